@@ -1,0 +1,432 @@
+//! The one convention mapper: turns a bag of attributes (fields of a foreign `tracing`
+//! span, or attributes of an incoming OTLP span) into observation fields. Priority per
+//! concept: Langfuse keys first, then OpenInference, then OTel GenAI, then OpenLLMetry.
+//! Keys not recognised end up in the observation's metadata.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
+
+use serde_json::{Map, Value};
+
+use crate::record::{Level, ObservationType, PromptRef, Timestamp, TraceAttributes};
+use crate::vocab::{gen_ai, langfuse, openinference, openllmetry, otel, usage};
+
+/// Observation and trace fields recognised in a bag of attributes. `None` / empty means
+/// the attributes said nothing about that field.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MappedAttributes {
+    /// Observation type (explicit, or generation when model/usage keys are present).
+    pub observation_type: Option<ObservationType>,
+    /// Name override (`otel.name`).
+    pub name: Option<String>,
+    /// Level (Langfuse level with aliases, else ERROR from `otel.status_code`).
+    pub level: Option<Level>,
+    /// Status message.
+    pub status_message: Option<String>,
+    /// Input.
+    pub input: Option<Value>,
+    /// Output.
+    pub output: Option<Value>,
+    /// Observation metadata, including every attribute not recognised.
+    pub metadata: Map<String, Value>,
+    /// Model name.
+    pub model: Option<String>,
+    /// Model parameters.
+    pub model_parameters: Map<String, Value>,
+    /// Token counts.
+    pub usage_details: BTreeMap<String, u64>,
+    /// Costs in USD.
+    pub cost_details: BTreeMap<String, f64>,
+    /// Time of the first token.
+    pub completion_start_time: Option<Timestamp>,
+    /// Prompt link.
+    pub prompt: Option<PromptRef>,
+    /// Version.
+    pub version: Option<String>,
+    /// Environment.
+    pub environment: Option<String>,
+    /// `langfuse.internal.as_root`.
+    pub as_root: bool,
+    /// Trace-level attributes (user, session, tags, trace metadata, ...).
+    pub trace: TraceAttributes,
+}
+
+/// Maps attributes to observation fields. Later duplicates of a key win.
+pub fn map_attributes<'a, I>(attributes: I) -> MappedAttributes
+where
+    I: IntoIterator<Item = (&'a str, &'a Value)>,
+{
+    let bag: BTreeMap<&str, &Value> = attributes.into_iter().collect();
+    Mapper { bag: &bag, used: BTreeSet::new() }.map()
+}
+
+struct Mapper<'b, 'a> {
+    bag: &'b BTreeMap<&'a str, &'a Value>,
+    used: BTreeSet<&'a str>,
+}
+
+impl<'a> Mapper<'_, 'a> {
+    /// The first present key of `keys`, marking every present one as used.
+    fn first(&mut self, keys: &[&'a str]) -> Option<&'a Value> {
+        let mut found = None;
+        for key in keys {
+            if let Some(value) = self.bag.get(key) {
+                self.used.insert(key);
+                found = found.or(Some(*value));
+            }
+        }
+        found
+    }
+
+    fn first_string(&mut self, keys: &[&'a str]) -> Option<String> {
+        self.first(keys).and_then(as_string)
+    }
+
+    /// Entries whose key starts with `prefix`, with the prefix removed.
+    fn prefixed(&mut self, prefix: &str) -> Vec<(&'a str, &'a Value)> {
+        let found: Vec<_> = self
+            .bag
+            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .map(|(key, value)| (*key, *value))
+            .collect();
+        found
+            .into_iter()
+            .map(|(key, value)| {
+                self.used.insert(key);
+                (&key[prefix.len()..], value)
+            })
+            .collect()
+    }
+
+    fn map(mut self) -> MappedAttributes {
+        let mut out = MappedAttributes {
+            observation_type: self.observation_type(),
+            name: self.first_string(&[otel::NAME_FIELD]),
+            level: self.first(&[langfuse::OBSERVATION_LEVEL]).and_then(as_string).and_then(|l| Level::parse_alias(&l)),
+            status_message: self.first_string(&[langfuse::OBSERVATION_STATUS_MESSAGE, otel::STATUS_MESSAGE_FIELD]),
+            input: self.io(&[
+                langfuse::OBSERVATION_INPUT,
+                openinference::INPUT_VALUE,
+                gen_ai::INPUT_MESSAGES,
+                gen_ai::TOOL_CALL_ARGUMENTS,
+                openllmetry::ENTITY_INPUT,
+            ]),
+            output: self.io(&[
+                langfuse::OBSERVATION_OUTPUT,
+                openinference::OUTPUT_VALUE,
+                gen_ai::OUTPUT_MESSAGES,
+                gen_ai::TOOL_CALL_RESULT,
+                openllmetry::ENTITY_OUTPUT,
+            ]),
+            model: self.first_string(&[
+                langfuse::MODEL_NAME,
+                openinference::MODEL_NAME,
+                gen_ai::RESPONSE_MODEL,
+                gen_ai::REQUEST_MODEL,
+            ]),
+            model_parameters: self.model_parameters(),
+            usage_details: self.usage_details(),
+            cost_details: self.first(&[langfuse::COST_DETAILS]).map(number_object).unwrap_or_default(),
+            completion_start_time: self.first(&[langfuse::COMPLETION_START_TIME]).and_then(as_timestamp),
+            prompt: self.prompt(),
+            version: self.first_string(&[langfuse::VERSION]),
+            environment: self.first_string(&[langfuse::ENVIRONMENT]),
+            as_root: self.first(&[langfuse::AS_ROOT]).and_then(as_bool).unwrap_or(false),
+            trace: self.trace(),
+            metadata: Map::new(),
+        };
+        if out.level.is_none()
+            && self.first_string(&[otel::STATUS_CODE_FIELD]).is_some_and(|c| c.eq_ignore_ascii_case("error"))
+        {
+            out.level = Some(Level::Error);
+        }
+        if out.observation_type.is_none() && (out.model.is_some() || !out.usage_details.is_empty()) {
+            out.observation_type = Some(ObservationType::Generation);
+        }
+        if let Some(system) = self.first(&[gen_ai::SYSTEM_INSTRUCTIONS]) {
+            out.metadata.insert(gen_ai::SYSTEM_INSTRUCTIONS.to_owned(), as_json(system));
+        }
+        for (key, value) in self.prefixed(langfuse::OBSERVATION_METADATA_PREFIX) {
+            out.metadata.insert(key.to_owned(), as_json(value));
+        }
+        self.first(&[otel::KIND_FIELD]);
+        for (key, value) in self.bag.iter() {
+            if !self.used.contains(key) {
+                out.metadata.insert((*key).to_owned(), (*value).clone());
+            }
+        }
+        out
+    }
+
+    fn observation_type(&mut self) -> Option<ObservationType> {
+        use ObservationType as T;
+        let langfuse = self.first_string(&[langfuse::OBSERVATION_TYPE]).and_then(|t| T::parse(&t));
+        let openinference = self.first_string(&[openinference::SPAN_KIND]).and_then(|kind| {
+            Some(match kind.to_ascii_uppercase().as_str() {
+                "LLM" => T::Generation,
+                "CHAIN" => T::Chain,
+                "TOOL" => T::Tool,
+                "AGENT" => T::Agent,
+                "RETRIEVER" | "RERANKER" => T::Retriever,
+                "EMBEDDING" => T::Embedding,
+                "GUARDRAIL" => T::Guardrail,
+                "EVALUATOR" => T::Evaluator,
+                _ => return None,
+            })
+        });
+        let gen_ai = self.first_string(&[gen_ai::OPERATION_NAME]).and_then(|op| {
+            Some(match op.as_str() {
+                "chat" | "text_completion" | "generate_content" => T::Generation,
+                "embeddings" => T::Embedding,
+                "invoke_agent" | "create_agent" => T::Agent,
+                "execute_tool" => T::Tool,
+                "retrieval" => T::Retriever,
+                _ => return None,
+            })
+        });
+        let openllmetry = self.first_string(&[openllmetry::SPAN_KIND]).and_then(|kind| {
+            Some(match kind.as_str() {
+                "workflow" => T::Chain,
+                "task" => T::Span,
+                "agent" => T::Agent,
+                "tool" => T::Tool,
+                _ => return None,
+            })
+        });
+        langfuse.or(openinference).or(gen_ai).or(openllmetry)
+    }
+
+    fn io(&mut self, keys: &[&'a str]) -> Option<Value> {
+        self.first(keys).map(as_json)
+    }
+
+    fn model_parameters(&mut self) -> Map<String, Value> {
+        if let Some(Value::Object(params)) = self.first(&[langfuse::MODEL_PARAMETERS, openinference::INVOCATION_PARAMETERS]).map(as_json) {
+            return params;
+        }
+        let skip = [gen_ai::REQUEST_MODEL];
+        self.prefixed(gen_ai::REQUEST_PREFIX)
+            .into_iter()
+            .filter(|(key, _)| !skip.iter().any(|s| s.ends_with(key)))
+            .map(|(key, value)| (key.to_owned(), value.clone()))
+            .collect()
+    }
+
+    fn usage_details(&mut self) -> BTreeMap<String, u64> {
+        if let Some(details) = self.first(&[langfuse::USAGE_DETAILS]) {
+            return as_json(details)
+                .as_object()
+                .map(|object| object.iter().filter_map(|(k, v)| Some((k.clone(), as_u64(v)?))).collect())
+                .unwrap_or_default();
+        }
+        let mut details = BTreeMap::new();
+        let sources: [(&str, &[&'a str]); 5] = [
+            (usage::INPUT, &[openinference::TOKEN_COUNT_PROMPT, gen_ai::USAGE_INPUT_TOKENS, gen_ai::USAGE_PROMPT_TOKENS]),
+            (usage::OUTPUT, &[
+                openinference::TOKEN_COUNT_COMPLETION,
+                gen_ai::USAGE_OUTPUT_TOKENS,
+                gen_ai::USAGE_COMPLETION_TOKENS,
+            ]),
+            (usage::TOTAL, &[openinference::TOKEN_COUNT_TOTAL, openllmetry::USAGE_TOTAL_TOKENS]),
+            (usage::CACHE_READ_INPUT_TOKENS, &[gen_ai::USAGE_CACHE_READ_INPUT_TOKENS]),
+            (usage::REASONING_OUTPUT_TOKENS, &[gen_ai::USAGE_REASONING_OUTPUT_TOKENS]),
+        ];
+        for (key, keys) in sources {
+            if let Some(count) = self.first(keys).and_then(as_u64) {
+                details.insert(key.to_owned(), count);
+            }
+        }
+        details
+    }
+
+    fn prompt(&mut self) -> Option<PromptRef> {
+        let name = self.first_string(&[langfuse::PROMPT_NAME]);
+        let version = self.first(&[langfuse::PROMPT_VERSION]).and_then(as_u64);
+        Some(PromptRef { name: name?, version: u32::try_from(version?).ok()? })
+    }
+
+    fn trace(&mut self) -> TraceAttributes {
+        let association = self.prefixed(openllmetry::ASSOCIATION_PREFIX);
+        let associated = |name: &str| association.iter().find(|(k, _)| *k == name).and_then(|(_, v)| as_string(v));
+        let mut trace = TraceAttributes {
+            name: self.first_string(&[langfuse::TRACE_NAME]),
+            user_id: self.first_string(&[langfuse::USER_ID, langfuse::USER_ID_ALT]).or_else(|| associated("user_id")),
+            session_id: self
+                .first_string(&[langfuse::SESSION_ID, langfuse::SESSION_ID_ALT, gen_ai::CONVERSATION_ID])
+                .or_else(|| associated("session_id")),
+            public: self.first(&[langfuse::TRACE_PUBLIC]).and_then(as_bool),
+            input: self.io(&[langfuse::TRACE_INPUT]),
+            output: self.io(&[langfuse::TRACE_OUTPUT]),
+            release: self.first_string(&[langfuse::RELEASE]),
+            ..TraceAttributes::default()
+        };
+        if let Some(tags) = self.first(&[langfuse::TRACE_TAGS, openinference::TAGS]) {
+            trace.add_tags(as_tags(tags));
+        }
+        for (key, value) in self.prefixed(langfuse::TRACE_METADATA_PREFIX) {
+            trace.metadata.insert(key.to_owned(), as_json(value));
+        }
+        for (key, value) in association.iter().filter(|(k, _)| !matches!(*k, "user_id" | "session_id")) {
+            trace.metadata.insert((*key).to_owned(), as_json(value));
+        }
+        trace
+    }
+}
+
+/// Text of a string, number or bool; `None` for null, arrays and objects.
+pub fn as_string(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// A string holding JSON becomes that JSON; any other string stays as it is.
+pub fn as_json(value: &Value) -> Value {
+    match value {
+        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
+        other => other.clone(),
+    }
+}
+
+fn as_u64(value: &Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_f64(value: &Value) -> Option<f64> {
+    match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_bool(value: &Value) -> Option<bool> {
+    match value {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn as_timestamp(value: &Value) -> Option<Timestamp> {
+    let text = match as_json(value) {
+        Value::String(text) => text,
+        _ => return None,
+    };
+    humantime::parse_rfc3339_weak(text.trim_end_matches('Z')).ok().map(Timestamp::from)
+}
+
+fn as_tags(value: &Value) -> Vec<String> {
+    match as_json(value) {
+        Value::Array(items) => items.iter().filter_map(as_string).collect(),
+        Value::String(text) => text.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
+        other => as_string(&other).into_iter().collect(),
+    }
+}
+
+fn number_object(value: &Value) -> BTreeMap<String, f64> {
+    as_json(value)
+        .as_object()
+        .map(|object| object.iter().filter_map(|(k, v)| Some((k.clone(), as_f64(v)?))).collect())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn map(pairs: &[(&str, Value)]) -> MappedAttributes {
+        map_attributes(pairs.iter().map(|(k, v)| (*k, v)))
+    }
+
+    #[test]
+    fn gen_ai_span_becomes_generation() {
+        let mapped = map(&[
+            ("gen_ai.operation.name", json!("chat")),
+            ("gen_ai.request.model", json!("gpt-4o")),
+            ("gen_ai.response.model", json!("gpt-4o-2024-08-06")),
+            ("gen_ai.request.temperature", json!(0.2)),
+            ("gen_ai.usage.input_tokens", json!(12)),
+            ("gen_ai.usage.output_tokens", json!(30)),
+            ("gen_ai.conversation.id", json!("conv-1")),
+            ("http.method", json!("POST")),
+        ]);
+        assert_eq!(mapped.observation_type, Some(ObservationType::Generation));
+        assert_eq!(mapped.model.as_deref(), Some("gpt-4o-2024-08-06"));
+        assert_eq!(mapped.model_parameters["temperature"], json!(0.2));
+        assert_eq!(mapped.usage_details["input"], 12);
+        assert_eq!(mapped.usage_details["output"], 30);
+        assert_eq!(mapped.trace.session_id.as_deref(), Some("conv-1"));
+        assert_eq!(mapped.metadata, json!({"http.method": "POST"}).as_object().unwrap().clone());
+    }
+
+    #[test]
+    fn langfuse_keys_win_over_foreign_ones() {
+        let mapped = map(&[
+            ("langfuse.observation.type", json!("tool")),
+            ("openinference.span.kind", json!("LLM")),
+            ("langfuse.observation.input", json!("{\"q\":1}")),
+            ("input.value", json!("ignored")),
+            ("langfuse.observation.level", json!("warn")),
+            ("langfuse.trace.tags", json!(["a", "b"])),
+            ("langfuse.trace.metadata.team", json!("\"core\"")),
+            ("langfuse.observation.metadata.raw", json!("not json")),
+            ("user.id", json!("u1")),
+        ]);
+        assert_eq!(mapped.observation_type, Some(ObservationType::Tool));
+        assert_eq!(mapped.input, Some(json!({"q": 1})));
+        assert_eq!(mapped.level, Some(Level::Warning));
+        assert_eq!(mapped.trace.tags, vec!["a", "b"]);
+        assert_eq!(mapped.trace.metadata["team"], json!("core"));
+        assert_eq!(mapped.metadata["raw"], json!("not json"));
+        assert_eq!(mapped.trace.user_id.as_deref(), Some("u1"));
+        assert!(mapped.metadata.is_empty() || !mapped.metadata.contains_key("input.value"));
+    }
+
+    #[test]
+    fn openinference_and_openllmetry() {
+        let mapped = map(&[
+            ("openinference.span.kind", json!("RETRIEVER")),
+            ("llm.token_count.prompt", json!(5)),
+            ("llm.token_count.total", json!(9)),
+            ("session.id", json!("s")),
+        ]);
+        assert_eq!(mapped.observation_type, Some(ObservationType::Retriever));
+        assert_eq!(mapped.usage_details["total"], 9);
+        let mapped = map(&[
+            ("traceloop.span.kind", json!("workflow")),
+            ("traceloop.entity.output", json!("done")),
+            ("traceloop.association.properties.user_id", json!("u9")),
+            ("traceloop.association.properties.plan", json!("pro")),
+        ]);
+        assert_eq!(mapped.observation_type, Some(ObservationType::Chain));
+        assert_eq!(mapped.output, Some(json!("done")));
+        assert_eq!(mapped.trace.user_id.as_deref(), Some("u9"));
+        assert_eq!(mapped.trace.metadata["plan"], json!("pro"));
+    }
+
+    #[test]
+    fn completion_start_cost_prompt_and_status() {
+        let mapped = map(&[
+            ("langfuse.observation.completion_start_time", json!("\"2024-01-01T00:00:01.500Z\"")),
+            ("langfuse.observation.cost_details", json!("{\"input\":0.5,\"output\":1}")),
+            ("langfuse.observation.prompt.name", json!("greet")),
+            ("langfuse.observation.prompt.version", json!(3)),
+            ("otel.status_code", json!("ERROR")),
+        ]);
+        assert_eq!(mapped.completion_start_time, Some(Timestamp(1_704_067_201_500_000_000)));
+        assert_eq!(mapped.cost_details["output"], 1.0);
+        assert_eq!(mapped.prompt, Some(PromptRef { name: "greet".into(), version: 3 }));
+        assert_eq!(mapped.level, Some(Level::Error));
+    }
+}

@@ -1,0 +1,49 @@
+//! Core of langtrace: the record model, the `tracing` layer that produces records, the
+//! context API used from instrumented code, and the pipeline and sinks that deliver
+//! records. Most users depend on the `langtrace` facade instead, which re-exports this.
+//!
+//! Data flow: `#[observe]` / any `tracing` span → [`LangtraceLayer`] (per-span state in
+//! extensions) → [`record::Record`] → bounded [`sink::pipeline`] (worker thread:
+//! defaults, masking, media extraction, truncation) → [`sink::Sink`]s.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod context;
+pub mod conventions;
+pub mod ids;
+pub mod layer;
+pub mod mask;
+pub mod media;
+mod process;
+pub mod record;
+pub mod sampling;
+pub mod sink;
+mod span_state;
+pub mod vocab;
+
+#[doc(hidden)]
+pub mod __private {
+    //! Runtime support for `#[observe]`; not a public API.
+    pub use crate::private::*;
+    /// Target of observation spans.
+    pub const OBSERVE_TARGET: &str = crate::vocab::fields::OBSERVE_TARGET;
+}
+mod private;
+
+pub use config::{Config, ConfigError};
+pub use context::{
+    current_observation, current_observation_id, current_trace, current_trace_id, event, spawn_thread, Cost,
+    EventBuilder, ObservationContext, ObservationHandle, Scope, TraceHandle, Usage,
+};
+pub use ids::{IdError, ObservationId, TraceId};
+pub use layer::{LangtraceBuilder, LangtraceLayer, SpanFilter};
+pub use process::truncation_marker;
+pub use record::{
+    Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, PromptRef, Record, Timestamp,
+    TraceAttributes, TraceRecord,
+};
+pub use sink::console::ConsoleSink;
+pub use sink::memory::MemorySink;
+pub use sink::pipeline::{FlushError, LangtraceGuard, PipelineStats};
+pub use sink::{Sink, SinkError};

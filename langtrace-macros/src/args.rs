@@ -1,0 +1,344 @@
+//! The typed model of `#[observe(...)]`'s arguments.
+//!
+//! Parsing is two-staged: the token stream is first split into `syn::Meta`
+//! items (a syntax error there aborts), then every item is validated on its
+//! own. Semantic errors (unknown or duplicate options, values of the wrong
+//! kind, cross-option constraints) are collected and reported together, each
+//! at the offending token.
+
+use quote::ToTokens;
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
+
+/// Every option accepted by `#[observe(...)]`, in documentation order.
+const OPTIONS: [&str; 7] = [
+    "name",
+    "as_type",
+    "capture_input",
+    "capture_output",
+    "skip",
+    "level",
+    "model",
+];
+
+/// The validated arguments of one `#[observe(...)]` attribute.
+pub(crate) struct Args {
+    /// `name = "..."`: the observation name; the fn's name when absent.
+    pub name: Option<LitStr>,
+    /// `as_type = ...`: the Langfuse observation type.
+    pub as_type: ObservationType,
+    /// `capture_input = bool`: record the named arguments as input.
+    pub capture_input: bool,
+    /// `capture_output = bool`: record the return value (or stream items) as output.
+    pub capture_output: bool,
+    /// `skip(a, b)`: arguments left out of the input.
+    pub skip: Vec<Ident>,
+    /// `level = ...`: the initial observation level.
+    pub level: Option<Level>,
+    /// `model = "..."`: the model name of a generation-like observation.
+    pub model: Option<LitStr>,
+}
+
+impl Default for Args {
+    fn default() -> Self {
+        Args {
+            name: None,
+            as_type: ObservationType::Span,
+            capture_input: true,
+            capture_output: true,
+            skip: Vec::new(),
+            level: None,
+            model: None,
+        }
+    }
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let metas = Punctuated::<Meta, Token![,]>::parse_terminated(input)?;
+        let mut args = Args::default();
+        let mut errors = Errors::default();
+        let mut seen: Vec<&Ident> = Vec::new();
+        let mut model_key = None;
+
+        for meta in &metas {
+            let key_name = meta.path().to_token_stream().to_string();
+            let key = match meta.path().get_ident() {
+                Some(key) if OPTIONS.contains(&key_name.as_str()) => key,
+                _ => {
+                    errors.push(unknown_option(meta.path(), &key_name));
+                    continue;
+                }
+            };
+            if seen.contains(&key) {
+                errors.push(syn::Error::new_spanned(
+                    key,
+                    format!("duplicate option `{key_name}`"),
+                ));
+                continue;
+            }
+            seen.push(key);
+
+            let parsed = match key_name.as_str() {
+                "name" => value(meta)
+                    .and_then(lit_str)
+                    .map(|name| args.name = Some(name)),
+                "as_type" => value(meta)
+                    .and_then(Keyword::from_expr)
+                    .map(|as_type| args.as_type = as_type),
+                "capture_input" => value(meta)
+                    .and_then(lit_bool)
+                    .map(|capture| args.capture_input = capture),
+                "capture_output" => value(meta)
+                    .and_then(lit_bool)
+                    .map(|capture| args.capture_output = capture),
+                "skip" => skip_list(meta).map(|skip| args.skip = skip),
+                "level" => value(meta)
+                    .and_then(Keyword::from_expr)
+                    .map(|level| args.level = Some(level)),
+                _ => value(meta).and_then(lit_str).map(|model| {
+                    model_key = Some(key.clone());
+                    args.model = Some(model);
+                }),
+            };
+            if let Err(error) = parsed {
+                errors.push(error);
+            }
+        }
+
+        if let Some(key) = model_key {
+            if !args.as_type.is_generation_like() {
+                errors.push(syn::Error::new_spanned(
+                    key,
+                    "`model` requires a generation-like type: \
+                     add `as_type = generation` or `as_type = embedding`",
+                ));
+            }
+        }
+
+        errors.finish()?;
+        Ok(args)
+    }
+}
+
+impl Args {
+    /// The observation name: `name = "..."`, else the fn's identifier.
+    pub(crate) fn name(&self, fn_ident: &Ident) -> LitStr {
+        self.name
+            .clone()
+            .unwrap_or_else(|| LitStr::new(&fn_ident.unraw().to_string(), fn_ident.span()))
+    }
+
+    /// Checks that every `skip(...)` entry names one of `bound`, the
+    /// identifiers bound by the fn's arguments.
+    pub(crate) fn check_skip(&self, bound: &[Ident]) -> syn::Result<()> {
+        let mut errors = Errors::default();
+        for skipped in self.skip.iter().filter(|skipped| !bound.contains(skipped)) {
+            errors.push(syn::Error::new_spanned(
+                skipped,
+                format!("cannot skip `{skipped}`: the function has no argument with this name"),
+            ));
+        }
+        errors.finish()
+    }
+}
+
+/// The Langfuse observation types, `as_type = ...`.
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum ObservationType {
+    Span,
+    Generation,
+    Event,
+    Agent,
+    Tool,
+    Chain,
+    Retriever,
+    Evaluator,
+    Embedding,
+    Guardrail,
+}
+
+impl ObservationType {
+    /// Whether the type describes a model call, which is what `model = ...` is for.
+    fn is_generation_like(self) -> bool {
+        matches!(
+            self,
+            ObservationType::Generation | ObservationType::Embedding
+        )
+    }
+}
+
+impl Keyword for ObservationType {
+    const WHAT: &'static str = "observation type";
+    const ALL: &'static [Self] = &[
+        ObservationType::Span,
+        ObservationType::Generation,
+        ObservationType::Event,
+        ObservationType::Agent,
+        ObservationType::Tool,
+        ObservationType::Chain,
+        ObservationType::Retriever,
+        ObservationType::Evaluator,
+        ObservationType::Embedding,
+        ObservationType::Guardrail,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            ObservationType::Span => "span",
+            ObservationType::Generation => "generation",
+            ObservationType::Event => "event",
+            ObservationType::Agent => "agent",
+            ObservationType::Tool => "tool",
+            ObservationType::Chain => "chain",
+            ObservationType::Retriever => "retriever",
+            ObservationType::Evaluator => "evaluator",
+            ObservationType::Embedding => "embedding",
+            ObservationType::Guardrail => "guardrail",
+        }
+    }
+}
+
+/// The Langfuse observation levels, `level = ...`.
+#[derive(Clone, Copy)]
+pub(crate) enum Level {
+    Debug,
+    Default,
+    Warning,
+    Error,
+}
+
+impl Keyword for Level {
+    const WHAT: &'static str = "level";
+    const ALL: &'static [Self] = &[Level::Debug, Level::Default, Level::Warning, Level::Error];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Level::Debug => "DEBUG",
+            Level::Default => "DEFAULT",
+            Level::Warning => "WARNING",
+            Level::Error => "ERROR",
+        }
+    }
+}
+
+/// A closed set of values written as an identifier or a string literal and
+/// matched case-insensitively.
+pub(crate) trait Keyword: Copy + 'static {
+    /// What the value is, for error messages.
+    const WHAT: &'static str;
+    /// Every value, in the order error messages list them.
+    const ALL: &'static [Self];
+
+    /// The canonical spelling, as recorded on the span.
+    fn as_str(self) -> &'static str;
+
+    /// Parses `ident` or `"string"`, erroring at `expr` otherwise.
+    fn from_expr(expr: &Expr) -> syn::Result<Self> {
+        let expected = Self::ALL
+            .iter()
+            .map(|value| format!("`{}`", value.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (written, span) = match expr {
+            Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => {
+                match path.path.get_ident() {
+                    Some(ident) => (ident.to_string(), ident.span()),
+                    None => return Err(expected_keyword::<Self>(expr, &expected)),
+                }
+            }
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => (lit.value(), lit.span()),
+            _ => return Err(expected_keyword::<Self>(expr, &expected)),
+        };
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|value| value.as_str().eq_ignore_ascii_case(&written))
+            .ok_or_else(|| {
+                syn::Error::new(
+                    span,
+                    format!(
+                        "unknown {} `{written}`; expected one of {expected}",
+                        Self::WHAT
+                    ),
+                )
+            })
+    }
+}
+
+fn expected_keyword<K: Keyword>(expr: &Expr, expected: &str) -> syn::Error {
+    syn::Error::new_spanned(expr, format!("expected {}, one of {expected}", K::WHAT))
+}
+
+fn unknown_option(key: &syn::Path, written: &str) -> syn::Error {
+    let expected = OPTIONS.map(|option| format!("`{option}`")).join(", ");
+    syn::Error::new_spanned(
+        key,
+        format!("unknown option `{written}`; expected one of {expected}"),
+    )
+}
+
+/// The value of `key = value`.
+fn value(meta: &Meta) -> syn::Result<&Expr> {
+    match meta {
+        Meta::NameValue(name_value) => Ok(&name_value.value),
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            format!("expected `{} = ...`", meta.path().to_token_stream()),
+        )),
+    }
+}
+
+/// The identifiers of `skip(a, b, ...)`.
+fn skip_list(meta: &Meta) -> syn::Result<Vec<Ident>> {
+    match meta {
+        Meta::List(list) => Ok(list
+            .parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated)?
+            .into_iter()
+            .collect()),
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            "expected `skip(argument, ...)`",
+        )),
+    }
+}
+
+fn lit_str(expr: &Expr) -> syn::Result<LitStr> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(lit.clone()),
+        _ => Err(syn::Error::new_spanned(expr, "expected a string literal")),
+    }
+}
+
+fn lit_bool(expr: &Expr) -> syn::Result<bool> {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(lit),
+            ..
+        }) => Ok(lit.value),
+        _ => Err(syn::Error::new_spanned(expr, "expected `true` or `false`")),
+    }
+}
+
+/// Collects errors so that all of them are reported at once.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, error: syn::Error) {
+        match &mut self.0 {
+            Some(errors) => errors.combine(error),
+            None => self.0 = Some(error),
+        }
+    }
+
+    fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}

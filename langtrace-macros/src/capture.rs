@@ -1,0 +1,213 @@
+//! How arguments, return values and stream items become captured values.
+//!
+//! Every value goes through `(&&&Capture(&value)).__lt_capture()`: autoref
+//! specialisation picks `Serialize`, else `Debug`, else a placeholder, per
+//! type, at compile time. Errors go through `ErrorMessage` the same way
+//! (`Display`, else `Debug`, else a placeholder). The traits are imported
+//! anonymously in the generated block that uses them, so user code never sees
+//! them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::ext::IdentExt;
+use syn::{FnArg, Ident, Pat, Signature, Type};
+
+use crate::shape::peel;
+
+/// The identifiers bound by the fn's argument patterns, in order; never
+/// `self`.
+pub(crate) fn bound_idents(sig: &Signature) -> Vec<Ident> {
+    let mut idents = Vec::new();
+    for arg in &sig.inputs {
+        if let FnArg::Typed(arg) = arg {
+            collect_bindings(&arg.pat, &mut idents);
+        }
+    }
+    idents
+}
+
+fn collect_bindings(pat: &Pat, idents: &mut Vec<Ident>) {
+    match pat {
+        Pat::Ident(pat) => {
+            idents.push(pat.ident.clone());
+            if let Some((_, subpat)) = &pat.subpat {
+                collect_bindings(subpat, idents);
+            }
+        }
+        Pat::Reference(pat) => collect_bindings(&pat.pat, idents),
+        Pat::Paren(pat) => collect_bindings(&pat.pat, idents),
+        Pat::Type(pat) => collect_bindings(&pat.pat, idents),
+        Pat::Struct(pat) => pat
+            .fields
+            .iter()
+            .for_each(|field| collect_bindings(&field.pat, idents)),
+        Pat::Tuple(pat) => pat
+            .elems
+            .iter()
+            .for_each(|pat| collect_bindings(pat, idents)),
+        Pat::TupleStruct(pat) => pat
+            .elems
+            .iter()
+            .for_each(|pat| collect_bindings(pat, idents)),
+        Pat::Slice(pat) => pat
+            .elems
+            .iter()
+            .for_each(|pat| collect_bindings(pat, idents)),
+        // Every alternative binds the same names.
+        Pat::Or(pat) => pat
+            .cases
+            .first()
+            .into_iter()
+            .for_each(|pat| collect_bindings(pat, idents)),
+        // Wildcards, rest patterns and literals bind nothing; anything else is
+        // refutable and left to rustc to reject.
+        _ => {}
+    }
+}
+
+/// Records `{"arg": value, ..}` as the input of `__lt_span`, for every
+/// argument in `bound` but not in `skip`; `None` when nothing is left.
+pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
+    let fields: Vec<TokenStream> = bound
+        .iter()
+        .filter(|ident| !skip.contains(ident))
+        .map(|ident| {
+            let name = ident.unraw().to_string();
+            let value = value(quote!(&#ident));
+            quote!((#name, #value))
+        })
+        .collect();
+    if fields.is_empty() {
+        return None;
+    }
+    let traits = value_traits();
+    Some(quote! {
+        if !__lt_span.is_disabled() {
+            #traits
+            ::langtrace::__private::capture_input(&__lt_span, || {
+                ::langtrace::__private::input_object([#(#fields),*])
+            });
+        }
+    })
+}
+
+/// The `|__lt_f: &mut Finisher, __lt_ret: &output|` callback that records a
+/// return value (or a future's output): `Ok` values and other values as
+/// output (unless `capture_output` is off), `Err`s as an ERROR with the
+/// error's message. `output` must not contain `impl Trait`.
+pub(crate) fn on_return(output: &Type, capture_output: bool) -> TokenStream {
+    let record_output = |captured: TokenStream| {
+        let value = value(captured);
+        quote!(__lt_f.output(|| #value))
+    };
+    let record_error = || {
+        let message = error_message(quote!(__lt_e));
+        quote!(__lt_f.error(#message))
+    };
+    let body = match peel(output) {
+        Type::Tuple(unit) if unit.elems.is_empty() => None,
+        Type::Path(path)
+            if path
+                .path
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "Result") =>
+        {
+            let (value_traits, error_traits) = (value_traits(), error_traits());
+            let record_error = record_error();
+            Some(if capture_output {
+                let record_output = record_output(quote!(__lt_v));
+                quote! {
+                    #value_traits
+                    #error_traits
+                    match __lt_ret {
+                        ::core::result::Result::Ok(__lt_v) => #record_output,
+                        ::core::result::Result::Err(__lt_e) => #record_error,
+                    }
+                }
+            } else {
+                quote! {
+                    #error_traits
+                    if let ::core::result::Result::Err(__lt_e) = __lt_ret {
+                        #record_error;
+                    }
+                }
+            })
+        }
+        _ => capture_output.then(|| {
+            let traits = value_traits();
+            let record_output = record_output(quote!(__lt_ret));
+            quote!(#traits #record_output;)
+        }),
+    };
+    match body {
+        Some(body) => quote!(|__lt_f, __lt_ret: &#output| { #body }),
+        None => quote!(|_, _: &#output| {}),
+    }
+}
+
+/// `.capture_items(..)`: records every item of an observed stream or
+/// iterator.
+pub(crate) fn items(item: &Type) -> TokenStream {
+    let traits = value_traits();
+    let value = value(quote!(__lt_item));
+    quote!(.capture_items(|__lt_item: &#item| { #traits #value }))
+}
+
+/// The captured `Value` of `expr`, a reference; needs [`value_traits`] in
+/// scope.
+fn value(expr: TokenStream) -> TokenStream {
+    quote!((&&&::langtrace::__private::Capture(#expr)).__lt_capture())
+}
+
+/// The `String` message of `expr`, a reference to an error; needs
+/// [`error_traits`] in scope.
+fn error_message(expr: TokenStream) -> TokenStream {
+    quote!((&&&::langtrace::__private::ErrorMessage(#expr)).__lt_message())
+}
+
+fn value_traits() -> TokenStream {
+    quote! {
+        use ::langtrace::__private::{
+            ViaSerialize as _, ViaDebug as _, ViaPlaceholder as _,
+        };
+    }
+}
+
+fn error_traits() -> TokenStream {
+    quote! {
+        use ::langtrace::__private::{
+            ErrViaDisplay as _, ErrViaDebug as _, ErrViaPlaceholder as _,
+        };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binds_every_identifier_but_self() {
+        let sig: Signature = syn::parse_quote! {
+            fn f(
+                &mut self,
+                a: u8,
+                mut b: u8,
+                (c, _): (u8, u8),
+                Point { x, y: renamed, .. }: Point,
+                Wrapper(ref inner): Wrapper,
+                [first, rest @ ..]: [u8; 3],
+                _: u8,
+                r#type: u8,
+            )
+        };
+        let names: Vec<String> = bound_idents(&sig)
+            .iter()
+            .map(|ident| ident.unraw().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["a", "b", "c", "x", "renamed", "inner", "first", "rest", "type"]
+        );
+    }
+}

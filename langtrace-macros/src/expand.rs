@@ -1,0 +1,207 @@
+//! Code generation: one function per [`Shape`].
+//!
+//! Every shape starts the same way: create `__lt_span` (an INFO span with
+//! the `langtrace.*` fields the layer turns into an observation), then record
+//! the input. What follows depends on when the observation ends.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{AttrStyle, Block, Expr, ExprAsync, Item, ItemFn, ReturnType, Stmt, Type};
+
+use crate::args::{Args, Keyword};
+use crate::capture;
+use crate::shape::{Sequence, Shape};
+
+/// Expands `#[observe(args)] item`.
+pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let (args, func) = match (syn::parse2::<Args>(args), parse_fn(item)) {
+        (Ok(args), Ok(func)) => (args, func),
+        (Err(mut args_error), Err(fn_error)) => {
+            args_error.combine(fn_error);
+            return Err(args_error);
+        }
+        (Err(error), Ok(_)) | (Ok(_), Err(error)) => return Err(error),
+    };
+    let bound = capture::bound_idents(&func.sig);
+    args.check_skip(&bound)?;
+
+    let span = span(&args, &func);
+    let input = args
+        .capture_input
+        .then(|| capture::input(&bound, &args.skip))
+        .flatten();
+    let body = match Shape::of(&func) {
+        Shape::Sync => sync(&args, &func),
+        Shape::Async => asynchronous(&args, &func),
+        Shape::ImplFuture { output } => impl_future(&args, &func.block, output),
+        Shape::BoxedAsync {
+            output,
+            prefix,
+            pin,
+            future,
+        } => boxed_async(&args, output, prefix, pin, future),
+        Shape::Sequence { kind, item } => sequence(&args, &func.block, kind, item),
+    };
+
+    let ItemFn {
+        attrs, vis, sig, ..
+    } = &func;
+    let (inner_attrs, outer_attrs): (Vec<_>, Vec<_>) = attrs
+        .iter()
+        .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+    Ok(quote! {
+        #(#outer_attrs)*
+        #vis #sig {
+            #(#inner_attrs)*
+            #span
+            #input
+            #body
+        }
+    })
+}
+
+fn parse_fn(item: TokenStream) -> syn::Result<ItemFn> {
+    match syn::parse2::<Item>(item)? {
+        Item::Fn(func) => Ok(func),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "`#[observe]` can only be applied to functions with a body",
+        )),
+    }
+}
+
+/// `let __lt_span = span!(..);`
+fn span(args: &Args, func: &ItemFn) -> TokenStream {
+    let name = args.name(&func.sig.ident);
+    let as_type = args.as_type.as_str();
+    let model = args
+        .model
+        .as_ref()
+        .map(|model| quote!(, langtrace.model = #model));
+    let level = args.level.map(|level| {
+        let level = level.as_str();
+        quote!(, langtrace.level = #level)
+    });
+    quote! {
+        let __lt_span = ::langtrace::__private::tracing::span!(
+            target: "langtrace::observe",
+            ::langtrace::__private::tracing::Level::INFO,
+            #name,
+            langtrace.as_type = #as_type
+            #model
+            #level
+        );
+    }
+}
+
+/// `fn f() -> T`: the body runs in a closure under `observe_sync`.
+fn sync(args: &Args, func: &ItemFn) -> TokenStream {
+    let ret = return_type(&func.sig.output);
+    let block = &func.block;
+    // Spanned so that errors about the closure (e.g. `?` in a fn returning
+    // `()`) point at the body rather than at the attribute.
+    let body = quote_spanned!(block.span()=> move || -> #ret #block);
+    let on_return = capture::on_return(&ret, args.capture_output);
+    quote!(::langtrace::__private::observe_sync(__lt_span, #body, #on_return))
+}
+
+/// `async fn f() -> T`: the body becomes an observed `async` block, awaited.
+fn asynchronous(args: &Args, func: &ItemFn) -> TokenStream {
+    let ret = return_type(&func.sig.output);
+    let block = &func.block;
+    // The `let` pins the block's type for `?` and `return` inference.
+    let body = quote!(let __lt_ret: #ret = #block; __lt_ret);
+    let future = quote_spanned!(block.span()=> async move { #body });
+    let future = observed_future(args, future, &ret);
+    quote!(#future.await)
+}
+
+/// `fn f() -> impl Future<Output = T>`: the body runs in the span, then the
+/// future it returns is observed.
+fn impl_future(args: &Args, block: &Block, output: &Type) -> TokenStream {
+    let future = observed_future(args, quote!(__lt_future), &erase_impl_trait(output));
+    let body = in_span(block);
+    quote! {
+        let __lt_future = #body;
+        #future
+    }
+}
+
+/// `#[async_trait]` methods: the `async` block inside `Box::pin(..)` is
+/// observed.
+fn boxed_async(
+    args: &Args,
+    output: &Type,
+    prefix: &[Stmt],
+    pin: &Expr,
+    future: &ExprAsync,
+) -> TokenStream {
+    let future = observed_future(args, quote!(#future), &erase_impl_trait(output));
+    quote! {
+        #(#prefix)*
+        #pin(#future)
+    }
+}
+
+/// `fn f() -> impl Stream<Item = T>` / `impl Iterator<Item = T>`: the body
+/// runs in the span, then the sequence it returns is observed until its end.
+fn sequence(args: &Args, block: &Block, kind: Sequence, item: &Type) -> TokenStream {
+    let observed = match kind {
+        Sequence::Stream => quote!(::langtrace::__private::ObservedStream),
+        Sequence::Iterator => quote!(::langtrace::__private::ObservedIter),
+    };
+    let capture_items = args
+        .capture_output
+        .then(|| capture::items(&erase_impl_trait(item)));
+    let body = in_span(block);
+    quote! {
+        let __lt_items = #body;
+        #observed::new(__lt_span, __lt_items) #capture_items
+    }
+}
+
+/// `ObservedFuture::new(__lt_span, future, on_ready)`.
+fn observed_future(args: &Args, future: TokenStream, output: &Type) -> TokenStream {
+    let on_ready = capture::on_return(output, args.capture_output);
+    quote!(::langtrace::__private::ObservedFuture::new(__lt_span, #future, #on_ready))
+}
+
+/// Runs `block` inside the span, so that what it logs while building the
+/// future or sequence belongs to the observation.
+fn in_span(block: &Block) -> TokenStream {
+    let body = quote_spanned!(block.span()=> move || #block);
+    quote!(__lt_span.in_scope(#body))
+}
+
+/// The return type with every `impl Trait` replaced by `_`, fit for a
+/// closure's return type or a `let`; `()` when there is none.
+fn return_type(output: &ReturnType) -> Type {
+    match output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) => erase_impl_trait(ty),
+    }
+}
+
+fn erase_impl_trait(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    ImplTraitEraser.visit_type_mut(&mut ty);
+    ty
+}
+
+/// Replaces `impl Trait` by `_`: the hidden type is not nameable inside the
+/// defining fn, but it is inferable.
+struct ImplTraitEraser;
+
+impl VisitMut for ImplTraitEraser {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(impl_trait) = ty {
+            *ty = Type::Infer(syn::TypeInfer {
+                underscore_token: syn::Token![_](impl_trait.span()),
+            });
+        } else {
+            visit_mut::visit_type_mut(self, ty);
+        }
+    }
+}

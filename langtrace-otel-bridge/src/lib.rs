@@ -1,0 +1,1 @@
+//! OTLP export of langtrace records. Placeholder crate: the OTLP bridge issue fills it.

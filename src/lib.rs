@@ -1,0 +1,153 @@
+//! # langtrace
+//!
+//! Langfuse-grade observability for Rust LLM applications. Put `#[observe]` on the
+//! functions of your agent, chain, tools and model calls, call [`init`] once, and every
+//! request becomes a trace: a tree of observations with inputs, outputs, levels,
+//! models, token usage, cost, users, sessions and tags.
+//!
+//! ```no_run
+//! use langtrace::{observe, current_observation, Usage, Cost};
+//!
+//! #[observe(as_type = generation, model = "gpt-4o")]
+//! async fn complete(prompt: &str) -> Result<String, std::io::Error> {
+//!     current_observation().set_usage(Usage::tokens(12, 3)).set_cost(Cost::usd(0.00003, 0.00003));
+//!     Ok(format!("echo: {prompt}"))
+//! }
+//!
+//! #[observe]
+//! async fn answer(question: &str) -> Result<String, std::io::Error> {
+//!     complete(question).await
+//! }
+//!
+//! # async fn run() {
+//! let _guard = langtrace::init().expect("valid langtrace settings");
+//! answer("What is Rust?").await.unwrap();
+//! # }
+//! ```
+//!
+//! Everything composes with `tracing`: observations are `tracing` spans, the
+//! [`LangtraceLayer`] is a `tracing_subscriber::Layer`, and spans from other crates
+//! (including `gen_ai.*` fields of LLM clients) become observations too.
+//!
+//! Threads and tasks: use [`spawn`] (tokio) or [`thread::spawn`] instead of the
+//! originals, or carry an [`ObservationContext`], so observations opened there nest
+//! under the caller instead of starting new traces.
+
+#![warn(missing_docs)]
+
+use std::future::Future;
+
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::Layer;
+
+pub use langtrace_core::{
+    config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id,
+    event, ids, layer, mask, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost,
+    EventBuilder, FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField,
+    MediaRecord, MediaSource, MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord,
+    ObservationType, PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp,
+    TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
+};
+pub use langtrace_macros::observe;
+/// The `tracing` crate, for spans and events next to `#[observe]`.
+pub use tracing;
+/// The `tracing-subscriber` crate, to compose [`LangtraceLayer`] with other layers.
+pub use tracing_subscriber;
+
+#[doc(hidden)]
+pub use langtrace_core::__private;
+
+/// Threads that keep the current observation as parent.
+pub mod thread {
+    pub use langtrace_core::spawn_thread as spawn;
+}
+
+/// `tokio::spawn` that keeps the current observation as the parent of the observations
+/// the task opens.
+#[cfg(feature = "tokio")]
+pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(ObservationContext::current().wrap(future))
+}
+
+/// Environment variable enabling a `fmt` log layer next to langtrace, at the given
+/// level (`error`, `warn`, `info`, `debug`, `trace`).
+pub const LOG_ENV: &str = "LANGTRACE_LOG";
+
+/// Why [`init`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    /// A setting is invalid; the message names it.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// `LANGTRACE_LOG` is not a level.
+    #[error("invalid environment variable {LOG_ENV} = {0:?}: expected error, warn, info, debug or trace")]
+    LogLevel(String),
+    /// A global subscriber was already installed.
+    #[error("a global tracing subscriber is already set: compose LangtraceLayer into it instead")]
+    AlreadyInitialized,
+}
+
+/// Sets up tracing in one call: installs a global subscriber with the [`LangtraceLayer`]
+/// configured from environment variables (see [`config::env`]), reporting to the
+/// console sink, plus a `fmt` log layer when `LANGTRACE_LOG` names a level. Keep the
+/// returned guard alive; dropping it flushes.
+pub fn init() -> Result<LangtraceGuard, InitError> {
+    builder().init()
+}
+
+/// The builder form of [`init`].
+pub fn builder() -> InitBuilder {
+    InitBuilder { layer: LangtraceLayer::builder(), sinks: 0, log: None }
+}
+
+/// Configures what [`init`] installs.
+#[must_use = "call `init()` to install"]
+pub struct InitBuilder {
+    layer: LangtraceBuilder,
+    sinks: usize,
+    log: Option<tracing_subscriber::filter::LevelFilter>,
+}
+
+impl InitBuilder {
+    /// Adjusts the layer's settings (environment, release, sampling, masking, ...).
+    pub fn layer(mut self, configure: impl FnOnce(LangtraceBuilder) -> LangtraceBuilder) -> Self {
+        self.layer = configure(self.layer);
+        self
+    }
+
+    /// Sends records to `sink` instead of the console.
+    pub fn sink(mut self, sink: impl Sink) -> Self {
+        self.layer = self.layer.sink(sink);
+        self.sinks += 1;
+        self
+    }
+
+    /// Adds a `fmt` log layer at `level` (overrides `LANGTRACE_LOG`).
+    pub fn log(mut self, level: tracing::Level) -> Self {
+        self.log = Some(level.into());
+        self
+    }
+
+    /// Validates settings, starts the pipeline and installs the global subscriber.
+    pub fn init(self) -> Result<LangtraceGuard, InitError> {
+        let log = match (self.log, std::env::var(LOG_ENV).ok().filter(|v| !v.trim().is_empty())) {
+            (Some(level), _) => Some(level),
+            (None, Some(text)) => Some(text.trim().parse().map_err(|_| InitError::LogLevel(text))?),
+            (None, None) => None,
+        };
+        let layer = if self.sinks == 0 { self.layer.sink(ConsoleSink::new()) } else { self.layer };
+        let (layer, guard) = layer.build()?;
+        let fmt = log.map(|level| tracing_subscriber::fmt::layer().with_filter(level));
+        tracing_subscriber::registry()
+            .with(layer)
+            .with(fmt)
+            .try_init()
+            .map_err(|_| InitError::AlreadyInitialized)?;
+        Ok(guard)
+    }
+}
