@@ -12,17 +12,6 @@ use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
 
-/// Every option accepted by `#[observe(...)]`, in documentation order.
-const OPTIONS: [&str; 7] = [
-    "name",
-    "as_type",
-    "capture_input",
-    "capture_output",
-    "skip",
-    "level",
-    "model",
-];
-
 /// The validated arguments of one `#[observe(...)]` attribute.
 pub(crate) struct Args {
     /// `name = "..."`: the observation name; the fn's name when absent.
@@ -60,46 +49,48 @@ impl Parse for Args {
         let metas = Punctuated::<Meta, Token![,]>::parse_terminated(input)?;
         let mut args = Args::default();
         let mut errors = Errors::default();
-        let mut seen: Vec<&Ident> = Vec::new();
+        let mut seen = Vec::new();
         let mut model_key = None;
+        let mut invalid_as_type = false;
 
         for meta in &metas {
-            let key_name = meta.path().to_token_stream().to_string();
-            let key = match meta.path().get_ident() {
-                Some(key) if OPTIONS.contains(&key_name.as_str()) => key,
-                _ => {
-                    errors.push(unknown_option(meta.path(), &key_name));
+            let key = match Key::of(meta.path()) {
+                Ok(key) if seen.contains(&key) => {
+                    errors.push(syn::Error::new_spanned(
+                        meta.path(),
+                        format!("duplicate option `{}`", key.as_str()),
+                    ));
+                    continue;
+                }
+                Ok(key) => key,
+                Err(error) => {
+                    errors.push(error);
                     continue;
                 }
             };
-            if seen.contains(&key) {
-                errors.push(syn::Error::new_spanned(
-                    key,
-                    format!("duplicate option `{key_name}`"),
-                ));
-                continue;
-            }
             seen.push(key);
 
-            let parsed = match key_name.as_str() {
-                "name" => value(meta)
+            let parsed = match key {
+                Key::Name => value(meta)
                     .and_then(lit_str)
                     .map(|name| args.name = Some(name)),
-                "as_type" => value(meta)
-                    .and_then(Keyword::from_expr)
-                    .map(|as_type| args.as_type = as_type),
-                "capture_input" => value(meta)
+                Key::AsType => {
+                    let as_type = value(meta).and_then(Keyword::from_expr);
+                    invalid_as_type = as_type.is_err();
+                    as_type.map(|as_type| args.as_type = as_type)
+                }
+                Key::CaptureInput => value(meta)
                     .and_then(lit_bool)
                     .map(|capture| args.capture_input = capture),
-                "capture_output" => value(meta)
+                Key::CaptureOutput => value(meta)
                     .and_then(lit_bool)
                     .map(|capture| args.capture_output = capture),
-                "skip" => skip_list(meta).map(|skip| args.skip = skip),
-                "level" => value(meta)
+                Key::Skip => skip_list(meta).map(|skip| args.skip = skip),
+                Key::Level => value(meta)
                     .and_then(Keyword::from_expr)
                     .map(|level| args.level = Some(level)),
-                _ => value(meta).and_then(lit_str).map(|model| {
-                    model_key = Some(key.clone());
+                Key::Model => value(meta).and_then(lit_str).map(|model| {
+                    model_key = Some(meta.path());
                     args.model = Some(model);
                 }),
             };
@@ -108,8 +99,9 @@ impl Parse for Args {
             }
         }
 
+        // With an invalid `as_type`, whether `model` fits is unknown.
         if let Some(key) = model_key {
-            if !args.as_type.is_generation_like() {
+            if !invalid_as_type && !args.as_type.is_generation_like() {
                 errors.push(syn::Error::new_spanned(
                     key,
                     "`model` requires a generation-like type: \
@@ -120,6 +112,60 @@ impl Parse for Args {
 
         errors.finish()?;
         Ok(args)
+    }
+}
+
+/// The option keys of `#[observe(...)]`.
+#[derive(Clone, Copy, PartialEq)]
+enum Key {
+    Name,
+    AsType,
+    CaptureInput,
+    CaptureOutput,
+    Skip,
+    Level,
+    Model,
+}
+
+impl Key {
+    /// Every key, in documentation order.
+    const ALL: [Key; 7] = [
+        Key::Name,
+        Key::AsType,
+        Key::CaptureInput,
+        Key::CaptureOutput,
+        Key::Skip,
+        Key::Level,
+        Key::Model,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Key::Name => "name",
+            Key::AsType => "as_type",
+            Key::CaptureInput => "capture_input",
+            Key::CaptureOutput => "capture_output",
+            Key::Skip => "skip",
+            Key::Level => "level",
+            Key::Model => "model",
+        }
+    }
+
+    /// The key written as `path`, or an "unknown option" error at it.
+    fn of(path: &syn::Path) -> syn::Result<Key> {
+        Key::ALL
+            .into_iter()
+            .find(|key| path.is_ident(key.as_str()))
+            .ok_or_else(|| {
+                let expected = Key::ALL.map(|key| format!("`{}`", key.as_str())).join(", ");
+                syn::Error::new_spanned(
+                    path,
+                    format!(
+                        "unknown option `{}`; expected one of {expected}",
+                        path.to_token_stream()
+                    ),
+                )
+            })
     }
 }
 
@@ -246,13 +292,23 @@ pub(crate) trait Keyword: Copy + 'static {
             Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => {
                 match path.path.get_ident() {
                     Some(ident) => (ident.to_string(), ident.span()),
-                    None => return Err(expected_keyword::<Self>(expr, &expected)),
+                    None => {
+                        return Err(syn::Error::new_spanned(
+                            expr,
+                            format!("expected one of {expected}"),
+                        ))
+                    }
                 }
             }
             Expr::Lit(ExprLit {
                 lit: Lit::Str(lit), ..
             }) => (lit.value(), lit.span()),
-            _ => return Err(expected_keyword::<Self>(expr, &expected)),
+            _ => {
+                return Err(syn::Error::new_spanned(
+                    expr,
+                    format!("expected one of {expected}"),
+                ))
+            }
         };
         Self::ALL
             .iter()
@@ -268,18 +324,6 @@ pub(crate) trait Keyword: Copy + 'static {
                 )
             })
     }
-}
-
-fn expected_keyword<K: Keyword>(expr: &Expr, expected: &str) -> syn::Error {
-    syn::Error::new_spanned(expr, format!("expected {}, one of {expected}", K::WHAT))
-}
-
-fn unknown_option(key: &syn::Path, written: &str) -> syn::Error {
-    let expected = OPTIONS.map(|option| format!("`{option}`")).join(", ");
-    syn::Error::new_spanned(
-        key,
-        format!("unknown option `{written}`; expected one of {expected}"),
-    )
 }
 
 /// The value of `key = value`.

@@ -112,7 +112,11 @@ fn asynchronous(args: &Args, func: &ItemFn) -> TokenStream {
     let ret = return_type(&func.sig.output);
     let block = &func.block;
     // The `let` pins the block's type for `?` and `return` inference.
-    let body = quote!(let __lt_ret: #ret = #block; __lt_ret);
+    let body = quote! {
+        let __lt_ret: #ret = #block;
+        #[allow(unreachable_code)] // after a body that diverges
+        __lt_ret
+    };
     let future = quote_spanned!(block.span()=> async move { #body });
     let future = observed_future(args, future, &ret);
     quote!(#future.await)

@@ -1,0 +1,76 @@
+//! Shared harness of the integration tests: a real `LangtraceLayer` in a real
+//! `tracing` subscriber, delivering through the real pipeline into a `MemorySink`.
+#![allow(dead_code)]
+
+use std::future::Future;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use langtrace::tracing::Dispatch;
+use langtrace::tracing_subscriber::layer::SubscriberExt;
+use langtrace::{LangtraceBuilder, LangtraceGuard, LangtraceLayer, MemorySink, ObservationRecord, TraceRecord};
+
+/// A subscriber with the langtrace layer and a memory sink.
+pub struct Harness {
+    pub sink: MemorySink,
+    pub guard: LangtraceGuard,
+    pub dispatch: Dispatch,
+}
+
+impl Harness {
+    /// Default settings, environment ignored.
+    pub fn new() -> Self {
+        Self::with(|builder| builder)
+    }
+
+    /// Settings adjusted by `configure`, environment ignored unless it sets a lookup.
+    pub fn with(configure: impl FnOnce(LangtraceBuilder) -> LangtraceBuilder) -> Self {
+        let sink = MemorySink::new();
+        let builder = configure(LangtraceLayer::builder().ignore_env().sink(sink.clone()));
+        let (layer, guard) = builder.build().expect("valid settings");
+        let dispatch = Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
+        Self { sink, guard, dispatch }
+    }
+
+    /// Runs `f` with this harness as the thread's subscriber.
+    pub fn run<R>(&self, f: impl FnOnce() -> R) -> R {
+        langtrace::tracing::dispatcher::with_default(&self.dispatch, f)
+    }
+
+    /// Runs a future to completion on a current-thread runtime with this subscriber.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        self.run(|| runtime.block_on(future))
+    }
+
+    /// Flushes the pipeline and returns the finished observations.
+    pub fn observations(&self) -> Vec<ObservationRecord> {
+        self.guard.flush(Duration::from_secs(10)).expect("flush");
+        self.sink.observations()
+    }
+
+    /// Flushes the pipeline and returns the finished traces.
+    pub fn traces(&self) -> Vec<TraceRecord> {
+        self.guard.flush(Duration::from_secs(10)).expect("flush");
+        self.sink.traces()
+    }
+
+    /// The observation named `name` (flushing first).
+    pub fn observation(&self, name: &str) -> ObservationRecord {
+        self.observations()
+            .into_iter()
+            .find(|o| o.name == name)
+            .unwrap_or_else(|| panic!("no observation named {name}"))
+    }
+}
+
+/// A harness installed as the global default subscriber, for tests whose work runs on
+/// threads the test does not control (tokio worker threads, spawned threads).
+pub fn global() -> &'static Harness {
+    static GLOBAL: OnceLock<Harness> = OnceLock::new();
+    GLOBAL.get_or_init(|| {
+        let harness = Harness::new();
+        langtrace::tracing::dispatcher::set_global_default(harness.dispatch.clone()).expect("first global subscriber");
+        harness
+    })
+}

@@ -1,0 +1,6 @@
+use langtrace::observe;
+
+#[observe(name = "first", capture_input = false, name = "second")]
+fn chat() {}
+
+fn main() {}

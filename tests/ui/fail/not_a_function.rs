@@ -1,0 +1,8 @@
+use langtrace::observe;
+
+#[observe]
+struct Chat {
+    prompt: String,
+}
+
+fn main() {}

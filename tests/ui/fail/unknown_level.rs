@@ -1,0 +1,6 @@
+use langtrace::observe;
+
+#[observe(level = "fatal")]
+fn complete() {}
+
+fn main() {}

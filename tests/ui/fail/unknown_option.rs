@@ -1,0 +1,6 @@
+use langtrace::observe;
+
+#[observe(nmae = "chat")]
+fn chat() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use langtrace::observe;
+
+#[observe(as_type = generaton)]
+fn complete() {}
+
+fn main() {}

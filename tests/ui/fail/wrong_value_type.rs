@@ -1,0 +1,6 @@
+use langtrace::observe;
+
+#[observe(capture_input = "yes")]
+fn chat() {}
+
+fn main() {}
