@@ -1,1 +1,166 @@
-fn main(){}
+//! Per-call overhead of instrumentation on the instrumented thread.
+//!
+//! `cargo bench --bench overhead` (set `LANGTRACE_BENCH_QUICK=1` for a run under 60 s).
+//! Each case calls a small function (an int and a short string) in batches of
+//! `BATCH` calls under one parent (a root observation / span / fastrace root per
+//! batch), and reports the median over rounds of ns per call:
+//!
+//! - `plain`: the function without instrumentation;
+//! - `observe_off`: `#[observe]` with no subscriber installed;
+//! - `observe_on`: `#[observe]` with `LangtraceLayer` and no sink (records are processed
+//!   by the pipeline worker, then discarded);
+//! - `instrument_otel`: `#[tracing::instrument]` with `tracing-opentelemetry` and an
+//!   `opentelemetry_sdk` batch span processor with a no-op exporter;
+//! - `fastrace`: `#[fastrace::trace]` with a no-op reporter.
+//!
+//! The last line printed is
+//! `overhead: plain=<ns> observe_off=<ns> observe_on=<ns> instrument_otel=<ns> fastrace=<ns>`.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use langtrace::tracing::Dispatch;
+use langtrace::tracing_subscriber::layer::SubscriberExt;
+use langtrace::{observe, LangtraceLayer};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
+
+const BATCH: u64 = 100;
+
+#[inline(never)]
+fn plain(n: u64, s: &str) -> usize {
+    n as usize + s.len()
+}
+
+#[inline(never)]
+fn plain_batch() {
+    for i in 0..BATCH {
+        black_box(plain(black_box(i), black_box("hello")));
+    }
+}
+
+#[inline(never)]
+#[observe]
+fn observed(n: u64, s: &str) -> usize {
+    n as usize + s.len()
+}
+
+#[inline(never)]
+#[observe]
+fn observed_batch() {
+    for i in 0..BATCH {
+        black_box(observed(black_box(i), black_box("hello")));
+    }
+}
+
+#[inline(never)]
+#[tracing::instrument]
+fn instrumented(n: u64, s: &str) -> usize {
+    n as usize + s.len()
+}
+
+#[inline(never)]
+#[tracing::instrument]
+fn instrumented_batch() {
+    for i in 0..BATCH {
+        black_box(instrumented(black_box(i), black_box("hello")));
+    }
+}
+
+#[inline(never)]
+#[fastrace::trace]
+fn fastraced(n: u64, s: &str) -> usize {
+    n as usize + s.len()
+}
+
+fn fastrace_batch() {
+    let root = fastrace::Span::root("batch", fastrace::prelude::SpanContext::random());
+    let _parent = root.set_local_parent();
+    for i in 0..BATCH {
+        black_box(fastraced(black_box(i), black_box("hello")));
+    }
+}
+
+#[derive(Debug)]
+struct NoopExporter;
+
+impl SpanExporter for NoopExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        black_box(batch);
+        Ok(())
+    }
+}
+
+struct NoopReporter;
+
+impl fastrace::collector::Reporter for NoopReporter {
+    fn report(&mut self, spans: Vec<fastrace::collector::SpanRecord>) {
+        black_box(spans);
+    }
+}
+
+struct Plan {
+    rounds: usize,
+    batches_per_round: u64,
+}
+
+/// Median over rounds of ns per call.
+fn measure(plan: &Plan, batch: impl Fn()) -> f64 {
+    for _ in 0..plan.batches_per_round / 4 {
+        batch();
+    }
+    let mut samples: Vec<f64> = (0..plan.rounds)
+        .map(|_| {
+            let start = Instant::now();
+            for _ in 0..plan.batches_per_round {
+                batch();
+            }
+            start.elapsed().as_nanos() as f64 / (plan.batches_per_round * BATCH) as f64
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let plan = if quick { Plan { rounds: 7, batches_per_round: 300 } } else { Plan { rounds: 15, batches_per_round: 2_000 } };
+    let started = Instant::now();
+
+    // Measured before any subscriber exists, so callsites are cached as disabled.
+    let plain = measure(&plan, plain_batch);
+    let observe_off = measure(&plan, observed_batch);
+
+    let (layer, guard) = LangtraceLayer::builder().ignore_env().build().expect("settings");
+    let ours = Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
+    let observe_on = langtrace::tracing::dispatcher::with_default(&ours, || measure(&plan, observed_batch));
+    guard.flush(Duration::from_secs(30)).expect("flush");
+    let stats = guard.stats();
+
+    let provider = SdkTracerProvider::builder()
+        .with_span_processor(BatchSpanProcessor::builder(NoopExporter).build())
+        .build();
+    let otel_layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"));
+    let otel = Dispatch::new(langtrace::tracing_subscriber::registry().with(otel_layer));
+    let instrument_otel = langtrace::tracing::dispatcher::with_default(&otel, || measure(&plan, instrumented_batch));
+    let _ = provider.shutdown();
+
+    fastrace::set_reporter(NoopReporter, fastrace::collector::Config::default());
+    let fastrace = measure(&plan, fastrace_batch);
+    fastrace::flush();
+
+    let calls = plan.rounds as u64 * plan.batches_per_round * BATCH;
+    println!("calls per case: {calls} (+{}% warm-up), batch of {BATCH} under one parent", 25);
+    println!(
+        "langtrace pipeline: exported={} dropped={} failed={}",
+        stats.exported, stats.dropped, stats.failed
+    );
+    println!("observe_off - plain = {:.1} ns", observe_off - plain);
+    println!("observe_on / instrument_otel = {:.3}", observe_on / instrument_otel);
+    println!("observe_on / fastrace = {:.3}", observe_on / fastrace);
+    println!("wall time {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "overhead: plain={plain:.1} observe_off={observe_off:.1} observe_on={observe_on:.1} instrument_otel={instrument_otel:.1} fastrace={fastrace:.1}"
+    );
+}

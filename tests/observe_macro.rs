@@ -31,7 +31,7 @@ fn record_async(scenario: impl Future<Output = ()>) -> Vec<ObservationRecord> {
         tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap()
-            .block_on(scenario)
+            .block_on(scenario);
     })
 }
 
@@ -291,7 +291,7 @@ fn panic_in_a_future_is_recorded_and_propagates() {
             .build()
             .unwrap();
         outcome = Some(panic::catch_unwind(AssertUnwindSafe(|| {
-            runtime.block_on(explode_later("on purpose"))
+            runtime.block_on(explode_later("on purpose"));
         })));
     });
 

@@ -10,7 +10,7 @@ use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, Ident, Lit, LitStr, Meta, Token};
+use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, Token};
 
 /// The validated arguments of one `#[observe(...)]` attribute.
 pub(crate) struct Args {
@@ -75,7 +75,7 @@ impl Parse for Args {
                     .and_then(lit_str)
                     .map(|name| args.name = Some(name)),
                 Key::AsType => {
-                    let as_type = value(meta).and_then(Keyword::from_expr);
+                    let as_type = value(meta).and_then(keyword_value);
                     invalid_as_type = as_type.is_err();
                     as_type.map(|as_type| args.as_type = as_type)
                 }
@@ -87,7 +87,7 @@ impl Parse for Args {
                     .map(|capture| args.capture_output = capture),
                 Key::Skip => skip_list(meta).map(|skip| args.skip = skip),
                 Key::Level => value(meta)
-                    .and_then(Keyword::from_expr)
+                    .and_then(keyword_value)
                     .map(|level| args.level = Some(level)),
                 Key::Model => value(meta).and_then(lit_str).map(|model| {
                     model_key = Some(meta.path());
@@ -115,60 +115,6 @@ impl Parse for Args {
     }
 }
 
-/// The option keys of `#[observe(...)]`.
-#[derive(Clone, Copy, PartialEq)]
-enum Key {
-    Name,
-    AsType,
-    CaptureInput,
-    CaptureOutput,
-    Skip,
-    Level,
-    Model,
-}
-
-impl Key {
-    /// Every key, in documentation order.
-    const ALL: [Key; 7] = [
-        Key::Name,
-        Key::AsType,
-        Key::CaptureInput,
-        Key::CaptureOutput,
-        Key::Skip,
-        Key::Level,
-        Key::Model,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Key::Name => "name",
-            Key::AsType => "as_type",
-            Key::CaptureInput => "capture_input",
-            Key::CaptureOutput => "capture_output",
-            Key::Skip => "skip",
-            Key::Level => "level",
-            Key::Model => "model",
-        }
-    }
-
-    /// The key written as `path`, or an "unknown option" error at it.
-    fn of(path: &syn::Path) -> syn::Result<Key> {
-        Key::ALL
-            .into_iter()
-            .find(|key| path.is_ident(key.as_str()))
-            .ok_or_else(|| {
-                let expected = Key::ALL.map(|key| format!("`{}`", key.as_str())).join(", ");
-                syn::Error::new_spanned(
-                    path,
-                    format!(
-                        "unknown option `{}`; expected one of {expected}",
-                        path.to_token_stream()
-                    ),
-                )
-            })
-    }
-}
-
 impl Args {
     /// The observation name: `name = "..."`, else the fn's identifier.
     pub(crate) fn name(&self, fn_ident: &Ident) -> LitStr {
@@ -191,8 +137,56 @@ impl Args {
     }
 }
 
-/// The Langfuse observation types, `as_type = ...`.
+/// The option keys of `#[observe(...)]`.
 #[derive(Clone, Copy, PartialEq)]
+enum Key {
+    Name,
+    AsType,
+    CaptureInput,
+    CaptureOutput,
+    Skip,
+    Level,
+    Model,
+}
+
+impl Key {
+    /// The key written as `path`, or an "unknown option" error at it.
+    fn of(path: &syn::Path) -> syn::Result<Key> {
+        Key::ALL
+            .iter()
+            .copied()
+            .find(|key| path.is_ident(key.as_str()))
+            .ok_or_else(|| Key::unknown(path, &path.to_token_stream().to_string()))
+    }
+}
+
+impl Keyword for Key {
+    const WHAT: &'static str = "option";
+    const ALL: &'static [Self] = &[
+        Key::Name,
+        Key::AsType,
+        Key::CaptureInput,
+        Key::CaptureOutput,
+        Key::Skip,
+        Key::Level,
+        Key::Model,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Key::Name => "name",
+            Key::AsType => "as_type",
+            Key::CaptureInput => "capture_input",
+            Key::CaptureOutput => "capture_output",
+            Key::Skip => "skip",
+            Key::Level => "level",
+            Key::Model => "model",
+        }
+    }
+}
+
+/// The Langfuse observation types, `as_type = ...`.
+#[derive(Clone, Copy)]
 pub(crate) enum ObservationType {
     Span,
     Generation,
@@ -270,60 +264,53 @@ impl Keyword for Level {
     }
 }
 
-/// A closed set of values written as an identifier or a string literal and
-/// matched case-insensitively.
+/// A closed set of words: option keys and the values of `as_type` and
+/// `level`.
 pub(crate) trait Keyword: Copy + 'static {
-    /// What the value is, for error messages.
+    /// What the word is, for error messages.
     const WHAT: &'static str;
-    /// Every value, in the order error messages list them.
+    /// Every word, in the order error messages list them.
     const ALL: &'static [Self];
 
-    /// The canonical spelling, as recorded on the span.
+    /// The canonical spelling, as written in the attribute and recorded on the
+    /// span.
     fn as_str(self) -> &'static str;
 
-    /// Parses `ident` or `"string"`, erroring at `expr` otherwise.
-    fn from_expr(expr: &Expr) -> syn::Result<Self> {
+    /// An error at `tokens`, which spell `written`, listing the valid words.
+    fn unknown(tokens: impl ToTokens, written: &str) -> syn::Error {
         let expected = Self::ALL
             .iter()
-            .map(|value| format!("`{}`", value.as_str()))
+            .map(|word| format!("`{}`", word.as_str()))
             .collect::<Vec<_>>()
             .join(", ");
-        let (written, span) = match expr {
-            Expr::Path(path) if path.attrs.is_empty() && path.qself.is_none() => {
-                match path.path.get_ident() {
-                    Some(ident) => (ident.to_string(), ident.span()),
-                    None => {
-                        return Err(syn::Error::new_spanned(
-                            expr,
-                            format!("expected one of {expected}"),
-                        ))
-                    }
-                }
-            }
-            Expr::Lit(ExprLit {
-                lit: Lit::Str(lit), ..
-            }) => (lit.value(), lit.span()),
-            _ => {
-                return Err(syn::Error::new_spanned(
-                    expr,
-                    format!("expected one of {expected}"),
-                ))
-            }
-        };
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|value| value.as_str().eq_ignore_ascii_case(&written))
-            .ok_or_else(|| {
-                syn::Error::new(
-                    span,
-                    format!(
-                        "unknown {} `{written}`; expected one of {expected}",
-                        Self::WHAT
-                    ),
-                )
-            })
+        syn::Error::new_spanned(
+            tokens,
+            format!(
+                "unknown {} `{written}`; expected one of {expected}",
+                Self::WHAT
+            ),
+        )
     }
+}
+
+/// The value of `as_type` or `level`: an identifier or a string literal,
+/// matched case-insensitively.
+fn keyword_value<K: Keyword>(expr: &Expr) -> syn::Result<K> {
+    let written = match expr {
+        Expr::Path(ExprPath { path, .. }) => {
+            path.get_ident().map(|ident| ident.unraw().to_string())
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit.value()),
+        _ => None,
+    }
+    .unwrap_or_else(|| expr.to_token_stream().to_string());
+    K::ALL
+        .iter()
+        .copied()
+        .find(|word| word.as_str().eq_ignore_ascii_case(&written))
+        .ok_or_else(|| K::unknown(expr, &written))
 }
 
 /// The value of `key = value`.

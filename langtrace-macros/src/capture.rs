@@ -96,54 +96,56 @@ pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
 /// output (unless `capture_output` is off), `Err`s as an ERROR with the
 /// error's message. `output` must not contain `impl Trait`.
 pub(crate) fn on_return(output: &Type, capture_output: bool) -> TokenStream {
-    let record_output = |captured: TokenStream| {
-        let value = value(captured);
-        quote!(__lt_f.output(|| #value))
-    };
-    let record_error = || {
+    let body = if is_unit(output) {
+        None
+    } else if is_result(output) {
+        let error_traits = error_traits();
         let message = error_message(quote!(__lt_e));
-        quote!(__lt_f.error(#message))
-    };
-    let body = match peel(output) {
-        Type::Tuple(unit) if unit.elems.is_empty() => None,
-        Type::Path(path)
-            if path
-                .path
-                .segments
-                .last()
-                .is_some_and(|s| s.ident == "Result") =>
-        {
-            let (value_traits, error_traits) = (value_traits(), error_traits());
-            let record_error = record_error();
-            Some(if capture_output {
-                let record_output = record_output(quote!(__lt_v));
-                quote! {
-                    #value_traits
-                    #error_traits
-                    match __lt_ret {
-                        ::core::result::Result::Ok(__lt_v) => #record_output,
-                        ::core::result::Result::Err(__lt_e) => #record_error,
-                    }
+        Some(if capture_output {
+            let value_traits = value_traits();
+            let value = value(quote!(__lt_v));
+            quote! {
+                #value_traits
+                #error_traits
+                match __lt_ret {
+                    ::core::result::Result::Ok(__lt_v) => __lt_f.output(|| #value),
+                    ::core::result::Result::Err(__lt_e) => __lt_f.error(#message),
                 }
-            } else {
-                quote! {
-                    #error_traits
-                    if let ::core::result::Result::Err(__lt_e) = __lt_ret {
-                        #record_error;
-                    }
+            }
+        } else {
+            quote! {
+                #error_traits
+                if let ::core::result::Result::Err(__lt_e) = __lt_ret {
+                    __lt_f.error(#message);
                 }
-            })
-        }
-        _ => capture_output.then(|| {
-            let traits = value_traits();
-            let record_output = record_output(quote!(__lt_ret));
-            quote!(#traits #record_output;)
-        }),
+            }
+        })
+    } else if capture_output {
+        let value_traits = value_traits();
+        let value = value(quote!(__lt_ret));
+        Some(quote! {
+            #value_traits
+            __lt_f.output(|| #value);
+        })
+    } else {
+        None
     };
     match body {
         Some(body) => quote!(|__lt_f, __lt_ret: &#output| { #body }),
         None => quote!(|_, _: &#output| {}),
     }
+}
+
+fn is_unit(ty: &Type) -> bool {
+    matches!(peel(ty), Type::Tuple(tuple) if tuple.elems.is_empty())
+}
+
+/// `Result<..>`, `io::Result<..>`, `anyhow::Result<..>`, ...
+fn is_result(ty: &Type) -> bool {
+    matches!(
+        peel(ty),
+        Type::Path(path) if path.path.segments.last().is_some_and(|last| last.ident == "Result")
+    )
 }
 
 /// `.capture_items(..)`: records every item of an observed stream or

@@ -125,8 +125,8 @@ fn asynchronous(args: &Args, func: &ItemFn) -> TokenStream {
 /// `fn f() -> impl Future<Output = T>`: the body runs in the span, then the
 /// future it returns is observed.
 fn impl_future(args: &Args, block: &Block, output: &Type) -> TokenStream {
-    let future = observed_future(args, quote!(__lt_future), &erase_impl_trait(output));
     let body = in_span(block);
+    let future = observed_future(args, quote!(__lt_future), &erase_impl_trait(output));
     quote! {
         let __lt_future = #body;
         #future
@@ -152,6 +152,7 @@ fn boxed_async(
 /// `fn f() -> impl Stream<Item = T>` / `impl Iterator<Item = T>`: the body
 /// runs in the span, then the sequence it returns is observed until its end.
 fn sequence(args: &Args, block: &Block, kind: Sequence, item: &Type) -> TokenStream {
+    let body = in_span(block);
     let observed = match kind {
         Sequence::Stream => quote!(::langtrace::__private::ObservedStream),
         Sequence::Iterator => quote!(::langtrace::__private::ObservedIter),
@@ -159,7 +160,6 @@ fn sequence(args: &Args, block: &Block, kind: Sequence, item: &Type) -> TokenStr
     let capture_items = args
         .capture_output
         .then(|| capture::items(&erase_impl_trait(item)));
-    let body = in_span(block);
     quote! {
         let __lt_items = #body;
         #observed::new(__lt_span, __lt_items) #capture_items

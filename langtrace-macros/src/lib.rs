@@ -16,7 +16,7 @@ use proc_macro::TokenStream;
 /// Records every call of a function as a Langfuse observation.
 ///
 /// Each call opens a `tracing` span (target `langtrace::observe`, level
-/// `INFO`) that the langtrace layer turns into an observation: its inputs are
+/// `INFO`) that the langtrace layer turns into an observation: its input is
 /// the function's arguments, its output the return value, and observations
 /// opened while it runs become its children, including across `.await`.
 ///
@@ -28,7 +28,29 @@ use proc_macro::TokenStream;
 ///     # let _ = (temperature, api_key);
 ///     Ok(format!("echo: {prompt}"))
 /// }
+///
+/// struct Retriever {
+///     documents: Vec<String>,
+/// }
+///
+/// impl Retriever {
+///     // Observed until the caller has consumed the iterator; the output is
+///     // the list of documents it yielded.
+///     #[observe(as_type = retriever, level = debug)]
+///     fn search<'a>(&'a self, query: &'a str) -> impl Iterator<Item = &'a String> + 'a {
+///         self.documents.iter().filter(move |document| document.contains(query))
+///     }
+/// }
+///
+/// #[observe(name = "answer-question", as_type = chain)]
+/// async fn answer(retriever: &Retriever, question: &str) -> Result<String, std::io::Error> {
+///     let context: Vec<&String> = retriever.search(question).collect();
+///     complete(&format!("{context:?}\n{question}"), 0.2, "sk-...").await
+/// }
 /// ```
+///
+/// The generated code refers to `::langtrace`, so the `langtrace` crate must
+/// be a dependency of the crate using the attribute, under that name.
 ///
 /// # Options
 ///
@@ -69,15 +91,18 @@ use proc_macro::TokenStream;
 /// Methods (`self`, `&self`, `&mut self`), trait impls, generic functions and
 /// `where` clauses are supported; the signature, visibility and attributes
 /// are kept as written. With `#[async_trait]`, put `#[observe]` on the method
-/// inside the `#[async_trait]` impl.
+/// inside the `#[async_trait]` impl; `#[async_trait]` renames pattern
+/// arguments such as `(a, b): (u8, u8)` to `__argN`, which is then the
+/// captured name.
 ///
 /// These shapes are recognised **syntactically**, by the last path segment of
 /// the types as written: `Result`, `Future` with an `Output` binding,
 /// `Stream` or `Iterator` with an `Item` binding, and a body ending in a
 /// `Box::pin(async ..)` call. A type alias hiding one of them (`type
-/// Res<T> = Result<T, E>`, `BoxFuture<'a, T>`, ...) is not seen through: the
-/// function is then observed as a plain synchronous one, returning its value
-/// as output when it returns.
+/// Res<T> = Result<T, E>`, `BoxFuture<'a, T>`, ...) is not seen through: a
+/// `Res<T>` is recorded as a plain output (an `Err` does not set the level),
+/// and a function returning a `BoxFuture` is observed as a synchronous one,
+/// ending when it returns the future.
 ///
 /// # What gets captured
 ///
@@ -115,11 +140,11 @@ use proc_macro::TokenStream;
 ///
 /// [`Display`]: std::fmt::Display
 ///
-/// # Cost
+/// # Overhead
 ///
-/// When no langtrace layer records the span, the function runs as written
-/// apart from a disabled span check: arguments and outputs are never
-/// converted.
+/// When no subscriber is interested in the span, arguments and return values
+/// are never converted: what remains is a disabled-span check and, for
+/// futures, streams and iterators, a thin wrapper.
 #[proc_macro_attribute]
 pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);
