@@ -7,8 +7,8 @@
 //!
 //! - `plain`: the function without instrumentation;
 //! - `observe_off`: `#[observe]` with no subscriber installed;
-//! - `observe_on`: `#[observe]` with `LangtraceLayer` and no sink (records are processed
-//!   by the pipeline worker, then discarded);
+//! - `observe_on`: `#[observe]` with `LangtraceLayer` delivering through the pipeline
+//!   (worker thread: parsing, defaults, media scan, truncation) to a no-op sink;
 //! - `instrument_otel`: `#[tracing::instrument]` with `tracing-opentelemetry` and an
 //!   `opentelemetry_sdk` batch span processor with a no-op exporter;
 //! - `fastrace`: `#[fastrace::trace]` with a no-op reporter.
@@ -92,6 +92,15 @@ impl SpanExporter for NoopExporter {
     }
 }
 
+struct NoopSink;
+
+impl langtrace::Sink for NoopSink {
+    fn export(&mut self, batch: &[langtrace::Record]) -> Result<(), langtrace::SinkError> {
+        black_box(batch);
+        Ok(())
+    }
+}
+
 struct NoopReporter;
 
 impl fastrace::collector::Reporter for NoopReporter {
@@ -105,49 +114,60 @@ struct Plan {
     batches_per_round: u64,
 }
 
-/// Median over rounds of ns per call.
-fn measure(plan: &Plan, batch: impl Fn()) -> f64 {
-    for _ in 0..plan.batches_per_round / 4 {
+/// ns per call of one round of `batch`.
+fn round(plan: &Plan, batch: &dyn Fn()) -> f64 {
+    let start = Instant::now();
+    for _ in 0..plan.batches_per_round {
         batch();
     }
-    let mut samples: Vec<f64> = (0..plan.rounds)
-        .map(|_| {
-            let start = Instant::now();
-            for _ in 0..plan.batches_per_round {
-                batch();
-            }
-            start.elapsed().as_nanos() as f64 / (plan.batches_per_round * BATCH) as f64
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
+    start.elapsed().as_nanos() as f64 / (plan.batches_per_round * BATCH) as f64
+}
+
+/// Median over rounds of ns per call for each case. Rounds of the cases alternate, so a
+/// machine that speeds up or slows down during the run affects every case alike.
+fn measure<const N: usize>(plan: &Plan, cases: [&dyn Fn(); N]) -> [f64; N] {
+    for batch in cases {
+        for _ in 0..plan.batches_per_round / 4 {
+            batch();
+        }
+    }
+    let mut samples = [(); N].map(|_| Vec::with_capacity(plan.rounds));
+    for _ in 0..plan.rounds {
+        for (batch, samples) in cases.iter().zip(&mut samples) {
+            samples.push(round(plan, *batch));
+        }
+    }
+    samples.map(|mut samples| {
+        samples.sort_by(f64::total_cmp);
+        samples[samples.len() / 2]
+    })
 }
 
 fn main() {
     let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
-    let plan = if quick { Plan { rounds: 7, batches_per_round: 300 } } else { Plan { rounds: 15, batches_per_round: 2_000 } };
+    let plan = if quick { Plan { rounds: 11, batches_per_round: 1_000 } } else { Plan { rounds: 21, batches_per_round: 3_000 } };
     let started = Instant::now();
 
     // Measured before any subscriber exists, so callsites are cached as disabled.
-    let plain = measure(&plan, plain_batch);
-    let observe_off = measure(&plan, observed_batch);
+    let [plain, observe_off] = measure(&plan, [&plain_batch, &observed_batch]);
 
-    let (layer, guard) = LangtraceLayer::builder().ignore_env().build().expect("settings");
+    let (layer, guard) = LangtraceLayer::builder().ignore_env().sink(NoopSink).build().expect("settings");
     let ours = Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
-    let observe_on = langtrace::tracing::dispatcher::with_default(&ours, || measure(&plan, observed_batch));
-    guard.flush(Duration::from_secs(30)).expect("flush");
-    let stats = guard.stats();
-
     let provider = SdkTracerProvider::builder()
         .with_span_processor(BatchSpanProcessor::builder(NoopExporter).build())
         .build();
     let otel_layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"));
     let otel = Dispatch::new(langtrace::tracing_subscriber::registry().with(otel_layer));
-    let instrument_otel = langtrace::tracing::dispatcher::with_default(&otel, || measure(&plan, instrumented_batch));
-    let _ = provider.shutdown();
-
     fastrace::set_reporter(NoopReporter, fastrace::collector::Config::default());
-    let fastrace = measure(&plan, fastrace_batch);
+
+    let with = |dispatch: &Dispatch, batch: fn()| langtrace::tracing::dispatcher::with_default(dispatch, batch);
+    let [observe_on, instrument_otel, fastrace] = measure(
+        &plan,
+        [&|| with(&ours, observed_batch), &|| with(&otel, instrumented_batch), &fastrace_batch],
+    );
+    guard.flush(Duration::from_secs(30)).expect("flush");
+    let stats = guard.stats();
+    let _ = provider.shutdown();
     fastrace::flush();
 
     let calls = plan.rounds as u64 * plan.batches_per_round * BATCH;

@@ -54,8 +54,8 @@ fn observation_and_trace_updates_are_recorded() {
     assert!(generation.completion_start_time.unwrap() >= generation.start_time);
     assert_eq!(generation.metadata["provider"], "mock");
     assert_eq!(generation.version.as_deref(), Some("gen-v2"));
-    assert_eq!(generation.input, Some(json!({"prompt": "why?"})));
-    assert_eq!(generation.output, Some(json!("answer to why?")));
+    assert_eq!(generation.input_value(), Some(json!({"prompt": "why?"})));
+    assert_eq!(generation.output_value(), Some(json!("answer to why?")));
 
     let root = harness.observation("handle-question");
     assert_eq!(root.level, Level::Warning);
@@ -77,8 +77,8 @@ fn observation_and_trace_updates_are_recorded() {
     assert_eq!(attributes.version.as_deref(), Some("trace-v1"));
     assert_eq!(attributes.release.as_deref(), Some("r42"));
     assert_eq!(attributes.public, Some(true));
-    assert_eq!(attributes.input, Some(json!({"question": "why?"})), "trace input defaults to the root's");
-    assert_eq!(attributes.output, Some(json!("answer to why?")));
+    assert_eq!(attributes.input_value(), Some(json!({"question": "why?"})), "trace input defaults to the root's");
+    assert_eq!(attributes.output_value(), Some(json!("answer to why?")));
     assert_eq!(root.trace.user_id.as_deref(), Some("user-1"), "observations carry the trace attributes");
 }
 
@@ -174,8 +174,8 @@ fn events_are_point_in_time_children() {
     assert_eq!(event.parent_id, Some(step.id));
     assert_eq!(event.trace_id, step.trace_id);
     assert_eq!(event.start_time, event.end_time);
-    assert_eq!(event.input, Some(json!({"key": "k1"})));
-    assert_eq!(event.output, Some(json!("fetched")));
+    assert_eq!(event.input_value(), Some(json!({"key": "k1"})));
+    assert_eq!(event.output_value(), Some(json!("fetched")));
     assert_eq!(event.level, Level::Warning);
     assert_eq!(event.status_message.as_deref(), Some("cold cache"));
     assert_eq!(event.metadata["shard"], 3);
@@ -190,7 +190,7 @@ fn explicit_output_wins_over_the_return_value() {
     }
     let harness = Harness::new();
     harness.run(summarize);
-    assert_eq!(harness.observation("summarize").output, Some(json!({"summary": "short"})));
+    assert_eq!(harness.observation("summarize").output_value(), Some(json!({"summary": "short"})));
 }
 
 #[test]

@@ -90,7 +90,7 @@ fn plain_thread_spawn_starts_a_separate_trace() {
     let root = by_name(&observations, "detached_root");
     let orphan = observations
         .iter()
-        .find(|o| o.name == "work_item" && o.input == Some(serde_json::json!({"n": 7})))
+        .find(|o| o.name == "work_item" && o.input_value() == Some(serde_json::json!({"n": 7})))
         .expect("the thread's observation");
     assert_ne!(orphan.trace_id, root.trace_id);
     assert_eq!(orphan.parent_id, None);

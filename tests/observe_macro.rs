@@ -78,8 +78,8 @@ fn sync_fn_records_named_arguments_and_return_value() {
 
     let obs = only(&observations, "add");
     assert_eq!(obs.observation_type, ObservationType::Span);
-    assert_eq!(obs.input, Some(json!({"a": 1, "b": 2})));
-    assert_eq!(obs.output, Some(json!(3)));
+    assert_eq!(obs.input_value(), Some(json!({"a": 1, "b": 2})));
+    assert_eq!(obs.output_value(), Some(json!(3)));
     assert_eq!(obs.level, Level::Default);
     assert_eq!(obs.status_message, None);
     assert_eq!(obs.parent_id, None);
@@ -102,7 +102,7 @@ fn arguments_fall_back_from_serialize_to_debug_to_placeholder() {
         describe(Serializable { id: 1 }, DebugOnly { id: 2 }, Opaque, (3, 4));
     });
 
-    let input = only(&observations, "describe").input.clone().unwrap();
+    let input = only(&observations, "describe").input_value().unwrap();
     assert_eq!(input["serializable"], json!({"id": 1}));
     assert_eq!(input["debug_only"], json!("DebugOnly { id: 2 }"));
     let placeholder = input["opaque"].as_str().unwrap();
@@ -124,8 +124,8 @@ fn unit_fn_records_no_output() {
     let observations = record(|| log_line("hello"));
 
     let obs = only(&observations, "log_line");
-    assert_eq!(obs.input, Some(json!({"line": "hello"})));
-    assert_eq!(obs.output, None);
+    assert_eq!(obs.input_value(), Some(json!({"line": "hello"})));
+    assert_eq!(obs.output_value(), None);
 }
 
 // --- methods ---------------------------------------------------------------
@@ -162,12 +162,12 @@ fn methods_capture_arguments_but_not_self() {
     });
 
     let bump = only(&observations, "bump");
-    assert_eq!(bump.input, Some(json!({"by": 2})));
-    assert_eq!(bump.output, Some(json!(3)));
+    assert_eq!(bump.input_value(), Some(json!({"by": 2})));
+    assert_eq!(bump.output_value(), Some(json!(3)));
     let get = only(&observations, "get");
-    assert_eq!(get.input, None);
-    assert_eq!(get.output, Some(json!(13)));
-    assert_eq!(only(&observations, "into_total").output, Some(json!(13)));
+    assert_eq!(get.input_value(), None);
+    assert_eq!(get.output_value(), Some(json!(13)));
+    assert_eq!(only(&observations, "into_total").output_value(), Some(json!(13)));
 }
 
 trait Greeter {
@@ -190,8 +190,8 @@ fn trait_impl_method() {
     });
 
     let obs = only(&observations, "greet");
-    assert_eq!(obs.input, Some(json!({"who": "Ada"})));
-    assert_eq!(obs.output, Some(json!("Hello, Ada!")));
+    assert_eq!(obs.input_value(), Some(json!({"who": "Ada"})));
+    assert_eq!(obs.output_value(), Some(json!("Hello, Ada!")));
 }
 
 // --- generics --------------------------------------------------------------
@@ -214,10 +214,11 @@ fn generic_capture_follows_the_bounds_of_the_fn() {
     });
 
     let bounded = only(&observations, "echo_serializable");
-    assert_eq!(bounded.input, Some(json!({"value": {"id": 5}})));
-    assert_eq!(bounded.output, Some(json!({"id": 5})));
+    assert_eq!(bounded.input_value(), Some(json!({"value": {"id": 5}})));
+    assert_eq!(bounded.output_value(), Some(json!({"id": 5})));
     let unbounded = only(&observations, "echo_anything");
-    let placeholder = unbounded.output.as_ref().and_then(Value::as_str).unwrap();
+    let output = unbounded.output_value().unwrap();
+    let placeholder = output.as_str().unwrap();
     assert!(placeholder.starts_with("<unserializable"), "{placeholder}");
 }
 
@@ -236,7 +237,7 @@ fn ok_value_is_the_output() {
     });
 
     let obs = only(&observations, "parse_number");
-    assert_eq!(obs.output, Some(json!(7)));
+    assert_eq!(obs.output_value(), Some(json!(7)));
     assert_eq!(obs.level, Level::Default);
     assert_eq!(obs.status_message, None);
 }
@@ -253,7 +254,7 @@ fn err_sets_level_error_and_display_message() {
         obs.status_message.as_deref(),
         Some("invalid digit found in string")
     );
-    assert_eq!(obs.output, None);
+    assert_eq!(obs.output_value(), None);
 }
 
 #[observe]
@@ -328,10 +329,10 @@ fn async_fn_nests_observations_across_await() {
     assert_eq!(names, ["count_words", "answer"]);
     let (inner, outer) = (&observations[0], &observations[1]);
     assert_child_of(inner, outer);
-    assert_eq!(inner.input, Some(json!({"text": "what is rust"})));
-    assert_eq!(inner.output, Some(json!(3)));
-    assert_eq!(outer.input, Some(json!({"question": "what is rust"})));
-    assert_eq!(outer.output, Some(json!("3 words")));
+    assert_eq!(inner.input_value(), Some(json!({"text": "what is rust"})));
+    assert_eq!(inner.output_value(), Some(json!(3)));
+    assert_eq!(outer.input_value(), Some(json!({"question": "what is rust"})));
+    assert_eq!(outer.output_value(), Some(json!("3 words")));
 }
 
 #[observe]
@@ -350,8 +351,8 @@ fn impl_future_is_observed_until_it_completes() {
     assert_eq!(names, ["count_words", "doubled_later"]);
     let outer = only(&observations, "doubled_later");
     assert_child_of(only(&observations, "count_words"), outer);
-    assert_eq!(outer.input, Some(json!({"x": 2})));
-    assert_eq!(outer.output, Some(json!(4)));
+    assert_eq!(outer.input_value(), Some(json!({"x": 2})));
+    assert_eq!(outer.output_value(), Some(json!(4)));
 }
 
 #[async_trait::async_trait]
@@ -389,8 +390,8 @@ fn async_trait_method_is_observed_until_its_future_completes() {
     };
     assert_eq!(ok.observation_type, ObservationType::Generation);
     assert_eq!(ok.model.as_deref(), Some("echo-1"));
-    assert_eq!(ok.input, Some(json!({"prompt": "hi there"})));
-    assert_eq!(ok.output, Some(json!("HI THERE")));
+    assert_eq!(ok.input_value(), Some(json!({"prompt": "hi there"})));
+    assert_eq!(ok.output_value(), Some(json!("HI THERE")));
     assert_eq!(err.level, Level::Error);
     assert_eq!(err.status_message.as_deref(), Some("empty prompt"));
     let counts: Vec<&ObservationRecord> = observations
@@ -429,13 +430,13 @@ fn streams_of_text_record_the_concatenation() {
 
     let borrowed = only(&observations, "stream_tokens");
     assert_eq!(
-        borrowed.input,
+        borrowed.input_value(),
         Some(json!({"text": "Hello streaming world"}))
     );
-    assert_eq!(borrowed.output, Some(json!("Hello streaming world")));
+    assert_eq!(borrowed.output_value(), Some(json!("Hello streaming world")));
     assert!(borrowed.completion_start_time.is_some());
     let owned = only(&observations, "stream_owned_tokens");
-    assert_eq!(owned.output, Some(json!("<0><1>")));
+    assert_eq!(owned.output_value(), Some(json!("<0><1>")));
     assert!(owned.completion_start_time.is_some());
 }
 
@@ -447,7 +448,7 @@ fn streams_of_values_record_the_list() {
     });
 
     assert_eq!(
-        only(&observations, "stream_numbers").output,
+        only(&observations, "stream_numbers").output_value(),
         Some(json!([1, 2, 3]))
     );
 }
@@ -471,8 +472,8 @@ fn iterator_is_observed_until_exhausted() {
     assert_eq!(names, ["add", "evens"]);
     assert_eq!(observations[0].parent_id, None);
     let obs = only(&observations, "evens");
-    assert_eq!(obs.input, Some(json!({"below": 5})));
-    assert_eq!(obs.output, Some(json!([0, 2, 4])));
+    assert_eq!(obs.input_value(), Some(json!({"below": 5})));
+    assert_eq!(obs.output_value(), Some(json!([0, 2, 4])));
     assert!(obs.completion_start_time.is_some());
 }
 
@@ -491,7 +492,7 @@ fn skipped_arguments_are_not_captured() {
     });
 
     assert_eq!(
-        only(&observations, "call_api").input,
+        only(&observations, "call_api").input_value(),
         Some(json!({"prompt": "hi"}))
     );
 }
@@ -524,13 +525,13 @@ fn capture_can_be_turned_off_but_errors_are_still_recorded() {
     });
 
     let input_off = only(&observations, "no_input");
-    assert_eq!(input_off.input, None);
-    assert_eq!(input_off.output, Some(json!(3)));
+    assert_eq!(input_off.input_value(), None);
+    assert_eq!(input_off.output_value(), Some(json!(3)));
     let output_off = only(&observations, "no_output");
-    assert_eq!(output_off.input, Some(json!({"secret": "abc"})));
-    assert_eq!(output_off.output, None);
+    assert_eq!(output_off.input_value(), Some(json!({"secret": "abc"})));
+    assert_eq!(output_off.output_value(), None);
     let failed = only(&observations, "no_output_fallible");
-    assert_eq!(failed.output, None);
+    assert_eq!(failed.output_value(), None);
     assert_eq!(failed.level, Level::Error);
     assert_eq!(failed.status_message.as_deref(), Some("refused"));
 }

@@ -151,8 +151,8 @@ fn masking_applies_to_inputs_outputs_metadata_and_foreign_spans() {
     let text = serde_json::to_string(&observations).unwrap() + &serde_json::to_string(&harness.traces()).unwrap();
     assert!(!text.contains("hunter2"), "{text}");
     let login = harness.observation("login");
-    assert_eq!(login.input, Some(json!({"password": "[REDACTED]"})));
-    assert_eq!(login.output, Some(json!("welcome [REDACTED]")));
+    assert_eq!(login.input_value(), Some(json!({"password": "[REDACTED]"})));
+    assert_eq!(login.output_value(), Some(json!("welcome [REDACTED]")));
     assert_eq!(harness.observation("db query").metadata["statement"], "select * where pw='[REDACTED]'");
 }
 
@@ -161,8 +161,8 @@ fn a_panicking_mask_replaces_values_with_the_marker() {
     let harness = Harness::with(|b| b.mask(|_| panic!("mask bug")));
     harness.run(|| answer("private"));
     let observation = harness.observation("answer");
-    assert_eq!(observation.input, Some(json!(MASK_FAILED)));
-    assert_eq!(observation.output, Some(json!(MASK_FAILED)));
+    assert_eq!(observation.input_value(), Some(json!(MASK_FAILED)));
+    assert_eq!(observation.output_value(), Some(json!(MASK_FAILED)));
     assert!(!serde_json::to_string(&harness.sink.records()).unwrap().contains("private"));
 }
 
@@ -184,7 +184,7 @@ fn data_uris_are_replaced_by_media_references() {
     assert_eq!(media.content_type, "image/png");
     assert_eq!(media.field, MediaField::Input);
     let reference = format!("@@@langfuseMedia:type=image/png|id={}|source=base64_data_uri@@@", media.media_id);
-    assert_eq!(observation.input, Some(json!({"image": reference})));
+    assert_eq!(observation.input_value(), Some(json!({"image": reference})));
     assert_eq!(observation.metadata["thumbnail"], json!(reference));
     assert!(!serde_json::to_string(&observation.input).unwrap().contains("base64,"));
 }
@@ -195,10 +195,10 @@ fn oversized_payloads_are_truncated_with_a_marker() {
     let long = "x".repeat(1000);
     harness.run(|| answer(&long));
     let observation = harness.observation("answer");
-    let input = observation.input.unwrap();
+    let input = observation.input_value().unwrap();
     let text = input.as_str().expect("truncated values become text");
     assert!(text.starts_with("{\"question\":\"xxxx"), "{text}");
     assert!(text.ends_with("...[truncated by langtrace: 1015 bytes]"), "{text}");
     assert!(text.len() < 120);
-    assert_eq!(observation.output, Some(json!("1000 chars")), "small values are untouched");
+    assert_eq!(observation.output_value(), Some(json!("1000 chars")), "small values are untouched");
 }

@@ -17,7 +17,7 @@ use tracing::Span;
 use crate::ids::{IdError, ObservationId, TraceId};
 use crate::layer::{Find, LayerContext};
 use crate::record::{Level, ObservationType, PromptRef, Timestamp, TraceAttributes};
-use crate::span_state::{ObservationState, ScopeData, SpanState, TraceCell};
+use crate::span_state::{lock, ObservationState, ScopeData, SpanState, TraceCell};
 use crate::vocab::fields;
 
 /// Runs `f` on the state `find` selects from `span`, if the langtrace layer is present.
@@ -142,7 +142,7 @@ impl ObservationHandle {
     }
 
     fn update(&self, change: impl FnOnce(&mut ObservationState)) -> &Self {
-        with_state(&self.span, Find::Observation, |state, _| state.observation.as_deref_mut().map(change));
+        with_state(&self.span, Find::Observation, |state, _| state.observation.as_ref().map(|cell| change(&mut lock(cell))));
         self
     }
 
@@ -162,7 +162,7 @@ impl ObservationHandle {
 
     /// The observation's id.
     pub fn id(&self) -> Option<ObservationId> {
-        with_state(&self.span, Find::Observation, |state, _| state.observation.as_ref().map(|o| o.id)).flatten()
+        with_state(&self.span, Find::Observation, |state, _| state.observation.as_ref().and(state.nearest)).flatten()
     }
 
     /// The id of the observation's trace (also for sampled-out traces).
@@ -189,7 +189,7 @@ impl ObservationHandle {
 
     /// Replaces the input.
     pub fn set_input(&self, input: impl Serialize) -> &Self {
-        self.update_with(|| to_json(input), |o, value| o.input = Some(value))
+        self.update_with(|| to_json(input), |o, value| o.input.set(value))
     }
 
     /// Replaces the output; `#[observe]` will not overwrite it with the return value.
@@ -197,7 +197,7 @@ impl ObservationHandle {
         self.update_with(
             || to_json(output),
             |o, value| {
-                o.output = Some(value);
+                o.output.set(value);
                 o.output_explicit = true;
             },
         )
@@ -354,12 +354,12 @@ impl TraceHandle {
 
     /// Sets the trace input (default: the root observation's input).
     pub fn set_input(&self, input: impl Serialize) -> &Self {
-        self.update_with(|| to_json(input), |t, value| t.input = Some(value))
+        self.update_with(|| to_json(input), |t, value| t.input = Some(value.into()))
     }
 
     /// Sets the trace output (default: the root observation's output).
     pub fn set_output(&self, output: impl Serialize) -> &Self {
-        self.update_with(|| to_json(output), |t, value| t.output = Some(value))
+        self.update_with(|| to_json(output), |t, value| t.output = Some(value.into()))
     }
 }
 
@@ -579,16 +579,21 @@ impl EventBuilder {
     pub fn emit(self) -> Option<ObservationId> {
         let span = tracing::span!(target: fields::OBSERVE_TARGET, tracing::Level::INFO, "event");
         with_state(&span, Find::This, move |state, _| {
-            let observation = state.observation.as_deref_mut()?;
+            let cell = state.observation.as_ref()?;
+            let mut observation = lock(cell);
             observation.observation_type = ObservationType::Event;
             observation.name = self.name.into();
-            observation.input = self.input;
-            observation.output = self.output;
+            if let Some(input) = self.input {
+                observation.input.set(input);
+            }
+            if let Some(output) = self.output {
+                observation.output.set(output);
+            }
             observation.level = self.level;
             observation.status_message = self.status_message;
             observation.metadata = self.metadata;
             observation.end_time = Some(observation.start_time);
-            Some(observation.id)
+            observation.id
         })
         .flatten()
     }

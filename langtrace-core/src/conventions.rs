@@ -8,7 +8,7 @@ use std::ops::Bound;
 
 use serde_json::{Map, Value};
 
-use crate::record::{Level, ObservationType, PromptRef, Timestamp, TraceAttributes};
+use crate::record::{Level, ObservationType, Payload, PromptRef, Timestamp, TraceAttributes};
 use crate::vocab::{gen_ai, langfuse, openinference, openllmetry, otel, usage};
 
 /// Observation and trace fields recognised in a bag of attributes. `None` / empty means
@@ -256,8 +256,8 @@ impl<'a> Mapper<'_, 'a> {
                 .first_string(&[langfuse::SESSION_ID, langfuse::SESSION_ID_ALT, gen_ai::CONVERSATION_ID])
                 .or_else(|| associated("session_id")),
             public: self.first(&[langfuse::TRACE_PUBLIC]).and_then(as_bool),
-            input: self.io(&[langfuse::TRACE_INPUT]),
-            output: self.io(&[langfuse::TRACE_OUTPUT]),
+            input: self.io(&[langfuse::TRACE_INPUT]).map(Payload::from),
+            output: self.io(&[langfuse::TRACE_OUTPUT]).map(Payload::from),
             release: self.first_string(&[langfuse::RELEASE]),
             ..TraceAttributes::default()
         };

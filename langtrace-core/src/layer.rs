@@ -2,6 +2,7 @@
 //! and trace records, and its builder.
 
 use std::any::TypeId;
+use std::cell::RefCell;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,12 +18,12 @@ use tracing_subscriber::Layer;
 use crate::config::{Config, ConfigError, EnvLookup, Settings};
 use crate::ids::{ObservationId, TraceId};
 use crate::mask::MaskFn;
-use crate::process::Processor;
-use crate::record::{Level, ObservationType, Record};
+use crate::process::{Pending, Processor};
+use crate::record::{Level, ObservationType};
 use crate::sampling::should_sample;
 use crate::sink::pipeline::{self, LangtraceGuard, Pipeline, PipelineOptions};
 use crate::sink::Sink;
-use crate::span_state::{ObservationState, SpanState, TraceCell};
+use crate::span_state::{lock, take_cell, ObservationCell, ObservationState, SpanState, TraceCell};
 use crate::vocab::fields;
 
 /// Chooses which foreign (non-`#[observe]`) spans become observations.
@@ -56,9 +57,9 @@ impl LayerContext {
         (self.with_span)(dispatch, id, find, f)
     }
 
-    /// Hands a finished record to the pipeline.
-    pub(crate) fn push(&self, record: Record) {
-        self.pipeline.push(record);
+    /// Hands a finished record to the pipeline; false when it was dropped.
+    pub(crate) fn push(&self, record: Pending) -> bool {
+        self.pipeline.push(record)
     }
 
     /// A new trace cell, sampled on its id.
@@ -66,6 +67,43 @@ impl LayerContext {
         let id = id.unwrap_or_else(TraceId::random);
         Arc::new(TraceCell::new(id, should_sample(id, self.config.sample_rate)))
     }
+}
+
+/// What `#[observe]` keeps of a recorded observation to update it without lookups.
+pub(crate) struct Recorded {
+    pub cell: ObservationCell,
+    /// `Some(payload size limit)` when I/O capture is on.
+    pub capture: Option<usize>,
+}
+
+impl LayerContext {
+    /// What `#[observe]` needs of a span's observation, if it is recorded.
+    pub(crate) fn recorded(&self, state: &SpanState) -> Option<Recorded> {
+        Some(Recorded {
+            cell: Arc::clone(state.observation.as_ref()?),
+            capture: self.config.capture_io.then_some(self.config.max_payload_bytes),
+        })
+    }
+}
+
+/// The `#[observe]` span the layer opened last on this thread: `Observation::new`, which
+/// runs right after the span is created, takes it instead of looking the span up.
+pub(crate) struct JustOpened {
+    id: Id,
+    /// Address of the layer's context, to tell dispatchers apart (ids are per registry).
+    context: usize,
+    recorded: Option<Recorded>,
+}
+
+thread_local! {
+    static JUST_OPENED: RefCell<Option<JustOpened>> = const { RefCell::new(None) };
+}
+
+/// The observation just opened for `id` by the layer whose context is at `context`,
+/// if the hand-off is for that span; `None` when it is not (then look it up).
+pub(crate) fn take_just_opened(id: &Id, context: &LayerContext) -> Option<Option<Recorded>> {
+    let opened = JUST_OPENED.with(|slot| slot.borrow_mut().take())?;
+    (opened.id == *id && opened.context == context as *const LayerContext as usize).then_some(opened.recorded)
 }
 
 fn with_span_noop(_: &Dispatch, _: &Id, _: Find, _: &mut dyn FnMut(&mut SpanState)) {}
@@ -263,7 +301,7 @@ impl LangtraceBuilder {
             flush_interval: config.flush_interval,
             shutdown_timeout: self.shutdown_timeout.unwrap_or(Duration::from_secs(5)),
         };
-        let processor = Processor { config: Arc::clone(&config), mask: self.mask };
+        let processor = Processor::new(Arc::clone(&config), self.mask);
         let (pipeline, guard) = pipeline::start(options, processor, self.sinks);
         let context = LayerContext { with_span: with_span_noop, config, pipeline, span_filter: self.span_filter };
         Ok((LangtraceLayer { context }, guard))
@@ -313,7 +351,7 @@ impl LangtraceLayer {
         let parent_id = if is_root { scope.as_ref().and_then(|s| s.parent_id) } else { state.nearest };
         let id = ObservationId::random();
         state.nearest = Some(id);
-        state.observation = Some(Box::new(ObservationState::new(id, parent_id, is_root, metadata.name())));
+        state.observation = Some(take_cell(id, parent_id, is_root, metadata.name()));
         state
     }
 }
@@ -328,6 +366,7 @@ where
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if !self.context.config.enabled {
+            // Nothing is recorded; `Observation::new` looks up and finds no state.
             return;
         }
         let Some(span) = ctx.span(id) else { return };
@@ -339,18 +378,24 @@ where
         let state = match self.kind(metadata) {
             SpanKind::Scope | SpanKind::Foreign { recorded: false } => inherited,
             SpanKind::Observe => {
-                let mut state = self.open_observation(inherited, metadata);
-                if let Some(observation) = state.observation.as_deref_mut() {
-                    attrs.record(&mut ObserveFields(observation));
+                let state = self.open_observation(inherited, metadata);
+                if let Some(cell) = &state.observation {
+                    attrs.record(&mut ObserveFields(&mut lock(cell)));
                 }
+                let opened = JustOpened {
+                    id: id.clone(),
+                    context: &self.context as *const LayerContext as usize,
+                    recorded: self.context.recorded(&state),
+                };
+                JUST_OPENED.with(|slot| *slot.borrow_mut() = Some(opened));
                 state
             }
             SpanKind::Foreign { recorded: true } => {
-                let mut state = self.open_observation(inherited, metadata);
-                if let Some(observation) = state.observation.as_deref_mut() {
+                let state = self.open_observation(inherited, metadata);
+                if let Some(cell) = &state.observation {
                     let mut fields = Vec::new();
                     attrs.record(&mut ForeignFields(&mut fields));
-                    observation.foreign_fields = Some(fields);
+                    lock(cell).foreign_fields = Some(fields);
                 }
                 state
             }
@@ -360,12 +405,10 @@ where
 
     fn on_record(&self, id: &Id, values: &FieldValues<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let mut extensions = span.extensions_mut();
-        let fields = extensions
-            .get_mut::<SpanState>()
-            .and_then(|state| state.observation.as_deref_mut())
-            .and_then(|observation| observation.foreign_fields.as_mut());
-        if let Some(fields) = fields {
+        let extensions = span.extensions();
+        let Some(cell) = extensions.get::<SpanState>().and_then(|state| state.observation.as_ref()) else { return };
+        let mut observation = lock(cell);
+        if let Some(fields) = observation.foreign_fields.as_mut() {
             values.record(&mut ForeignFields(fields));
         }
     }
@@ -373,11 +416,20 @@ where
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(&id) else { return };
         let Some(state) = span.extensions_mut().remove::<SpanState>() else { return };
-        let (Some(trace), Some(observation)) = (state.trace, state.observation) else { return };
-        let (record, trace_record) = observation.finish(&trace);
-        self.context.push(Record::Observation(Box::new(record)));
-        if let Some(trace_record) = trace_record {
-            self.context.push(Record::Trace(Box::new(trace_record)));
+        let (Some(trace), Some(cell)) = (state.trace, state.observation) else { return };
+        let trace_record = lock(&cell).close(&trace);
+        let is_root = trace_record.is_some();
+        let attributes = trace.take_unsent();
+        let carried_attributes = attributes.is_some();
+        let accepted = self.context.push(Pending::Observation { cell, trace_id: trace.id, trace: attributes, is_root });
+        if !accepted && carried_attributes {
+            trace.mark_unsent();
+        }
+        if let Some(record) = trace_record {
+            self.context.push(Pending::Trace(Box::new(record)));
+            // The processor forgets the trace's attributes with its trace record; a
+            // detached child finishing later sends them again.
+            trace.mark_unsent();
         }
     }
 

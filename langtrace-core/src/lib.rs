@@ -15,6 +15,7 @@ pub mod ids;
 pub mod layer;
 pub mod mask;
 pub mod media;
+mod payload;
 mod process;
 pub mod record;
 pub mod sampling;

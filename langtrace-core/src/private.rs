@@ -16,45 +16,100 @@ use tracing::Span;
 pub use serde_json::Value as JsonValue;
 pub use tracing;
 
-use crate::context::with_state;
-use crate::layer::Find;
+use crate::layer::{take_just_opened, Find, LayerContext, Recorded};
 use crate::process::truncation_marker;
-use crate::record::{Level, Timestamp};
+use crate::record::{Level, Payload, Timestamp};
+use crate::payload::PayloadSlot;
+use crate::span_state::lock;
 
 /// Wraps a borrowed value for autoref-specialised capture:
 /// `(&&&Capture(&x)).__lt_capture()` uses `Serialize`, else `Debug`, else a placeholder.
 pub struct Capture<'a, T: ?Sized>(pub &'a T);
 
-/// Capture through `Serialize` (highest priority).
-pub trait ViaSerialize {
-    /// The captured value.
-    fn __lt_capture(&self) -> Value;
+/// Writes a value as JSON. Object-safe (unlike `Serialize`), so a capture can borrow
+/// the value and serialize it later without allocating first.
+pub trait WriteJson {
+    /// Appends the JSON text of `self` to `out`.
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
 }
-impl<T: Serialize + ?Sized> ViaSerialize for &&Capture<'_, T> {
-    fn __lt_capture(&self) -> Value {
-        crate::context::to_json(self.0)
+
+impl<T: Serialize> WriteJson for T {
+    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+        serde_json::to_writer(out, self)
+    }
+}
+
+/// A captured value, borrowed until it is written.
+pub enum Captured<'a> {
+    /// Serialized through `Serialize`.
+    Serialize(&'a dyn WriteJson),
+    /// Recorded as its `Debug` text.
+    Debug(&'a dyn Debug),
+    /// Neither: a placeholder naming the type.
+    Opaque(&'static str),
+}
+
+impl Captured<'_> {
+    /// Appends the JSON text; a value whose `Serialize` fails becomes a string saying why.
+    fn write(&self, out: &mut Vec<u8>) {
+        let start = out.len();
+        let written = match self {
+            Captured::Serialize(value) => value.write_json(out),
+            Captured::Debug(value) => serde_json::to_writer(&mut *out, &DebugText(*value)),
+            Captured::Opaque(type_name) => serde_json::to_writer(&mut *out, &format!("<unserializable {type_name}>")),
+        };
+        if let Err(error) = written {
+            out.truncate(start);
+            let _ = serde_json::to_writer(out, &format!("<unserializable: {error}>"));
+        }
+    }
+
+    fn into_value(self) -> Value {
+        let mut slot = PayloadSlot::default();
+        slot.write(|out| self.write(out));
+        slot.take().map_or(Value::Null, Payload::into_value)
+    }
+}
+
+/// Serializes a `Debug` value as a JSON string without an intermediate `String`.
+struct DebugText<'a>(&'a dyn Debug);
+
+impl Serialize for DebugText<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!("{:?}", self.0))
+    }
+}
+
+/// Capture through `Serialize` (highest priority).
+pub trait ViaSerialize<'a> {
+    /// The captured value.
+    fn __lt_capture(&self) -> Captured<'a>;
+}
+impl<'a, T: Serialize> ViaSerialize<'a> for &&Capture<'a, T> {
+    fn __lt_capture(&self) -> Captured<'a> {
+        Captured::Serialize(self.0)
     }
 }
 
 /// Capture through `Debug` (when not `Serialize`).
-pub trait ViaDebug {
+pub trait ViaDebug<'a> {
     /// The captured value.
-    fn __lt_capture(&self) -> Value;
+    fn __lt_capture(&self) -> Captured<'a>;
 }
-impl<T: Debug + ?Sized> ViaDebug for &Capture<'_, T> {
-    fn __lt_capture(&self) -> Value {
-        Value::String(format!("{:?}", self.0))
+impl<'a, T: Debug> ViaDebug<'a> for &Capture<'a, T> {
+    fn __lt_capture(&self) -> Captured<'a> {
+        Captured::Debug(self.0)
     }
 }
 
 /// Capture of anything else: a placeholder naming the type.
 pub trait ViaPlaceholder {
     /// The captured value.
-    fn __lt_capture(&self) -> Value;
+    fn __lt_capture(&self) -> Captured<'static>;
 }
 impl<T: ?Sized> ViaPlaceholder for Capture<'_, T> {
-    fn __lt_capture(&self) -> Value {
-        Value::String(format!("<unserializable {}>", std::any::type_name::<T>()))
+    fn __lt_capture(&self) -> Captured<'static> {
+        Captured::Opaque(std::any::type_name::<T>())
     }
 }
 
@@ -94,50 +149,142 @@ impl<T: ?Sized> ErrViaPlaceholder for ErrorMessage<'_, T> {
     }
 }
 
-/// Whether the span is a recorded observation with I/O capture on; if so, the payload
-/// size limit.
-fn capture_limit(span: &Span) -> Option<usize> {
-    if span.is_disabled() {
-        return None;
-    }
-    with_state(span, Find::This, |state, context| {
-        let capture = context.config.capture_io && state.observation.as_ref().is_some_and(|o| !o.output_explicit);
-        capture.then_some(context.config.max_payload_bytes)
-    })
-    .flatten()
+/// The observation `#[observe]` opened: its span, and (when the langtrace layer records
+/// it) its shared state, found once so later updates need no lookup.
+pub struct Observation {
+    // Declared first so it is released before the span closes and the cell can be recycled.
+    recorded: Option<Recorded>,
+    span: Span,
 }
 
-/// Runs `build` only when the span is recorded with input capture on, and stores its
-/// value as the observation's input.
-pub fn capture_input(span: &Span, build: impl FnOnce() -> Value) {
-    if capture_limit(span).is_none() {
-        return;
-    }
-    let input = build();
-    with_state(span, Find::This, |state, _| {
-        if let Some(observation) = state.observation.as_deref_mut() {
-            observation.input.get_or_insert(input);
+impl Observation {
+    /// Wraps `span`, without input.
+    #[inline]
+    pub fn new(span: Span) -> Self {
+        if span.is_disabled() {
+            return Self { recorded: None, span };
         }
-    });
+        Self::lookup(span)
+    }
+
+    /// Finds the span's observation: handed over by the layer that just opened it, or
+    /// looked up.
+    fn lookup(span: Span) -> Self {
+        let recorded = span
+            .with_subscriber(|(id, dispatch)| {
+                let context = dispatch.downcast_ref::<LayerContext>()?;
+                take_just_opened(id, context).or_else(|| {
+                    let mut recorded = None;
+                    context.with_span(dispatch, id, Find::This, &mut |state| recorded = context.recorded(state));
+                    Some(recorded)
+                })
+            })
+            .flatten()
+            .flatten();
+        Self { recorded, span }
+    }
+
+    /// Wraps `span` and records `input()` as its input when recorded with capture on.
+    /// `input` runs while the state is locked; it cannot reach this observation (the span
+    /// is not entered yet), so user `Serialize` impls may still trace.
+    #[inline]
+    pub fn open<'a, const N: usize>(span: Span, input: impl FnOnce() -> InputObject<'a, N>) -> Self {
+        if span.is_disabled() {
+            return Self { recorded: None, span };
+        }
+        let observation = Self::lookup(span);
+        if let Some(Recorded { cell, capture: Some(_) }) = &observation.recorded {
+            let mut state = lock(cell);
+            if !state.input.is_set() {
+                state.input.write(|out| input().write(out));
+            }
+        }
+        observation
+    }
+
+    /// Runs `f` inside the span.
+    pub fn in_scope<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.span.in_scope(f)
+    }
+
+    /// Ends the observation: runs `report` (the span is no longer entered, so user
+    /// `Serialize` impls may trace), stores output, error and end time, then closes the
+    /// span unless something else still holds it.
+    fn finish(&mut self, report: impl FnOnce(&mut Finisher<'_>)) {
+        if let Some(Recorded { cell, capture }) = self.recorded.take() {
+            let mut observation = lock(&cell);
+            let capture_output = capture.is_some() && !observation.output_explicit;
+            let mut finisher = Finisher { output: capture_output.then_some(&mut observation.output), error: None };
+            report(&mut finisher);
+            let error = finisher.error;
+            if let Some(message) = error {
+                observation.level = Level::Error;
+                observation.status_message = Some(message);
+            }
+            observation.end_time = Some(Timestamp::now());
+        }
+        self.span = Span::none();
+    }
+
+    /// Records a panic as ERROR, ends the observation, and continues the panic.
+    fn finish_panic(&mut self, payload: Box<dyn Any + Send>) -> ! {
+        self.finish(|finisher| finisher.error(panic_message(&*payload)));
+        resume_unwind(payload)
+    }
+
+    #[inline]
+    fn is_disabled(&self) -> bool {
+        self.span.is_disabled()
+    }
+
+    /// Runs `f` in the span, catching a panic.
+    fn call<R>(&self, f: impl FnOnce() -> R) -> std::thread::Result<R> {
+        let _entered = self.span.enter();
+        catch_unwind(AssertUnwindSafe(f))
+    }
 }
 
-/// The JSON object of named arguments.
-pub fn input_object<const N: usize>(fields: [(&'static str, Value); N]) -> Value {
-    Value::Object(fields.into_iter().map(|(name, value)| (name.to_owned(), value)).collect())
+/// The captured arguments, written as one JSON object when the observation is recorded.
+pub struct InputObject<'a, const N: usize>([(&'static str, Captured<'a>); N]);
+
+impl<const N: usize> InputObject<'_, N> {
+    fn write(self, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (name, value)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut *out, name);
+            out.push(b':');
+            value.write(out);
+        }
+        out.push(b'}');
+    }
+}
+
+/// The named arguments `#[observe]` captures.
+pub fn input_object<'a, const N: usize>(fields: [(&'static str, Captured<'a>); N]) -> InputObject<'a, N> {
+    InputObject(fields)
 }
 
 /// What the code after an observed call reports: its output or its error.
-pub struct Finisher {
-    capture_output: bool,
-    output: Option<Value>,
+pub struct Finisher<'p> {
+    /// Where the output goes; `None` when output capture is off.
+    output: Option<&'p mut PayloadSlot>,
     error: Option<String>,
 }
 
-impl Finisher {
+impl Finisher<'_> {
     /// Records the output; `build` runs only when output capture is on.
-    pub fn output(&mut self, build: impl FnOnce() -> Value) {
-        if self.capture_output {
-            self.output = Some(build());
+    pub fn output<'a>(&mut self, build: impl FnOnce() -> Captured<'a>) {
+        if let Some(slot) = self.output.as_deref_mut() {
+            slot.write(|out| build().write(out));
+        }
+    }
+
+    fn output_value(&mut self, value: Value) {
+        if let Some(slot) = self.output.as_deref_mut() {
+            slot.set(value);
         }
     }
 
@@ -145,36 +292,6 @@ impl Finisher {
     pub fn error(&mut self, message: String) {
         self.error = Some(message);
     }
-}
-
-/// Ends the observation of `span`: runs `report` (outside any lock, so user `Serialize`
-/// impls may trace), then stores output, error and end time.
-fn finish(span: &Span, report: impl FnOnce(&mut Finisher)) {
-    let Some(capture_output) = (if span.is_disabled() {
-        None
-    } else {
-        with_state(span, Find::This, |state, context| {
-            let observation = state.observation.as_ref()?;
-            Some(context.config.capture_io && !observation.output_explicit)
-        })
-        .flatten()
-    }) else {
-        return;
-    };
-    let mut finisher = Finisher { capture_output, output: None, error: None };
-    report(&mut finisher);
-    let end_time = Timestamp::now();
-    with_state(span, Find::This, |state, _| {
-        let Some(observation) = state.observation.as_deref_mut() else { return };
-        if let Some(output) = finisher.output {
-            observation.output = Some(output);
-        }
-        if let Some(message) = finisher.error {
-            observation.level = Level::Error;
-            observation.status_message = Some(message);
-        }
-        observation.end_time = Some(end_time);
-    });
 }
 
 fn panic_message(payload: &(dyn Any + Send)) -> String {
@@ -186,27 +303,22 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     format!("panicked: {message}")
 }
 
-/// Records a panic as ERROR, ends the observation, and continues the panic.
-fn finish_panic(span: &Span, payload: Box<dyn Any + Send>) -> ! {
-    finish(span, |finisher| finisher.error(panic_message(&*payload)));
-    resume_unwind(payload)
-}
-
 /// Runs a sync fn body inside its observation.
 #[inline]
-pub fn observe_sync<R>(span: Span, body: impl FnOnce() -> R, on_return: impl FnOnce(&mut Finisher, &R)) -> R {
-    if span.is_disabled() {
+pub fn observe_sync<R>(
+    mut observation: Observation,
+    body: impl FnOnce() -> R,
+    on_return: impl FnOnce(&mut Finisher<'_>, &R),
+) -> R {
+    if observation.is_disabled() {
         return body();
     }
-    let entered = span.enter();
-    let result = catch_unwind(AssertUnwindSafe(body));
-    drop(entered);
-    match result {
+    match observation.call(body) {
         Ok(ret) => {
-            finish(&span, |finisher| on_return(finisher, &ret));
+            observation.finish(|finisher| on_return(finisher, &ret));
             ret
         }
-        Err(payload) => finish_panic(&span, payload),
+        Err(payload) => observation.finish_panic(payload),
     }
 }
 
@@ -216,7 +328,7 @@ pin_project_lite::pin_project! {
     pub struct ObservedFuture<F, C> {
         #[pin]
         future: F,
-        span: Span,
+        observation: Observation,
         on_ready: Option<C>,
     }
 }
@@ -224,40 +336,35 @@ pin_project_lite::pin_project! {
 impl<F, C> ObservedFuture<F, C>
 where
     F: Future,
-    C: FnOnce(&mut Finisher, &F::Output),
+    C: FnOnce(&mut Finisher<'_>, &F::Output),
 {
     /// Wraps `future`; `on_ready` reports its output.
-    pub fn new(span: Span, future: F, on_ready: C) -> Self {
-        Self { future, span, on_ready: Some(on_ready) }
+    pub fn new(observation: Observation, future: F, on_ready: C) -> Self {
+        Self { future, observation, on_ready: Some(on_ready) }
     }
 }
 
 impl<F, C> Future for ObservedFuture<F, C>
 where
     F: Future,
-    C: FnOnce(&mut Finisher, &F::Output),
+    C: FnOnce(&mut Finisher<'_>, &F::Output),
 {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let mut this = self.project();
-        if this.span.is_disabled() {
+        if this.observation.is_disabled() {
             return this.future.poll(cx);
         }
-        let entered = this.span.enter();
-        let polled = catch_unwind(AssertUnwindSafe(|| this.future.as_mut().poll(cx)));
-        drop(entered);
-        match polled {
+        match this.observation.call(|| this.future.as_mut().poll(cx)) {
             Ok(Poll::Ready(output)) => {
                 if let Some(on_ready) = this.on_ready.take() {
-                    finish(this.span, |finisher| on_ready(finisher, &output));
+                    this.observation.finish(|finisher| on_ready(finisher, &output));
                 }
-                // Close the observation now rather than when the future is dropped.
-                *this.span = Span::none();
                 Poll::Ready(output)
             }
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => finish_panic(&std::mem::replace(this.span, Span::none()), payload),
+            Err(payload) => this.observation.finish_panic(payload),
         }
     }
 }
@@ -277,16 +384,15 @@ impl<T> ItemCapture<T> for NoCapture {
     }
 }
 
-impl<T, F: FnMut(&T) -> Value> ItemCapture<T> for F {
+impl<T, F: for<'a> FnMut(&'a T) -> Captured<'a>> ItemCapture<T> for F {
     fn capture(&mut self, item: &T) -> Option<Value> {
-        Some(self(item))
+        Some(self(item).into_value())
     }
 }
 
-/// Shared bookkeeping of observed streams and iterators.
+/// The observation of a stream or iterator, with what its items produced so far.
 struct ItemLog {
-    /// `Some(limit)` while capturing output.
-    limit: Option<usize>,
+    observation: Observation,
     items: Vec<Value>,
     bytes: usize,
     truncated: bool,
@@ -294,21 +400,17 @@ struct ItemLog {
 }
 
 impl ItemLog {
-    fn new(span: &Span) -> Self {
-        Self { limit: capture_limit(span), items: Vec::new(), bytes: 0, truncated: false, first_seen: false }
+    fn new(observation: Observation) -> Self {
+        Self { observation, items: Vec::new(), bytes: 0, truncated: false, first_seen: false }
     }
 
-    fn item<T>(&mut self, span: &Span, item: &T, capture: &mut impl ItemCapture<T>) {
+    fn item<T>(&mut self, item: &T, capture: &mut impl ItemCapture<T>) {
+        let Some(recorded) = &self.observation.recorded else { return };
         if !self.first_seen {
             self.first_seen = true;
-            let now = Timestamp::now();
-            with_state(span, Find::This, |state, _| {
-                if let Some(observation) = state.observation.as_deref_mut() {
-                    observation.completion_start_time.get_or_insert(now);
-                }
-            });
+            lock(&recorded.cell).completion_start_time.get_or_insert_with(Timestamp::now);
         }
-        let Some(limit) = self.limit else { return };
+        let Some(limit) = recorded.capture else { return };
         if self.bytes > limit {
             self.truncated = true;
             return;
@@ -319,27 +421,20 @@ impl ItemLog {
         }
     }
 
-    /// Strings concatenate; anything else becomes a list.
-    fn output(self) -> Value {
+    /// Ends the observation: strings concatenate into the output, anything else is a list.
+    fn finish(&mut self) {
         let marker = self.truncated.then(|| truncation_marker(self.bytes));
-        if self.items.iter().all(Value::is_string) {
-            let mut text: String = self.items.iter().filter_map(Value::as_str).collect();
+        let items = std::mem::take(&mut self.items);
+        let output = if items.iter().all(Value::is_string) {
+            let mut text: String = items.iter().filter_map(Value::as_str).collect();
             text.extend(marker);
             Value::String(text)
         } else {
-            let mut items = self.items;
+            let mut items = items;
             items.extend(marker.map(Value::String));
             Value::Array(items)
-        }
-    }
-
-    fn finish(self, span: &mut Span) {
-        if self.limit.is_some() {
-            finish(span, |finisher| finisher.output(|| self.output()));
-        } else {
-            finish(span, |_| {});
-        }
-        *span = Span::none();
+        };
+        self.observation.finish(|finisher| finisher.output_value(output));
     }
 }
 
@@ -349,24 +444,22 @@ pin_project_lite::pin_project! {
     pub struct ObservedStream<S, C> {
         #[pin]
         stream: S,
-        span: Span,
+        log: ItemLog,
         capture: C,
-        log: Option<ItemLog>,
     }
 }
 
 impl<S: Stream> ObservedStream<S, NoCapture> {
     /// Wraps `stream` without capturing items.
-    pub fn new(span: Span, stream: S) -> Self {
-        let log = Some(ItemLog::new(&span));
-        Self { stream, span, capture: NoCapture, log }
+    pub fn new(observation: Observation, stream: S) -> Self {
+        Self { stream, log: ItemLog::new(observation), capture: NoCapture }
     }
 }
 
 impl<S: Stream, C> ObservedStream<S, C> {
     /// Captures each item with `capture` for the output.
-    pub fn capture_items<C2: FnMut(&S::Item) -> Value>(self, capture: C2) -> ObservedStream<S, C2> {
-        ObservedStream { stream: self.stream, span: self.span, capture, log: self.log }
+    pub fn capture_items<C2: for<'a> FnMut(&'a S::Item) -> Captured<'a>>(self, capture: C2) -> ObservedStream<S, C2> {
+        ObservedStream { stream: self.stream, log: self.log, capture }
     }
 }
 
@@ -375,27 +468,20 @@ impl<S: Stream, C: ItemCapture<S::Item>> Stream for ObservedStream<S, C> {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
         let mut this = self.project();
-        if this.span.is_disabled() {
+        if this.log.observation.is_disabled() {
             return this.stream.poll_next(cx);
         }
-        let entered = this.span.enter();
-        let polled = catch_unwind(AssertUnwindSafe(|| this.stream.as_mut().poll_next(cx)));
-        drop(entered);
-        match polled {
+        match this.log.observation.call(|| this.stream.as_mut().poll_next(cx)) {
             Ok(Poll::Ready(Some(item))) => {
-                if let Some(log) = this.log.as_mut() {
-                    log.item(this.span, &item, this.capture);
-                }
+                this.log.item(&item, this.capture);
                 Poll::Ready(Some(item))
             }
             Ok(Poll::Ready(None)) => {
-                if let Some(log) = this.log.take() {
-                    log.finish(this.span);
-                }
+                this.log.finish();
                 Poll::Ready(None)
             }
             Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => finish_panic(&std::mem::replace(this.span, Span::none()), payload),
+            Err(payload) => this.log.observation.finish_panic(payload),
         }
     }
 
@@ -407,23 +493,21 @@ impl<S: Stream, C: ItemCapture<S::Item>> Stream for ObservedStream<S, C> {
 /// An iterator inside its observation, like [`ObservedStream`].
 pub struct ObservedIter<I, C> {
     iter: I,
-    span: Span,
+    log: ItemLog,
     capture: C,
-    log: Option<ItemLog>,
 }
 
 impl<I: Iterator> ObservedIter<I, NoCapture> {
     /// Wraps `iter` without capturing items.
-    pub fn new(span: Span, iter: I) -> Self {
-        let log = Some(ItemLog::new(&span));
-        Self { iter, span, capture: NoCapture, log }
+    pub fn new(observation: Observation, iter: I) -> Self {
+        Self { iter, log: ItemLog::new(observation), capture: NoCapture }
     }
 }
 
 impl<I: Iterator, C> ObservedIter<I, C> {
     /// Captures each item with `capture` for the output.
-    pub fn capture_items<C2: FnMut(&I::Item) -> Value>(self, capture: C2) -> ObservedIter<I, C2> {
-        ObservedIter { iter: self.iter, span: self.span, capture, log: self.log }
+    pub fn capture_items<C2: for<'a> FnMut(&'a I::Item) -> Captured<'a>>(self, capture: C2) -> ObservedIter<I, C2> {
+        ObservedIter { iter: self.iter, log: self.log, capture }
     }
 }
 
@@ -431,26 +515,20 @@ impl<I: Iterator, C: ItemCapture<I::Item>> Iterator for ObservedIter<I, C> {
     type Item = I::Item;
 
     fn next(&mut self) -> Option<I::Item> {
-        if self.span.is_disabled() {
+        if self.log.observation.is_disabled() {
             return self.iter.next();
         }
-        let entered = self.span.enter();
-        let next = catch_unwind(AssertUnwindSafe(|| self.iter.next()));
-        drop(entered);
-        match next {
+        let iter = &mut self.iter;
+        match self.log.observation.call(|| iter.next()) {
             Ok(Some(item)) => {
-                if let Some(log) = self.log.as_mut() {
-                    log.item(&self.span, &item, &mut self.capture);
-                }
+                self.log.item(&item, &mut self.capture);
                 Some(item)
             }
             Ok(None) => {
-                if let Some(log) = self.log.take() {
-                    log.finish(&mut self.span);
-                }
+                self.log.finish();
                 None
             }
-            Err(payload) => finish_panic(&std::mem::replace(&mut self.span, Span::none()), payload),
+            Err(payload) => self.log.observation.finish_panic(payload),
         }
     }
 

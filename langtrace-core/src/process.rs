@@ -2,6 +2,7 @@
 //! application's hot path and before any sink sees it: defaults from the configuration,
 //! masking, media extraction, then payload truncation.
 
+use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
@@ -10,24 +11,114 @@ use serde_json::{Map, Value};
 use crate::config::Config;
 use crate::mask::{self, MaskFn};
 use crate::media;
-use crate::record::{MediaField, MediaRecord, ObservationRecord, Record, TraceAttributes, TraceRecord};
+use crate::ids::TraceId;
+use crate::span_state::{lock, recycle_cells, ObservationCell};
+use crate::record::{Payload, MediaField, MediaRecord, ObservationRecord, Record, TraceAttributes, TraceRecord};
+
+/// A finished record as the layer hands it over. Observations arrive as their cells:
+/// the record is built here, on the pipeline's thread, and the cell recycled.
+pub(crate) enum Pending {
+    /// A closed observation, with the trace attributes as they were when it closed.
+    /// `trace` carries the trace attributes only when they changed since the trace's
+    /// previous record; the processor remembers the latest per trace.
+    Observation { cell: ObservationCell, trace_id: TraceId, trace: Option<Arc<TraceAttributes>>, is_root: bool },
+    /// A trace, whose input and output default to its root observation's.
+    Trace(Box<TraceRecord>),
+}
+
+/// Traces whose attributes the processor remembers at most; beyond, it starts over (and
+/// records of traces it forgot carry no trace attributes).
+const MAX_OPEN_TRACES: usize = 65_536;
+
+/// Root observations' payloads kept until their trace record arrives (it follows the
+/// root's observation record); bounded in case the trace record was dropped.
+const MAX_PENDING_ROOTS: usize = 4096;
 
 /// Applies configuration defaults, the mask, media extraction and truncation.
 pub(crate) struct Processor {
-    pub config: Arc<Config>,
-    pub mask: Option<MaskFn>,
+    config: Arc<Config>,
+    mask: Option<MaskFn>,
+    /// Latest trace attributes of traces whose trace record has not arrived.
+    latest_trace_attributes: HashMap<TraceId, Arc<TraceAttributes>>,
+    /// Input and output of root observations, by trace.
+    root_payloads: HashMap<TraceId, (Option<Payload>, Option<Payload>)>,
 }
 
 impl Processor {
-    /// Processes one record in place.
-    pub fn process(&self, record: &mut Record) {
-        match record {
-            Record::Observation(observation) => self.observation(observation),
-            Record::Trace(trace) => self.trace(trace),
+    pub fn new(config: Arc<Config>, mask: Option<MaskFn>) -> Self {
+        Self { config, mask, latest_trace_attributes: HashMap::new(), root_payloads: HashMap::new() }
+    }
+
+    /// Turns what the layer handed over into records (recycling observation cells).
+    fn records(&mut self, pending: impl Iterator<Item = Pending>) -> Vec<Record> {
+        let mut cells = Vec::new();
+        let records = pending
+            .map(|pending| match pending {
+                Pending::Observation { cell, trace_id, trace, is_root } => {
+                    let trace = self.trace_attributes_of(trace_id, trace);
+                    let record = lock(&cell).take_record(trace_id, trace);
+                    cells.push(cell);
+                    if is_root {
+                        self.remember_root(&record);
+                    }
+                    Record::Observation(record)
+                }
+                Pending::Trace(mut record) => {
+                    self.latest_trace_attributes.remove(&record.id);
+                    if let Some((input, output)) = self.root_payloads.remove(&record.id) {
+                        let attributes = &mut record.attributes;
+                        attributes.input = attributes.input.take().or(input);
+                        attributes.output = attributes.output.take().or(output);
+                    }
+                    Record::Trace(record)
+                }
+            })
+            .collect();
+        recycle_cells(&mut cells);
+        records
+    }
+
+    /// The trace attributes for a record: those it carries (remembered for the trace's
+    /// next records), else the latest remembered.
+    fn trace_attributes_of(&mut self, trace_id: TraceId, sent: Option<Arc<TraceAttributes>>) -> Arc<TraceAttributes> {
+        match sent {
+            Some(attributes) => {
+                if self.latest_trace_attributes.len() >= MAX_OPEN_TRACES {
+                    self.latest_trace_attributes.clear();
+                }
+                self.latest_trace_attributes.insert(trace_id, Arc::clone(&attributes));
+                attributes
+            }
+            None => self.latest_trace_attributes.get(&trace_id).cloned().unwrap_or_default(),
         }
     }
 
-    fn observation(&self, record: &mut ObservationRecord) {
+    fn remember_root(&mut self, record: &ObservationRecord) {
+        if self.root_payloads.len() >= MAX_PENDING_ROOTS {
+            self.root_payloads.clear();
+        }
+        self.root_payloads.insert(record.trace_id, (record.input.clone(), record.output.clone()));
+    }
+
+    /// Builds and processes a batch. Observations of one trace usually share one
+    /// snapshot of the trace attributes: it is processed once per batch and shared again.
+    pub fn process_batch(&mut self, pending: impl Iterator<Item = Pending>) -> Vec<Record> {
+        let mut batch = self.records(pending);
+        let mut processed: HashMap<*const TraceAttributes, Arc<TraceAttributes>> = HashMap::new();
+        for record in &mut batch {
+            match record {
+                Record::Observation(observation) => {
+                    let key = Arc::as_ptr(&observation.trace);
+                    self.observation(observation, processed.get(&key));
+                    processed.entry(key).or_insert_with(|| Arc::clone(&observation.trace));
+                }
+                Record::Trace(trace) => self.trace(trace),
+            }
+        }
+        batch
+    }
+
+    fn observation(&self, record: &mut ObservationRecord, processed_trace: Option<&Arc<TraceAttributes>>) {
         let config = &self.config;
         if record.environment.is_empty() {
             record.environment.clone_from(&config.environment);
@@ -42,8 +133,13 @@ impl Processor {
         self.payload(&mut record.input, MediaField::Input, &mut media);
         self.payload(&mut record.output, MediaField::Output, &mut media);
         self.metadata(&mut record.metadata, &mut media);
-        let trace = Arc::make_mut(&mut record.trace);
-        self.trace_attributes(trace, &mut media);
+        match processed_trace {
+            Some(trace) => record.trace = Arc::clone(trace),
+            None if self.changes_trace(&record.trace) => {
+                self.trace_attributes(Arc::make_mut(&mut record.trace), &mut media);
+            }
+            None => {}
+        }
         record.media = media;
     }
 
@@ -53,6 +149,17 @@ impl Processor {
         }
         // Media bytes travel with observation records; here only the references matter.
         self.trace_attributes(&mut record.attributes, &mut Vec::new());
+    }
+
+    /// Whether [`Self::trace_attributes`] would change anything (avoids copying shared
+    /// snapshots that need no change).
+    fn changes_trace(&self, trace: &TraceAttributes) -> bool {
+        let config = &self.config;
+        (trace.release.is_none() && config.release.is_some())
+            || (trace.version.is_none() && config.version.is_some())
+            || trace.input.is_some()
+            || trace.output.is_some()
+            || !trace.metadata.is_empty()
     }
 
     fn trace_attributes(&self, trace: &mut TraceAttributes, media: &mut Vec<MediaRecord>) {
@@ -67,16 +174,32 @@ impl Processor {
         self.metadata(&mut trace.metadata, media);
     }
 
-    fn payload(&self, slot: &mut Option<Value>, field: MediaField, media: &mut Vec<MediaRecord>) {
-        if let Some(value) = slot.take() {
-            let mut value = match &self.mask {
-                Some(mask) => mask::apply(mask, value),
-                None => value,
-            };
+    /// Masks, extracts media from and truncates one payload. Text payloads are parsed
+    /// only when a mask is set or they may hold a data URI.
+    fn payload(&self, slot: &mut Option<Payload>, field: MediaField, media: &mut Vec<MediaRecord>) {
+        let Some(payload) = slot.take() else { return };
+        let needs_value = self.mask.is_some() || payload.text().is_none_or(|text| text.contains("data:"));
+        let payload = if needs_value {
+            let mut value = payload.into_value();
+            if let Some(mask) = &self.mask {
+                value = mask::apply(mask, value);
+            }
             media::extract(&mut value, field, media);
+            Payload::from(value)
+        } else {
+            payload
+        };
+        let oversized = match payload.text() {
+            Some(text) => text.len() > self.config.max_payload_bytes,
+            None => true,
+        };
+        *slot = Some(if oversized {
+            let mut value = payload.into_value();
             truncate(&mut value, self.config.max_payload_bytes);
-            *slot = Some(value);
-        }
+            Payload::from(value)
+        } else {
+            payload
+        });
     }
 
     fn metadata(&self, metadata: &mut Map<String, Value>, media: &mut Vec<MediaRecord>) {
@@ -108,6 +231,9 @@ pub fn truncation_marker(original_bytes: usize) -> String {
 /// Replaces a value whose JSON exceeds `max` bytes by a string of its first `max` bytes
 /// (cut at a character boundary) followed by [`truncation_marker`].
 pub(crate) fn truncate(value: &mut Value, max: usize) {
+    if json_len_bound(value) <= max {
+        return;
+    }
     let size = json_len(value);
     if size <= max {
         return;
@@ -121,6 +247,18 @@ pub(crate) fn truncate(value: &mut Value, max: usize) {
         cut -= 1;
     }
     *value = Value::String(format!("{}{}", &text[..cut], truncation_marker(size)));
+}
+
+/// An upper bound of the JSON size, computed without serializing (every string byte
+/// counted as the six of a `\u00XX` escape).
+fn json_len_bound(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 24,
+        Value::String(text) => 6 * text.len() + 2,
+        Value::Array(items) => 2 + items.iter().map(|item| json_len_bound(item) + 1).sum::<usize>(),
+        Value::Object(map) => 2 + map.iter().map(|(k, v)| 6 * k.len() + 4 + json_len_bound(v)).sum::<usize>(),
+    }
 }
 
 fn json_len(value: &Value) -> usize {

@@ -2,25 +2,50 @@
 //! collector consume. One set of serde types, spelled the way Langfuse's API spells them.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::ids::{ObservationId, TraceId};
 
 /// A point in time as nanoseconds since the Unix epoch (the OTLP representation).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timestamp(pub u64);
 
+/// How long a thread reuses one TSC-to-wall-clock anchor; renewing it bounds the drift
+/// of the TSC against the (NTP-disciplined) system clock.
+const ANCHOR_LIFETIME: Duration = Duration::from_secs(1);
+
+thread_local! {
+    /// This thread's anchor and the wall-clock nanoseconds it was made at.
+    static ANCHOR: Cell<Option<(minstant::Anchor, u64)>> = const { Cell::new(None) };
+}
+
 impl Timestamp {
-    /// The current wall-clock time.
+    /// The current wall-clock time. Reads the TSC (a few ns) instead of the system clock
+    /// (tens of ns under virtualisation): this runs twice per observation on the
+    /// application's thread. Falls back to the system clock where the TSC is unusable.
     pub fn now() -> Self {
-        Self::from(SystemTime::now())
+        let now = minstant::Instant::now();
+        ANCHOR.with(|cell| {
+            if let Some((anchor, made)) = cell.get() {
+                let nanos = now.as_unix_nanos(&anchor);
+                if nanos.wrapping_sub(made) < ANCHOR_LIFETIME.as_nanos() as u64 {
+                    return Timestamp(nanos);
+                }
+            }
+            let anchor = minstant::Anchor::new();
+            let nanos = now.as_unix_nanos(&anchor);
+            cell.set(Some((anchor, nanos)));
+            Timestamp(nanos)
+        })
     }
 
     /// Time elapsed from `earlier` to `self`, zero if `earlier` is later.
@@ -36,8 +61,8 @@ impl Timestamp {
 
 impl From<SystemTime> for Timestamp {
     fn from(time: SystemTime) -> Self {
-        let nanos = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        Self(u64::try_from(nanos).unwrap_or(u64::MAX))
+        let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+        Self(since_epoch.as_secs().saturating_mul(1_000_000_000).saturating_add(u64::from(since_epoch.subsec_nanos())))
     }
 }
 
@@ -50,7 +75,7 @@ impl fmt::Debug for Timestamp {
 macro_rules! keyword_enum {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $upper:literal / $lower:literal,)+ }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
             $($(#[$vdoc])* #[serde(rename = $upper)] $variant,)+
         }
@@ -88,6 +113,7 @@ keyword_enum!(
     /// What an observation is; Langfuse renders each type differently.
     ObservationType {
         /// A unit of work with a duration (the default).
+        #[default]
         Span = "SPAN" / "span",
         /// A call to a language model: model, usage, cost, time to first token.
         Generation = "GENERATION" / "generation",
@@ -123,6 +149,7 @@ keyword_enum!(
         /// Verbose detail.
         Debug = "DEBUG" / "debug",
         /// Normal operation (the default).
+        #[default]
         Default = "DEFAULT" / "default",
         /// Something worth a look.
         Warning = "WARNING" / "warning",
@@ -130,12 +157,6 @@ keyword_enum!(
         Error = "ERROR" / "error",
     }
 );
-
-impl Default for Level {
-    fn default() -> Self {
-        Level::Default
-    }
-}
 
 impl Level {
     /// Parses a level as the Langfuse server does: the four names plus the aliases
@@ -177,6 +198,120 @@ impl PartialOrd for Level {
 impl Ord for Level {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         self.rank().cmp(&other.rank())
+    }
+}
+
+/// An input or output: JSON text as it was captured (forwarded as is, never re-parsed
+/// unless masking or media extraction needs the structure), or a JSON value.
+/// Serializes as the JSON it holds; compares by value.
+#[derive(Clone)]
+pub struct Payload(PayloadRepr);
+
+#[derive(Clone)]
+enum PayloadRepr {
+    Value(Value),
+    Json(Box<RawValue>),
+}
+
+impl Payload {
+    /// Wraps JSON text, checking that it is valid JSON.
+    pub fn from_json(text: String) -> Result<Self, serde_json::Error> {
+        RawValue::from_string(text).map(|raw| Self(PayloadRepr::Json(raw)))
+    }
+
+    /// The JSON value (parsed when held as text).
+    pub fn to_value(&self) -> Value {
+        match &self.0 {
+            PayloadRepr::Value(value) => value.clone(),
+            PayloadRepr::Json(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The JSON value, without copying when held as a value.
+    pub fn into_value(self) -> Value {
+        match self.0 {
+            PayloadRepr::Value(value) => value,
+            json => Self(json).to_value(),
+        }
+    }
+
+    /// The JSON text.
+    pub fn json(&self) -> Cow<'_, str> {
+        match &self.0 {
+            PayloadRepr::Value(value) => Cow::Owned(value.to_string()),
+            PayloadRepr::Json(raw) => Cow::Borrowed(raw.get()),
+        }
+    }
+
+    /// The text of a JSON string payload (what Langfuse sends "as-is"), `None` otherwise.
+    pub fn as_plain_string(&self) -> Option<Cow<'_, str>> {
+        match &self.0 {
+            PayloadRepr::Value(Value::String(text)) => Some(Cow::Borrowed(text)),
+            PayloadRepr::Value(_) => None,
+            PayloadRepr::Json(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
+                Ok(text) => Some(text),
+                Err(_) => None,
+            },
+        }
+    }
+
+    /// Whether the payload is JSON text (not yet parsed).
+    pub(crate) fn text(&self) -> Option<&str> {
+        match &self.0 {
+            PayloadRepr::Json(raw) => Some(raw.get()),
+            PayloadRepr::Value(_) => None,
+        }
+    }
+}
+
+impl From<Box<RawValue>> for Payload {
+    fn from(raw: Box<RawValue>) -> Self {
+        Self(PayloadRepr::Json(raw))
+    }
+}
+
+impl From<Value> for Payload {
+    fn from(value: Value) -> Self {
+        Self(PayloadRepr::Value(value))
+    }
+}
+
+impl PartialEq for Payload {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.0, &other.0) {
+            (PayloadRepr::Json(a), PayloadRepr::Json(b)) if a.get() == b.get() => true,
+            _ => self.to_value() == other.to_value(),
+        }
+    }
+}
+
+impl PartialEq<Value> for Payload {
+    fn eq(&self, other: &Value) -> bool {
+        match &self.0 {
+            PayloadRepr::Value(value) => value == other,
+            PayloadRepr::Json(_) => self.to_value() == *other,
+        }
+    }
+}
+
+impl fmt::Debug for Payload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.json())
+    }
+}
+
+impl Serialize for Payload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            PayloadRepr::Value(value) => value.serialize(serializer),
+            PayloadRepr::Json(raw) => raw.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Payload {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(Payload::from)
     }
 }
 
@@ -294,13 +429,23 @@ pub struct TraceAttributes {
     pub public: Option<bool>,
     /// Trace input (defaults to the root observation's input).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub input: Option<Value>,
+    pub input: Option<Payload>,
     /// Trace output (defaults to the root observation's output).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub output: Option<Value>,
+    pub output: Option<Payload>,
 }
 
 impl TraceAttributes {
+    /// The input as a JSON value.
+    pub fn input_value(&self) -> Option<Value> {
+        self.input.as_ref().map(Payload::to_value)
+    }
+
+    /// The output as a JSON value.
+    pub fn output_value(&self) -> Option<Value> {
+        self.output.as_ref().map(Payload::to_value)
+    }
+
     /// Adds tags not already present.
     pub fn add_tags<I: IntoIterator<Item = S>, S: Into<String>>(&mut self, tags: I) {
         for tag in tags {
@@ -356,9 +501,9 @@ pub struct ObservationRecord {
     /// Explanation of the level, e.g. the error message.
     pub status_message: Option<String>,
     /// Captured or explicitly set input.
-    pub input: Option<Value>,
+    pub input: Option<Payload>,
     /// Captured or explicitly set output.
-    pub output: Option<Value>,
+    pub output: Option<Payload>,
     /// Free metadata; for foreign `tracing` spans, their fields not mapped elsewhere.
     pub metadata: Map<String, Value>,
     /// Version of the code that produced it.
@@ -383,6 +528,16 @@ pub struct ObservationRecord {
 }
 
 impl ObservationRecord {
+    /// The input as a JSON value.
+    pub fn input_value(&self) -> Option<Value> {
+        self.input.as_ref().map(Payload::to_value)
+    }
+
+    /// The output as a JSON value.
+    pub fn output_value(&self) -> Option<Value> {
+        self.output.as_ref().map(Payload::to_value)
+    }
+
     /// Wall-clock duration.
     pub fn duration(&self) -> Duration {
         self.end_time.duration_since(self.start_time)
@@ -429,9 +584,11 @@ pub struct TraceRecord {
 /// What the layer sends to sinks.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
+#[allow(clippy::large_enum_variant)]
 pub enum Record {
-    /// A finished observation.
-    Observation(Box<ObservationRecord>),
+    /// A finished observation (not boxed: it is the common case, and an allocation per
+    /// record on the application's thread costs more than moving it).
+    Observation(ObservationRecord),
     /// A finished trace (after all observations that ended before its root).
     Trace(Box<TraceRecord>),
 }

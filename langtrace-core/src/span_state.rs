@@ -3,13 +3,15 @@
 //! observations, the observation being built.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
 
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
+use crate::payload::PayloadSlot;
 use crate::record::{
     Level, ObservationRecord, ObservationType, PromptRef, Timestamp, TraceAttributes, TraceRecord,
 };
@@ -33,6 +35,9 @@ pub(crate) struct TraceCell {
 
 struct TraceAttributesCell {
     current: Arc<TraceAttributes>,
+    /// Whether `current` changed since it was last handed to the pipeline (whose worker
+    /// keeps the latest attributes per trace, so they cross threads only when changed).
+    unsent: bool,
     /// Address of the scope most recently merged in, to skip merging it again for every
     /// child (only compared, never dereferenced).
     applied_scope: usize,
@@ -43,7 +48,7 @@ impl TraceCell {
         Self {
             id,
             sampled,
-            attributes: Mutex::new(TraceAttributesCell { current: Arc::default(), applied_scope: 0 }),
+            attributes: Mutex::new(TraceAttributesCell { current: Arc::default(), unsent: true, applied_scope: 0 }),
         }
     }
 
@@ -52,10 +57,23 @@ impl TraceCell {
         Arc::clone(&self.attributes.lock().unwrap_or_else(PoisonError::into_inner).current)
     }
 
+    /// The attributes if they changed since last taken here.
+    pub fn take_unsent(&self) -> Option<Arc<TraceAttributes>> {
+        let mut cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
+        std::mem::take(&mut cell.unsent).then(|| Arc::clone(&cell.current))
+    }
+
+    /// Makes the next [`Self::take_unsent`] return the attributes again (they did not
+    /// reach the pipeline, or the pipeline forgot them when the trace ended).
+    pub fn mark_unsent(&self) {
+        self.attributes.lock().unwrap_or_else(PoisonError::into_inner).unsent = true;
+    }
+
     /// Changes the attributes; later snapshots see the change.
     pub fn update(&self, change: impl FnOnce(&mut TraceAttributes)) {
         let mut cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
         change(Arc::make_mut(&mut cell.current));
+        cell.unsent = true;
     }
 
     /// Merges a scope's attributes, once per scope.
@@ -67,6 +85,7 @@ impl TraceCell {
         }
         cell.applied_scope = address;
         Arc::make_mut(&mut cell.current).merge(&scope.attributes);
+        cell.unsent = true;
     }
 }
 
@@ -78,8 +97,71 @@ pub(crate) struct SpanState {
     pub scope: Option<Arc<ScopeData>>,
     /// The innermost observation: this span's own, or the one above it.
     pub nearest: Option<ObservationId>,
-    /// Present when this span is a recorded observation.
-    pub observation: Option<Box<ObservationState>>,
+    /// Present when this span is a recorded observation. Shared with the code that
+    /// opened it (`#[observe]`), which updates it without looking the span up again.
+    pub observation: Option<ObservationCell>,
+}
+
+/// An observation under construction, shared by the span's extensions and the
+/// instrumented code, and recycled through a [`CellPool`] once the pipeline has read it.
+pub(crate) type ObservationCell = Arc<Mutex<ObservationState>>;
+
+/// Locks an observation cell; a poisoned lock is still usable (the state is plain data).
+pub(crate) fn lock(cell: &ObservationCell) -> MutexGuard<'_, ObservationState> {
+    cell.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Cells kept at most for reuse.
+const MAX_POOLED_CELLS: usize = 4096;
+/// Cells a thread takes from the shared pool at once.
+const LOCAL_REFILL: usize = 32;
+
+/// Blank observation cells handed back by the pipeline's worker, so opening an
+/// observation allocates nothing and no memory crosses threads. Cells are blank between
+/// uses, so one pool serves every layer.
+static FREE_CELLS: Mutex<Vec<ObservationCell>> = Mutex::new(Vec::new());
+
+thread_local! {
+    /// This thread's share of the pool, refilled in bulk to keep the shared lock cold.
+    static LOCAL_CELLS: RefCell<Vec<ObservationCell>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A blank cell set up for a new observation.
+pub(crate) fn take_cell(
+    id: ObservationId,
+    parent_id: Option<ObservationId>,
+    is_root: bool,
+    name: &'static str,
+) -> ObservationCell {
+    let reused = LOCAL_CELLS.with(|local| {
+        let mut local = local.borrow_mut();
+        if local.is_empty() {
+            let mut free = FREE_CELLS.lock().unwrap_or_else(PoisonError::into_inner);
+            let keep = free.len().saturating_sub(LOCAL_REFILL);
+            local.extend(free.drain(keep..));
+        }
+        local.pop()
+    });
+    let cell = reused.unwrap_or_default();
+    {
+        let mut state = lock(&cell);
+        state.id = Some(id);
+        state.parent_id = parent_id;
+        state.is_root = is_root;
+        state.name = Cow::Borrowed(name);
+        state.start_time = Timestamp::now();
+    }
+    cell
+}
+
+/// Keeps cells nobody else holds (their state already blank) for reuse.
+pub(crate) fn recycle_cells(cells: &mut Vec<ObservationCell>) {
+    let mut free = FREE_CELLS.lock().unwrap_or_else(PoisonError::into_inner);
+    for cell in cells.drain(..) {
+        if free.len() < MAX_POOLED_CELLS && Arc::strong_count(&cell) == 1 {
+            free.push(cell);
+        }
+    }
 }
 
 impl SpanState {
@@ -98,24 +180,31 @@ impl SpanState {
     }
 }
 
-/// An observation under construction.
+/// An observation under construction. Blank (the `Default`) between uses of its cell.
+///
+/// `repr(C)` with the fields every `#[observe]` call writes first: a recycled cell was
+/// last touched by the pipeline's thread, and each cache line written here moves across
+/// cores, so the hot fields share as few lines as possible.
+#[derive(Default)]
+#[repr(C)]
 pub(crate) struct ObservationState {
-    pub id: ObservationId,
-    pub parent_id: Option<ObservationId>,
     /// True for the first observation of the trace in this process.
     pub is_root: bool,
-    pub observation_type: ObservationType,
-    pub name: Cow<'static, str>,
-    pub start_time: Timestamp,
-    pub end_time: Option<Timestamp>,
-    pub completion_start_time: Option<Timestamp>,
-    pub level: Level,
-    pub status_message: Option<String>,
-    pub input: Option<Value>,
-    pub output: Option<Value>,
     /// Set when code chose the output explicitly, so the captured return value does not
     /// overwrite it.
     pub output_explicit: bool,
+    pub observation_type: ObservationType,
+    pub level: Level,
+    pub start_time: Timestamp,
+    pub id: Option<ObservationId>,
+    pub parent_id: Option<ObservationId>,
+    pub end_time: Option<Timestamp>,
+    pub name: Cow<'static, str>,
+    pub input: PayloadSlot,
+    pub output: PayloadSlot,
+    // Written only when used.
+    pub completion_start_time: Option<Timestamp>,
+    pub status_message: Option<String>,
     pub metadata: Map<String, Value>,
     pub version: Option<String>,
     pub model: Option<String>,
@@ -128,37 +217,6 @@ pub(crate) struct ObservationState {
 }
 
 impl ObservationState {
-    pub fn new(
-        id: ObservationId,
-        parent_id: Option<ObservationId>,
-        is_root: bool,
-        name: &'static str,
-    ) -> Self {
-        Self {
-            id,
-            parent_id,
-            is_root,
-            observation_type: ObservationType::Span,
-            name: Cow::Borrowed(name),
-            start_time: Timestamp::now(),
-            end_time: None,
-            completion_start_time: None,
-            level: Level::Default,
-            status_message: None,
-            input: None,
-            output: None,
-            output_explicit: false,
-            metadata: Map::new(),
-            version: None,
-            model: None,
-            model_parameters: Map::new(),
-            usage_details: BTreeMap::new(),
-            cost_details: BTreeMap::new(),
-            prompt: None,
-            foreign_fields: None,
-        }
-    }
-
     /// Fills what the fields of a foreign span say and code did not set explicitly.
     fn apply_mapped(&mut self, mapped: MappedAttributes, trace: &TraceCell) {
         self.observation_type = mapped.observation_type.unwrap_or(self.observation_type);
@@ -169,8 +227,11 @@ impl ObservationState {
             self.level = mapped.level.unwrap_or(self.level);
         }
         fill(&mut self.status_message, mapped.status_message);
-        fill(&mut self.input, mapped.input);
-        fill(&mut self.output, mapped.output);
+        for (slot, value) in [(&mut self.input, mapped.input), (&mut self.output, mapped.output)] {
+            if let Some(value) = value.filter(|_| !slot.is_set()) {
+                slot.set(value);
+            }
+        }
         fill(&mut self.model, mapped.model);
         fill(&mut self.version, mapped.version);
         fill(&mut self.completion_start_time, mapped.completion_start_time);
@@ -192,42 +253,53 @@ impl ObservationState {
         }
     }
 
-    /// Ends the observation: the record, and the trace record when it is the root.
-    pub fn finish(mut self: Box<Self>, trace: &TraceCell) -> (ObservationRecord, Option<TraceRecord>) {
+    /// Ends the observation on the application's thread: maps a foreign span's fields
+    /// (they may change the trace), fixes the end time, and builds the trace record when
+    /// this is the root. The rest happens on the pipeline's thread ([`Self::take_record`]).
+    pub fn close(&mut self, trace: &TraceCell) -> Option<TraceRecord> {
         if let Some(fields) = self.foreign_fields.take() {
             let mapped = conventions::map_attributes(fields.iter().map(|(k, v)| (*k, v)));
             self.apply_mapped(mapped, trace);
         }
-        let end_time = self.end_time.unwrap_or_else(Timestamp::now);
-        let snapshot = trace.snapshot();
-        let trace_record = self.is_root.then(|| {
-            let mut attributes = (*snapshot).clone();
-            attributes.name.get_or_insert_with(|| self.name.to_string());
-            fill(&mut attributes.input, self.input.clone());
-            fill(&mut attributes.output, self.output.clone());
+        let end_time = *self.end_time.get_or_insert_with(Timestamp::now);
+        self.is_root.then(|| {
+            let snapshot = trace.snapshot();
             TraceRecord {
                 id: trace.id,
-                root_observation_id: self.id,
+                root_observation_id: self.id.unwrap_or_else(ObservationId::random),
                 start_time: self.start_time,
                 end_time,
                 environment: String::new(),
-                attributes,
+                attributes: TraceAttributes {
+                    name: snapshot.name.clone().or_else(|| Some(self.name.to_string())),
+                    ..(*snapshot).clone()
+                },
             }
-        });
-        let state = *self;
-        let record = ObservationRecord {
-            id: state.id,
-            trace_id: trace.id,
+        })
+    }
+
+    /// Moves the observation into its record, leaving the state blank for reuse.
+    pub fn take_record(&mut self, trace_id: TraceId, trace: Arc<TraceAttributes>) -> ObservationRecord {
+        let input = self.input.take();
+        let output = self.output.take();
+        // Keep the (now empty) payload buffers in the cell; everything else moves out.
+        let (input_slot, output_slot) = (std::mem::take(&mut self.input), std::mem::take(&mut self.output));
+        let state = std::mem::take(self);
+        self.input = input_slot;
+        self.output = output_slot;
+        ObservationRecord {
+            id: state.id.unwrap_or_else(ObservationId::random),
+            trace_id,
             parent_id: state.parent_id,
             observation_type: state.observation_type,
             name: state.name,
             start_time: state.start_time,
-            end_time,
+            end_time: state.end_time.unwrap_or(state.start_time),
             completion_start_time: state.completion_start_time,
             level: state.level,
             status_message: state.status_message,
-            input: state.input,
-            output: state.output,
+            input,
+            output,
             metadata: state.metadata,
             version: state.version,
             environment: String::new(),
@@ -236,10 +308,9 @@ impl ObservationState {
             usage_details: state.usage_details,
             cost_details: state.cost_details,
             prompt: state.prompt,
-            trace: snapshot,
+            trace,
             media: Vec::new(),
-        };
-        (record, trace_record)
+        }
     }
 }
 

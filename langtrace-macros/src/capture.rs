@@ -65,7 +65,7 @@ fn collect_bindings(pat: &Pat, idents: &mut Vec<Ident>) {
     }
 }
 
-/// Records `{"arg": value, ..}` as the input of `__lt_span`, for every
+/// Opens `__lt_obs` from `__lt_span` with `{"arg": value, ..}` as input, for every
 /// argument in `bound` but not in `skip`; `None` when nothing is left.
 pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
     let fields: Vec<TokenStream> = bound
@@ -82,12 +82,10 @@ pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
     }
     let traits = value_traits();
     Some(quote! {
-        if !__lt_span.is_disabled() {
+        let __lt_obs = ::langtrace::__private::Observation::open(__lt_span, || {
             #traits
-            ::langtrace::__private::capture_input(&__lt_span, || {
-                ::langtrace::__private::input_object([#(#fields),*])
-            });
-        }
+            ::langtrace::__private::input_object([#(#fields),*])
+        });
     })
 }
 

@@ -1,8 +1,9 @@
 //! Code generation: one function per [`Shape`].
 //!
 //! Every shape starts the same way: create `__lt_span` (an INFO span with
-//! the `langtrace.*` fields the layer turns into an observation), then record
-//! the input. What follows depends on when the observation ends.
+//! the `langtrace.*` fields the layer turns into an observation), then open
+//! `__lt_obs` from it, recording the input. What follows depends on when the
+//! observation ends.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -28,10 +29,11 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
     args.check_skip(&bound)?;
 
     let span = span(&args, &func);
-    let input = args
+    let open = args
         .capture_input
         .then(|| capture::input(&bound, &args.skip))
-        .flatten();
+        .flatten()
+        .unwrap_or_else(|| quote!(let __lt_obs = ::langtrace::__private::Observation::new(__lt_span);));
     let body = match Shape::of(&func) {
         Shape::Sync => sync(&args, &func),
         Shape::Async => asynchronous(&args, &func),
@@ -56,7 +58,7 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
         #vis #sig {
             #(#inner_attrs)*
             #span
-            #input
+            #open
             #body
         }
     })
@@ -104,7 +106,7 @@ fn sync(args: &Args, func: &ItemFn) -> TokenStream {
     // `()`) point at the body rather than at the attribute.
     let body = quote_spanned!(block.span()=> move || -> #ret #block);
     let on_return = capture::on_return(&ret, args.capture_output);
-    quote!(::langtrace::__private::observe_sync(__lt_span, #body, #on_return))
+    quote!(::langtrace::__private::observe_sync(__lt_obs, #body, #on_return))
 }
 
 /// `async fn f() -> T`: the body becomes an observed `async` block, awaited.
@@ -162,21 +164,21 @@ fn sequence(args: &Args, block: &Block, kind: Sequence, item: &Type) -> TokenStr
         .then(|| capture::items(&erase_impl_trait(item)));
     quote! {
         let __lt_items = #body;
-        #observed::new(__lt_span, __lt_items) #capture_items
+        #observed::new(__lt_obs, __lt_items) #capture_items
     }
 }
 
-/// `ObservedFuture::new(__lt_span, future, on_ready)`.
+/// `ObservedFuture::new(__lt_obs, future, on_ready)`.
 fn observed_future(args: &Args, future: TokenStream, output: &Type) -> TokenStream {
     let on_ready = capture::on_return(output, args.capture_output);
-    quote!(::langtrace::__private::ObservedFuture::new(__lt_span, #future, #on_ready))
+    quote!(::langtrace::__private::ObservedFuture::new(__lt_obs, #future, #on_ready))
 }
 
 /// Runs `block` inside the span, so that what it logs while building the
 /// future or sequence belongs to the observation.
 fn in_span(block: &Block) -> TokenStream {
     let body = quote_spanned!(block.span()=> move || #block);
-    quote!(__lt_span.in_scope(#body))
+    quote!(__lt_obs.in_scope(#body))
 }
 
 /// The return type with every `impl Trait` replaced by `_`, fit for a

@@ -50,7 +50,7 @@ impl Sink for ConsoleSink {
                     if !self.pending.contains_key(&id) {
                         self.order.push_back(id);
                     }
-                    self.pending.entry(id).or_default().push((**observation).clone());
+                    self.pending.entry(id).or_default().push(observation.clone());
                 }
                 Record::Trace(trace) => {
                     let observations = self.pending.remove(&trace.id).unwrap_or_default();

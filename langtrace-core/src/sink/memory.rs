@@ -28,7 +28,7 @@ impl MemorySink {
         self.records()
             .into_iter()
             .filter_map(|record| match record {
-                Record::Observation(observation) => Some(*observation),
+                Record::Observation(observation) => Some(observation),
                 Record::Trace(_) => None,
             })
             .collect()

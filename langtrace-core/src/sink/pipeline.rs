@@ -11,8 +11,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::{Sink, SinkError};
-use crate::process::Processor;
-use crate::record::Record;
+use crate::process::{Pending, Processor};
 
 /// Why a flush or shutdown did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,7 +39,7 @@ pub struct PipelineStats {
 
 #[derive(Default)]
 struct QueueState {
-    records: VecDeque<Record>,
+    records: VecDeque<Pending>,
     flush_requested: u64,
     flushed: u64,
     shutdown: bool,
@@ -66,12 +65,13 @@ impl Pipeline {
     }
 
     /// Enqueues a record without blocking; drops and counts it when the queue is full.
-    pub(crate) fn push(&self, record: Record) {
+    /// Returns whether it was enqueued.
+    pub(crate) fn push(&self, record: Pending) -> bool {
         let mut state = self.lock();
         if state.records.len() >= self.capacity || state.stopped {
             drop(state);
             self.dropped.fetch_add(1, Ordering::Relaxed);
-            return;
+            return false;
         }
         state.records.push_back(record);
         let full_batch = state.records.len() == self.flush_at;
@@ -79,6 +79,7 @@ impl Pipeline {
         if full_batch {
             self.work.notify_one();
         }
+        true
     }
 
     fn stats(&self) -> PipelineStats {
@@ -190,7 +191,7 @@ pub(crate) fn start(
     let worker_pipeline = Arc::clone(&pipeline);
     let worker = std::thread::Builder::new()
         .name("langtrace-pipeline".into())
-        .spawn(move || Worker { pipeline: worker_pipeline, processor, sinks }.run())
+        .spawn(move || Worker { pipeline: worker_pipeline, processor, sinks, spare: VecDeque::new() }.run())
         .ok();
     if worker.is_none() {
         // Without a worker nothing can be delivered: refuse records (counted as dropped).
@@ -204,16 +205,15 @@ struct Worker {
     pipeline: Arc<Pipeline>,
     processor: Processor,
     sinks: Vec<Box<dyn Sink>>,
+    /// Swapped with the queue's buffer, so producers push into allocated capacity.
+    spare: VecDeque<Pending>,
 }
 
 impl Worker {
     fn run(mut self) {
         loop {
-            let (mut records, flush_target, shutdown) = self.next_batch();
-            for record in &mut records {
-                self.processor.process(record);
-            }
-            let batch: Vec<Record> = records.into();
+            let (flush_target, shutdown) = self.next_batch();
+            let batch = self.processor.process_batch(self.spare.drain(..));
             for chunk in batch.chunks(self.pipeline.flush_at) {
                 self.deliver(chunk.len() as u64, |sink| sink.export(chunk));
             }
@@ -243,8 +243,9 @@ impl Worker {
         }
     }
 
-    /// Waits for a full batch, a flush request, shutdown, or the flush interval.
-    fn next_batch(&self) -> (VecDeque<Record>, u64, bool) {
+    /// Waits for a full batch, a flush request, shutdown, or the flush interval, and
+    /// moves the queued records into `self.spare`.
+    fn next_batch(&mut self) -> (u64, bool) {
         let pipeline = &self.pipeline;
         let deadline = Instant::now() + pipeline.flush_interval;
         let mut state = pipeline.lock();
@@ -255,7 +256,8 @@ impl Worker {
             }
             state = pipeline.work.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
         }
-        (std::mem::take(&mut state.records), state.flush_requested, state.shutdown)
+        std::mem::swap(&mut state.records, &mut self.spare);
+        (state.flush_requested, state.shutdown)
     }
 
     /// Calls every sink, counting `records` as exported or failed; a panicking sink fails.

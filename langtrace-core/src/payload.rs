@@ -1,0 +1,91 @@
+//! Captured inputs and outputs on their way to the pipeline. `#[observe]` writes them
+//! as JSON text into a buffer owned by the observation's (recycled) cell, on the
+//! application's thread; the pipeline's worker copies the text into the record (as a
+//! [`Payload`], parsed only if masking or media extraction needs it) and keeps the
+//! buffer for the cell's next use. Memory allocated on one thread and freed on
+//! another is what makes allocators slow: recycling keeps the hot path free of both.
+
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::record::Payload;
+
+/// Capacity reserved before writing, so small payloads are written without regrowing.
+const INITIAL_CAPACITY: usize = 64;
+/// Buffers larger than this are released rather than kept for reuse.
+const MAX_KEPT_CAPACITY: usize = 16 * 1024;
+
+/// An input or output: a JSON value, or JSON text in a reusable buffer.
+#[derive(Debug, Default)]
+#[repr(C)]
+pub(crate) struct PayloadSlot {
+    is_text: bool,
+    text: Vec<u8>,
+    value: Option<Value>,
+}
+
+impl PayloadSlot {
+    /// Whether anything was set.
+    pub fn is_set(&self) -> bool {
+        self.is_text || self.value.is_some()
+    }
+
+    /// Sets a value.
+    pub fn set(&mut self, value: Value) {
+        self.value = Some(value);
+        self.is_text = false;
+    }
+
+    /// Sets JSON text written by `write` into the slot's buffer.
+    pub fn write(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        self.text.clear();
+        self.text.reserve(INITIAL_CAPACITY);
+        write(&mut self.text);
+        self.is_text = true;
+        self.value = None;
+    }
+
+    /// The payload (text that is not valid JSON is kept as a string); leaves the slot
+    /// empty with its buffer kept for the next use.
+    pub fn take(&mut self) -> Option<Payload> {
+        if !std::mem::take(&mut self.is_text) {
+            return self.value.take().map(Payload::from);
+        }
+        let payload = match serde_json::from_slice::<&RawValue>(&self.text) {
+            Ok(raw) => Payload::from(raw.to_owned()),
+            Err(_) => Payload::from(Value::String(String::from_utf8_lossy(&self.text).into_owned())),
+        };
+        self.text.clear();
+        if self.text.capacity() > MAX_KEPT_CAPACITY {
+            self.text = Vec::new();
+        }
+        Some(payload)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn text_is_parsed_and_the_buffer_kept() {
+        let mut slot = PayloadSlot::default();
+        assert!(!slot.is_set());
+        slot.write(|out| out.extend_from_slice(br#"{"a":1}"#));
+        assert!(slot.is_set());
+        let buffer = slot.text.as_ptr();
+        let payload = slot.take().unwrap();
+        assert_eq!(payload.json(), r#"{"a":1}"#, "text is forwarded as written");
+        assert_eq!(payload, json!({"a": 1}));
+        assert!(!slot.is_set());
+        slot.write(|out| out.extend_from_slice(b"not json"));
+        assert_eq!(slot.text.as_ptr(), buffer, "the buffer is reused");
+        assert_eq!(slot.take().unwrap(), json!("not json"));
+        slot.set(json!(2));
+        slot.write(|out| out.extend_from_slice(b"3"));
+        assert_eq!(slot.take().unwrap(), json!(3), "the last write wins");
+        assert_eq!(slot.take(), None);
+    }
+}
