@@ -145,7 +145,11 @@ fn measure<const N: usize>(plan: &Plan, cases: [&dyn Fn(); N]) -> [f64; N] {
 
 fn main() {
     let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
-    let plan = if quick { Plan { rounds: 11, batches_per_round: 1_000 } } else { Plan { rounds: 21, batches_per_round: 3_000 } };
+    let plan = if quick {
+        Plan { rounds: 11, batches_per_round: 1_000 }
+    } else {
+        Plan { rounds: 21, batches_per_round: 3_000 }
+    };
     let started = Instant::now();
 
     // Measured before any subscriber exists, so callsites are cached as disabled.
@@ -153,18 +157,15 @@ fn main() {
 
     let (layer, guard) = LangtraceLayer::builder().ignore_env().sink(NoopSink).build().expect("settings");
     let ours = Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
-    let provider = SdkTracerProvider::builder()
-        .with_span_processor(BatchSpanProcessor::builder(NoopExporter).build())
-        .build();
+    let provider =
+        SdkTracerProvider::builder().with_span_processor(BatchSpanProcessor::builder(NoopExporter).build()).build();
     let otel_layer = tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"));
     let otel = Dispatch::new(langtrace::tracing_subscriber::registry().with(otel_layer));
     fastrace::set_reporter(NoopReporter, fastrace::collector::Config::default());
 
     let with = |dispatch: &Dispatch, batch: fn()| langtrace::tracing::dispatcher::with_default(dispatch, batch);
-    let [observe_on, instrument_otel, fastrace] = measure(
-        &plan,
-        [&|| with(&ours, observed_batch), &|| with(&otel, instrumented_batch), &fastrace_batch],
-    );
+    let [observe_on, instrument_otel, fastrace] =
+        measure(&plan, [&|| with(&ours, observed_batch), &|| with(&otel, instrumented_batch), &fastrace_batch]);
     guard.flush(Duration::from_secs(30)).expect("flush");
     let stats = guard.stats();
     let _ = provider.shutdown();
@@ -172,10 +173,7 @@ fn main() {
 
     let calls = plan.rounds as u64 * plan.batches_per_round * BATCH;
     println!("calls per case: {calls} (+{}% warm-up), batch of {BATCH} under one parent", 25);
-    println!(
-        "langtrace pipeline: exported={} dropped={} failed={}",
-        stats.exported, stats.dropped, stats.failed
-    );
+    println!("langtrace pipeline: exported={} dropped={} failed={}", stats.exported, stats.dropped, stats.failed);
     println!("observe_off - plain = {:.1} ns", observe_off - plain);
     println!("observe_on / instrument_otel = {:.3}", observe_on / instrument_otel);
     println!("observe_on / fastrace = {:.3}", observe_on / fastrace);

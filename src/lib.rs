@@ -42,12 +42,12 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::Layer;
 
 pub use langtrace_core::{
-    config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id,
-    event, ids, layer, mask, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost,
-    EventBuilder, FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField,
-    MediaRecord, MediaSource, MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord,
-    ObservationType, PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp,
-    TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
+    config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id, event,
+    ids, layer, mask, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, EventBuilder,
+    FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField, MediaRecord, MediaSource,
+    MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord, ObservationType,
+    PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp, TraceAttributes, TraceHandle,
+    TraceId, TraceRecord, Usage,
 };
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.
@@ -143,11 +143,7 @@ impl InitBuilder {
         let layer = if self.sinks == 0 { self.layer.sink(ConsoleSink::new()) } else { self.layer };
         let (layer, guard) = layer.build()?;
         let fmt = log.map(|level| tracing_subscriber::fmt::layer().with_filter(level));
-        tracing_subscriber::registry()
-            .with(layer)
-            .with(fmt)
-            .try_init()
-            .map_err(|_| InitError::AlreadyInitialized)?;
+        tracing_subscriber::registry().with(layer).with(fmt).try_init().map_err(|_| InitError::AlreadyInitialized)?;
         Ok(guard)
     }
 }

@@ -91,16 +91,12 @@ fn leaf() -> (Option<TraceId>, Option<langtrace::ObservationId>) {
 fn scope_propagates_attributes_to_every_observation_inside() {
     let harness = Harness::new();
     harness.run(|| {
-        Scope::new()
-            .user_id("u-7")
-            .session_id("s-7")
-            .tags(["outer"])
-            .metadata("plan", "pro")
-            .version("v7")
-            .in_scope(|| {
+        Scope::new().user_id("u-7").session_id("s-7").tags(["outer"]).metadata("plan", "pro").version("v7").in_scope(
+            || {
                 leaf();
                 Scope::new().tags(["inner"]).session_id("s-8").in_scope(leaf);
-            });
+            },
+        );
         leaf();
     });
     let traces = harness.traces();
@@ -124,7 +120,7 @@ fn scope_propagates_attributes_to_every_observation_inside() {
 fn scope_inside_a_trace_applies_to_that_trace() {
     #[observe]
     fn outer() {
-        Scope::new().user_id("late-user").tags(["inside"]).in_scope(|| leaf());
+        Scope::new().user_id("late-user").tags(["inside"]).in_scope(leaf);
     }
     let harness = Harness::new();
     harness.run(outer);

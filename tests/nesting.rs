@@ -71,7 +71,8 @@ fn children_nest_across_threads() {
     assert_eq!(fan_out_threads(), 1 + 2 + 3 + 101);
     let observations = harness.observations();
     let root = by_name(&observations, "fan_out_threads");
-    let children: Vec<_> = observations.iter().filter(|o| o.name == "work_item" && o.trace_id == root.trace_id).collect();
+    let children: Vec<_> =
+        observations.iter().filter(|o| o.name == "work_item" && o.trace_id == root.trace_id).collect();
     assert_eq!(children.len(), 4);
     assert!(children.iter().all(|c| c.parent_id == Some(root.id)));
 }

@@ -7,18 +7,14 @@ use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use langtrace::{observe, LangtraceLayer, Level, MemorySink, ObservationRecord, ObservationType};
-use serde_json::{json, Value};
+use serde_json::json;
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Runs `scenario` under a subscriber whose only layer records into memory,
 /// and returns the finished observations in close order.
 fn record(scenario: impl FnOnce()) -> Vec<ObservationRecord> {
     let sink = MemorySink::new();
-    let (layer, guard) = LangtraceLayer::builder()
-        .ignore_env()
-        .sink(sink.clone())
-        .build()
-        .unwrap();
+    let (layer, guard) = LangtraceLayer::builder().ignore_env().sink(sink.clone()).build().unwrap();
     let subscriber = tracing_subscriber::registry().with(layer);
     tracing::subscriber::with_default(subscriber, scenario);
     guard.flush(Duration::from_secs(5)).unwrap();
@@ -28,23 +24,15 @@ fn record(scenario: impl FnOnce()) -> Vec<ObservationRecord> {
 /// [`record`] for a future, run to completion on a current-thread runtime.
 fn record_async(scenario: impl Future<Output = ()>) -> Vec<ObservationRecord> {
     record(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap()
-            .block_on(scenario);
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(scenario);
     })
 }
 
 /// The only observation named `name`.
 fn only<'a>(observations: &'a [ObservationRecord], name: &str) -> &'a ObservationRecord {
     let mut matching = observations.iter().filter(|obs| obs.name == name);
-    let found = matching
-        .next()
-        .unwrap_or_else(|| panic!("no observation named {name:?} in {observations:#?}"));
-    assert!(
-        matching.next().is_none(),
-        "several observations named {name:?}"
-    );
+    let found = matching.next().unwrap_or_else(|| panic!("no observation named {name:?} in {observations:#?}"));
+    assert!(matching.next().is_none(), "several observations named {name:?}");
     found
 }
 
@@ -86,12 +74,7 @@ fn sync_fn_records_named_arguments_and_return_value() {
 }
 
 #[observe]
-fn describe(
-    serializable: Serializable,
-    debug_only: DebugOnly,
-    opaque: Opaque,
-    (left, right): (u8, u8),
-) -> usize {
+fn describe(serializable: Serializable, debug_only: DebugOnly, opaque: Opaque, (left, right): (u8, u8)) -> usize {
     let _ = (serializable, opaque);
     debug_only.id as usize + usize::from(left) + usize::from(right)
 }
@@ -106,10 +89,7 @@ fn arguments_fall_back_from_serialize_to_debug_to_placeholder() {
     assert_eq!(input["serializable"], json!({"id": 1}));
     assert_eq!(input["debug_only"], json!("DebugOnly { id: 2 }"));
     let placeholder = input["opaque"].as_str().unwrap();
-    assert!(
-        placeholder.starts_with("<unserializable") && placeholder.contains("Opaque"),
-        "{placeholder}"
-    );
+    assert!(placeholder.starts_with("<unserializable") && placeholder.contains("Opaque"), "{placeholder}");
     assert_eq!(input["left"], json!(3));
     assert_eq!(input["right"], json!(4));
 }
@@ -250,10 +230,7 @@ fn err_sets_level_error_and_display_message() {
 
     let obs = only(&observations, "parse_number");
     assert_eq!(obs.level, Level::Error);
-    assert_eq!(
-        obs.status_message.as_deref(),
-        Some("invalid digit found in string")
-    );
+    assert_eq!(obs.status_message.as_deref(), Some("invalid digit found in string"));
     assert_eq!(obs.output_value(), None);
 }
 
@@ -268,10 +245,7 @@ fn panic_is_recorded_and_propagates() {
     let observations = record(|| outcome = Some(panic::catch_unwind(|| explode("on purpose"))));
 
     let payload = outcome.unwrap().unwrap_err();
-    assert_eq!(
-        payload.downcast_ref::<String>().map(String::as_str),
-        Some("exploded: on purpose")
-    );
+    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("exploded: on purpose"));
     let obs = only(&observations, "explode");
     assert_eq!(obs.level, Level::Error);
     let message = obs.status_message.as_deref().unwrap();
@@ -288,9 +262,7 @@ async fn explode_later(reason: &str) {
 fn panic_in_a_future_is_recorded_and_propagates() {
     let mut outcome = None;
     let observations = record(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         outcome = Some(panic::catch_unwind(AssertUnwindSafe(|| {
             runtime.block_on(explode_later("on purpose"));
         })));
@@ -381,10 +353,7 @@ fn async_trait_method_is_observed_until_its_future_completes() {
         EchoModel.complete("").await.unwrap_err();
     });
 
-    let completions: Vec<&ObservationRecord> = observations
-        .iter()
-        .filter(|obs| obs.name == "complete")
-        .collect();
+    let completions: Vec<&ObservationRecord> = observations.iter().filter(|obs| obs.name == "complete").collect();
     let [ok, err] = completions[..] else {
         panic!("expected two completions: {observations:#?}");
     };
@@ -394,10 +363,7 @@ fn async_trait_method_is_observed_until_its_future_completes() {
     assert_eq!(ok.output_value(), Some(json!("HI THERE")));
     assert_eq!(err.level, Level::Error);
     assert_eq!(err.status_message.as_deref(), Some("empty prompt"));
-    let counts: Vec<&ObservationRecord> = observations
-        .iter()
-        .filter(|obs| obs.name == "count_words")
-        .collect();
+    let counts: Vec<&ObservationRecord> = observations.iter().filter(|obs| obs.name == "count_words").collect();
     assert_child_of(counts[0], ok);
     assert_child_of(counts[1], err);
 }
@@ -429,10 +395,7 @@ fn streams_of_text_record_the_concatenation() {
     });
 
     let borrowed = only(&observations, "stream_tokens");
-    assert_eq!(
-        borrowed.input_value(),
-        Some(json!({"text": "Hello streaming world"}))
-    );
+    assert_eq!(borrowed.input_value(), Some(json!({"text": "Hello streaming world"})));
     assert_eq!(borrowed.output_value(), Some(json!("Hello streaming world")));
     assert!(borrowed.completion_start_time.is_some());
     let owned = only(&observations, "stream_owned_tokens");
@@ -447,10 +410,7 @@ fn streams_of_values_record_the_list() {
         assert_eq!(numbers, [1, 2, 3]);
     });
 
-    assert_eq!(
-        only(&observations, "stream_numbers").output_value(),
-        Some(json!([1, 2, 3]))
-    );
+    assert_eq!(only(&observations, "stream_numbers").output_value(), Some(json!([1, 2, 3])));
 }
 
 #[observe]
@@ -491,10 +451,7 @@ fn skipped_arguments_are_not_captured() {
         call_api("hi", "sk-secret", Opaque);
     });
 
-    assert_eq!(
-        only(&observations, "call_api").input_value(),
-        Some(json!({"prompt": "hi"}))
-    );
+    assert_eq!(only(&observations, "call_api").input_value(), Some(json!({"prompt": "hi"})));
 }
 
 #[observe(capture_input = false)]
@@ -541,11 +498,7 @@ fn generation(prompt: &str) -> String {
     prompt.to_owned()
 }
 
-#[observe(
-    as_type = "Embedding",
-    model = "text-embedding-3-small",
-    level = "DEBUG"
-)]
+#[observe(as_type = "Embedding", model = "text-embedding-3-small", level = "DEBUG")]
 fn embedding(text: &str) -> Vec<f32> {
     vec![text.len() as f32]
 }

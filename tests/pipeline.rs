@@ -44,9 +44,11 @@ fn a_full_queue_drops_and_counts_and_memory_stays_bounded() {
     harness.run(|| unit(0));
     entered.recv().unwrap(); // the worker holds the first batch and is blocked in the sink
     let left_in_queue = harness.guard.stats().queued; // 0 or 1 of the first call's 2 records
-    harness.run(|| (1..=100).for_each(|n| {
-        unit(n);
-    }));
+    harness.run(|| {
+        (1..=100).for_each(|n| {
+            unit(n);
+        })
+    });
     let stats = harness.guard.stats();
     assert_eq!(stats.queued, 8, "the queue never grows past its capacity");
     let accepted = 8 - left_in_queue;
@@ -56,8 +58,9 @@ fn a_full_queue_drops_and_counts_and_memory_stays_bounded() {
     }
     harness.guard.flush(Duration::from_secs(10)).unwrap();
     let stats = harness.guard.stats();
-    assert_eq!((stats.queued, stats.exported), (0, 2 + 8));
-    assert_eq!(harness.sink.records().len(), 10);
+    let delivered = 2 - left_in_queue + 8; // the first batch, then a full queue
+    assert_eq!((stats.queued, stats.exported), (0, delivered));
+    assert_eq!(harness.sink.records().len() as u64, delivered);
 }
 
 #[test]
@@ -165,7 +168,10 @@ fn console_sink_prints_the_trace_tree() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
     assert!(lines[0].starts_with("TRACE chain "), "{text}");
-    assert!(lines[0].contains("env=dev") && lines[0].contains("user=user-9") && lines[0].contains("tags=demo"), "{text}");
+    assert!(
+        lines[0].contains("env=dev") && lines[0].contains("user=user-9") && lines[0].contains("tags=demo"),
+        "{text}"
+    );
     assert!(lines[1].starts_with("└─ CHAIN chain ["), "{text}");
     assert!(lines[2].starts_with("   ├─ TOOL lookup ERROR \"unknown city Atlantis\" ["), "{text}");
     assert!(lines[3].starts_with("   └─ GENERATION llm (mock-llm) ["), "{text}");

@@ -53,7 +53,9 @@ fn settings_come_from_env_with_builder_winning_and_errors_naming_the_variable() 
     assert_eq!(observation.trace.release.as_deref(), Some("from-langfuse-var"));
     assert_eq!(observation.version.as_deref(), Some("builder-version"));
 
-    let bad = LangtraceLayer::builder().env_lookup(|name| (name == "LANGTRACE_TRACING_ENVIRONMENT").then(|| "Langfuse-Prod".into())).build();
+    let bad = LangtraceLayer::builder()
+        .env_lookup(|name| (name == "LANGTRACE_TRACING_ENVIRONMENT").then(|| "Langfuse-Prod".into()))
+        .build();
     let error = bad.err().expect("invalid environment rejected");
     assert_eq!(error.setting, Source::Env("LANGTRACE_TRACING_ENVIRONMENT"));
     assert!(error.to_string().contains("LANGTRACE_TRACING_ENVIRONMENT"), "{error}");
@@ -143,7 +145,7 @@ fn masking_applies_to_inputs_outputs_metadata_and_foreign_spans() {
         langtrace::current_observation().set_metadata("attempt", format!("pw={password}"));
         langtrace::current_trace().set_metadata("last", password);
         tracing::info_span!("db query", statement = "select * where pw='hunter2'").in_scope(|| {});
-        format!("welcome hunter2")
+        format!("welcome {password}")
     }
     let harness = Harness::with(|b| b.mask(redact));
     harness.run(|| login("hunter2"));

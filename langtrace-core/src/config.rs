@@ -193,7 +193,8 @@ impl Settings {
             },
             (None, None) => defaults.default_metadata,
         };
-        let size = |builder: Option<usize>, method, names: &[&'static str], default: usize| match (builder, env(names)) {
+        let size = |builder: Option<usize>, method, names: &[&'static str], default: usize| match (builder, env(names))
+        {
             (Some(0), _) => Err(invalid(Source::Builder(method), "0", "must be at least 1")),
             (Some(n), _) => Ok(n),
             (None, Some((source, v))) => match v.parse::<usize>() {
@@ -218,7 +219,12 @@ impl Settings {
             sample_rate,
             capture_io,
             default_metadata,
-            max_payload_bytes: size(self.max_payload_bytes, "max_payload_bytes", &env::MAX_PAYLOAD_BYTES, defaults.max_payload_bytes)?,
+            max_payload_bytes: size(
+                self.max_payload_bytes,
+                "max_payload_bytes",
+                &env::MAX_PAYLOAD_BYTES,
+                defaults.max_payload_bytes,
+            )?,
             max_queue_size: size(self.max_queue_size, "max_queue_size", &env::MAX_QUEUE_SIZE, defaults.max_queue_size)?,
             flush_at: size(self.flush_at, "flush_at", &env::FLUSH_AT, defaults.flush_at)?,
             flush_interval,
@@ -307,7 +313,10 @@ mod tests {
 
     #[test]
     fn release_falls_back_to_ci_commit() {
-        assert_eq!(resolve(Settings::default(), &[("GITHUB_SHA", "abc123")]).unwrap().release.as_deref(), Some("abc123"));
+        assert_eq!(
+            resolve(Settings::default(), &[("GITHUB_SHA", "abc123")]).unwrap().release.as_deref(),
+            Some("abc123")
+        );
         let both = [("LANGFUSE_RELEASE", "v2"), ("GITHUB_SHA", "abc123")];
         assert_eq!(resolve(Settings::default(), &both).unwrap().release.as_deref(), Some("v2"));
     }

@@ -21,11 +21,7 @@ use crate::span_state::{lock, ObservationState, ScopeData, SpanState, TraceCell}
 use crate::vocab::fields;
 
 /// Runs `f` on the state `find` selects from `span`, if the langtrace layer is present.
-pub(crate) fn with_state<R>(
-    span: &Span,
-    find: Find,
-    f: impl FnOnce(&mut SpanState, &LayerContext) -> R,
-) -> Option<R> {
+pub(crate) fn with_state<R>(span: &Span, find: Find, f: impl FnOnce(&mut SpanState, &LayerContext) -> R) -> Option<R> {
     span.with_subscriber(|(id, dispatch)| {
         let context = dispatch.downcast_ref::<LayerContext>()?;
         let mut f = Some(f);
@@ -142,7 +138,9 @@ impl ObservationHandle {
     }
 
     fn update(&self, change: impl FnOnce(&mut ObservationState)) -> &Self {
-        with_state(&self.span, Find::Observation, |state, _| state.observation.as_ref().map(|cell| change(&mut lock(cell))));
+        with_state(&self.span, Find::Observation, |state, _| {
+            state.observation.as_ref().map(|cell| change(&mut lock(cell)))
+        });
         self
     }
 
@@ -206,9 +204,12 @@ impl ObservationHandle {
     /// Sets one metadata key.
     pub fn set_metadata(&self, key: impl Into<String>, value: impl Serialize) -> &Self {
         let key = key.into();
-        self.update_with(|| to_json(value), |o, value| {
-            o.metadata.insert(key, value);
-        })
+        self.update_with(
+            || to_json(value),
+            |o, value| {
+                o.metadata.insert(key, value);
+            },
+        )
     }
 
     /// Sets the version of the code producing this observation.
@@ -225,11 +226,14 @@ impl ObservationHandle {
 
     /// Merges model parameters (a struct or map serializing to a JSON object).
     pub fn set_model_parameters(&self, parameters: impl Serialize) -> &Self {
-        self.update_with(|| to_json(parameters), |o, value| {
-            if let Value::Object(map) = value {
-                o.model_parameters.extend(map);
-            }
-        })
+        self.update_with(
+            || to_json(parameters),
+            |o, value| {
+                if let Value::Object(map) = value {
+                    o.model_parameters.extend(map);
+                }
+            },
+        )
     }
 
     /// Sets token counts (merged key by key).
@@ -330,9 +334,12 @@ impl TraceHandle {
     /// Sets one metadata key.
     pub fn set_metadata(&self, key: impl Into<String>, value: impl Serialize) -> &Self {
         let key = key.into();
-        self.update_with(|| to_json(value), |t, value| {
-            t.metadata.insert(key, value);
-        })
+        self.update_with(
+            || to_json(value),
+            |t, value| {
+                t.metadata.insert(key, value);
+            },
+        )
     }
 
     /// Sets the version.
@@ -592,7 +599,7 @@ impl EventBuilder {
             observation.level = self.level;
             observation.status_message = self.status_message;
             observation.metadata = self.metadata;
-            observation.end_time = Some(observation.start_time);
+            observation.end = observation.start;
             observation.id
         })
         .flatten()

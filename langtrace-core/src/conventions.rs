@@ -202,7 +202,9 @@ impl<'a> Mapper<'_, 'a> {
     }
 
     fn model_parameters(&mut self) -> Map<String, Value> {
-        if let Some(Value::Object(params)) = self.first(&[langfuse::MODEL_PARAMETERS, openinference::INVOCATION_PARAMETERS]).map(as_json) {
+        if let Some(Value::Object(params)) =
+            self.first(&[langfuse::MODEL_PARAMETERS, openinference::INVOCATION_PARAMETERS]).map(as_json)
+        {
             return params;
         }
         let skip = [gen_ai::REQUEST_MODEL];
@@ -222,12 +224,14 @@ impl<'a> Mapper<'_, 'a> {
         }
         let mut details = BTreeMap::new();
         let sources: [(&str, &[&'a str]); 5] = [
-            (usage::INPUT, &[openinference::TOKEN_COUNT_PROMPT, gen_ai::USAGE_INPUT_TOKENS, gen_ai::USAGE_PROMPT_TOKENS]),
-            (usage::OUTPUT, &[
-                openinference::TOKEN_COUNT_COMPLETION,
-                gen_ai::USAGE_OUTPUT_TOKENS,
-                gen_ai::USAGE_COMPLETION_TOKENS,
-            ]),
+            (
+                usage::INPUT,
+                &[openinference::TOKEN_COUNT_PROMPT, gen_ai::USAGE_INPUT_TOKENS, gen_ai::USAGE_PROMPT_TOKENS],
+            ),
+            (
+                usage::OUTPUT,
+                &[openinference::TOKEN_COUNT_COMPLETION, gen_ai::USAGE_OUTPUT_TOKENS, gen_ai::USAGE_COMPLETION_TOKENS],
+            ),
             (usage::TOTAL, &[openinference::TOKEN_COUNT_TOTAL, openllmetry::USAGE_TOTAL_TOKENS]),
             (usage::CACHE_READ_INPUT_TOKENS, &[gen_ai::USAGE_CACHE_READ_INPUT_TOKENS]),
             (usage::REASONING_OUTPUT_TOKENS, &[gen_ai::USAGE_REASONING_OUTPUT_TOKENS]),

@@ -23,7 +23,7 @@ use crate::record::{Level, ObservationType};
 use crate::sampling::should_sample;
 use crate::sink::pipeline::{self, LangtraceGuard, Pipeline, PipelineOptions};
 use crate::sink::Sink;
-use crate::span_state::{lock, take_cell, ObservationCell, ObservationState, SpanState, TraceCell};
+use crate::span_state::{lock, recycle_local, take_cell, ObservationCell, ObservationState, SpanState, TraceCell};
 use crate::vocab::fields;
 
 /// Chooses which foreign (non-`#[observe]`) spans become observations.
@@ -57,8 +57,8 @@ impl LayerContext {
         (self.with_span)(dispatch, id, find, f)
     }
 
-    /// Hands a finished record to the pipeline; false when it was dropped.
-    pub(crate) fn push(&self, record: Pending) -> bool {
+    /// Hands a finished record to the pipeline; gives it back when it was dropped.
+    pub(crate) fn push(&self, record: Pending) -> Result<(), Pending> {
         self.pipeline.push(record)
     }
 
@@ -323,14 +323,20 @@ impl LangtraceLayer {
         match metadata.target() {
             fields::OBSERVE_TARGET => SpanKind::Observe,
             fields::SCOPE_TARGET => SpanKind::Scope,
-            _ => SpanKind::Foreign {
-                recorded: self.context.span_filter.as_ref().is_none_or(|filter| filter(metadata)),
-            },
+            _ => {
+                SpanKind::Foreign { recorded: self.context.span_filter.as_ref().is_none_or(|filter| filter(metadata)) }
+            }
         }
     }
 
     /// Opens an observation below `parent`, starting a trace if there is none.
-    fn open_observation(&self, mut state: SpanState, metadata: &Metadata<'static>) -> SpanState {
+    /// `init` finishes setting up the observation's state.
+    fn open_observation(
+        &self,
+        mut state: SpanState,
+        metadata: &Metadata<'static>,
+        init: impl FnOnce(&mut ObservationState),
+    ) -> SpanState {
         let is_root = state.trace.is_none();
         let scope = state.scope.clone();
         let trace = match &state.trace {
@@ -351,7 +357,7 @@ impl LangtraceLayer {
         let parent_id = if is_root { scope.as_ref().and_then(|s| s.parent_id) } else { state.nearest };
         let id = ObservationId::random();
         state.nearest = Some(id);
-        state.observation = Some(take_cell(id, parent_id, is_root, metadata.name()));
+        state.observation = Some(take_cell(id, parent_id, is_root, metadata.name(), init));
         state
     }
 }
@@ -378,10 +384,9 @@ where
         let state = match self.kind(metadata) {
             SpanKind::Scope | SpanKind::Foreign { recorded: false } => inherited,
             SpanKind::Observe => {
-                let state = self.open_observation(inherited, metadata);
-                if let Some(cell) = &state.observation {
-                    attrs.record(&mut ObserveFields(&mut lock(cell)));
-                }
+                let state = self.open_observation(inherited, metadata, |observation| {
+                    attrs.record(&mut ObserveFields(observation));
+                });
                 let opened = JustOpened {
                     id: id.clone(),
                     context: &self.context as *const LayerContext as usize,
@@ -391,13 +396,11 @@ where
                 state
             }
             SpanKind::Foreign { recorded: true } => {
-                let state = self.open_observation(inherited, metadata);
-                if let Some(cell) = &state.observation {
+                self.open_observation(inherited, metadata, |observation| {
                     let mut fields = Vec::new();
                     attrs.record(&mut ForeignFields(&mut fields));
-                    lock(cell).foreign_fields = Some(fields);
-                }
-                state
+                    observation.foreign_fields = Some(fields);
+                })
             }
         };
         span.extensions_mut().insert(state);
@@ -421,12 +424,17 @@ where
         let is_root = trace_record.is_some();
         let attributes = trace.take_unsent();
         let carried_attributes = attributes.is_some();
-        let accepted = self.context.push(Pending::Observation { cell, trace_id: trace.id, trace: attributes, is_root });
-        if !accepted && carried_attributes {
-            trace.mark_unsent();
+        let pending = Pending::Observation { cell, trace_id: trace.id, trace: attributes, is_root };
+        if let Err(Pending::Observation { cell, .. }) = self.context.push(pending) {
+            // Dropped (queue full): reuse the cell here rather than free it.
+            if carried_attributes {
+                trace.mark_unsent();
+            }
+            lock(&cell).clear();
+            recycle_local(cell);
         }
         if let Some(record) = trace_record {
-            self.context.push(Pending::Trace(Box::new(record)));
+            let _ = self.context.push(Pending::Trace(Box::new(record)));
             // The processor forgets the trace's attributes with its trace record; a
             // detached child finishing later sends them again.
             trace.mark_unsent();

@@ -12,10 +12,7 @@ use crate::record::{MediaField, MediaRecord, MediaSource};
 pub fn media_record(bytes: Vec<u8>, content_type: &str, field: MediaField, source: MediaSource) -> MediaRecord {
     let digest = Sha256::digest(&bytes);
     let media_id: String = URL_SAFE_NO_PAD.encode(digest).chars().take(22).collect();
-    let reference = format!(
-        "@@@langfuseMedia:type={content_type}|id={media_id}|source={}@@@",
-        source.as_str()
-    );
+    let reference = format!("@@@langfuseMedia:type={content_type}|id={media_id}|source={}@@@", source.as_str());
     MediaRecord {
         media_id,
         content_type: content_type.to_owned(),

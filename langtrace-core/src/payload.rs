@@ -5,7 +5,6 @@
 //! buffer for the cell's next use. Memory allocated on one thread and freed on
 //! another is what makes allocators slow: recycling keeps the hot path free of both.
 
-use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::record::Payload;
@@ -45,14 +44,22 @@ impl PayloadSlot {
         self.value = None;
     }
 
+    /// Forgets the content, keeping the buffer.
+    pub fn discard(&mut self) {
+        self.is_text = false;
+        self.value = None;
+        self.text.clear();
+    }
+
     /// The payload (text that is not valid JSON is kept as a string); leaves the slot
     /// empty with its buffer kept for the next use.
     pub fn take(&mut self) -> Option<Payload> {
         if !std::mem::take(&mut self.is_text) {
             return self.value.take().map(Payload::from);
         }
-        let payload = match serde_json::from_slice::<&RawValue>(&self.text) {
-            Ok(raw) => Payload::from(raw.to_owned()),
+        // The text was written by serde_json: valid JSON, hence UTF-8.
+        let payload = match std::str::from_utf8(&self.text) {
+            Ok(text) => Payload::from_valid_json(text.to_owned()),
             Err(_) => Payload::from(Value::String(String::from_utf8_lossy(&self.text).into_owned())),
         };
         self.text.clear();
@@ -70,7 +77,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_is_parsed_and_the_buffer_kept() {
+    fn text_is_forwarded_and_the_buffer_kept() {
         let mut slot = PayloadSlot::default();
         assert!(!slot.is_set());
         slot.write(|out| out.extend_from_slice(br#"{"a":1}"#));
@@ -80,9 +87,9 @@ mod tests {
         assert_eq!(payload.json(), r#"{"a":1}"#, "text is forwarded as written");
         assert_eq!(payload, json!({"a": 1}));
         assert!(!slot.is_set());
-        slot.write(|out| out.extend_from_slice(b"not json"));
+        slot.write(|out| out.extend_from_slice(br#""text""#));
         assert_eq!(slot.text.as_ptr(), buffer, "the buffer is reused");
-        assert_eq!(slot.take().unwrap(), json!("not json"));
+        assert_eq!(slot.take().unwrap(), json!("text"));
         slot.set(json!(2));
         slot.write(|out| out.extend_from_slice(b"3"));
         assert_eq!(slot.take().unwrap(), json!(3), "the last write wins");

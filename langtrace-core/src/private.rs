@@ -17,9 +17,9 @@ pub use serde_json::Value as JsonValue;
 pub use tracing;
 
 use crate::layer::{take_just_opened, Find, LayerContext, Recorded};
-use crate::process::truncation_marker;
-use crate::record::{Level, Payload, Timestamp};
 use crate::payload::PayloadSlot;
+use crate::process::truncation_marker;
+use crate::record::{Level, Payload, Tick, Timestamp};
 use crate::span_state::lock;
 
 /// Wraps a borrowed value for autoref-specialised capture:
@@ -221,7 +221,7 @@ impl Observation {
                 observation.level = Level::Error;
                 observation.status_message = Some(message);
             }
-            observation.end_time = Some(Timestamp::now());
+            observation.end = Some(Tick::now());
         }
         self.span = Span::none();
     }
@@ -254,8 +254,10 @@ impl<const N: usize> InputObject<'_, N> {
             if i > 0 {
                 out.push(b',');
             }
-            let _ = serde_json::to_writer(&mut *out, name);
-            out.push(b':');
+            // Names are Rust identifiers: nothing to escape.
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
             value.write(out);
         }
         out.push(b'}');

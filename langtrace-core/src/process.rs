@@ -9,11 +9,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
+use crate::ids::TraceId;
 use crate::mask::{self, MaskFn};
 use crate::media;
-use crate::ids::TraceId;
+use crate::record::{MediaField, MediaRecord, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
 use crate::span_state::{lock, recycle_cells, ObservationCell};
-use crate::record::{Payload, MediaField, MediaRecord, ObservationRecord, Record, TraceAttributes, TraceRecord};
 
 /// A finished record as the layer hands it over. Observations arrive as their cells:
 /// the record is built here, on the pipeline's thread, and the cell recycled.

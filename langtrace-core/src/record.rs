@@ -28,24 +28,41 @@ thread_local! {
     static ANCHOR: Cell<Option<(minstant::Anchor, u64)>> = const { Cell::new(None) };
 }
 
-impl Timestamp {
-    /// The current wall-clock time. Reads the TSC (a few ns) instead of the system clock
-    /// (tens of ns under virtualisation): this runs twice per observation on the
-    /// application's thread. Falls back to the system clock where the TSC is unusable.
+/// A raw reading of the TSC: what the hot path stores (a few ns to take), turned into a
+/// [`Timestamp`] later, off the application's thread.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tick(minstant::Instant);
+
+impl Tick {
+    /// Reads the clock.
+    #[inline]
     pub fn now() -> Self {
-        let now = minstant::Instant::now();
+        Self(minstant::Instant::now())
+    }
+
+    /// The wall-clock time of this reading, through this thread's anchor (renewed every
+    /// [`ANCHOR_LIFETIME`], which bounds the drift of the TSC against the system clock).
+    pub fn to_timestamp(self) -> Timestamp {
         ANCHOR.with(|cell| {
             if let Some((anchor, made)) = cell.get() {
-                let nanos = now.as_unix_nanos(&anchor);
-                if nanos.wrapping_sub(made) < ANCHOR_LIFETIME.as_nanos() as u64 {
+                let nanos = self.0.as_unix_nanos(&anchor);
+                if nanos.abs_diff(made) < ANCHOR_LIFETIME.as_nanos() as u64 {
                     return Timestamp(nanos);
                 }
             }
             let anchor = minstant::Anchor::new();
-            let nanos = now.as_unix_nanos(&anchor);
-            cell.set(Some((anchor, nanos)));
-            Timestamp(nanos)
+            let made = minstant::Instant::now().as_unix_nanos(&anchor);
+            cell.set(Some((anchor, made)));
+            Timestamp(self.0.as_unix_nanos(&anchor))
         })
+    }
+}
+
+impl Timestamp {
+    /// The current wall-clock time, read from the TSC (falls back to the system clock
+    /// where the TSC is unusable).
+    pub fn now() -> Self {
+        Tick::now().to_timestamp()
     }
 
     /// Time elapsed from `earlier` to `self`, zero if `earlier` is later.
@@ -210,20 +227,27 @@ pub struct Payload(PayloadRepr);
 #[derive(Clone)]
 enum PayloadRepr {
     Value(Value),
-    Json(Box<RawValue>),
+    /// Always valid JSON text.
+    Json(Box<str>),
 }
 
 impl Payload {
     /// Wraps JSON text, checking that it is valid JSON.
     pub fn from_json(text: String) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(text).map(|raw| Self(PayloadRepr::Json(raw)))
+        serde_json::from_str::<&RawValue>(&text)?;
+        Ok(Self::from_valid_json(text))
+    }
+
+    /// Wraps text known to be valid JSON (written by `serde_json`).
+    pub(crate) fn from_valid_json(text: String) -> Self {
+        Self(PayloadRepr::Json(text.into_boxed_str()))
     }
 
     /// The JSON value (parsed when held as text).
     pub fn to_value(&self) -> Value {
         match &self.0 {
             PayloadRepr::Value(value) => value.clone(),
-            PayloadRepr::Json(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            PayloadRepr::Json(text) => serde_json::from_str(text).unwrap_or(Value::Null),
         }
     }
 
@@ -239,7 +263,7 @@ impl Payload {
     pub fn json(&self) -> Cow<'_, str> {
         match &self.0 {
             PayloadRepr::Value(value) => Cow::Owned(value.to_string()),
-            PayloadRepr::Json(raw) => Cow::Borrowed(raw.get()),
+            PayloadRepr::Json(text) => Cow::Borrowed(text),
         }
     }
 
@@ -248,25 +272,16 @@ impl Payload {
         match &self.0 {
             PayloadRepr::Value(Value::String(text)) => Some(Cow::Borrowed(text)),
             PayloadRepr::Value(_) => None,
-            PayloadRepr::Json(raw) => match serde_json::from_str::<Cow<'_, str>>(raw.get()) {
-                Ok(text) => Some(text),
-                Err(_) => None,
-            },
+            PayloadRepr::Json(text) => serde_json::from_str::<Cow<'_, str>>(text).ok(),
         }
     }
 
     /// Whether the payload is JSON text (not yet parsed).
     pub(crate) fn text(&self) -> Option<&str> {
         match &self.0 {
-            PayloadRepr::Json(raw) => Some(raw.get()),
+            PayloadRepr::Json(text) => Some(text),
             PayloadRepr::Value(_) => None,
         }
-    }
-}
-
-impl From<Box<RawValue>> for Payload {
-    fn from(raw: Box<RawValue>) -> Self {
-        Self(PayloadRepr::Json(raw))
     }
 }
 
@@ -279,7 +294,7 @@ impl From<Value> for Payload {
 impl PartialEq for Payload {
     fn eq(&self, other: &Self) -> bool {
         match (&self.0, &other.0) {
-            (PayloadRepr::Json(a), PayloadRepr::Json(b)) if a.get() == b.get() => true,
+            (PayloadRepr::Json(a), PayloadRepr::Json(b)) if a == b => true,
             _ => self.to_value() == other.to_value(),
         }
     }
@@ -304,7 +319,10 @@ impl Serialize for Payload {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
             PayloadRepr::Value(value) => value.serialize(serializer),
-            PayloadRepr::Json(raw) => raw.serialize(serializer),
+            PayloadRepr::Json(text) => match serde_json::from_str::<&RawValue>(text) {
+                Ok(raw) => raw.serialize(serializer),
+                Err(_) => serializer.serialize_str(text),
+            },
         }
     }
 }
@@ -391,9 +409,7 @@ mod base64_bytes {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
         let text = String::deserialize(deserializer)?;
-        base64::engine::general_purpose::STANDARD
-            .decode(text)
-            .map_err(serde::de::Error::custom)
+        base64::engine::general_purpose::STANDARD.decode(text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -548,17 +564,14 @@ impl ObservationRecord {
         let usage = &self.usage_details;
         usage.get("total").copied().or_else(|| {
             let (input, output) = (usage.get("input"), usage.get("output"));
-            (input.is_some() || output.is_some())
-                .then(|| input.copied().unwrap_or(0) + output.copied().unwrap_or(0))
+            (input.is_some() || output.is_some()).then(|| input.copied().unwrap_or(0) + output.copied().unwrap_or(0))
         })
     }
 
     /// Total cost: `cost_details["total"]`, else the sum of all entries.
     pub fn total_cost(&self) -> Option<f64> {
         let cost = &self.cost_details;
-        cost.get("total")
-            .copied()
-            .or_else(|| (!cost.is_empty()).then(|| cost.values().sum()))
+        cost.get("total").copied().or_else(|| (!cost.is_empty()).then(|| cost.values().sum()))
     }
 }
 
@@ -621,11 +634,8 @@ mod tests {
     #[test]
     fn trace_attributes_merge() {
         let mut base = TraceAttributes { user_id: Some("a".into()), tags: vec!["x".into()], ..Default::default() };
-        let overlay = TraceAttributes {
-            session_id: Some("s".into()),
-            tags: vec!["x".into(), "y".into()],
-            ..Default::default()
-        };
+        let overlay =
+            TraceAttributes { session_id: Some("s".into()), tags: vec!["x".into(), "y".into()], ..Default::default() };
         base.merge(&overlay);
         assert_eq!(base.user_id.as_deref(), Some("a"));
         assert_eq!(base.session_id.as_deref(), Some("s"));

@@ -5,6 +5,7 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
@@ -12,9 +13,7 @@ use serde_json::{Map, Value};
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
 use crate::payload::PayloadSlot;
-use crate::record::{
-    Level, ObservationRecord, ObservationType, PromptRef, Timestamp, TraceAttributes, TraceRecord,
-};
+use crate::record::{Tick, Level, ObservationRecord, ObservationType, PromptRef, Timestamp, TraceAttributes, TraceRecord};
 
 /// Attributes of a `Scope`, merged with the enclosing scope's.
 #[derive(Debug, Default)]
@@ -30,14 +29,15 @@ pub(crate) struct ScopeData {
 pub(crate) struct TraceCell {
     pub id: TraceId,
     pub sampled: bool,
+    /// Whether the attributes changed since they were last handed to the pipeline (whose
+    /// worker keeps the latest attributes per trace, so they cross threads only when
+    /// changed). Read without the lock first: most observations find nothing to send.
+    unsent: AtomicBool,
     attributes: Mutex<TraceAttributesCell>,
 }
 
 struct TraceAttributesCell {
     current: Arc<TraceAttributes>,
-    /// Whether `current` changed since it was last handed to the pipeline (whose worker
-    /// keeps the latest attributes per trace, so they cross threads only when changed).
-    unsent: bool,
     /// Address of the scope most recently merged in, to skip merging it again for every
     /// child (only compared, never dereferenced).
     applied_scope: usize,
@@ -48,7 +48,8 @@ impl TraceCell {
         Self {
             id,
             sampled,
-            attributes: Mutex::new(TraceAttributesCell { current: Arc::default(), unsent: true, applied_scope: 0 }),
+            unsent: AtomicBool::new(true),
+            attributes: Mutex::new(TraceAttributesCell { current: Arc::default(), applied_scope: 0 }),
         }
     }
 
@@ -59,21 +60,24 @@ impl TraceCell {
 
     /// The attributes if they changed since last taken here.
     pub fn take_unsent(&self) -> Option<Arc<TraceAttributes>> {
-        let mut cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
-        std::mem::take(&mut cell.unsent).then(|| Arc::clone(&cell.current))
+        if !self.unsent.load(Ordering::Acquire) {
+            return None;
+        }
+        let cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
+        self.unsent.swap(false, Ordering::AcqRel).then(|| Arc::clone(&cell.current))
     }
 
     /// Makes the next [`Self::take_unsent`] return the attributes again (they did not
     /// reach the pipeline, or the pipeline forgot them when the trace ended).
     pub fn mark_unsent(&self) {
-        self.attributes.lock().unwrap_or_else(PoisonError::into_inner).unsent = true;
+        self.unsent.store(true, Ordering::Release);
     }
 
     /// Changes the attributes; later snapshots see the change.
     pub fn update(&self, change: impl FnOnce(&mut TraceAttributes)) {
         let mut cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
         change(Arc::make_mut(&mut cell.current));
-        cell.unsent = true;
+        self.unsent.store(true, Ordering::Release);
     }
 
     /// Merges a scope's attributes, once per scope.
@@ -85,7 +89,7 @@ impl TraceCell {
         }
         cell.applied_scope = address;
         Arc::make_mut(&mut cell.current).merge(&scope.attributes);
-        cell.unsent = true;
+        self.unsent.store(true, Ordering::Release);
     }
 }
 
@@ -107,6 +111,7 @@ pub(crate) struct SpanState {
 pub(crate) type ObservationCell = Arc<Mutex<ObservationState>>;
 
 /// Locks an observation cell; a poisoned lock is still usable (the state is plain data).
+#[inline]
 pub(crate) fn lock(cell: &ObservationCell) -> MutexGuard<'_, ObservationState> {
     cell.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -126,12 +131,14 @@ thread_local! {
     static LOCAL_CELLS: RefCell<Vec<ObservationCell>> = const { RefCell::new(Vec::new()) };
 }
 
-/// A blank cell set up for a new observation.
+/// A blank cell set up for a new observation; `init` finishes the set-up under the same
+/// lock.
 pub(crate) fn take_cell(
     id: ObservationId,
     parent_id: Option<ObservationId>,
     is_root: bool,
     name: &'static str,
+    init: impl FnOnce(&mut ObservationState),
 ) -> ObservationCell {
     let reused = LOCAL_CELLS.with(|local| {
         let mut local = local.borrow_mut();
@@ -145,13 +152,24 @@ pub(crate) fn take_cell(
     let cell = reused.unwrap_or_default();
     {
         let mut state = lock(&cell);
+        state.is_root = is_root;
+        state.start = Some(Tick::now());
         state.id = Some(id);
         state.parent_id = parent_id;
-        state.is_root = is_root;
         state.name = Cow::Borrowed(name);
-        state.start_time = Timestamp::now();
+        init(&mut state);
     }
     cell
+}
+
+/// Keeps a blank cell for this thread's next observation.
+pub(crate) fn recycle_local(cell: ObservationCell) {
+    LOCAL_CELLS.with(|local| {
+        let mut local = local.borrow_mut();
+        if local.len() < LOCAL_REFILL && Arc::strong_count(&cell) == 1 {
+            local.push(cell);
+        }
+    });
 }
 
 /// Keeps cells nobody else holds (their state already blank) for reuse.
@@ -167,12 +185,7 @@ pub(crate) fn recycle_cells(cells: &mut Vec<ObservationCell>) {
 impl SpanState {
     /// The state a child span starts from.
     pub fn inherit(&self) -> SpanState {
-        SpanState {
-            trace: self.trace.clone(),
-            scope: self.scope.clone(),
-            nearest: self.nearest,
-            observation: None,
-        }
+        SpanState { trace: self.trace.clone(), scope: self.scope.clone(), nearest: self.nearest, observation: None }
     }
 
     pub fn empty() -> SpanState {
@@ -195,10 +208,10 @@ pub(crate) struct ObservationState {
     pub output_explicit: bool,
     pub observation_type: ObservationType,
     pub level: Level,
-    pub start_time: Timestamp,
+    pub start: Option<Tick>,
     pub id: Option<ObservationId>,
     pub parent_id: Option<ObservationId>,
-    pub end_time: Option<Timestamp>,
+    pub end: Option<Tick>,
     pub name: Cow<'static, str>,
     pub input: PayloadSlot,
     pub output: PayloadSlot,
@@ -253,6 +266,19 @@ impl ObservationState {
         }
     }
 
+    /// When the observation started.
+    pub fn start_time(&self) -> Timestamp {
+        self.start.map_or_else(Timestamp::now, Tick::to_timestamp)
+    }
+
+    /// Blanks the state for reuse, keeping the payload buffers.
+    pub fn clear(&mut self) {
+        let (mut input, mut output) = (std::mem::take(&mut self.input), std::mem::take(&mut self.output));
+        input.discard();
+        output.discard();
+        *self = ObservationState { input, output, ..ObservationState::default() };
+    }
+
     /// Ends the observation on the application's thread: maps a foreign span's fields
     /// (they may change the trace), fixes the end time, and builds the trace record when
     /// this is the root. The rest happens on the pipeline's thread ([`Self::take_record`]).
@@ -261,14 +287,14 @@ impl ObservationState {
             let mapped = conventions::map_attributes(fields.iter().map(|(k, v)| (*k, v)));
             self.apply_mapped(mapped, trace);
         }
-        let end_time = *self.end_time.get_or_insert_with(Timestamp::now);
+        let end = *self.end.get_or_insert_with(Tick::now);
         self.is_root.then(|| {
             let snapshot = trace.snapshot();
             TraceRecord {
                 id: trace.id,
                 root_observation_id: self.id.unwrap_or_else(ObservationId::random),
-                start_time: self.start_time,
-                end_time,
+                start_time: self.start_time(),
+                end_time: end.to_timestamp(),
                 environment: String::new(),
                 attributes: TraceAttributes {
                     name: snapshot.name.clone().or_else(|| Some(self.name.to_string())),
@@ -280,21 +306,21 @@ impl ObservationState {
 
     /// Moves the observation into its record, leaving the state blank for reuse.
     pub fn take_record(&mut self, trace_id: TraceId, trace: Arc<TraceAttributes>) -> ObservationRecord {
-        let input = self.input.take();
-        let output = self.output.take();
-        // Keep the (now empty) payload buffers in the cell; everything else moves out.
-        let (input_slot, output_slot) = (std::mem::take(&mut self.input), std::mem::take(&mut self.output));
+        let (input, output) = (self.input.take(), self.output.take());
+        let start_time = self.start_time();
+        let end_time = self.end.map_or(start_time, Tick::to_timestamp);
+        let (mut input_slot, mut output_slot) = (std::mem::take(&mut self.input), std::mem::take(&mut self.output));
         let state = std::mem::take(self);
-        self.input = input_slot;
-        self.output = output_slot;
+        std::mem::swap(&mut self.input, &mut input_slot);
+        std::mem::swap(&mut self.output, &mut output_slot);
         ObservationRecord {
             id: state.id.unwrap_or_else(ObservationId::random),
             trace_id,
             parent_id: state.parent_id,
             observation_type: state.observation_type,
             name: state.name,
-            start_time: state.start_time,
-            end_time: state.end_time.unwrap_or(state.start_time),
+            start_time,
+            end_time,
             completion_start_time: state.completion_start_time,
             level: state.level,
             status_message: state.status_message,

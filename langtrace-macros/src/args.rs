@@ -56,10 +56,7 @@ impl Parse for Args {
         for meta in &metas {
             let key = match Key::of(meta.path()) {
                 Ok(key) if seen.contains(&key) => {
-                    errors.push(syn::Error::new_spanned(
-                        meta.path(),
-                        format!("duplicate option `{}`", key.as_str()),
-                    ));
+                    errors.push(syn::Error::new_spanned(meta.path(), format!("duplicate option `{}`", key.as_str())));
                     continue;
                 }
                 Ok(key) => key,
@@ -71,24 +68,16 @@ impl Parse for Args {
             seen.push(key);
 
             let parsed = match key {
-                Key::Name => value(meta)
-                    .and_then(lit_str)
-                    .map(|name| args.name = Some(name)),
+                Key::Name => value(meta).and_then(lit_str).map(|name| args.name = Some(name)),
                 Key::AsType => {
                     let as_type = value(meta).and_then(keyword_value);
                     invalid_as_type = as_type.is_err();
                     as_type.map(|as_type| args.as_type = as_type)
                 }
-                Key::CaptureInput => value(meta)
-                    .and_then(lit_bool)
-                    .map(|capture| args.capture_input = capture),
-                Key::CaptureOutput => value(meta)
-                    .and_then(lit_bool)
-                    .map(|capture| args.capture_output = capture),
+                Key::CaptureInput => value(meta).and_then(lit_bool).map(|capture| args.capture_input = capture),
+                Key::CaptureOutput => value(meta).and_then(lit_bool).map(|capture| args.capture_output = capture),
                 Key::Skip => skip_list(meta).map(|skip| args.skip = skip),
-                Key::Level => value(meta)
-                    .and_then(keyword_value)
-                    .map(|level| args.level = Some(level)),
+                Key::Level => value(meta).and_then(keyword_value).map(|level| args.level = Some(level)),
                 Key::Model => value(meta).and_then(lit_str).map(|model| {
                     model_key = Some(meta.path());
                     args.model = Some(model);
@@ -118,9 +107,7 @@ impl Parse for Args {
 impl Args {
     /// The observation name: `name = "..."`, else the fn's identifier.
     pub(crate) fn name(&self, fn_ident: &Ident) -> LitStr {
-        self.name
-            .clone()
-            .unwrap_or_else(|| LitStr::new(&fn_ident.unraw().to_string(), fn_ident.span()))
+        self.name.clone().unwrap_or_else(|| LitStr::new(&fn_ident.unraw().to_string(), fn_ident.span()))
     }
 
     /// Checks that every `skip(...)` entry names one of `bound`, the
@@ -162,15 +149,8 @@ impl Key {
 
 impl Keyword for Key {
     const WHAT: &'static str = "option";
-    const ALL: &'static [Self] = &[
-        Key::Name,
-        Key::AsType,
-        Key::CaptureInput,
-        Key::CaptureOutput,
-        Key::Skip,
-        Key::Level,
-        Key::Model,
-    ];
+    const ALL: &'static [Self] =
+        &[Key::Name, Key::AsType, Key::CaptureInput, Key::CaptureOutput, Key::Skip, Key::Level, Key::Model];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -186,7 +166,7 @@ impl Keyword for Key {
 }
 
 /// The Langfuse observation types, `as_type = ...`.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ObservationType {
     Span,
     Generation,
@@ -203,10 +183,7 @@ pub(crate) enum ObservationType {
 impl ObservationType {
     /// Whether the type describes a model call, which is what `model = ...` is for.
     fn is_generation_like(self) -> bool {
-        matches!(
-            self,
-            ObservationType::Generation | ObservationType::Embedding
-        )
+        matches!(self, ObservationType::Generation | ObservationType::Embedding)
     }
 }
 
@@ -278,18 +255,8 @@ pub(crate) trait Keyword: Copy + 'static {
 
     /// An error at `tokens`, which spell `written`, listing the valid words.
     fn unknown(tokens: impl ToTokens, written: &str) -> syn::Error {
-        let expected = Self::ALL
-            .iter()
-            .map(|word| format!("`{}`", word.as_str()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        syn::Error::new_spanned(
-            tokens,
-            format!(
-                "unknown {} `{written}`; expected one of {expected}",
-                Self::WHAT
-            ),
-        )
+        let expected = Self::ALL.iter().map(|word| format!("`{}`", word.as_str())).collect::<Vec<_>>().join(", ");
+        syn::Error::new_spanned(tokens, format!("unknown {} `{written}`; expected one of {expected}", Self::WHAT))
     }
 }
 
@@ -297,12 +264,8 @@ pub(crate) trait Keyword: Copy + 'static {
 /// matched case-insensitively.
 fn keyword_value<K: Keyword>(expr: &Expr) -> syn::Result<K> {
     let written = match expr {
-        Expr::Path(ExprPath { path, .. }) => {
-            path.get_ident().map(|ident| ident.unraw().to_string())
-        }
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Some(lit.value()),
+        Expr::Path(ExprPath { path, .. }) => path.get_ident().map(|ident| ident.unraw().to_string()),
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Some(lit.value()),
         _ => None,
     }
     .unwrap_or_else(|| expr.to_token_stream().to_string());
@@ -317,42 +280,30 @@ fn keyword_value<K: Keyword>(expr: &Expr) -> syn::Result<K> {
 fn value(meta: &Meta) -> syn::Result<&Expr> {
     match meta {
         Meta::NameValue(name_value) => Ok(&name_value.value),
-        _ => Err(syn::Error::new_spanned(
-            meta,
-            format!("expected `{} = ...`", meta.path().to_token_stream()),
-        )),
+        _ => Err(syn::Error::new_spanned(meta, format!("expected `{} = ...`", meta.path().to_token_stream()))),
     }
 }
 
 /// The identifiers of `skip(a, b, ...)`.
 fn skip_list(meta: &Meta) -> syn::Result<Vec<Ident>> {
     match meta {
-        Meta::List(list) => Ok(list
-            .parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated)?
-            .into_iter()
-            .collect()),
-        _ => Err(syn::Error::new_spanned(
-            meta,
-            "expected `skip(argument, ...)`",
-        )),
+        Meta::List(list) => {
+            Ok(list.parse_args_with(Punctuated::<Ident, Token![,]>::parse_terminated)?.into_iter().collect())
+        }
+        _ => Err(syn::Error::new_spanned(meta, "expected `skip(argument, ...)`")),
     }
 }
 
 fn lit_str(expr: &Expr) -> syn::Result<LitStr> {
     match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Ok(lit.clone()),
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Ok(lit.clone()),
         _ => Err(syn::Error::new_spanned(expr, "expected a string literal")),
     }
 }
 
 fn lit_bool(expr: &Expr) -> syn::Result<bool> {
     match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Bool(lit),
-            ..
-        }) => Ok(lit.value),
+        Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Ok(lit.value),
         _ => Err(syn::Error::new_spanned(expr, "expected `true` or `false`")),
     }
 }

@@ -37,28 +37,12 @@ fn collect_bindings(pat: &Pat, idents: &mut Vec<Ident>) {
         Pat::Reference(pat) => collect_bindings(&pat.pat, idents),
         Pat::Paren(pat) => collect_bindings(&pat.pat, idents),
         Pat::Type(pat) => collect_bindings(&pat.pat, idents),
-        Pat::Struct(pat) => pat
-            .fields
-            .iter()
-            .for_each(|field| collect_bindings(&field.pat, idents)),
-        Pat::Tuple(pat) => pat
-            .elems
-            .iter()
-            .for_each(|pat| collect_bindings(pat, idents)),
-        Pat::TupleStruct(pat) => pat
-            .elems
-            .iter()
-            .for_each(|pat| collect_bindings(pat, idents)),
-        Pat::Slice(pat) => pat
-            .elems
-            .iter()
-            .for_each(|pat| collect_bindings(pat, idents)),
+        Pat::Struct(pat) => pat.fields.iter().for_each(|field| collect_bindings(&field.pat, idents)),
+        Pat::Tuple(pat) => pat.elems.iter().for_each(|pat| collect_bindings(pat, idents)),
+        Pat::TupleStruct(pat) => pat.elems.iter().for_each(|pat| collect_bindings(pat, idents)),
+        Pat::Slice(pat) => pat.elems.iter().for_each(|pat| collect_bindings(pat, idents)),
         // Every alternative binds the same names.
-        Pat::Or(pat) => pat
-            .cases
-            .first()
-            .into_iter()
-            .for_each(|pat| collect_bindings(pat, idents)),
+        Pat::Or(pat) => pat.cases.first().into_iter().for_each(|pat| collect_bindings(pat, idents)),
         // Wildcards, rest patterns and literals bind nothing; anything else is
         // refutable and left to rustc to reject.
         _ => {}
@@ -201,13 +185,7 @@ mod tests {
                 r#type: u8,
             )
         };
-        let names: Vec<String> = bound_idents(&sig)
-            .iter()
-            .map(|ident| ident.unraw().to_string())
-            .collect();
-        assert_eq!(
-            names,
-            ["a", "b", "c", "x", "renamed", "inner", "first", "rest", "type"]
-        );
+        let names: Vec<String> = bound_idents(&sig).iter().map(|ident| ident.unraw().to_string()).collect();
+        assert_eq!(names, ["a", "b", "c", "x", "renamed", "inner", "first", "rest", "type"]);
     }
 }

@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{AttrStyle, Block, Expr, ExprAsync, Item, ItemFn, ReturnType, Stmt, Type};
 
-use crate::args::{Args, Keyword};
+use crate::args::{Args, Keyword, ObservationType};
 use crate::capture;
 use crate::shape::{Sequence, Shape};
 
@@ -38,21 +38,13 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
         Shape::Sync => sync(&args, &func),
         Shape::Async => asynchronous(&args, &func),
         Shape::ImplFuture { output } => impl_future(&args, &func.block, output),
-        Shape::BoxedAsync {
-            output,
-            prefix,
-            pin,
-            future,
-        } => boxed_async(&args, output, prefix, pin, future),
+        Shape::BoxedAsync { output, prefix, pin, future } => boxed_async(&args, output, prefix, pin, future),
         Shape::Sequence { kind, item } => sequence(&args, &func.block, kind, item),
     };
 
-    let ItemFn {
-        attrs, vis, sig, ..
-    } = &func;
-    let (inner_attrs, outer_attrs): (Vec<_>, Vec<_>) = attrs
-        .iter()
-        .partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
+    let ItemFn { attrs, vis, sig, .. } = &func;
+    let (inner_attrs, outer_attrs): (Vec<_>, Vec<_>) =
+        attrs.iter().partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
     Ok(quote! {
         #(#outer_attrs)*
         #vis #sig {
@@ -67,33 +59,30 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
 fn parse_fn(item: TokenStream) -> syn::Result<ItemFn> {
     match syn::parse2::<Item>(item)? {
         Item::Fn(func) => Ok(func),
-        other => Err(syn::Error::new_spanned(
-            other,
-            "`#[observe]` can only be applied to functions with a body",
-        )),
+        other => Err(syn::Error::new_spanned(other, "`#[observe]` can only be applied to functions with a body")),
     }
 }
 
-/// `let __lt_span = span!(..);`
+/// `let __lt_span = span!(..);` with a `langtrace.*` field for each option that
+/// differs from the default (a span without fields is cheaper to create).
 fn span(args: &Args, func: &ItemFn) -> TokenStream {
     let name = args.name(&func.sig.ident);
-    let as_type = args.as_type.as_str();
-    let model = args
-        .model
-        .as_ref()
-        .map(|model| quote!(, langtrace.model = #model));
+    let as_type = (args.as_type != ObservationType::Span).then(|| {
+        let as_type = args.as_type.as_str();
+        quote!(langtrace.as_type = #as_type)
+    });
+    let model = args.model.as_ref().map(|model| quote!(langtrace.model = #model));
     let level = args.level.map(|level| {
         let level = level.as_str();
-        quote!(, langtrace.level = #level)
+        quote!(langtrace.level = #level)
     });
+    let fields = as_type.into_iter().chain(model).chain(level);
     quote! {
         let __lt_span = ::langtrace::__private::tracing::span!(
             target: "langtrace::observe",
             ::langtrace::__private::tracing::Level::INFO,
-            #name,
-            langtrace.as_type = #as_type
-            #model
-            #level
+            #name
+            #(, #fields)*
         );
     }
 }
@@ -137,13 +126,7 @@ fn impl_future(args: &Args, block: &Block, output: &Type) -> TokenStream {
 
 /// `#[async_trait]` methods: the `async` block inside `Box::pin(..)` is
 /// observed.
-fn boxed_async(
-    args: &Args,
-    output: &Type,
-    prefix: &[Stmt],
-    pin: &Expr,
-    future: &ExprAsync,
-) -> TokenStream {
+fn boxed_async(args: &Args, output: &Type, prefix: &[Stmt], pin: &Expr, future: &ExprAsync) -> TokenStream {
     let future = observed_future(args, quote!(#future), &erase_impl_trait(output));
     quote! {
         #(#prefix)*
@@ -159,9 +142,7 @@ fn sequence(args: &Args, block: &Block, kind: Sequence, item: &Type) -> TokenStr
         Sequence::Stream => quote!(::langtrace::__private::ObservedStream),
         Sequence::Iterator => quote!(::langtrace::__private::ObservedIter),
     };
-    let capture_items = args
-        .capture_output
-        .then(|| capture::items(&erase_impl_trait(item)));
+    let capture_items = args.capture_output.then(|| capture::items(&erase_impl_trait(item)));
     quote! {
         let __lt_items = #body;
         #observed::new(__lt_obs, __lt_items) #capture_items
@@ -203,9 +184,7 @@ struct ImplTraitEraser;
 impl VisitMut for ImplTraitEraser {
     fn visit_type_mut(&mut self, ty: &mut Type) {
         if let Type::ImplTrait(impl_trait) = ty {
-            *ty = Type::Infer(syn::TypeInfer {
-                underscore_token: syn::Token![_](impl_trait.span()),
-            });
+            *ty = Type::Infer(syn::TypeInfer { underscore_token: syn::Token![_](impl_trait.span()) });
         } else {
             visit_mut::visit_type_mut(self, ty);
         }

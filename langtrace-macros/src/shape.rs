@@ -3,8 +3,7 @@
 
 use syn::punctuated::Punctuated;
 use syn::{
-    Expr, ExprAsync, ExprCall, GenericArgument, ItemFn, PathArguments, ReturnType, Stmt, Token,
-    Type, TypeParamBound,
+    Expr, ExprAsync, ExprCall, GenericArgument, ItemFn, PathArguments, ReturnType, Stmt, Token, Type, TypeParamBound,
 };
 
 /// The fn shapes `#[observe]` knows how to wrap.
@@ -54,10 +53,7 @@ impl<'a> Shape<'a> {
             if let Some(output) = assoc_type(&ret.bounds, "Future", "Output") {
                 return Shape::ImplFuture { output };
             }
-            for (kind, name) in [
-                (Sequence::Stream, "Stream"),
-                (Sequence::Iterator, "Iterator"),
-            ] {
+            for (kind, name) in [(Sequence::Stream, "Stream"), (Sequence::Iterator, "Iterator")] {
                 if let Some(item) = assoc_type(&ret.bounds, name, "Item") {
                     return Shape::Sequence { kind, item };
                 }
@@ -67,12 +63,7 @@ impl<'a> Shape<'a> {
             (dyn_future_output(ret), func.block.stmts.split_last())
         {
             if let Some(future) = box_pinned_async(call) {
-                return Shape::BoxedAsync {
-                    output,
-                    prefix,
-                    pin: &call.func,
-                    future,
-                };
+                return Shape::BoxedAsync { output, prefix, pin: &call.func, future };
             }
         }
         Shape::Sync
@@ -119,8 +110,7 @@ fn dyn_future_output(ty: &Type) -> Option<&Type> {
     match peel(ty) {
         Type::TraitObject(object) => assoc_type(&object.bounds, "Future", "Output"),
         Type::Path(path) => {
-            let PathArguments::AngleBracketed(generics) = &path.path.segments.last()?.arguments
-            else {
+            let PathArguments::AngleBracketed(generics) = &path.path.segments.last()?.arguments else {
                 return None;
             };
             generics.args.iter().find_map(|arg| match arg {
@@ -138,12 +128,8 @@ fn box_pinned_async(call: &ExprCall) -> Option<&ExprAsync> {
         return None;
     };
     let mut segments = func.path.segments.iter().rev();
-    let is_box_pin = segments
-        .next()
-        .is_some_and(|segment| segment.ident == "pin")
-        && segments
-            .next()
-            .is_some_and(|segment| segment.ident == "Box");
+    let is_box_pin = segments.next().is_some_and(|segment| segment.ident == "pin")
+        && segments.next().is_some_and(|segment| segment.ident == "Box");
     match (is_box_pin, call.args.first(), call.args.len()) {
         (true, Some(Expr::Async(future)), 1) => Some(future),
         _ => None,
@@ -163,14 +149,8 @@ mod tests {
             Shape::Async => ("async", None),
             Shape::ImplFuture { output } => ("impl_future", ty(output)),
             Shape::BoxedAsync { output, .. } => ("boxed_async", ty(output)),
-            Shape::Sequence {
-                kind: Sequence::Stream,
-                item,
-            } => ("stream", ty(item)),
-            Shape::Sequence {
-                kind: Sequence::Iterator,
-                item,
-            } => ("iterator", ty(item)),
+            Shape::Sequence { kind: Sequence::Stream, item } => ("stream", ty(item)),
+            Shape::Sequence { kind: Sequence::Iterator, item } => ("iterator", ty(item)),
         }
     }
 

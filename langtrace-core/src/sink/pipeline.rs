@@ -64,14 +64,14 @@ impl Pipeline {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Enqueues a record without blocking; drops and counts it when the queue is full.
-    /// Returns whether it was enqueued.
-    pub(crate) fn push(&self, record: Pending) -> bool {
+    /// Enqueues a record without blocking; when the queue is full the record is counted
+    /// as dropped and handed back (so its memory can be reused).
+    pub(crate) fn push(&self, record: Pending) -> Result<(), Pending> {
         let mut state = self.lock();
         if state.records.len() >= self.capacity || state.stopped {
             drop(state);
             self.dropped.fetch_add(1, Ordering::Relaxed);
-            return false;
+            return Err(record);
         }
         state.records.push_back(record);
         let full_batch = state.records.len() == self.flush_at;
@@ -79,7 +79,7 @@ impl Pipeline {
         if full_batch {
             self.work.notify_one();
         }
-        true
+        Ok(())
     }
 
     fn stats(&self) -> PipelineStats {
