@@ -43,11 +43,11 @@ use tracing_subscriber::Layer;
 
 pub use langtrace_core::{
     config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id, event,
-    ids, layer, mask, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, EventBuilder,
-    FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField, MediaRecord, MediaSource,
-    MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord, ObservationType,
-    PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp, TraceAttributes, TraceHandle,
-    TraceId, TraceRecord, Usage,
+    ids, layer, mask, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details,
+    EventBuilder, FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField,
+    MediaRecord, MediaSource, MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord,
+    ObservationType, Payload, PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp,
+    TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
 };
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.

@@ -253,3 +253,21 @@ fn updates_outside_observations_are_harmless_no_ops() {
     assert_eq!(traces.len(), 1);
     assert_eq!(traces[0].attributes.user_id, None);
 }
+
+#[test]
+fn explicit_inputs_and_outputs_override_captured_ones() {
+    #[observe]
+    fn handler(raw: &str) -> usize {
+        current_observation().set_input(json!({"parsed": raw.len()}));
+        current_trace().set_input("trace in").set_output(json!(["trace", "out"]));
+        raw.len()
+    }
+    let harness = Harness::new();
+    harness.run(|| handler("abc"));
+    let observation = harness.observation("handler");
+    assert_eq!(observation.input_value(), Some(json!({"parsed": 3})));
+    assert_eq!(observation.output_value(), Some(json!(3)));
+    let trace = &harness.traces()[0].attributes;
+    assert_eq!(trace.input_value(), Some(json!("trace in")));
+    assert_eq!(trace.output_value(), Some(json!(["trace", "out"])));
+}

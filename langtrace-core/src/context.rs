@@ -42,70 +42,57 @@ pub(crate) fn to_json(value: impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or_else(|error| Value::String(format!("<unserializable: {error}>")))
 }
 
-/// Token counts of a generation. `input`, `output` and `total` are Langfuse's keys;
-/// `details` holds any other count (e.g. `cache_read_input_tokens`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Usage {
-    /// Prompt tokens.
-    pub input: Option<u64>,
-    /// Completion tokens.
-    pub output: Option<u64>,
-    /// Total tokens (Langfuse infers input + output when absent).
-    pub total: Option<u64>,
-    /// Other counts by key.
-    pub details: Vec<(String, u64)>,
+/// Amounts of a generation under Langfuse's keys `input`, `output` and `total`, plus any
+/// other key in `details`: token counts ([`Usage`]) or costs in USD ([`Cost`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Details<T> {
+    /// Amount for the input (prompt).
+    pub input: Option<T>,
+    /// Amount for the output (completion).
+    pub output: Option<T>,
+    /// Total (Langfuse infers input + output when absent).
+    pub total: Option<T>,
+    /// Other amounts by key, e.g. `cache_read_input_tokens`.
+    pub details: Vec<(String, T)>,
+}
+
+/// Token counts of a generation.
+pub type Usage = Details<u64>;
+
+/// Costs of a generation in USD.
+pub type Cost = Details<f64>;
+
+impl<T> Details<T> {
+    /// Input and output amounts.
+    pub fn of(input: T, output: T) -> Self {
+        Self { input: Some(input), output: Some(output), total: None, details: Vec::new() }
+    }
+
+    /// Adds another amount.
+    pub fn with(mut self, key: impl Into<String>, amount: T) -> Self {
+        self.details.push((key.into(), amount));
+        self
+    }
+
+    fn entries(self) -> impl Iterator<Item = (String, T)> {
+        [("input", self.input), ("output", self.output), ("total", self.total)]
+            .into_iter()
+            .filter_map(|(key, amount)| Some((key.to_owned(), amount?)))
+            .chain(self.details)
+    }
 }
 
 impl Usage {
     /// Input and output tokens.
     pub fn tokens(input: u64, output: u64) -> Self {
-        Self { input: Some(input), output: Some(output), ..Self::default() }
+        Self::of(input, output)
     }
-
-    /// Adds another count.
-    pub fn with(mut self, key: impl Into<String>, count: u64) -> Self {
-        self.details.push((key.into(), count));
-        self
-    }
-
-    fn entries(self) -> impl Iterator<Item = (String, u64)> {
-        [("input", self.input), ("output", self.output), ("total", self.total)]
-            .into_iter()
-            .filter_map(|(key, count)| Some((key.to_owned(), count?)))
-            .chain(self.details)
-    }
-}
-
-/// Costs of a generation in USD, keyed like [`Usage`].
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Cost {
-    /// Cost of the input tokens.
-    pub input: Option<f64>,
-    /// Cost of the output tokens.
-    pub output: Option<f64>,
-    /// Total cost (input + output when absent).
-    pub total: Option<f64>,
-    /// Other costs by key.
-    pub details: Vec<(String, f64)>,
 }
 
 impl Cost {
-    /// Input and output cost.
+    /// Input and output cost in USD.
     pub fn usd(input: f64, output: f64) -> Self {
-        Self { input: Some(input), output: Some(output), ..Self::default() }
-    }
-
-    /// Adds another cost.
-    pub fn with(mut self, key: impl Into<String>, usd: f64) -> Self {
-        self.details.push((key.into(), usd));
-        self
-    }
-
-    fn entries(self) -> impl Iterator<Item = (String, f64)> {
-        [("input", self.input), ("output", self.output), ("total", self.total)]
-            .into_iter()
-            .filter_map(|(key, cost)| Some((key.to_owned(), cost?)))
-            .chain(self.details)
+        Self::of(input, output)
     }
 }
 

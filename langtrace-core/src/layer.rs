@@ -338,23 +338,21 @@ impl LangtraceLayer {
         init: impl FnOnce(&mut ObservationState),
     ) -> SpanState {
         let is_root = state.trace.is_none();
-        let scope = state.scope.clone();
         let trace = match &state.trace {
-            Some(trace) => Arc::clone(trace),
+            Some(trace) => trace,
             None => {
-                let trace = self.context.new_trace(scope.as_ref().and_then(|s| s.trace_id));
-                state.trace = Some(Arc::clone(&trace));
-                trace
+                let trace_id = state.scope.as_ref().and_then(|s| s.trace_id);
+                state.trace.insert(self.context.new_trace(trace_id))
             }
         };
         if !trace.sampled {
             state.nearest = None;
             return state;
         }
-        if let Some(scope) = &scope {
+        if let Some(scope) = &state.scope {
             trace.apply_scope(scope);
         }
-        let parent_id = if is_root { scope.as_ref().and_then(|s| s.parent_id) } else { state.nearest };
+        let parent_id = if is_root { state.scope.as_ref().and_then(|s| s.parent_id) } else { state.nearest };
         let id = ObservationId::random();
         state.nearest = Some(id);
         state.observation = Some(take_cell(id, parent_id, is_root, metadata.name(), init));
@@ -395,13 +393,11 @@ where
                 JUST_OPENED.with(|slot| *slot.borrow_mut() = Some(opened));
                 state
             }
-            SpanKind::Foreign { recorded: true } => {
-                self.open_observation(inherited, metadata, |observation| {
-                    let mut fields = Vec::new();
-                    attrs.record(&mut ForeignFields(&mut fields));
-                    observation.foreign_fields = Some(fields);
-                })
-            }
+            SpanKind::Foreign { recorded: true } => self.open_observation(inherited, metadata, |observation| {
+                let mut fields = Vec::new();
+                attrs.record(&mut ForeignFields(&mut fields));
+                observation.foreign_fields = Some(fields);
+            }),
         };
         span.extensions_mut().insert(state);
     }

@@ -34,15 +34,15 @@ mod private;
 
 pub use config::{Config, ConfigError};
 pub use context::{
-    current_observation, current_observation_id, current_trace, current_trace_id, event, spawn_thread, Cost,
+    current_observation, current_observation_id, current_trace, current_trace_id, event, spawn_thread, Cost, Details,
     EventBuilder, ObservationContext, ObservationHandle, Scope, TraceHandle, Usage,
 };
 pub use ids::{IdError, ObservationId, TraceId};
 pub use layer::{LangtraceBuilder, LangtraceLayer, SpanFilter};
 pub use process::truncation_marker;
 pub use record::{
-    Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, PromptRef, Record, Timestamp,
-    TraceAttributes, TraceRecord,
+    Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, Payload, PromptRef, Record,
+    Timestamp, TraceAttributes, TraceRecord,
 };
 pub use sink::console::ConsoleSink;
 pub use sink::memory::MemorySink;

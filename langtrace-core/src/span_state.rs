@@ -13,7 +13,9 @@ use serde_json::{Map, Value};
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
 use crate::payload::PayloadSlot;
-use crate::record::{Tick, Level, ObservationRecord, ObservationType, PromptRef, Timestamp, TraceAttributes, TraceRecord};
+use crate::record::{
+    Level, ObservationRecord, ObservationType, PromptRef, Tick, Timestamp, TraceAttributes, TraceRecord,
+};
 
 /// Attributes of a `Scope`, merged with the enclosing scope's.
 #[derive(Debug, Default)]
