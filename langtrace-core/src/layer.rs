@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::{Map, Value};
+use tracing::Span;
 use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record as FieldValues};
 use tracing_core::{Dispatch, Metadata, Subscriber};
@@ -74,6 +75,9 @@ pub(crate) struct Recorded {
     pub cell: ObservationCell,
     /// `Some(payload size limit)` when I/O capture is on.
     pub capture: Option<usize>,
+    trace: Arc<TraceCell>,
+    /// Address of the layer's context (see [`JustOpened`]).
+    context: usize,
 }
 
 impl LayerContext {
@@ -82,8 +86,35 @@ impl LayerContext {
         Some(Recorded {
             cell: Arc::clone(state.observation.as_ref()?),
             capture: self.config.capture_io.then_some(self.config.max_payload_bytes),
+            trace: Arc::clone(state.trace.as_ref()?),
+            context: self.address(),
         })
     }
+
+    fn address(&self) -> usize {
+        self as *const LayerContext as usize
+    }
+}
+
+/// An observation `#[observe]` has just ended, handed to `on_close` while its span handle
+/// is dropped, so closing needs no span lookup.
+struct Finishing {
+    id: Id,
+    recorded: Recorded,
+}
+
+thread_local! {
+    static FINISHING: RefCell<Option<Finishing>> = const { RefCell::new(None) };
+}
+
+/// Drops `span` (closing it when it was the last handle), letting the layer close the
+/// observation from `recorded` instead of looking the span up.
+pub(crate) fn close_with(span: &mut Span, recorded: Recorded) {
+    let handoff = span.id().map(|id| Finishing { id, recorded });
+    FINISHING.with(|slot| *slot.borrow_mut() = handoff);
+    *span = Span::none();
+    // Not taken when the span lives on (another handle): it closes later, by lookup.
+    FINISHING.with(|slot| slot.borrow_mut().take());
 }
 
 /// The `#[observe]` span the layer opened last on this thread: `Observation::new`, which
@@ -103,7 +134,7 @@ thread_local! {
 /// if the hand-off is for that span; `None` when it is not (then look it up).
 pub(crate) fn take_just_opened(id: &Id, context: &LayerContext) -> Option<Option<Recorded>> {
     let opened = JUST_OPENED.with(|slot| slot.borrow_mut().take())?;
-    (opened.id == *id && opened.context == context as *const LayerContext as usize).then_some(opened.recorded)
+    (opened.id == *id && opened.context == context.address()).then_some(opened.recorded)
 }
 
 fn with_span_noop(_: &Dispatch, _: &Id, _: Find, _: &mut dyn FnMut(&mut SpanState)) {}
@@ -330,6 +361,29 @@ impl LangtraceLayer {
     }
 
     /// Opens an observation below `parent`, starting a trace if there is none.
+    /// Ends an observation and hands it to the pipeline.
+    fn close_observation(&self, cell: ObservationCell, trace: &TraceCell) {
+        let trace_record = lock(&cell).close(trace);
+        let is_root = trace_record.is_some();
+        let attributes = trace.take_unsent();
+        let carried_attributes = attributes.is_some();
+        let pending = Pending::Observation { cell, trace_id: trace.id, trace: attributes, is_root };
+        if let Err(Pending::Observation { cell, .. }) = self.context.push(pending) {
+            // Dropped (queue full): reuse the cell here rather than free it.
+            if carried_attributes {
+                trace.mark_unsent();
+            }
+            lock(&cell).clear();
+            recycle_local(cell);
+        }
+        if let Some(record) = trace_record {
+            let _ = self.context.push(Pending::Trace(Box::new(record)));
+            // The processor forgets the trace's attributes with its trace record; a
+            // detached child finishing later sends them again.
+            trace.mark_unsent();
+        }
+    }
+
     /// `init` finishes setting up the observation's state.
     fn open_observation(
         &self,
@@ -387,7 +441,7 @@ where
                 });
                 let opened = JustOpened {
                     id: id.clone(),
-                    context: &self.context as *const LayerContext as usize,
+                    context: self.context.address(),
                     recorded: self.context.recorded(&state),
                 };
                 JUST_OPENED.with(|slot| *slot.borrow_mut() = Some(opened));
@@ -413,27 +467,20 @@ where
     }
 
     fn on_close(&self, id: Id, ctx: Context<'_, S>) {
+        if !self.context.config.enabled {
+            return;
+        }
+        let address = self.context.address();
+        let finishing =
+            FINISHING.with(|slot| slot.borrow_mut().take_if(|f| f.id == id && f.recorded.context == address));
+        if let Some(Finishing { recorded, .. }) = finishing {
+            // The span's state in the extensions goes when the registry clears them.
+            return self.close_observation(recorded.cell, &recorded.trace);
+        }
         let Some(span) = ctx.span(&id) else { return };
         let Some(state) = span.extensions_mut().remove::<SpanState>() else { return };
-        let (Some(trace), Some(cell)) = (state.trace, state.observation) else { return };
-        let trace_record = lock(&cell).close(&trace);
-        let is_root = trace_record.is_some();
-        let attributes = trace.take_unsent();
-        let carried_attributes = attributes.is_some();
-        let pending = Pending::Observation { cell, trace_id: trace.id, trace: attributes, is_root };
-        if let Err(Pending::Observation { cell, .. }) = self.context.push(pending) {
-            // Dropped (queue full): reuse the cell here rather than free it.
-            if carried_attributes {
-                trace.mark_unsent();
-            }
-            lock(&cell).clear();
-            recycle_local(cell);
-        }
-        if let Some(record) = trace_record {
-            let _ = self.context.push(Pending::Trace(Box::new(record)));
-            // The processor forgets the trace's attributes with its trace record; a
-            // detached child finishing later sends them again.
-            trace.mark_unsent();
+        if let (Some(trace), Some(cell)) = (state.trace, state.observation) {
+            self.close_observation(cell, &trace);
         }
     }
 

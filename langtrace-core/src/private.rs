@@ -16,7 +16,7 @@ use tracing::Span;
 pub use serde_json::Value as JsonValue;
 pub use tracing;
 
-use crate::layer::{take_just_opened, Find, LayerContext, Recorded};
+use crate::layer::{close_with, take_just_opened, Find, LayerContext, Recorded};
 use crate::payload::PayloadSlot;
 use crate::process::truncation_marker;
 use crate::record::{Level, Payload, Tick, Timestamp};
@@ -193,7 +193,7 @@ impl Observation {
             return Self { recorded: None, span };
         }
         let observation = Self::lookup(span);
-        if let Some(Recorded { cell, capture: Some(_) }) = &observation.recorded {
+        if let Some(Recorded { cell, capture: Some(_), .. }) = &observation.recorded {
             let mut state = lock(cell);
             if !state.input.is_set() {
                 state.input.write(|out| input().write(out));
@@ -211,9 +211,13 @@ impl Observation {
     /// `Serialize` impls may trace), stores output, error and end time, then closes the
     /// span unless something else still holds it.
     fn finish(&mut self, report: impl FnOnce(&mut Finisher<'_>)) {
-        if let Some(Recorded { cell, capture }) = self.recorded.take() {
-            let mut observation = lock(&cell);
-            let capture_output = capture.is_some() && !observation.output_explicit;
+        let Some(recorded) = self.recorded.take() else {
+            self.span = Span::none();
+            return;
+        };
+        {
+            let mut observation = lock(&recorded.cell);
+            let capture_output = recorded.capture.is_some() && !observation.output_explicit;
             let mut finisher = Finisher { output: capture_output.then_some(&mut observation.output), error: None };
             report(&mut finisher);
             let error = finisher.error;
@@ -223,7 +227,7 @@ impl Observation {
             }
             observation.end = Some(Tick::now());
         }
-        self.span = Span::none();
+        close_with(&mut self.span, recorded);
     }
 
     /// Records a panic as ERROR, ends the observation, and continues the panic.
