@@ -6,20 +6,27 @@
 //! another is what makes allocators slow: recycling keeps the hot path free of both.
 
 use serde_json::Value;
+use smallvec::SmallVec;
 
 use crate::record::Payload;
 
-/// Capacity reserved before writing, so small payloads are written without regrowing.
-const INITIAL_CAPACITY: usize = 64;
+/// Payloads up to this size are written inside the slot itself, next to its flags: no
+/// separate buffer whose cache lines would travel between threads.
+const INLINE: usize = 48;
+/// Capacity reserved when a payload outgrows the slot, so it grows once.
+const SPILL_CAPACITY: usize = 256;
 /// Buffers larger than this are released rather than kept for reuse.
 const MAX_KEPT_CAPACITY: usize = 16 * 1024;
+
+/// Where captured JSON text is written.
+pub type JsonBuffer = SmallVec<[u8; INLINE]>;
 
 /// An input or output: a JSON value, or JSON text in a reusable buffer.
 #[derive(Debug, Default)]
 #[repr(C)]
 pub(crate) struct PayloadSlot {
     is_text: bool,
-    text: Vec<u8>,
+    text: JsonBuffer,
     value: Option<Value>,
 }
 
@@ -36,10 +43,12 @@ impl PayloadSlot {
     }
 
     /// Sets JSON text written by `write` into the slot's buffer.
-    pub fn write(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+    pub fn write(&mut self, write: impl FnOnce(&mut JsonBuffer)) {
         self.text.clear();
-        self.text.reserve(INITIAL_CAPACITY);
         write(&mut self.text);
+        if self.text.spilled() && self.text.capacity() < SPILL_CAPACITY {
+            self.text.reserve(SPILL_CAPACITY - self.text.len());
+        }
         self.is_text = true;
         self.value = None;
     }
@@ -64,7 +73,7 @@ impl PayloadSlot {
         };
         self.text.clear();
         if self.text.capacity() > MAX_KEPT_CAPACITY {
-            self.text = Vec::new();
+            self.text = SmallVec::new();
         }
         Some(payload)
     }
@@ -82,7 +91,7 @@ mod tests {
         assert!(!slot.is_set());
         slot.write(|out| out.extend_from_slice(br#"{"a":1}"#));
         assert!(slot.is_set());
-        let buffer = slot.text.as_ptr();
+        let buffer = slot.text.as_ptr(); // inline: the slot's own bytes
         let payload = slot.take().unwrap();
         assert_eq!(payload.json(), r#"{"a":1}"#, "text is forwarded as written");
         assert_eq!(payload, json!({"a": 1}));

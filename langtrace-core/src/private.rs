@@ -17,7 +17,7 @@ pub use serde_json::Value as JsonValue;
 pub use tracing;
 
 use crate::layer::{close_with, take_just_opened, Find, LayerContext, Recorded};
-use crate::payload::PayloadSlot;
+use crate::payload::{JsonBuffer, PayloadSlot};
 use crate::process::truncation_marker;
 use crate::record::{Level, Payload, Tick, Timestamp};
 use crate::span_state::lock;
@@ -30,11 +30,11 @@ pub struct Capture<'a, T: ?Sized>(pub &'a T);
 /// the value and serialize it later without allocating first.
 pub trait WriteJson {
     /// Appends the JSON text of `self` to `out`.
-    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+    fn write_json(&self, out: &mut JsonBuffer) -> serde_json::Result<()>;
 }
 
 impl<T: Serialize> WriteJson for T {
-    fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
+    fn write_json(&self, out: &mut JsonBuffer) -> serde_json::Result<()> {
         serde_json::to_writer(out, self)
     }
 }
@@ -51,7 +51,7 @@ pub enum Captured<'a> {
 
 impl Captured<'_> {
     /// Appends the JSON text; a value whose `Serialize` fails becomes a string saying why.
-    fn write(&self, out: &mut Vec<u8>) {
+    fn write(&self, out: &mut JsonBuffer) {
         let start = out.len();
         let written = match self {
             Captured::Serialize(value) => value.write_json(out),
@@ -252,7 +252,7 @@ impl Observation {
 pub struct InputObject<'a, const N: usize>([(&'static str, Captured<'a>); N]);
 
 impl<const N: usize> InputObject<'_, N> {
-    fn write(self, out: &mut Vec<u8>) {
+    fn write(self, out: &mut JsonBuffer) {
         out.push(b'{');
         for (i, (name, value)) in self.0.iter().enumerate() {
             if i > 0 {
