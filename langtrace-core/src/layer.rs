@@ -20,7 +20,7 @@ use crate::config::{Config, ConfigError, EnvLookup, Settings};
 use crate::ids::{ObservationId, TraceId};
 use crate::mask::MaskFn;
 use crate::process::{Pending, Processor};
-use crate::record::{Level, ObservationType};
+use crate::record::{Level, ObservationType, TraceRecord};
 use crate::sampling::should_sample;
 use crate::sink::pipeline::{self, LangtraceGuard, Pipeline, PipelineOptions};
 use crate::sink::Sink;
@@ -75,7 +75,7 @@ pub(crate) struct Recorded {
     pub cell: ObservationCell,
     /// `Some(payload size limit)` when I/O capture is on.
     pub capture: Option<usize>,
-    trace: Arc<TraceCell>,
+    pub trace: Arc<TraceCell>,
     /// Address of the layer's context (see [`JustOpened`]).
     context: usize,
 }
@@ -101,16 +101,18 @@ impl LayerContext {
 struct Finishing {
     id: Id,
     recorded: Recorded,
+    trace_record: Option<Box<TraceRecord>>,
 }
 
 thread_local! {
     static FINISHING: RefCell<Option<Finishing>> = const { RefCell::new(None) };
 }
 
-/// Drops `span` (closing it when it was the last handle), letting the layer close the
-/// observation from `recorded` instead of looking the span up.
-pub(crate) fn close_with(span: &mut Span, recorded: Recorded) {
-    let handoff = span.id().map(|id| Finishing { id, recorded });
+/// Drops `span` (closing it when it was the last handle), letting the layer hand the
+/// observation over from `recorded` (already closed, see `ObservationState::close`)
+/// instead of looking the span up.
+pub(crate) fn close_with(span: &mut Span, recorded: Recorded, trace_record: Option<Box<TraceRecord>>) {
+    let handoff = span.id().map(|id| Finishing { id, recorded, trace_record });
     FINISHING.with(|slot| *slot.borrow_mut() = handoff);
     *span = Span::none();
     // Not taken when the span lives on (another handle): it closes later, by lookup.
@@ -361,9 +363,8 @@ impl LangtraceLayer {
     }
 
     /// Opens an observation below `parent`, starting a trace if there is none.
-    /// Ends an observation and hands it to the pipeline.
-    fn close_observation(&self, cell: ObservationCell, trace: &TraceCell) {
-        let trace_record = lock(&cell).close(trace);
+    /// Hands a closed observation (and its trace's record, for a root) to the pipeline.
+    fn hand_over(&self, cell: ObservationCell, trace: &TraceCell, trace_record: Option<Box<TraceRecord>>) {
         let is_root = trace_record.is_some();
         let attributes = trace.take_unsent();
         let carried_attributes = attributes.is_some();
@@ -377,7 +378,7 @@ impl LangtraceLayer {
             recycle_local(cell);
         }
         if let Some(record) = trace_record {
-            let _ = self.context.push(Pending::Trace(Box::new(record)));
+            let _ = self.context.push(Pending::Trace(record));
             // The processor forgets the trace's attributes with its trace record; a
             // detached child finishing later sends them again.
             trace.mark_unsent();
@@ -473,14 +474,15 @@ where
         let address = self.context.address();
         let finishing =
             FINISHING.with(|slot| slot.borrow_mut().take_if(|f| f.id == id && f.recorded.context == address));
-        if let Some(Finishing { recorded, .. }) = finishing {
+        if let Some(Finishing { recorded, trace_record, .. }) = finishing {
             // The span's state in the extensions goes when the registry clears them.
-            return self.close_observation(recorded.cell, &recorded.trace);
+            return self.hand_over(recorded.cell, &recorded.trace, trace_record);
         }
         let Some(span) = ctx.span(&id) else { return };
         let Some(state) = span.extensions_mut().remove::<SpanState>() else { return };
         if let (Some(trace), Some(cell)) = (state.trace, state.observation) {
-            self.close_observation(cell, &trace);
+            let trace_record = lock(&cell).close(&trace);
+            self.hand_over(cell, &trace, trace_record);
         }
     }
 

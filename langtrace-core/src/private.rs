@@ -215,7 +215,7 @@ impl Observation {
             self.span = Span::none();
             return;
         };
-        {
+        let trace_record = {
             let mut observation = lock(&recorded.cell);
             let capture_output = recorded.capture.is_some() && !observation.output_explicit;
             let mut finisher = Finisher { output: capture_output.then_some(&mut observation.output), error: None };
@@ -226,8 +226,9 @@ impl Observation {
                 observation.status_message = Some(message);
             }
             observation.end = Some(Tick::now());
-        }
-        close_with(&mut self.span, recorded);
+            observation.close(&recorded.trace)
+        };
+        close_with(&mut self.span, recorded, trace_record);
     }
 
     /// Records a panic as ERROR, ends the observation, and continues the panic.

@@ -284,7 +284,7 @@ impl ObservationState {
     /// Ends the observation on the application's thread: maps a foreign span's fields
     /// (they may change the trace), fixes the end time, and builds the trace record when
     /// this is the root. The rest happens on the pipeline's thread ([`Self::take_record`]).
-    pub fn close(&mut self, trace: &TraceCell) -> Option<TraceRecord> {
+    pub fn close(&mut self, trace: &TraceCell) -> Option<Box<TraceRecord>> {
         if let Some(fields) = self.foreign_fields.take() {
             let mapped = conventions::map_attributes(fields.iter().map(|(k, v)| (*k, v)));
             self.apply_mapped(mapped, trace);
@@ -292,7 +292,7 @@ impl ObservationState {
         let end = *self.end.get_or_insert_with(Tick::now);
         self.is_root.then(|| {
             let snapshot = trace.snapshot();
-            TraceRecord {
+            Box::new(TraceRecord {
                 id: trace.id,
                 root_observation_id: self.id.unwrap_or_else(ObservationId::random),
                 start_time: self.start_time(),
@@ -302,7 +302,7 @@ impl ObservationState {
                     name: snapshot.name.clone().or_else(|| Some(self.name.to_string())),
                     ..(*snapshot).clone()
                 },
-            }
+            })
         })
     }
 
