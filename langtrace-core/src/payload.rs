@@ -1,33 +1,48 @@
-//! Captured inputs and outputs on their way to the pipeline. `#[observe]` writes them
-//! as JSON text into a buffer owned by the observation's (recycled) cell, on the
-//! application's thread; the pipeline's worker copies the text into the record (as a
-//! [`Payload`], parsed only if masking or media extraction needs it) and keeps the
-//! buffer for the cell's next use. Memory allocated on one thread and freed on
+//! Captured inputs and outputs on their way to the pipeline. `#[observe]` serializes
+//! them as JSON text into a thread-local scratch buffer and keeps the text in the
+//! observation's (recycled) cell: inline when small, else in a buffer the cell keeps.
+//! The pipeline's worker copies the text into the record (as a [`Payload`], parsed only
+//! if masking or media extraction needs it). Memory allocated on one thread and freed on
 //! another is what makes allocators slow: recycling keeps the hot path free of both.
 
+use std::cell::RefCell;
+
 use serde_json::Value;
-use smallvec::SmallVec;
 
 use crate::record::Payload;
 
-/// Payloads up to this size are written inside the slot itself, next to its flags: no
+/// Payloads up to this size are kept inside the slot itself, next to its flags: no
 /// separate buffer whose cache lines would travel between threads.
 const INLINE: usize = 48;
-/// Capacity reserved when a payload outgrows the slot, so it grows once.
-const SPILL_CAPACITY: usize = 256;
 /// Buffers larger than this are released rather than kept for reuse.
 const MAX_KEPT_CAPACITY: usize = 16 * 1024;
 
 /// Where captured JSON text is written.
-pub type JsonBuffer = SmallVec<[u8; INLINE]>;
+pub type JsonBuffer = Vec<u8>;
 
-/// An input or output: a JSON value, or JSON text in a reusable buffer.
-#[derive(Debug, Default)]
+thread_local! {
+    /// Where this thread serializes before copying into a slot: always warm in its cache.
+    static SCRATCH: RefCell<JsonBuffer> = const { RefCell::new(Vec::new()) };
+}
+
+/// An input or output: a JSON value, or JSON text kept inline or in a reusable buffer.
+#[derive(Debug)]
 #[repr(C)]
 pub(crate) struct PayloadSlot {
     is_text: bool,
-    text: JsonBuffer,
+    /// Length of the inline text, or `SPILLED` when the text is in `spill`.
+    inline_len: u8,
+    inline: [u8; INLINE],
+    spill: Vec<u8>,
     value: Option<Value>,
+}
+
+const SPILLED: u8 = u8::MAX;
+
+impl Default for PayloadSlot {
+    fn default() -> Self {
+        Self { is_text: false, inline_len: 0, inline: [0; INLINE], spill: Vec::new(), value: None }
+    }
 }
 
 impl PayloadSlot {
@@ -42,38 +57,62 @@ impl PayloadSlot {
         self.is_text = false;
     }
 
-    /// Sets JSON text written by `write` into the slot's buffer.
+    /// Sets JSON text written by `write`.
     pub fn write(&mut self, write: impl FnOnce(&mut JsonBuffer)) {
-        self.text.clear();
-        write(&mut self.text);
-        if self.text.spilled() && self.text.capacity() < SPILL_CAPACITY {
-            self.text.reserve(SPILL_CAPACITY - self.text.len());
-        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                scratch.clear();
+                write(&mut scratch);
+                self.keep(&scratch);
+            }
+            // Writing this payload serializes a value that captures another one.
+            Err(_) => {
+                let mut text = Vec::new();
+                write(&mut text);
+                self.keep(&text);
+            }
+        });
         self.is_text = true;
         self.value = None;
+    }
+
+    fn keep(&mut self, text: &[u8]) {
+        if text.len() <= INLINE {
+            self.inline[..text.len()].copy_from_slice(text);
+            self.inline_len = text.len() as u8;
+        } else {
+            self.spill.clear();
+            self.spill.extend_from_slice(text);
+            self.inline_len = SPILLED;
+        }
+    }
+
+    fn text(&self) -> &[u8] {
+        match self.inline_len {
+            SPILLED => &self.spill,
+            len => &self.inline[..usize::from(len)],
+        }
     }
 
     /// Forgets the content, keeping the buffer.
     pub fn discard(&mut self) {
         self.is_text = false;
         self.value = None;
-        self.text.clear();
     }
 
-    /// The payload (text that is not valid JSON is kept as a string); leaves the slot
-    /// empty with its buffer kept for the next use.
+    /// The payload; leaves the slot empty with its buffer kept for the next use.
     pub fn take(&mut self) -> Option<Payload> {
         if !std::mem::take(&mut self.is_text) {
             return self.value.take().map(Payload::from);
         }
         // The text was written by serde_json: valid JSON, hence UTF-8.
-        let payload = match std::str::from_utf8(&self.text) {
+        let text = self.text();
+        let payload = match std::str::from_utf8(text) {
             Ok(text) => Payload::from_valid_json(text.to_owned()),
-            Err(_) => Payload::from(Value::String(String::from_utf8_lossy(&self.text).into_owned())),
+            Err(_) => Payload::from(Value::String(String::from_utf8_lossy(text).into_owned())),
         };
-        self.text.clear();
-        if self.text.capacity() > MAX_KEPT_CAPACITY {
-            self.text = SmallVec::new();
+        if self.spill.capacity() > MAX_KEPT_CAPACITY {
+            self.spill = Vec::new();
         }
         Some(payload)
     }
@@ -86,19 +125,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_is_forwarded_and_the_buffer_kept() {
+    fn text_is_forwarded_inline_or_spilled_and_buffers_kept() {
         let mut slot = PayloadSlot::default();
         assert!(!slot.is_set());
         slot.write(|out| out.extend_from_slice(br#"{"a":1}"#));
         assert!(slot.is_set());
-        let buffer = slot.text.as_ptr(); // inline: the slot's own bytes
         let payload = slot.take().unwrap();
         assert_eq!(payload.json(), r#"{"a":1}"#, "text is forwarded as written");
         assert_eq!(payload, json!({"a": 1}));
         assert!(!slot.is_set());
-        slot.write(|out| out.extend_from_slice(br#""text""#));
-        assert_eq!(slot.text.as_ptr(), buffer, "the buffer is reused");
-        assert_eq!(slot.take().unwrap(), json!("text"));
+        let long = format!("\"{}\"", "x".repeat(100));
+        slot.write(|out| out.extend_from_slice(long.as_bytes()));
+        let spill = slot.spill.as_ptr();
+        assert_eq!(slot.take().unwrap(), json!("x".repeat(100)), "long text spills");
+        slot.write(|out| out.extend_from_slice(long.as_bytes()));
+        assert_eq!(slot.spill.as_ptr(), spill, "the spill buffer is reused");
+        assert_eq!(slot.take().unwrap(), json!("x".repeat(100)));
         slot.set(json!(2));
         slot.write(|out| out.extend_from_slice(b"3"));
         assert_eq!(slot.take().unwrap(), json!(3), "the last write wins");
