@@ -545,3 +545,22 @@ fn name_type_model_and_level_options() {
         assert_eq!(obs.model, None, "{name}");
     }
 }
+
+#[test]
+fn a_panicking_serialize_is_recorded_as_unserializable_and_the_call_goes_on() {
+    struct Explosive;
+    impl serde::Serialize for Explosive {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            panic!("serialize bug")
+        }
+    }
+    #[observe]
+    fn handle(payload: Explosive, n: u32) -> u32 {
+        let _ = payload;
+        n + 1
+    }
+    let observations = record(|| assert_eq!(handle(Explosive, 1), 2));
+    let input = only(&observations, "handle").input_value().unwrap();
+    assert_eq!(input["payload"], json!("<unserializable: it panicked>"));
+    assert_eq!(input["n"], json!(1));
+}

@@ -36,10 +36,14 @@ pub(crate) fn with_state<R>(span: &Span, find: Find, f: impl FnOnce(&mut SpanSta
     .flatten()
 }
 
-/// Serializes a value for the record; values that fail to serialize become a string
-/// saying why, so instrumentation never fails the application.
+/// Serializes a value for the record; values that fail to serialize (or panic doing
+/// so) become a string saying why, so instrumentation never fails the application.
 pub(crate) fn to_json(value: impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or_else(|error| Value::String(format!("<unserializable: {error}>")))
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| serde_json::to_value(value))) {
+        Ok(Ok(value)) => value,
+        Ok(Err(error)) => Value::String(format!("<unserializable: {error}>")),
+        Err(_) => Value::String("<unserializable: it panicked>".to_owned()),
+    }
 }
 
 /// Amounts of a generation under Langfuse's keys `input`, `output` and `total`, plus any

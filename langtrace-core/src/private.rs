@@ -51,17 +51,22 @@ pub enum Captured<'a> {
 
 impl Captured<'_> {
     /// Appends the JSON text; a value whose `Serialize` fails becomes a string saying why.
+    /// Appends the JSON text; a value whose `Serialize` or `Debug` fails or panics becomes
+    /// a string saying so (instrumentation never fails the call it observes).
     fn write(&self, out: &mut JsonBuffer) {
         let start = out.len();
-        let written = match self {
+        let written = catch_unwind(AssertUnwindSafe(|| match self {
             Captured::Serialize(value) => value.write_json(out),
             Captured::Debug(value) => serde_json::to_writer(&mut *out, &DebugText(*value)),
             Captured::Opaque(type_name) => serde_json::to_writer(&mut *out, &format!("<unserializable {type_name}>")),
+        }));
+        let failure = match written {
+            Ok(Ok(())) => return,
+            Ok(Err(error)) => format!("<unserializable: {error}>"),
+            Err(_) => "<unserializable: it panicked>".to_owned(),
         };
-        if let Err(error) = written {
-            out.truncate(start);
-            let _ = serde_json::to_writer(out, &format!("<unserializable: {error}>"));
-        }
+        out.truncate(start);
+        let _ = serde_json::to_writer(out, &failure);
     }
 
     fn into_value(self) -> Value {
