@@ -271,3 +271,31 @@ fn explicit_inputs_and_outputs_override_captured_ones() {
     assert_eq!(trace.input_value(), Some(json!("trace in")));
     assert_eq!(trace.output_value(), Some(json!(["trace", "out"])));
 }
+
+#[test]
+fn a_per_layer_filter_skips_spans_and_children_attach_to_the_nearest_recorded_one() {
+    use langtrace::tracing_subscriber::filter::filter_fn;
+    use langtrace::tracing_subscriber::layer::SubscriberExt;
+    use langtrace::tracing_subscriber::Layer;
+
+    #[observe]
+    fn outer() {
+        let noise = tracing::info_span!(target: "noise", "hidden");
+        noise.in_scope(leaf);
+        tracing::info_span!(target: "langtrace::observe", parent: &noise, "explicit_child").in_scope(|| {});
+    }
+    let sink = langtrace::MemorySink::new();
+    let (layer, guard) = langtrace::LangtraceLayer::builder().ignore_env().sink(sink.clone()).build().unwrap();
+    let layer = layer.with_filter(filter_fn(|metadata| metadata.target() != "noise"));
+    let dispatch = tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
+    tracing::dispatcher::with_default(&dispatch, outer);
+    guard.flush(std::time::Duration::from_secs(10)).unwrap();
+    let observations = sink.observations();
+    let outer = observations.iter().find(|o| o.name == "outer").unwrap();
+    for name in ["leaf", "explicit_child"] {
+        let child = observations.iter().find(|o| o.name == name).unwrap();
+        assert_eq!(child.parent_id, Some(outer.id), "{name}");
+        assert_eq!(child.trace_id, outer.trace_id, "{name}");
+    }
+    assert!(observations.iter().all(|o| o.name != "hidden"));
+}

@@ -13,7 +13,7 @@ use tracing_core::field::{Field, Visit};
 use tracing_core::span::{Attributes, Id, Record as FieldValues};
 use tracing_core::{Dispatch, Metadata, Subscriber};
 use tracing_subscriber::layer::Context;
-use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::registry::{LookupSpan, SpanRef};
 use tracing_subscriber::Layer;
 
 use crate::config::{Config, ConfigError, EnvLookup, Settings};
@@ -415,6 +415,55 @@ impl LangtraceLayer {
     }
 }
 
+thread_local! {
+    /// Spans entered on this thread, innermost last, with the address of the layer's
+    /// context (several subscribers can share a thread): a new span's contextual parent
+    /// without a registry lookup.
+    static ENTERED: RefCell<Vec<(usize, Id)>> = const { RefCell::new(Vec::new()) };
+    /// The state the children of the parent looked up last on this thread start from.
+    /// Span ids carry a generation, so an id never names another span, and a span's
+    /// inheritable state no longer changes once it can have children.
+    static LAST_PARENT: RefCell<Option<(usize, Id, SpanState)>> = const { RefCell::new(None) };
+}
+
+impl LangtraceLayer {
+    /// The state a new span starts from: its parent's, from the one-entry cache when the
+    /// parent is the one looked up last on this thread (siblings share a parent).
+    fn inherited<S>(&self, attrs: &Attributes<'_>, span: &SpanRef<'_, S>, ctx: &Context<'_, S>) -> SpanState
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let address = self.context.address();
+        let parent = if let Some(parent) = attrs.parent() {
+            Some(parent.clone())
+        } else if attrs.is_contextual() {
+            ENTERED.with(|entered| entered.borrow().iter().rev().find(|(a, _)| *a == address).map(|(_, id)| id.clone()))
+        } else {
+            None
+        };
+        let Some(parent) = parent else { return SpanState::empty() };
+        let cached = LAST_PARENT.with(|last| match &*last.borrow() {
+            Some((a, id, state)) if *a == address && *id == parent => Some(state.inherit()),
+            _ => None,
+        });
+        cached.unwrap_or_else(|| {
+            let state =
+                ctx.span(&parent).and_then(|parent| parent.extensions().get::<SpanState>().map(SpanState::inherit));
+            let Some(state) = state else {
+                // A parent this layer never saw (a per-layer filter disabled it): the
+                // registry knows the nearest ancestor it did see.
+                return span
+                    .parent()
+                    .and_then(|parent| parent.extensions().get::<SpanState>().map(SpanState::inherit))
+                    .unwrap_or_else(SpanState::empty);
+            };
+            let entry = (address, parent, state.inherit());
+            LAST_PARENT.with(|last| *last.borrow_mut() = Some(entry));
+            state
+        })
+    }
+}
+
 impl<S> Layer<S> for LangtraceLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -429,10 +478,7 @@ where
             return;
         }
         let Some(span) = ctx.span(id) else { return };
-        let inherited = span
-            .parent()
-            .and_then(|parent| parent.extensions().get::<SpanState>().map(SpanState::inherit))
-            .unwrap_or_else(SpanState::empty);
+        let inherited = self.inherited(attrs, &span, &ctx);
         let metadata = attrs.metadata();
         let state = match self.kind(metadata) {
             SpanKind::Scope | SpanKind::Foreign { recorded: false } => inherited,
@@ -455,6 +501,25 @@ where
             }),
         };
         span.extensions_mut().insert(state);
+    }
+
+    fn on_enter(&self, id: &Id, _ctx: Context<'_, S>) {
+        if self.context.config.enabled {
+            let entry = (self.context.address(), id.clone());
+            ENTERED.with(|entered| entered.borrow_mut().push(entry));
+        }
+    }
+
+    fn on_exit(&self, id: &Id, _ctx: Context<'_, S>) {
+        if self.context.config.enabled {
+            let address = self.context.address();
+            ENTERED.with(|entered| {
+                let mut entered = entered.borrow_mut();
+                if let Some(at) = entered.iter().rposition(|(a, entered)| *a == address && entered == id) {
+                    entered.remove(at);
+                }
+            });
+        }
     }
 
     fn on_record(&self, id: &Id, values: &FieldValues<'_>, ctx: Context<'_, S>) {
