@@ -368,14 +368,28 @@ impl LangtraceLayer {
         let is_root = trace_record.is_some();
         let attributes = trace.take_unsent();
         let carried_attributes = attributes.is_some();
-        let pending = Pending::Observation { cell, trace_id: trace.id, trace: attributes, is_root };
-        if let Err(Pending::Observation { cell, .. }) = self.context.push(pending) {
+        // The common fields travel by value; the cell goes along only when it holds
+        // more, else it stays with this thread for its next observation.
+        let (core, details) = {
+            let mut state = lock(&cell);
+            (state.take_core(), state.has_details())
+        };
+        let details = if details {
+            Some(cell)
+        } else {
+            recycle_local(cell);
+            None
+        };
+        let pending = Pending::Observation { core, details, trace_id: trace.id, trace: attributes, is_root };
+        if let Err(Pending::Observation { details, .. }) = self.context.push(pending) {
             // Dropped (queue full): reuse the cell here rather than free it.
             if carried_attributes {
                 trace.mark_unsent();
             }
-            lock(&cell).clear();
-            recycle_local(cell);
+            if let Some(cell) = details {
+                lock(&cell).clear();
+                recycle_local(cell);
+            }
         }
         if let Some(record) = trace_record {
             let _ = self.context.push(Pending::Trace(record));

@@ -100,6 +100,18 @@ impl PayloadSlot {
         self.value = None;
     }
 
+    /// Moves the content out, leaving the slot empty: small text is copied (the slot's
+    /// memory stays with the thread that owns it), larger text takes the buffer along.
+    pub fn take_captured(&mut self) -> Captured {
+        if !std::mem::take(&mut self.is_text) {
+            return self.value.take().map_or(Captured::None, Captured::Value);
+        }
+        match self.inline_len {
+            SPILLED => Captured::Text(std::mem::take(&mut self.spill)),
+            len => Captured::Inline { len, bytes: self.inline },
+        }
+    }
+
     /// The payload; leaves the slot empty with its buffer kept for the next use.
     pub fn take(&mut self) -> Option<Payload> {
         if !std::mem::take(&mut self.is_text) {
@@ -115,6 +127,32 @@ impl PayloadSlot {
             self.spill = Vec::new();
         }
         Some(payload)
+    }
+}
+
+/// A payload moved out of its slot, on its way to the pipeline's thread.
+#[derive(Debug)]
+pub(crate) enum Captured {
+    None,
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Text(Vec<u8>),
+    Value(Value),
+}
+
+impl Captured {
+    /// The payload for the record.
+    pub fn into_payload(self) -> Option<Payload> {
+        let text = |bytes: &[u8]| match std::str::from_utf8(bytes) {
+            // Written by serde_json: valid JSON, hence UTF-8.
+            Ok(text) => Payload::from_valid_json(text.to_owned()),
+            Err(_) => Payload::from(Value::String(String::from_utf8_lossy(bytes).into_owned())),
+        };
+        match self {
+            Captured::None => None,
+            Captured::Inline { len, bytes } => Some(text(&bytes[..usize::from(len)])),
+            Captured::Text(bytes) => Some(text(&bytes)),
+            Captured::Value(value) => Some(Payload::from(value)),
+        }
     }
 }
 

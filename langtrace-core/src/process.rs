@@ -13,7 +13,7 @@ use crate::ids::TraceId;
 use crate::mask::{self, MaskFn};
 use crate::media;
 use crate::record::{MediaField, MediaRecord, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
-use crate::span_state::{lock, recycle_cells, ObservationCell};
+use crate::span_state::{lock, recycle_cells, ObservationCell, ObservationCore};
 
 /// A finished record as the layer hands it over. Observations arrive as their cells:
 /// the record is built here, on the pipeline's thread, and the cell recycled.
@@ -21,7 +21,14 @@ pub(crate) enum Pending {
     /// A closed observation, with the trace attributes as they were when it closed.
     /// `trace` carries the trace attributes only when they changed since the trace's
     /// previous record; the processor remembers the latest per trace.
-    Observation { cell: ObservationCell, trace_id: TraceId, trace: Option<Arc<TraceAttributes>>, is_root: bool },
+    Observation {
+        core: ObservationCore,
+        /// The cell, when the observation has fields beyond the core.
+        details: Option<ObservationCell>,
+        trace_id: TraceId,
+        trace: Option<Arc<TraceAttributes>>,
+        is_root: bool,
+    },
     /// A trace, whose input and output default to its root observation's.
     Trace(Box<TraceRecord>),
 }
@@ -54,10 +61,13 @@ impl Processor {
         let mut cells = Vec::new();
         let records = pending
             .map(|pending| match pending {
-                Pending::Observation { cell, trace_id, trace, is_root } => {
+                Pending::Observation { core, details, trace_id, trace, is_root } => {
                     let trace = self.trace_attributes_of(trace_id, trace);
-                    let record = lock(&cell).take_record(trace_id, trace);
-                    cells.push(cell);
+                    let mut record = core.into_record(trace_id, trace);
+                    if let Some(cell) = details {
+                        lock(&cell).take_details(&mut record);
+                        cells.push(cell);
+                    }
                     if is_root {
                         self.remember_root(&record);
                     }

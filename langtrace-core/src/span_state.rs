@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
-use crate::payload::PayloadSlot;
+use crate::payload::{Captured, PayloadSlot};
 use crate::record::{
     Level, ObservationRecord, ObservationType, PromptRef, Tick, Timestamp, TraceAttributes, TraceRecord,
 };
@@ -131,6 +131,8 @@ static FREE_CELLS: Mutex<Vec<ObservationCell>> = Mutex::new(Vec::new());
 thread_local! {
     /// This thread's share of the pool, refilled in bulk to keep the shared lock cold.
     static LOCAL_CELLS: RefCell<Vec<ObservationCell>> = const { RefCell::new(Vec::new()) };
+    /// Blank cells this thread closed, reusable once their span's extensions let go.
+    static RETURNING: RefCell<Vec<ObservationCell>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A blank cell set up for a new observation; `init` finishes the set-up under the same
@@ -144,6 +146,19 @@ pub(crate) fn take_cell(
 ) -> ObservationCell {
     let reused = LOCAL_CELLS.with(|local| {
         let mut local = local.borrow_mut();
+        if local.is_empty() {
+            RETURNING.with(|returning| {
+                let mut returning = returning.borrow_mut();
+                let mut at = 0;
+                while at < returning.len() {
+                    if Arc::strong_count(&returning[at]) == 1 {
+                        local.push(returning.swap_remove(at));
+                    } else {
+                        at += 1;
+                    }
+                }
+            });
+        }
         if local.is_empty() {
             let mut free = FREE_CELLS.lock().unwrap_or_else(PoisonError::into_inner);
             let keep = free.len().saturating_sub(LOCAL_REFILL);
@@ -164,12 +179,13 @@ pub(crate) fn take_cell(
     cell
 }
 
-/// Keeps a blank cell for this thread's next observation.
+/// Keeps a blank cell for this thread's next observations, once nobody else holds it
+/// (the span's extensions still do until the registry clears them).
 pub(crate) fn recycle_local(cell: ObservationCell) {
-    LOCAL_CELLS.with(|local| {
-        let mut local = local.borrow_mut();
-        if local.len() < LOCAL_REFILL && Arc::strong_count(&cell) == 1 {
-            local.push(cell);
+    RETURNING.with(|returning| {
+        let mut returning = returning.borrow_mut();
+        if returning.len() < LOCAL_REFILL {
+            returning.push(cell);
         }
     });
 }
@@ -306,36 +322,90 @@ impl ObservationState {
         })
     }
 
-    /// Moves the observation into its record, leaving the state blank for reuse.
-    pub fn take_record(&mut self, trace_id: TraceId, trace: Arc<TraceAttributes>) -> ObservationRecord {
-        let (input, output) = (self.input.take(), self.output.take());
-        let start_time = self.start_time();
-        let end_time = self.end.map_or(start_time, Tick::to_timestamp);
-        let (mut input_slot, mut output_slot) = (std::mem::take(&mut self.input), std::mem::take(&mut self.output));
-        let state = std::mem::take(self);
-        std::mem::swap(&mut self.input, &mut input_slot);
-        std::mem::swap(&mut self.output, &mut output_slot);
+    /// Moves out what every observation has, leaving those fields blank for reuse.
+    pub fn take_core(&mut self) -> ObservationCore {
+        self.output_explicit = false;
+        self.is_root = false;
+        ObservationCore {
+            id: self.id.take(),
+            parent_id: self.parent_id.take(),
+            observation_type: std::mem::take(&mut self.observation_type),
+            level: std::mem::take(&mut self.level),
+            name: std::mem::take(&mut self.name),
+            start: self.start.take(),
+            end: self.end.take(),
+            input: self.input.take_captured(),
+            output: self.output.take_captured(),
+        }
+    }
+
+    /// Whether fields beyond the core are set (then the pipeline needs the cell itself).
+    pub fn has_details(&self) -> bool {
+        self.completion_start_time.is_some()
+            || self.status_message.is_some()
+            || !self.metadata.is_empty()
+            || self.version.is_some()
+            || self.model.is_some()
+            || !self.model_parameters.is_empty()
+            || !self.usage_details.is_empty()
+            || !self.cost_details.is_empty()
+            || self.prompt.is_some()
+    }
+
+    /// Moves the fields beyond the core into `record`, leaving them blank.
+    pub fn take_details(&mut self, record: &mut ObservationRecord) {
+        record.completion_start_time = self.completion_start_time.take();
+        record.status_message = self.status_message.take();
+        record.metadata = std::mem::take(&mut self.metadata);
+        record.version = self.version.take();
+        record.model = self.model.take();
+        record.model_parameters = std::mem::take(&mut self.model_parameters);
+        record.usage_details = std::mem::take(&mut self.usage_details);
+        record.cost_details = std::mem::take(&mut self.cost_details);
+        record.prompt = self.prompt.take();
+    }
+}
+
+/// What every observation has, copied out of its cell when it closes so the pipeline's
+/// thread need not touch the cell (which stays with the application's thread).
+#[derive(Debug)]
+pub(crate) struct ObservationCore {
+    id: Option<ObservationId>,
+    parent_id: Option<ObservationId>,
+    observation_type: ObservationType,
+    level: Level,
+    name: Cow<'static, str>,
+    start: Option<Tick>,
+    end: Option<Tick>,
+    input: Captured,
+    output: Captured,
+}
+
+impl ObservationCore {
+    /// The record, without the fields beyond the core (see `take_details`).
+    pub fn into_record(self, trace_id: TraceId, trace: Arc<TraceAttributes>) -> ObservationRecord {
+        let start_time = self.start.map_or_else(Timestamp::now, Tick::to_timestamp);
         ObservationRecord {
-            id: state.id.unwrap_or_else(ObservationId::random),
+            id: self.id.unwrap_or_else(ObservationId::random),
             trace_id,
-            parent_id: state.parent_id,
-            observation_type: state.observation_type,
-            name: state.name,
+            parent_id: self.parent_id,
+            observation_type: self.observation_type,
+            name: self.name,
             start_time,
-            end_time,
-            completion_start_time: state.completion_start_time,
-            level: state.level,
-            status_message: state.status_message,
-            input,
-            output,
-            metadata: state.metadata,
-            version: state.version,
+            end_time: self.end.map_or(start_time, Tick::to_timestamp),
+            completion_start_time: None,
+            level: self.level,
+            status_message: None,
+            input: self.input.into_payload(),
+            output: self.output.into_payload(),
+            metadata: Map::new(),
+            version: None,
             environment: String::new(),
-            model: state.model,
-            model_parameters: state.model_parameters,
-            usage_details: state.usage_details,
-            cost_details: state.cost_details,
-            prompt: state.prompt,
+            model: None,
+            model_parameters: Map::new(),
+            usage_details: BTreeMap::new(),
+            cost_details: BTreeMap::new(),
+            prompt: None,
             trace,
             media: Vec::new(),
         }
