@@ -59,7 +59,7 @@ impl LayerContext {
     }
 
     /// Hands a finished record to the pipeline; gives it back when it was dropped.
-    pub(crate) fn push(&self, record: Pending) -> Result<(), Pending> {
+    pub(crate) fn push(&self, record: Pending) -> Option<Pending> {
         self.pipeline.push(record)
     }
 
@@ -381,7 +381,7 @@ impl LangtraceLayer {
             None
         };
         let pending = Pending::Observation { core, details, trace_id: trace.id, trace: attributes, is_root };
-        if let Err(Pending::Observation { details, .. }) = self.context.push(pending) {
+        if let Some(Pending::Observation { details, .. }) = self.context.push(pending) {
             // Dropped (queue full): reuse the cell here rather than free it.
             if carried_attributes {
                 trace.mark_unsent();

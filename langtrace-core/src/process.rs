@@ -17,6 +17,9 @@ use crate::span_state::{lock, recycle_cells, ObservationCell, ObservationCore};
 
 /// A finished record as the layer hands it over. Observations arrive as their cells:
 /// the record is built here, on the pipeline's thread, and the cell recycled.
+// Not boxed: a box per observation would be allocated on the application's thread and
+// freed on the pipeline's, the pattern that makes allocators slow.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Pending {
     /// A closed observation, with the trace attributes as they were when it closed.
     /// `trace` carries the trace attributes only when they changed since the trace's

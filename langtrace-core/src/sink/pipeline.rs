@@ -66,12 +66,12 @@ impl Pipeline {
 
     /// Enqueues a record without blocking; when the queue is full the record is counted
     /// as dropped and handed back (so its memory can be reused).
-    pub(crate) fn push(&self, record: Pending) -> Result<(), Pending> {
+    pub(crate) fn push(&self, record: Pending) -> Option<Pending> {
         let mut state = self.lock();
         if state.records.len() >= self.capacity || state.stopped {
             drop(state);
             self.dropped.fetch_add(1, Ordering::Relaxed);
-            return Err(record);
+            return Some(record);
         }
         state.records.push_back(record);
         let full_batch = state.records.len() == self.flush_at;
@@ -79,7 +79,7 @@ impl Pipeline {
         if full_batch {
             self.work.notify_one();
         }
-        Ok(())
+        None
     }
 
     fn stats(&self) -> PipelineStats {
