@@ -1,8 +1,8 @@
 //! Captured inputs and outputs on their way to the pipeline. `#[observe]` serializes
 //! them as JSON text into a thread-local scratch buffer and keeps the text in the
-//! observation's (recycled) cell: inline when small, else in a buffer the cell keeps.
-//! The pipeline's worker copies the text into the record (as a [`Payload`], parsed only
-//! if masking or media extraction needs it). Memory allocated on one thread and freed on
+//! observation's cell: inline when small, else in a buffer. When the observation closes
+//! the text travels to the pipeline's thread by value ([`Captured`]), where it becomes a
+//! [`Payload`] of the record, parsed only if masking or media extraction needs it. Memory allocated on one thread and freed on
 //! another is what makes allocators slow: recycling keeps the hot path free of both.
 
 use std::cell::RefCell;

@@ -15,8 +15,9 @@ use crate::media;
 use crate::record::{MediaField, MediaRecord, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
 use crate::span_state::{lock, recycle_cells, ObservationCell, ObservationCore};
 
-/// A finished record as the layer hands it over. Observations arrive as their cells:
-/// the record is built here, on the pipeline's thread, and the cell recycled.
+/// A finished record as the layer hands it over. An observation arrives as its common
+/// fields by value, plus its cell when it carries more (metadata, model, usage, ...); the
+/// record is built here, on the pipeline's thread, and such cells go back to the pool.
 // Not boxed: a box per observation would be allocated on the application's thread and
 // freed on the pipeline's, the pattern that makes allocators slow.
 #[allow(clippy::large_enum_variant)]

@@ -109,7 +109,8 @@ pub(crate) struct SpanState {
 }
 
 /// An observation under construction, shared by the span's extensions and the
-/// instrumented code, and recycled through a [`CellPool`] once the pipeline has read it.
+/// instrumented code. Cells are reused: by the thread that closed them (most), or
+/// through a shared pool after the pipeline has read their details.
 pub(crate) type ObservationCell = Arc<Mutex<ObservationState>>;
 
 /// Locks an observation cell; a poisoned lock is still usable (the state is plain data).
