@@ -197,6 +197,13 @@ impl Observation {
         if span.is_disabled() {
             return Self { recorded: None, span };
         }
+        Self::open_enabled(span, input)
+    }
+
+    /// `open` for a span some subscriber wants: kept out of line, so the disabled path
+    /// inlined into every observed fn stays small.
+    #[inline(never)]
+    fn open_enabled<'a, const N: usize>(span: Span, input: impl FnOnce() -> InputObject<'a, N>) -> Self {
         let observation = Self::lookup(span);
         if let Some(Recorded { cell, capture: Some(_), .. }) = &observation.recorded {
             let mut state = lock(cell);
@@ -318,13 +325,24 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 /// Runs a sync fn body inside its observation.
 #[inline]
 pub fn observe_sync<R>(
-    mut observation: Observation,
+    observation: Observation,
     body: impl FnOnce() -> R,
     on_return: impl FnOnce(&mut Finisher<'_>, &R),
 ) -> R {
     if observation.is_disabled() {
         return body();
     }
+    observe_sync_enabled(observation, body, on_return)
+}
+
+/// `observe_sync` for a span some subscriber wants, kept out of line (see
+/// `Observation::open_enabled`).
+#[inline(never)]
+fn observe_sync_enabled<R>(
+    mut observation: Observation,
+    body: impl FnOnce() -> R,
+    on_return: impl FnOnce(&mut Finisher<'_>, &R),
+) -> R {
     match observation.call(body) {
         Ok(ret) => {
             observation.finish(|finisher| on_return(finisher, &ret));
