@@ -149,15 +149,7 @@ pub(crate) fn take_cell(
         let mut local = local.borrow_mut();
         if local.is_empty() {
             RETURNING.with(|returning| {
-                let mut returning = returning.borrow_mut();
-                let mut at = 0;
-                while at < returning.len() {
-                    if Arc::strong_count(&returning[at]) == 1 {
-                        local.push(returning.swap_remove(at));
-                    } else {
-                        at += 1;
-                    }
-                }
+                local.extend(returning.borrow_mut().extract_if(.., |cell| Arc::strong_count(cell) == 1));
             });
         }
         if local.is_empty() {
