@@ -68,19 +68,7 @@ impl LayerContext {
         let id = id.unwrap_or_else(TraceId::random);
         Arc::new(TraceCell::new(id, should_sample(id, self.config.sample_rate)))
     }
-}
 
-/// What `#[observe]` keeps of a recorded observation to update it without lookups.
-pub(crate) struct Recorded {
-    pub cell: ObservationCell,
-    /// `Some(payload size limit)` when I/O capture is on.
-    pub capture: Option<usize>,
-    pub trace: Arc<TraceCell>,
-    /// Address of the layer's context (see [`JustOpened`]).
-    context: usize,
-}
-
-impl LayerContext {
     /// What `#[observe]` needs of a span's observation, if it is recorded.
     pub(crate) fn recorded(&self, state: &SpanState) -> Option<Recorded> {
         Some(Recorded {
@@ -91,9 +79,25 @@ impl LayerContext {
         })
     }
 
+    /// Identifies this layer among the subscribers a thread may use.
     fn address(&self) -> usize {
         self as *const LayerContext as usize
     }
+
+    /// Whether the layer records anything at all.
+    pub(crate) fn enabled(&self) -> bool {
+        self.config.enabled
+    }
+}
+
+/// What `#[observe]` keeps of a recorded observation to update it without lookups.
+pub(crate) struct Recorded {
+    pub cell: ObservationCell,
+    /// `Some(payload size limit)` when I/O capture is on.
+    pub capture: Option<usize>,
+    pub trace: Arc<TraceCell>,
+    /// Address of the layer's context (see [`JustOpened`]).
+    context: usize,
 }
 
 /// An observation `#[observe]` has just ended, handed to `on_close` while its span handle

@@ -177,7 +177,7 @@ impl Observation {
     fn lookup(span: Span) -> Self {
         let recorded = span
             .with_subscriber(|(id, dispatch)| {
-                let context = dispatch.downcast_ref::<LayerContext>()?;
+                let context = dispatch.downcast_ref::<LayerContext>().filter(|context| context.enabled())?;
                 take_just_opened(id, context).or_else(|| {
                     let mut recorded = None;
                     context.with_span(dispatch, id, Find::This, &mut |state| recorded = context.recorded(state));
