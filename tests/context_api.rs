@@ -287,7 +287,11 @@ fn a_per_layer_filter_skips_spans_and_children_attach_to_the_nearest_recorded_on
     let sink = langtrace::MemorySink::new();
     let (layer, guard) = langtrace::LangtraceLayer::builder().ignore_env().sink(sink.clone()).build().unwrap();
     let layer = layer.with_filter(filter_fn(|metadata| metadata.target() != "noise"));
-    let dispatch = tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
+    // Another layer wants every span, so the registry keeps the "noise" span that the
+    // filter hides from langtrace (otherwise it would not exist at all).
+    struct EverySpan;
+    impl<S: tracing::Subscriber> Layer<S> for EverySpan {}
+    let dispatch = tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer).with(EverySpan));
     tracing::dispatcher::with_default(&dispatch, outer);
     guard.flush(std::time::Duration::from_secs(10)).unwrap();
     let observations = sink.observations();

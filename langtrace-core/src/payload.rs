@@ -120,7 +120,7 @@ impl PayloadSlot {
         // The text was written by serde_json: valid JSON, hence UTF-8.
         let text = self.text();
         let payload = match std::str::from_utf8(text) {
-            Ok(text) => Payload::from_valid_json(text.to_owned()),
+            Ok(text) => Payload::from_valid_json(text),
             Err(_) => Payload::from(Value::String(String::from_utf8_lossy(text).into_owned())),
         };
         if self.spill.capacity() > MAX_KEPT_CAPACITY {
@@ -144,7 +144,7 @@ impl Captured {
     pub fn into_payload(self) -> Option<Payload> {
         let text = |bytes: &[u8]| match std::str::from_utf8(bytes) {
             // Written by serde_json: valid JSON, hence UTF-8.
-            Ok(text) => Payload::from_valid_json(text.to_owned()),
+            Ok(text) => Payload::from_valid_json(text),
             Err(_) => Payload::from(Value::String(String::from_utf8_lossy(bytes).into_owned())),
         };
         match self {

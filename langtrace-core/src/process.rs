@@ -2,10 +2,10 @@
 //! application's hot path and before any sink sees it: defaults from the configuration,
 //! masking, media extraction, then payload truncation.
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
 use crate::config::Config;
@@ -50,14 +50,14 @@ pub(crate) struct Processor {
     config: Arc<Config>,
     mask: Option<MaskFn>,
     /// Latest trace attributes of traces whose trace record has not arrived.
-    latest_trace_attributes: HashMap<TraceId, Arc<TraceAttributes>>,
+    latest_trace_attributes: FxHashMap<TraceId, Arc<TraceAttributes>>,
     /// Input and output of root observations, by trace.
-    root_payloads: HashMap<TraceId, (Option<Payload>, Option<Payload>)>,
+    root_payloads: FxHashMap<TraceId, (Option<Payload>, Option<Payload>)>,
 }
 
 impl Processor {
     pub fn new(config: Arc<Config>, mask: Option<MaskFn>) -> Self {
-        Self { config, mask, latest_trace_attributes: HashMap::new(), root_payloads: HashMap::new() }
+        Self { config, mask, latest_trace_attributes: FxHashMap::default(), root_payloads: FxHashMap::default() }
     }
 
     /// Turns what the layer handed over into records (recycling observation cells).
@@ -118,7 +118,7 @@ impl Processor {
     /// snapshot of the trace attributes: it is processed once per batch and shared again.
     pub fn process_batch(&mut self, pending: impl Iterator<Item = Pending>) -> Vec<Record> {
         let mut batch = self.records(pending);
-        let mut processed: HashMap<*const TraceAttributes, Arc<TraceAttributes>> = HashMap::new();
+        let mut processed: FxHashMap<*const TraceAttributes, Arc<TraceAttributes>> = FxHashMap::default();
         for record in &mut batch {
             match record {
                 Record::Observation(observation) => {

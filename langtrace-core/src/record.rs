@@ -228,26 +228,56 @@ pub struct Payload(PayloadRepr);
 enum PayloadRepr {
     Value(Value),
     /// Always valid JSON text.
-    Json(Box<str>),
+    Json(JsonText),
+}
+
+/// JSON text, kept inline when short (most captured arguments and results are): no
+/// allocation per payload on the pipeline's thread.
+#[derive(Clone)]
+enum JsonText {
+    Inline { len: u8, bytes: [u8; JsonText::INLINE] },
+    Heap(Box<str>),
+}
+
+impl JsonText {
+    const INLINE: usize = 46;
+
+    fn new(text: &str) -> Self {
+        if text.len() <= Self::INLINE {
+            let mut bytes = [0; Self::INLINE];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            JsonText::Inline { len: text.len() as u8, bytes }
+        } else {
+            JsonText::Heap(text.into())
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // The bytes were copied from a `&str` at a character boundary.
+            JsonText::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or(""),
+            JsonText::Heap(text) => text,
+        }
+    }
 }
 
 impl Payload {
     /// Wraps JSON text, checking that it is valid JSON.
     pub fn from_json(text: String) -> Result<Self, serde_json::Error> {
         serde_json::from_str::<&RawValue>(&text)?;
-        Ok(Self::from_valid_json(text))
+        Ok(Self::from_valid_json(&text))
     }
 
     /// Wraps text known to be valid JSON (written by `serde_json`).
-    pub(crate) fn from_valid_json(text: String) -> Self {
-        Self(PayloadRepr::Json(text.into_boxed_str()))
+    pub(crate) fn from_valid_json(text: &str) -> Self {
+        Self(PayloadRepr::Json(JsonText::new(text)))
     }
 
     /// The JSON value (parsed when held as text).
     pub fn to_value(&self) -> Value {
         match &self.0 {
             PayloadRepr::Value(value) => value.clone(),
-            PayloadRepr::Json(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            PayloadRepr::Json(text) => serde_json::from_str(text.as_str()).unwrap_or(Value::Null),
         }
     }
 
@@ -263,7 +293,7 @@ impl Payload {
     pub fn json(&self) -> Cow<'_, str> {
         match &self.0 {
             PayloadRepr::Value(value) => Cow::Owned(value.to_string()),
-            PayloadRepr::Json(text) => Cow::Borrowed(text),
+            PayloadRepr::Json(text) => Cow::Borrowed(text.as_str()),
         }
     }
 
@@ -272,14 +302,14 @@ impl Payload {
         match &self.0 {
             PayloadRepr::Value(Value::String(text)) => Some(Cow::Borrowed(text)),
             PayloadRepr::Value(_) => None,
-            PayloadRepr::Json(text) => serde_json::from_str::<Cow<'_, str>>(text).ok(),
+            PayloadRepr::Json(text) => serde_json::from_str::<Cow<'_, str>>(text.as_str()).ok(),
         }
     }
 
     /// Whether the payload is JSON text (not yet parsed).
     pub(crate) fn text(&self) -> Option<&str> {
         match &self.0 {
-            PayloadRepr::Json(text) => Some(text),
+            PayloadRepr::Json(text) => Some(text.as_str()),
             PayloadRepr::Value(_) => None,
         }
     }
@@ -294,7 +324,7 @@ impl From<Value> for Payload {
 impl PartialEq for Payload {
     fn eq(&self, other: &Self) -> bool {
         match (&self.0, &other.0) {
-            (PayloadRepr::Json(a), PayloadRepr::Json(b)) if a == b => true,
+            (PayloadRepr::Json(a), PayloadRepr::Json(b)) if a.as_str() == b.as_str() => true,
             _ => self.to_value() == other.to_value(),
         }
     }
@@ -319,9 +349,9 @@ impl Serialize for Payload {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
             PayloadRepr::Value(value) => value.serialize(serializer),
-            PayloadRepr::Json(text) => match serde_json::from_str::<&RawValue>(text) {
+            PayloadRepr::Json(text) => match serde_json::from_str::<&RawValue>(text.as_str()) {
                 Ok(raw) => raw.serialize(serializer),
-                Err(_) => serializer.serialize_str(text),
+                Err(_) => serializer.serialize_str(text.as_str()),
             },
         }
     }
