@@ -1,7 +1,7 @@
 //! Captured inputs and outputs on their way to the pipeline. `#[observe]` serializes
 //! them as JSON text into a thread-local scratch buffer and keeps the text in the
 //! observation's cell: inline when small, else in a buffer. When the observation closes
-//! the text travels to the pipeline's thread by value ([`Captured`]), where it becomes a
+//! the text travels to the pipeline's thread by value ([`CapturedPayload`]), where it becomes a
 //! [`Payload`] of the record, parsed only if masking or media extraction needs it. Memory allocated on one thread and freed on
 //! another is what makes allocators slow: recycling keeps the hot path free of both.
 
@@ -14,8 +14,6 @@ use crate::record::Payload;
 /// Payloads up to this size are kept inside the slot itself, next to its flags: no
 /// separate buffer whose cache lines would travel between threads.
 const INLINE: usize = 48;
-/// Buffers larger than this are released rather than kept for reuse.
-const MAX_KEPT_CAPACITY: usize = 16 * 1024;
 
 /// Where captured JSON text is written.
 pub type JsonBuffer = Vec<u8>;
@@ -87,13 +85,6 @@ impl PayloadSlot {
         }
     }
 
-    fn text(&self) -> &[u8] {
-        match self.inline_len {
-            SPILLED => &self.spill,
-            len => &self.inline[..usize::from(len)],
-        }
-    }
-
     /// Forgets the content, keeping the buffer.
     pub fn discard(&mut self) {
         self.is_text = false;
@@ -102,44 +93,27 @@ impl PayloadSlot {
 
     /// Moves the content out, leaving the slot empty: small text is copied (the slot's
     /// memory stays with the thread that owns it), larger text takes the buffer along.
-    pub fn take_captured(&mut self) -> Captured {
+    pub fn take_captured(&mut self) -> CapturedPayload {
         if !std::mem::take(&mut self.is_text) {
-            return self.value.take().map_or(Captured::None, Captured::Value);
+            return self.value.take().map_or(CapturedPayload::None, CapturedPayload::Value);
         }
         match self.inline_len {
-            SPILLED => Captured::Text(std::mem::take(&mut self.spill)),
-            len => Captured::Inline { len, bytes: self.inline },
+            SPILLED => CapturedPayload::Text(std::mem::take(&mut self.spill)),
+            len => CapturedPayload::Inline { len, bytes: self.inline },
         }
-    }
-
-    /// The payload; leaves the slot empty with its buffer kept for the next use.
-    pub fn take(&mut self) -> Option<Payload> {
-        if !std::mem::take(&mut self.is_text) {
-            return self.value.take().map(Payload::from);
-        }
-        // The text was written by serde_json: valid JSON, hence UTF-8.
-        let text = self.text();
-        let payload = match std::str::from_utf8(text) {
-            Ok(text) => Payload::from_valid_json(text),
-            Err(_) => Payload::from(Value::String(String::from_utf8_lossy(text).into_owned())),
-        };
-        if self.spill.capacity() > MAX_KEPT_CAPACITY {
-            self.spill = Vec::new();
-        }
-        Some(payload)
     }
 }
 
 /// A payload moved out of its slot, on its way to the pipeline's thread.
 #[derive(Debug)]
-pub(crate) enum Captured {
+pub(crate) enum CapturedPayload {
     None,
     Inline { len: u8, bytes: [u8; INLINE] },
     Text(Vec<u8>),
     Value(Value),
 }
 
-impl Captured {
+impl CapturedPayload {
     /// The payload for the record.
     pub fn into_payload(self) -> Option<Payload> {
         let text = |bytes: &[u8]| match std::str::from_utf8(bytes) {
@@ -148,10 +122,10 @@ impl Captured {
             Err(_) => Payload::from(Value::String(String::from_utf8_lossy(bytes).into_owned())),
         };
         match self {
-            Captured::None => None,
-            Captured::Inline { len, bytes } => Some(text(&bytes[..usize::from(len)])),
-            Captured::Text(bytes) => Some(text(&bytes)),
-            Captured::Value(value) => Some(Payload::from(value)),
+            CapturedPayload::None => None,
+            CapturedPayload::Inline { len, bytes } => Some(text(&bytes[..usize::from(len)])),
+            CapturedPayload::Text(bytes) => Some(text(&bytes)),
+            CapturedPayload::Value(value) => Some(Payload::from(value)),
         }
     }
 }
@@ -163,25 +137,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_is_forwarded_inline_or_spilled_and_buffers_kept() {
+    fn text_is_forwarded_inline_or_spilled() {
         let mut slot = PayloadSlot::default();
         assert!(!slot.is_set());
         slot.write(|out| out.extend_from_slice(br#"{"a":1}"#));
         assert!(slot.is_set());
-        let payload = slot.take().unwrap();
+        let payload = slot.take_captured().into_payload().unwrap();
         assert_eq!(payload.json(), r#"{"a":1}"#, "text is forwarded as written");
         assert_eq!(payload, json!({"a": 1}));
         assert!(!slot.is_set());
         let long = format!("\"{}\"", "x".repeat(100));
         slot.write(|out| out.extend_from_slice(long.as_bytes()));
-        let spill = slot.spill.as_ptr();
-        assert_eq!(slot.take().unwrap(), json!("x".repeat(100)), "long text spills");
-        slot.write(|out| out.extend_from_slice(long.as_bytes()));
-        assert_eq!(slot.spill.as_ptr(), spill, "the spill buffer is reused");
-        assert_eq!(slot.take().unwrap(), json!("x".repeat(100)));
+        assert!(
+            matches!(slot.take_captured(), CapturedPayload::Text(text) if text == long.as_bytes()),
+            "long text spills"
+        );
+        slot.write(|out| out.extend_from_slice(br#""short""#));
+        assert!(matches!(slot.take_captured(), CapturedPayload::Inline { len: 7, .. }), "short text stays inline");
         slot.set(json!(2));
         slot.write(|out| out.extend_from_slice(b"3"));
-        assert_eq!(slot.take().unwrap(), json!(3), "the last write wins");
-        assert_eq!(slot.take(), None);
+        assert_eq!(slot.take_captured().into_payload().unwrap(), json!(3), "the last write wins");
+        assert_eq!(slot.take_captured().into_payload(), None);
     }
 }

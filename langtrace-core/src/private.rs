@@ -72,7 +72,7 @@ impl Captured<'_> {
     fn into_value(self) -> Value {
         let mut slot = PayloadSlot::default();
         slot.write(|out| self.write(out));
-        slot.take().map_or(Value::Null, Payload::into_value)
+        slot.take_captured().into_payload().map_or(Value::Null, Payload::into_value)
     }
 }
 

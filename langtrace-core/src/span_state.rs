@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
-use crate::payload::{Captured, PayloadSlot};
+use crate::payload::{CapturedPayload, PayloadSlot};
 use crate::record::{
     Level, ObservationRecord, ObservationType, PromptRef, Tick, Timestamp, TraceAttributes, TraceRecord,
 };
@@ -370,8 +370,8 @@ pub(crate) struct ObservationCore {
     name: Cow<'static, str>,
     start: Option<Tick>,
     end: Option<Tick>,
-    input: Captured,
-    output: Captured,
+    input: CapturedPayload,
+    output: CapturedPayload,
 }
 
 impl ObservationCore {
