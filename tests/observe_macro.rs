@@ -564,3 +564,22 @@ fn a_panicking_serialize_is_recorded_as_unserializable_and_the_call_goes_on() {
     assert_eq!(input["payload"], json!("<unserializable: it panicked>"));
     assert_eq!(input["n"], json!(1));
 }
+
+#[test]
+fn an_argument_whose_serialize_updates_the_observation_does_not_deadlock() {
+    struct Chatty(u32);
+    impl serde::Serialize for Chatty {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            langtrace::current_observation().set_metadata("serialized", true);
+            serializer.serialize_u32(self.0)
+        }
+    }
+    #[observe]
+    fn handle(value: Chatty) -> u32 {
+        value.0
+    }
+    let observations = record(|| assert_eq!(handle(Chatty(7)), 7));
+    let observation = only(&observations, "handle");
+    assert_eq!(observation.input_value(), Some(json!({"value": 7})));
+    assert_eq!(observation.metadata["serialized"], json!(true));
+}

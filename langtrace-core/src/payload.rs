@@ -23,6 +23,24 @@ thread_local! {
     static SCRATCH: RefCell<JsonBuffer> = const { RefCell::new(Vec::new()) };
 }
 
+/// Runs `write` into this thread's scratch buffer, then hands the text to `keep`. The
+/// caller can serialize without holding a lock and take it only to keep the result.
+pub(crate) fn serialize<R>(write: impl FnOnce(&mut JsonBuffer), keep: impl FnOnce(&[u8]) -> R) -> R {
+    SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+        Ok(mut scratch) => {
+            scratch.clear();
+            write(&mut scratch);
+            keep(&scratch)
+        }
+        // Writing this payload serializes a value that captures another one.
+        Err(_) => {
+            let mut text = Vec::new();
+            write(&mut text);
+            keep(&text)
+        }
+    })
+}
+
 /// An input or output: a JSON value, or JSON text kept inline or in a reusable buffer.
 #[derive(Debug)]
 #[repr(C)]
@@ -57,24 +75,11 @@ impl PayloadSlot {
 
     /// Sets JSON text written by `write`.
     pub fn write(&mut self, write: impl FnOnce(&mut JsonBuffer)) {
-        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => {
-                scratch.clear();
-                write(&mut scratch);
-                self.keep(&scratch);
-            }
-            // Writing this payload serializes a value that captures another one.
-            Err(_) => {
-                let mut text = Vec::new();
-                write(&mut text);
-                self.keep(&text);
-            }
-        });
-        self.is_text = true;
-        self.value = None;
+        serialize(write, |text| self.set_text(text));
     }
 
-    fn keep(&mut self, text: &[u8]) {
+    /// Sets JSON text.
+    pub fn set_text(&mut self, text: &[u8]) {
         if text.len() <= INLINE {
             self.inline[..text.len()].copy_from_slice(text);
             self.inline_len = text.len() as u8;
@@ -83,6 +88,8 @@ impl PayloadSlot {
             self.spill.extend_from_slice(text);
             self.inline_len = SPILLED;
         }
+        self.is_text = true;
+        self.value = None;
     }
 
     /// Forgets the content, keeping the buffer.

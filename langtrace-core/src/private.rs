@@ -17,7 +17,7 @@ pub use serde_json::Value as JsonValue;
 pub use tracing;
 
 use crate::layer::{close_with, take_just_opened, Find, LayerContext, Recorded};
-use crate::payload::{JsonBuffer, PayloadSlot};
+use crate::payload::{serialize, JsonBuffer, PayloadSlot};
 use crate::process::truncation_marker;
 use crate::record::{Level, Payload, Tick, Timestamp};
 use crate::span_state::lock;
@@ -322,28 +322,58 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
     format!("panicked: {message}")
 }
 
-/// Runs a sync fn body inside its observation.
-#[inline]
-pub fn observe_sync<R>(
-    observation: Observation,
-    body: impl FnOnce() -> R,
-    on_return: impl FnOnce(&mut Finisher<'_>, &R),
-) -> R {
-    if observation.is_disabled() {
-        return body();
-    }
-    observe_sync_enabled(observation, body, on_return)
+/// Where a sync fn's body records its input, first thing: nothing happens when the
+/// observation is not recorded, and the input is serialized without holding any lock
+/// (the span is entered, so user `Serialize` impls may update this observation).
+pub struct InputSink<'o> {
+    recorded: Option<&'o Recorded>,
 }
 
-/// `observe_sync` for a span some subscriber wants, kept out of line (see
-/// `Observation::open_enabled`).
-#[inline(never)]
-fn observe_sync_enabled<R>(
-    mut observation: Observation,
-    body: impl FnOnce() -> R,
+impl InputSink<'_> {
+    /// Records `input()` as the observation's input when it is recorded with capture on.
+    #[inline]
+    pub fn capture<'a, const N: usize>(&mut self, input: impl FnOnce() -> InputObject<'a, N>) {
+        if let Some(recorded) = self.recorded.filter(|recorded| recorded.capture.is_some()) {
+            serialize(
+                |out| input().write(out),
+                |text| {
+                    let mut state = lock(&recorded.cell);
+                    if !state.input.is_set() {
+                        state.input.set_text(text);
+                    }
+                },
+            );
+        }
+    }
+}
+
+/// Runs a sync fn body inside the observation of `span`.
+#[inline]
+pub fn observe_sync<R>(
+    span: Span,
+    body: impl FnOnce(&mut InputSink<'_>) -> R,
     on_return: impl FnOnce(&mut Finisher<'_>, &R),
 ) -> R {
-    match observation.call(body) {
+    if span.is_disabled() {
+        return body(&mut InputSink { recorded: None });
+    }
+    observe_sync_enabled(span, body, on_return)
+}
+
+/// `observe_sync` for a span some subscriber wants, kept out of line so the disabled
+/// path inlined into every observed fn stays small.
+#[inline(never)]
+fn observe_sync_enabled<R>(
+    span: Span,
+    body: impl FnOnce(&mut InputSink<'_>) -> R,
+    on_return: impl FnOnce(&mut Finisher<'_>, &R),
+) -> R {
+    let mut observation = Observation::lookup(span);
+    let result = {
+        let mut sink = InputSink { recorded: observation.recorded.as_ref() };
+        observation.call(|| body(&mut sink))
+    };
+    match result {
         Ok(ret) => {
             observation.finish(|finisher| on_return(finisher, &ret));
             ret

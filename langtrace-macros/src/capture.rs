@@ -49,8 +49,9 @@ fn collect_bindings(pat: &Pat, idents: &mut Vec<Ident>) {
     }
 }
 
-/// Opens `__lt_obs` from `__lt_span` with `{"arg": value, ..}` as input, for every
-/// argument in `bound` but not in `skip`; `None` when nothing is left.
+/// The expression building `{"arg": value, ..}` for every argument in `bound` but
+/// not in `skip`, for `Observation::open` or `InputSink::capture`; `None` when nothing
+/// is left.
 pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
     let fields: Vec<TokenStream> = bound
         .iter()
@@ -66,10 +67,10 @@ pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
     }
     let traits = value_traits();
     Some(quote! {
-        let __lt_obs = ::langtrace::__private::Observation::open(__lt_span, || {
+        || {
             #traits
             ::langtrace::__private::input_object([#(#fields),*])
-        });
+        }
     })
 }
 

@@ -29,13 +29,17 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
     args.check_skip(&bound)?;
 
     let span = span(&args, &func);
-    let open = args
-        .capture_input
-        .then(|| capture::input(&bound, &args.skip))
-        .flatten()
-        .unwrap_or_else(|| quote!(let __lt_obs = ::langtrace::__private::Observation::new(__lt_span);));
-    let body = match Shape::of(&func) {
-        Shape::Sync => sync(&args, &func),
+    let input = args.capture_input.then(|| capture::input(&bound, &args.skip)).flatten();
+    let shape = Shape::of(&func);
+    // A sync fn's body records its input itself (see `sync`); other shapes open the
+    // observation with it first.
+    let open = match (&shape, &input) {
+        (Shape::Sync, _) => None,
+        (_, Some(input)) => Some(quote!(let __lt_obs = ::langtrace::__private::Observation::open(__lt_span, #input);)),
+        (_, None) => Some(quote!(let __lt_obs = ::langtrace::__private::Observation::new(__lt_span);)),
+    };
+    let body = match shape {
+        Shape::Sync => sync(&args, &func, input.as_ref()),
         Shape::Async => asynchronous(&args, &func),
         Shape::ImplFuture { output } => impl_future(&args, &func.block, output),
         Shape::BoxedAsync { output, prefix, pin, future } => boxed_async(&args, output, prefix, pin, future),
@@ -87,15 +91,23 @@ fn span(args: &Args, func: &ItemFn) -> TokenStream {
     }
 }
 
-/// `fn f() -> T`: the body runs in a closure under `observe_sync`.
-fn sync(args: &Args, func: &ItemFn) -> TokenStream {
+/// `fn f() -> T`: the body runs in a closure under `observe_sync`, and first
+/// records its input (so a span nobody records costs no more than its check).
+fn sync(args: &Args, func: &ItemFn, input: Option<&TokenStream>) -> TokenStream {
     let ret = return_type(&func.sig.output);
     let block = &func.block;
+    let sink = quote!(::langtrace::__private::InputSink<'_>);
     // Spanned so that errors about the closure (e.g. `?` in a fn returning
     // `()`) point at the body rather than at the attribute.
-    let body = quote_spanned!(block.span()=> move || -> #ret #block);
+    let body = match input {
+        Some(input) => quote_spanned!(block.span()=> move |__lt_input: &mut #sink| -> #ret {
+            __lt_input.capture(#input);
+            #block
+        }),
+        None => quote_spanned!(block.span()=> move |_: &mut #sink| -> #ret #block),
+    };
     let on_return = capture::on_return(&ret, args.capture_output);
-    quote!(::langtrace::__private::observe_sync(__lt_obs, #body, #on_return))
+    quote!(::langtrace::__private::observe_sync(__lt_span, #body, #on_return))
 }
 
 /// `async fn f() -> T`: the body becomes an observed `async` block, awaited.
