@@ -192,7 +192,8 @@ impl Processor {
     /// only when a mask is set or they may hold a data URI.
     fn payload(&self, slot: &mut Option<Payload>, field: MediaField, media: &mut Vec<MediaRecord>) {
         let Some(payload) = slot.take() else { return };
-        let needs_value = self.mask.is_some() || payload.text().is_none_or(|text| text.contains("data:"));
+        let needs_value =
+            self.mask.is_some() || payload.text_bytes().is_none_or(|text| text.windows(5).any(|w| w == b"data:"));
         let payload = if needs_value {
             let mut value = payload.into_value();
             if let Some(mask) = &self.mask {
@@ -203,7 +204,7 @@ impl Processor {
         } else {
             payload
         };
-        let oversized = match payload.text() {
+        let oversized = match payload.text_bytes() {
             Some(text) => text.len() > self.config.max_payload_bytes,
             None => true,
         };

@@ -252,6 +252,13 @@ impl JsonText {
         }
     }
 
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            JsonText::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            JsonText::Heap(text) => text.as_bytes(),
+        }
+    }
+
     fn as_str(&self) -> &str {
         match self {
             // The bytes were copied from a `&str` at a character boundary.
@@ -306,10 +313,10 @@ impl Payload {
         }
     }
 
-    /// Whether the payload is JSON text (not yet parsed).
-    pub(crate) fn text(&self) -> Option<&str> {
+    /// The JSON text's bytes when the payload is text (not yet parsed).
+    pub(crate) fn text_bytes(&self) -> Option<&[u8]> {
         match &self.0 {
-            PayloadRepr::Json(text) => Some(text.as_str()),
+            PayloadRepr::Json(text) => Some(text.as_bytes()),
             PayloadRepr::Value(_) => None,
         }
     }
