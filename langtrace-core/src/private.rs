@@ -190,8 +190,6 @@ impl Observation {
     }
 
     /// Wraps `span` and records `input()` as its input when recorded with capture on.
-    /// `input` runs while the state is locked; it cannot reach this observation (the span
-    /// is not entered yet), so user `Serialize` impls may still trace.
     #[inline]
     pub fn open<'a, const N: usize>(span: Span, input: impl FnOnce() -> InputObject<'a, N>) -> Self {
         if span.is_disabled() {
@@ -205,12 +203,7 @@ impl Observation {
     #[inline(never)]
     fn open_enabled<'a, const N: usize>(span: Span, input: impl FnOnce() -> InputObject<'a, N>) -> Self {
         let observation = Self::lookup(span);
-        if let Some(Recorded { cell, capture: Some(_), .. }) = &observation.recorded {
-            let mut state = lock(cell);
-            if !state.input.is_set() {
-                state.input.write(|out| input().write(out));
-            }
-        }
+        InputSink { recorded: observation.recorded.as_ref() }.capture(input);
         observation
     }
 

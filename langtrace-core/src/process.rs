@@ -66,8 +66,10 @@ impl Processor {
         let records = pending
             .map(|pending| match pending {
                 Pending::Observation { core, details, trace_id, trace, is_root } => {
-                    let trace = self.trace_attributes_of(trace_id, trace);
+                    let mut media = Vec::new();
+                    let trace = self.trace_attributes_of(trace_id, trace, &mut media);
                     let mut record = core.into_record(trace_id, trace);
+                    record.media = media;
                     if let Some(cell) = details {
                         lock(&cell).take_details(&mut record);
                         cells.push(cell);
@@ -92,18 +94,30 @@ impl Processor {
         records
     }
 
-    /// The trace attributes for a record: those it carries (remembered for the trace's
-    /// next records), else the latest remembered.
-    fn trace_attributes_of(&mut self, trace_id: TraceId, sent: Option<Arc<TraceAttributes>>) -> Arc<TraceAttributes> {
+    /// The trace attributes for a record: those it carries, processed here once and
+    /// remembered for the trace's next records, else the latest remembered. Media found
+    /// in them goes to `media` (the record that carried them).
+    fn trace_attributes_of(
+        &mut self,
+        trace_id: TraceId,
+        sent: Option<Arc<TraceAttributes>>,
+        media: &mut Vec<MediaRecord>,
+    ) -> Arc<TraceAttributes> {
         match sent {
-            Some(attributes) => {
+            Some(mut attributes) => {
+                self.trace_attributes(Arc::make_mut(&mut attributes), media);
                 if self.latest_trace_attributes.len() >= MAX_OPEN_TRACES {
                     self.latest_trace_attributes.clear();
                 }
                 self.latest_trace_attributes.insert(trace_id, Arc::clone(&attributes));
                 attributes
             }
-            None => self.latest_trace_attributes.get(&trace_id).cloned().unwrap_or_default(),
+            None => self.latest_trace_attributes.get(&trace_id).cloned().unwrap_or_else(|| {
+                // Forgotten (see `MAX_OPEN_TRACES`) or lost with a dropped record.
+                let mut attributes = TraceAttributes::default();
+                self.trace_attributes(&mut attributes, media);
+                Arc::new(attributes)
+            }),
         }
     }
 
@@ -114,25 +128,19 @@ impl Processor {
         self.root_payloads.insert(record.trace_id, (record.input.clone(), record.output.clone()));
     }
 
-    /// Builds and processes a batch. Observations of one trace usually share one
-    /// snapshot of the trace attributes: it is processed once per batch and shared again.
+    /// Builds and processes a batch.
     pub fn process_batch(&mut self, pending: impl Iterator<Item = Pending>) -> Vec<Record> {
         let mut batch = self.records(pending);
-        let mut processed: FxHashMap<*const TraceAttributes, Arc<TraceAttributes>> = FxHashMap::default();
         for record in &mut batch {
             match record {
-                Record::Observation(observation) => {
-                    let key = Arc::as_ptr(&observation.trace);
-                    self.observation(observation, processed.get(&key));
-                    processed.entry(key).or_insert_with(|| Arc::clone(&observation.trace));
-                }
+                Record::Observation(observation) => self.observation(observation),
                 Record::Trace(trace) => self.trace(trace),
             }
         }
         batch
     }
 
-    fn observation(&self, record: &mut ObservationRecord, processed_trace: Option<&Arc<TraceAttributes>>) {
+    fn observation(&self, record: &mut ObservationRecord) {
         let config = &self.config;
         if record.environment.is_empty() {
             record.environment.clone_from(&config.environment);
@@ -147,13 +155,6 @@ impl Processor {
         self.payload(&mut record.input, MediaField::Input, &mut media);
         self.payload(&mut record.output, MediaField::Output, &mut media);
         self.metadata(&mut record.metadata, &mut media);
-        match processed_trace {
-            Some(trace) => record.trace = Arc::clone(trace),
-            None if self.changes_trace(&record.trace) => {
-                self.trace_attributes(Arc::make_mut(&mut record.trace), &mut media);
-            }
-            None => {}
-        }
         record.media = media;
     }
 
@@ -163,17 +164,6 @@ impl Processor {
         }
         // Media bytes travel with observation records; here only the references matter.
         self.trace_attributes(&mut record.attributes, &mut Vec::new());
-    }
-
-    /// Whether [`Self::trace_attributes`] would change anything (avoids copying shared
-    /// snapshots that need no change).
-    fn changes_trace(&self, trace: &TraceAttributes) -> bool {
-        let config = &self.config;
-        (trace.release.is_none() && config.release.is_some())
-            || (trace.version.is_none() && config.version.is_some())
-            || trace.input.is_some()
-            || trace.output.is_some()
-            || !trace.metadata.is_empty()
     }
 
     fn trace_attributes(&self, trace: &mut TraceAttributes, media: &mut Vec<MediaRecord>) {
