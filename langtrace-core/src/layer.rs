@@ -492,7 +492,7 @@ where
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         if !self.context.config.enabled {
-            // Nothing is recorded; `Observation::new` looks up and finds no state.
+            // Nothing is recorded (and `#[observe]` does not look for anything).
             return;
         }
         let Some(span) = ctx.span(id) else { return };

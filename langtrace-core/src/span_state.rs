@@ -300,17 +300,15 @@ impl ObservationState {
         }
         let end = *self.end.get_or_insert_with(Tick::now);
         self.is_root.then(|| {
-            let snapshot = trace.snapshot();
+            let mut attributes = (*trace.snapshot()).clone();
+            attributes.name.get_or_insert_with(|| self.name.to_string());
             Box::new(TraceRecord {
                 id: trace.id,
                 root_observation_id: self.id.unwrap_or_else(ObservationId::random),
                 start_time: self.start_time(),
                 end_time: end.to_timestamp(),
                 environment: String::new(),
-                attributes: TraceAttributes {
-                    name: snapshot.name.clone().or_else(|| Some(self.name.to_string())),
-                    ..(*snapshot).clone()
-                },
+                attributes,
             })
         })
     }
