@@ -332,6 +332,10 @@ impl LangtraceBuilder {
             None => self.settings.resolve(&|name: &str| std::env::var(name).ok())?,
         };
         let config = Arc::new(config);
+        let mut sinks = self.sinks;
+        for sink in &mut sinks {
+            sink.configure(&config);
+        }
         let options = PipelineOptions {
             capacity: config.max_queue_size,
             flush_at: config.flush_at,
@@ -339,7 +343,7 @@ impl LangtraceBuilder {
             shutdown_timeout: self.shutdown_timeout.unwrap_or(Duration::from_secs(5)),
         };
         let processor = Processor::new(Arc::clone(&config), self.mask);
-        let (pipeline, guard) = pipeline::start(options, processor, self.sinks);
+        let (pipeline, guard) = pipeline::start(options, processor, sinks);
         let context = LayerContext { with_span: with_span_noop, config, pipeline, span_filter: self.span_filter };
         Ok((LangtraceLayer { context }, guard))
     }

@@ -68,7 +68,7 @@ impl Processor {
                 Pending::Observation { core, details, trace_id, trace, is_root } => {
                     let mut media = Vec::new();
                     let trace = self.trace_attributes_of(trace_id, trace, &mut media);
-                    let mut record = core.into_record(trace_id, trace);
+                    let mut record = core.into_record(trace_id, trace, is_root);
                     record.media = media;
                     if let Some(cell) = details {
                         lock(&cell).take_details(&mut record);

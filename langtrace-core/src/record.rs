@@ -72,7 +72,18 @@ impl Timestamp {
 
     /// ISO-8601 / RFC 3339 text in UTC with nanoseconds, as Langfuse's attributes carry it.
     pub fn to_rfc3339(self) -> String {
-        humantime::format_rfc3339_nanos(UNIX_EPOCH + Duration::from_nanos(self.0)).to_string()
+        humantime::format_rfc3339_nanos(self.to_system_time()).to_string()
+    }
+
+    /// RFC 3339 with microseconds (`2024-05-01T12:00:00.123456Z`), the precision
+    /// JavaScript and Python readers parse.
+    pub fn to_rfc3339_micros(self) -> String {
+        humantime::format_rfc3339_micros(self.to_system_time()).to_string()
+    }
+
+    /// As a `SystemTime`.
+    pub fn to_system_time(self) -> SystemTime {
+        UNIX_EPOCH + Duration::from_nanos(self.0)
     }
 }
 
@@ -538,6 +549,10 @@ pub struct ObservationRecord {
     /// an incoming `traceparent`; `None` for a root.
     #[serde(rename = "parentObservationId")]
     pub parent_id: Option<ObservationId>,
+    /// The first observation of its trace in this process: the trace's root, or, when
+    /// `parent_id` is set, a child of a remote parent (an incoming `traceparent`).
+    #[serde(default)]
+    pub is_root: bool,
     /// What kind of observation this is.
     #[serde(rename = "type")]
     pub observation_type: ObservationType,

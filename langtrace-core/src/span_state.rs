@@ -374,12 +374,13 @@ pub(crate) struct ObservationCore {
 
 impl ObservationCore {
     /// The record, without the fields beyond the core (see `take_details`).
-    pub fn into_record(self, trace_id: TraceId, trace: Arc<TraceAttributes>) -> ObservationRecord {
+    pub fn into_record(self, trace_id: TraceId, trace: Arc<TraceAttributes>, is_root: bool) -> ObservationRecord {
         let start_time = self.start.map_or_else(Timestamp::now, Tick::to_timestamp);
         ObservationRecord {
             id: self.id.unwrap_or_else(ObservationId::random),
             trace_id,
             parent_id: self.parent_id,
+            is_root,
             observation_type: self.observation_type,
             name: self.name,
             start_time,

@@ -1,1 +1,29 @@
-//! OTLP export of langtrace records. Placeholder crate: the OTLP bridge issue fills it.
+//! OTLP export of langtrace records: each observation becomes one OTLP span carrying
+//! Langfuse's attribute vocabulary (and the OTel GenAI keys), sent with
+//! `opentelemetry-otlp` over HTTP protobuf, HTTP JSON or gRPC to Langfuse, any
+//! OpenTelemetry backend, or the langtrace collector.
+//!
+//! ```no_run
+//! use langtrace_core::LangtraceLayer;
+//! use langtrace_otel_bridge::OtlpSink;
+//!
+//! // OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318, or LANGFUSE_PUBLIC_KEY /
+//! // LANGFUSE_SECRET_KEY / LANGFUSE_BASE_URL.
+//! let sink = OtlpSink::builder().build().expect("valid exporter settings");
+//! let (layer, guard) = LangtraceLayer::builder().sink(sink).build().expect("valid settings");
+//! ```
+//!
+//! Data flow: records (from the pipeline's worker) → [`encode`] (record → span) →
+//! [`export`] (transport, retry, backoff) and media uploads → the endpoint.
+
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod encode;
+pub mod export;
+mod media_upload;
+
+pub use config::{ExportConfig, LangfuseCredentials, Protocol};
+pub use export::{BuildError, ExportCounters, OtlpExporterBuilder, OtlpSink};
+/// Backoff settings for [`OtlpExporterBuilder::retry_policy`].
+pub use opentelemetry_otlp::RetryPolicy;

@@ -1,6 +1,7 @@
 //! Where records go. A [`Sink`] receives processed records in batches on the pipeline's
 //! worker thread; the pipeline ([`pipeline`]) sits between the layer and the sinks.
 
+use crate::config::Config;
 use crate::record::Record;
 
 pub mod console;
@@ -15,6 +16,13 @@ pub struct SinkError(pub String);
 /// A destination for records. Called from one worker thread, never from the
 /// instrumented code, so an implementation may block (with its own timeouts).
 pub trait Sink: Send + 'static {
+    /// Receives the layer's resolved settings once, before the first batch, so a sink
+    /// can describe the process (environment, release, version) the way its
+    /// destination expects, e.g. as an OTLP resource.
+    fn configure(&mut self, config: &Config) {
+        let _ = config;
+    }
+
     /// Takes one batch of processed records, in the order they finished.
     fn export(&mut self, batch: &[Record]) -> Result<(), SinkError>;
 
