@@ -58,6 +58,10 @@ pub use tracing_subscriber;
 #[doc(hidden)]
 pub use langtrace_core::__private;
 
+/// OTLP export: the sink `init()` installs when an endpoint or Langfuse keys are set.
+#[cfg(feature = "otlp")]
+pub use langtrace_otel_bridge as otlp;
+
 /// Threads that keep the current observation as parent.
 pub mod thread {
     pub use langtrace_core::spawn_thread as spawn;
@@ -87,22 +91,34 @@ pub enum InitError {
     /// `LANGTRACE_LOG` is not a level.
     #[error("invalid environment variable {LOG_ENV} = {0:?}: expected error, warn, info, debug or trace")]
     LogLevel(String),
+    /// The OTLP exporter could not be set up; the message names the setting.
+    #[cfg(feature = "otlp")]
+    #[error(transparent)]
+    Exporter(#[from] otlp::BuildError),
     /// A global subscriber was already installed.
     #[error("a global tracing subscriber is already set: compose LangtraceLayer into it instead")]
     AlreadyInitialized,
 }
 
 /// Sets up tracing in one call: installs a global subscriber with the [`LangtraceLayer`]
-/// configured from environment variables (see [`config::env`]), reporting to the
-/// console sink, plus a `fmt` log layer when `LANGTRACE_LOG` names a level. Keep the
-/// returned guard alive; dropping it flushes.
+/// configured from environment variables (see [`config::env`]), plus a `fmt` log layer
+/// when `LANGTRACE_LOG` names a level. Records go over OTLP when the environment names a
+/// destination (`OTEL_EXPORTER_OTLP_ENDPOINT`, or `LANGFUSE_PUBLIC_KEY` and
+/// `LANGFUSE_SECRET_KEY`; see [`otlp::config`]), else to the console. Keep the returned
+/// guard alive; dropping it flushes (within 5 s).
 pub fn init() -> Result<LangtraceGuard, InitError> {
     builder().init()
 }
 
 /// The builder form of [`init`].
 pub fn builder() -> InitBuilder {
-    InitBuilder { layer: LangtraceLayer::builder(), sinks: 0, log: None }
+    InitBuilder {
+        layer: LangtraceLayer::builder(),
+        sinks: 0,
+        log: None,
+        #[cfg(feature = "otlp")]
+        otlp: None,
+    }
 }
 
 /// Configures what [`init`] installs.
@@ -111,6 +127,8 @@ pub struct InitBuilder {
     layer: LangtraceBuilder,
     sinks: usize,
     log: Option<tracing_subscriber::filter::LevelFilter>,
+    #[cfg(feature = "otlp")]
+    otlp: Option<otlp::OtlpExporterBuilder>,
 }
 
 impl InitBuilder {
@@ -120,7 +138,15 @@ impl InitBuilder {
         self
     }
 
-    /// Sends records to `sink` instead of the console.
+    /// Exports over OTLP with these settings (each overrides its environment variable),
+    /// whether or not the environment names a destination.
+    #[cfg(feature = "otlp")]
+    pub fn otlp(mut self, configure: impl FnOnce(otlp::OtlpExporterBuilder) -> otlp::OtlpExporterBuilder) -> Self {
+        self.otlp = Some(configure(self.otlp.take().unwrap_or_default()));
+        self
+    }
+
+    /// Sends records to `sink` (as well as to OTLP when configured) instead of the console.
     pub fn sink(mut self, sink: impl Sink) -> Self {
         self.layer = self.layer.sink(sink);
         self.sinks += 1;
@@ -140,7 +166,19 @@ impl InitBuilder {
             (None, Some(text)) => Some(text.trim().parse().map_err(|_| InitError::LogLevel(text))?),
             (None, None) => None,
         };
-        let layer = if self.sinks == 0 { self.layer.sink(ConsoleSink::new()) } else { self.layer };
+        let (mut layer, mut sinks) = (self.layer, self.sinks);
+        #[cfg(feature = "otlp")]
+        {
+            let explicit = self.otlp.is_some();
+            let exporter = self.otlp.unwrap_or_default();
+            if explicit || exporter.is_configured() {
+                layer = layer.sink(exporter.build()?);
+                sinks += 1;
+            }
+        }
+        if sinks == 0 {
+            layer = layer.sink(ConsoleSink::new());
+        }
         let (layer, guard) = layer.build()?;
         let fmt = log.map(|level| tracing_subscriber::fmt::layer().with_filter(level));
         tracing_subscriber::registry().with(layer).with(fmt).try_init().map_err(|_| InitError::AlreadyInitialized)?;
