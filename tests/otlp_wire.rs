@@ -14,7 +14,7 @@ use langtrace::otlp::{OtlpSink, Protocol};
 use langtrace::{current_observation, current_trace, event, observe, Cost, Level, Scope, TraceId, Usage};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode;
-use receiver::{Receiver, ReceivedSpan, Reply};
+use receiver::{ReceivedSpan, Receiver, Reply};
 use serde_json::{json, Value};
 
 const IMAGE: &[u8] = b"\x89PNG\r\n\x1a\nnot really a png";
@@ -119,7 +119,8 @@ fn export_scenario(protocol: Protocol, gzip: bool) -> (Vec<ReceivedSpan>, Receiv
         .service_name("support-bot")
         .build()
         .expect("valid exporter");
-    let harness = Harness::with(|b| b.sink(sink).environment("staging").release("2024.06.1").version("v3").mask(redact));
+    let harness =
+        Harness::with(|b| b.sink(sink).environment("staging").release("2024.06.1").version("v3").mask(redact));
     harness.run(|| {
         Scope::new().trace_id(TraceId::from_seed("conversation-1")).in_scope(|| support_agent("my password is hunter2"))
     });
@@ -139,7 +140,12 @@ fn json_attr(span: &ReceivedSpan, key: &str) -> Value {
 
 /// Every key and value format of compat.md §1, for every observation type.
 fn check_scenario(spans: &[ReceivedSpan]) {
-    assert_eq!(spans.len(), 10, "one span per observation: {:?}", spans.iter().map(|s| &s.span.name).collect::<Vec<_>>());
+    assert_eq!(
+        spans.len(),
+        10,
+        "one span per observation: {:?}",
+        spans.iter().map(|s| &s.span.name).collect::<Vec<_>>()
+    );
     let trace_id = TraceId::from_seed("conversation-1").to_bytes().to_vec();
     let types: HashMap<&str, &str> = [
         ("support_agent", "agent"),
@@ -215,7 +221,10 @@ fn check_scenario(spans: &[ReceivedSpan]) {
     // Generation: model, parameters, usage, cost, prompt, completion start, GenAI keys.
     let generation = by_name(spans, "generate");
     assert_eq!(generation.str("langfuse.observation.model.name"), "gpt-4o");
-    assert_eq!(json_attr(generation, "langfuse.observation.model.parameters"), json!({"temperature": 0.2, "max_tokens": 256}));
+    assert_eq!(
+        json_attr(generation, "langfuse.observation.model.parameters"),
+        json!({"temperature": 0.2, "max_tokens": 256})
+    );
     assert_eq!(
         json_attr(generation, "langfuse.observation.usage_details"),
         json!({"input": 120, "output": 30, "cache_read_input_tokens": 100})
@@ -237,7 +246,10 @@ fn check_scenario(spans: &[ReceivedSpan]) {
     assert_eq!(generation.attr("gen_ai.request.max_tokens"), Some(&Any::IntValue(256)));
     // Media reference in place of the data URI.
     let reference = generation.str("langfuse.observation.metadata.image");
-    assert!(reference.starts_with("@@@langfuseMedia:type=image/png|id=") && reference.ends_with("|source=base64_data_uri@@@"));
+    assert!(
+        reference.starts_with("@@@langfuseMedia:type=image/png|id=")
+            && reference.ends_with("|source=base64_data_uri@@@")
+    );
 
     let embedding = by_name(spans, "embed");
     assert_eq!(embedding.str("gen_ai.operation.name"), "embeddings");
@@ -360,7 +372,8 @@ fn langfuse_mode_sends_the_exact_path_auth_and_headers_and_uploads_media_once() 
 
     // Media: create, upload, report; the second identical image is not uploaded again.
     let calls = receiver.media_calls();
-    let steps: Vec<(&str, &str)> = calls.iter().map(|c| (c.method.as_str(), c.path.split('/').nth(3).unwrap_or(""))).collect();
+    let steps: Vec<(&str, &str)> =
+        calls.iter().map(|c| (c.method.as_str(), c.path.split('/').nth(3).unwrap_or(""))).collect();
     assert_eq!(steps, [("POST", "media"), ("PUT", ""), ("PATCH", "media")], "{calls:?}");
     let announce: Value = serde_json::from_slice(&calls[0].body).unwrap();
     assert_eq!(calls[0].headers["authorization"], expected_auth);
@@ -375,7 +388,9 @@ fn langfuse_mode_sends_the_exact_path_auth_and_headers_and_uploads_media_once() 
     assert_eq!(calls[1].headers["x-amz-checksum-sha256"], announce["sha256Hash"].as_str().unwrap());
     let report: Value = serde_json::from_slice(&calls[2].body).unwrap();
     assert_eq!(report["uploadHttpStatus"], 200);
-    assert!(calls[2].path.ends_with(announce["sha256Hash"].as_str().unwrap().replace('+', "-").replace('/', "_").get(..22).unwrap()));
+    assert!(calls[2]
+        .path
+        .ends_with(announce["sha256Hash"].as_str().unwrap().replace('+', "-").replace('/', "_").get(..22).unwrap()));
     let get = |c: &std::sync::atomic::AtomicU64| langtrace::otlp::ExportCounters::get(c);
     assert_eq!((get(&counters.media_uploaded), get(&counters.media_already_stored)), (1, 1));
     assert_eq!(get(&counters.spans_exported), 20);

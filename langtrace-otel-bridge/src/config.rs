@@ -141,7 +141,8 @@ fn pick(builder: Option<&str>, method: &'static str, vars: &[&'static str], env:
     if let Some(value) = builder {
         return Some((value.to_owned(), Source::Builder(method)));
     }
-    vars.iter().find_map(|&var| env(var).filter(|v| !v.trim().is_empty()).map(|v| (v.trim().to_owned(), Source::Env(var))))
+    vars.iter()
+        .find_map(|&var| env(var).filter(|v| !v.trim().is_empty()).map(|v| (v.trim().to_owned(), Source::Env(var))))
 }
 
 /// Reads an environment variable.
@@ -160,9 +161,8 @@ fn check_url(url: &str, source: &Source) -> Result<(), ConfigError> {
 fn parse_headers(text: &str, source: &Source) -> Result<Vec<(String, String)>, ConfigError> {
     let mut headers = Vec::new();
     for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
-        let (key, value) = pair
-            .split_once('=')
-            .ok_or_else(|| invalid(source.clone(), text, format!("`{pair}` is not key=value")))?;
+        let (key, value) =
+            pair.split_once('=').ok_or_else(|| invalid(source.clone(), text, format!("`{pair}` is not key=value")))?;
         let key = key.trim();
         let value = percent_decode(value.trim())
             .ok_or_else(|| invalid(source.clone(), text, format!("bad percent-encoding in `{pair}`")))?;
@@ -279,7 +279,8 @@ impl ExportSettings {
             }
         };
         for (name, value) in &self.headers {
-            let valid = http::HeaderName::try_from(name.as_str()).is_ok() && http::HeaderValue::try_from(value.as_str()).is_ok();
+            let valid = http::HeaderName::try_from(name.as_str()).is_ok()
+                && http::HeaderValue::try_from(value.as_str()).is_ok();
             if !valid {
                 return Err(invalid(Source::Builder("header"), name, "not a valid header name and value"));
             }
@@ -297,7 +298,9 @@ impl ExportSettings {
         };
         let timeout = match (self.timeout, pick(None, "timeout", &env::TIMEOUT, env)) {
             (Some(timeout), _) if !timeout.is_zero() => timeout,
-            (Some(timeout), _) => return Err(invalid(Source::Builder("timeout"), &format!("{timeout:?}"), "must be positive")),
+            (Some(timeout), _) => {
+                return Err(invalid(Source::Builder("timeout"), &format!("{timeout:?}"), "must be positive"))
+            }
             (None, Some((text, source))) => match text.parse::<u64>() {
                 Ok(ms) if ms > 0 => Duration::from_millis(ms),
                 _ => return Err(invalid(source, &text, "expected a positive number of milliseconds")),
@@ -365,17 +368,23 @@ mod tests {
 
         let bad_url = resolve(ExportSettings::default(), &[(env::ENDPOINT, "localhost:4318")]).unwrap_err();
         assert_eq!(bad_url.setting, Source::Env(env::ENDPOINT));
-        let bad_protocol =
-            resolve(ExportSettings::default(), &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "udp")])
-                .unwrap_err();
+        let bad_protocol = resolve(
+            ExportSettings::default(),
+            &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_PROTOCOL", "udp")],
+        )
+        .unwrap_err();
         assert_eq!(bad_protocol.setting, Source::Env("OTEL_EXPORTER_OTLP_PROTOCOL"));
-        let bad_header =
-            resolve(ExportSettings::default(), &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_HEADERS", "novalue")])
-                .unwrap_err();
+        let bad_header = resolve(
+            ExportSettings::default(),
+            &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_HEADERS", "novalue")],
+        )
+        .unwrap_err();
         assert_eq!(bad_header.setting, Source::Env("OTEL_EXPORTER_OTLP_HEADERS"));
-        let bad_timeout =
-            resolve(ExportSettings::default(), &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")])
-                .unwrap_err();
+        let bad_timeout = resolve(
+            ExportSettings::default(),
+            &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_TIMEOUT", "soon")],
+        )
+        .unwrap_err();
         assert_eq!(bad_timeout.setting, Source::Env("OTEL_EXPORTER_OTLP_TIMEOUT"));
         let grpc_langfuse = resolve(
             ExportSettings { protocol: Some(Protocol::Grpc), ..Default::default() },

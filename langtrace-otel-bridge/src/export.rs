@@ -196,17 +196,8 @@ impl OtlpExporterBuilder {
 
 /// The HTTP client shared by OTLP/HTTP and media uploads.
 fn http_client(config: &ExportConfig) -> Result<reqwest::Client, BuildError> {
-    let builder = reqwest::Client::builder().timeout(config.timeout).connect_timeout(config.timeout.min(Duration::from_secs(5)));
-    #[cfg(feature = "tls")]
-    let builder = {
-        let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| BuildError::Transport(e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        builder.tls_backend_preconfigured(tls)
-    };
+    let builder =
+        reqwest::Client::builder().timeout(config.timeout).connect_timeout(config.timeout.min(Duration::from_secs(5)));
     builder.build().map_err(|e| BuildError::Transport(e.to_string()))
 }
 
@@ -388,4 +379,3 @@ impl std::fmt::Debug for OtlpSink {
         f.debug_struct("OtlpSink").field("config", &self.config).finish_non_exhaustive()
     }
 }
-

@@ -75,8 +75,13 @@ impl MediaUploader {
             "contentLength": media.bytes.len(),
             "sha256Hash": media.sha256_hash,
         });
-        let response =
-            self.client.post(format!("{base}/api/public/media")).header("authorization", &auth).json(&announce).send().await?;
+        let response = self
+            .client
+            .post(format!("{base}/api/public/media"))
+            .header("authorization", &auth)
+            .json(&announce)
+            .send()
+            .await?;
         if !response.status().is_success() {
             return Err(UploadError::Status { step: "POST /api/public/media", status: response.status().as_u16() });
         }

@@ -235,7 +235,11 @@ impl ReceivedSpan {
 }
 
 fn find<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a any_value::Value> {
-    attributes.iter().find(|kv| kv.key == key).and_then(|kv| kv.value.as_ref()).and_then(|v: &AnyValue| v.value.as_ref())
+    attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| kv.value.as_ref())
+        .and_then(|v: &AnyValue| v.value.as_ref())
 }
 
 fn header_map(headers: &HeaderMap) -> HashMap<String, String> {
@@ -245,7 +249,13 @@ fn header_map(headers: &HeaderMap) -> HashMap<String, String> {
         .collect()
 }
 
-async fn handle_http(State(shared): State<Arc<Shared>>, method: Method, uri: Uri, headers: HeaderMap, body: Bytes) -> Response {
+async fn handle_http(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_owned();
     if path.starts_with("/api/public/media") || path.starts_with("/upload/") {
         return handle_media(&shared, method, path, headers, body.to_vec());
@@ -261,7 +271,8 @@ async fn handle_http(State(shared): State<Arc<Shared>>, method: Method, uri: Uri
         }
         bytes = plain;
     }
-    let json = headers.get("content-type").is_some_and(|v| v.to_str().unwrap_or_default().starts_with("application/json"));
+    let json =
+        headers.get("content-type").is_some_and(|v| v.to_str().unwrap_or_default().starts_with("application/json"));
     let request = if json {
         serde_json::from_slice::<ExportTraceServiceRequest>(&bytes).map_err(|e| e.to_string())
     } else {
@@ -294,7 +305,12 @@ async fn handle_http(State(shared): State<Arc<Shared>>, method: Method, uri: Uri
 /// Langfuse's media flow, with uploads stored under `/upload/{id}` on this server.
 fn handle_media(shared: &Shared, method: Method, path: String, headers: HeaderMap, body: Vec<u8>) -> Response {
     let mut inner = shared.lock();
-    inner.media.push(MediaCall { method: method.to_string(), path: path.clone(), headers: header_map(&headers), body: body.clone() });
+    inner.media.push(MediaCall {
+        method: method.to_string(),
+        path: path.clone(),
+        headers: header_map(&headers),
+        body: body.clone(),
+    });
     shared.changed.notify_all();
     if method == Method::POST && path == "/api/public/media" {
         let announce: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
