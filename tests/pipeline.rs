@@ -63,6 +63,44 @@ fn a_full_queue_drops_and_counts_and_memory_stays_bounded() {
     assert_eq!(harness.sink.records().len() as u64, delivered);
 }
 
+#[observe]
+fn tree_root() -> u32 {
+    (1..=3).map(unit).sum()
+}
+
+#[test]
+fn a_trace_starting_while_the_queue_is_full_is_shed_whole_and_counted() {
+    let (sink, entered, release) = gate();
+    let harness = Harness::with(|b| b.sink(sink).max_queue_size(8).flush_at(1));
+    harness.run(|| unit(0));
+    entered.recv().unwrap(); // the worker is blocked in the sink
+    harness.run(|| {
+        (1..=10).for_each(|n| {
+            unit(n);
+        })
+    });
+    let before = harness.guard.stats();
+    assert!(before.dropped > 0 && before.queued == 8, "{before:?}");
+
+    assert_eq!(harness.run(tree_root), 6, "the application is unaffected");
+    let after = harness.guard.stats();
+    assert_eq!(after.dropped - before.dropped, 5, "4 observations and the trace record, counted");
+    assert_eq!(after.queued, 8);
+
+    for _ in 0..100 {
+        let _ = release.send(());
+    }
+    harness.guard.flush(Duration::from_secs(10)).unwrap();
+    let shed = harness.sink.observations();
+    assert!(shed.iter().all(|o| o.name != "tree_root"), "no part of the shed trace is sent");
+    assert!(shed.len() <= 9);
+    // Once the worker has emptied the queue, traces are recorded whole again.
+    harness.run(tree_root);
+    let observations = harness.observations();
+    assert_eq!(observations.iter().filter(|o| o.name == "tree_root").count(), 1);
+    assert_eq!(observations.len() - shed.len(), 4);
+}
+
 #[test]
 fn flush_returns_within_its_timeout_when_a_sink_hangs() {
     let (sink, entered, release) = gate();

@@ -63,10 +63,13 @@ impl LayerContext {
         self.pipeline.push(record)
     }
 
-    /// A new trace cell, sampled on its id.
+    /// A new trace cell, sampled on its id. A trace that starts while the queue is full
+    /// is shed whole (its observations counted as dropped): under overload the
+    /// application pays almost nothing for it, and no partial trace is sent.
     pub(crate) fn new_trace(&self, id: Option<TraceId>) -> Arc<TraceCell> {
         let id = id.unwrap_or_else(TraceId::random);
-        Arc::new(TraceCell::new(id, should_sample(id, self.config.sample_rate)))
+        let sampled = should_sample(id, self.config.sample_rate);
+        Arc::new(TraceCell::new(id, sampled, sampled && self.pipeline.is_saturated()))
     }
 
     /// What `#[observe]` needs of a span's observation, if it is recorded.
@@ -423,6 +426,10 @@ impl LangtraceLayer {
             }
         };
         if !trace.sampled {
+            if trace.shed {
+                // The observation's record, and the root's trace record.
+                self.context.pipeline.count_dropped(if is_root { 2 } else { 1 });
+            }
             state.nearest = None;
             return state;
         }

@@ -30,7 +30,11 @@ pub(crate) struct ScopeData {
 /// State shared by every span of one trace.
 pub(crate) struct TraceCell {
     pub id: TraceId,
+    /// Whether the trace is recorded: sampled in, and not shed.
     pub sampled: bool,
+    /// Not recorded because it started while the pipeline's queue was full: each of its
+    /// observations counts as dropped.
+    pub shed: bool,
     /// Whether the attributes changed since they were last handed to the pipeline (whose
     /// worker keeps the latest attributes per trace, so they cross threads only when
     /// changed). Read without the lock first: most observations find nothing to send.
@@ -46,10 +50,11 @@ struct TraceAttributesCell {
 }
 
 impl TraceCell {
-    pub fn new(id: TraceId, sampled: bool) -> Self {
+    pub fn new(id: TraceId, sampled: bool, shed: bool) -> Self {
         Self {
             id,
-            sampled,
+            sampled: sampled && !shed,
+            shed,
             unsent: AtomicBool::new(true),
             attributes: Mutex::new(TraceAttributesCell { current: Arc::default(), applied_scope: 0 }),
         }

@@ -55,7 +55,7 @@ pub enum Protocol {
     /// OTLP/HTTP with protobuf bodies (the default, and what Langfuse's SDKs use).
     #[default]
     HttpProtobuf,
-    /// OTLP/HTTP with JSON bodies.
+    /// OTLP/HTTP with JSON bodies (needs the `http-json` cargo feature).
     HttpJson,
     /// OTLP/gRPC.
     Grpc,
@@ -229,8 +229,14 @@ impl ExportSettings {
         };
 
         let (protocol, protocol_source) = match (self.protocol, pick(None, "protocol", &env::PROTOCOL, env)) {
+            (Some(Protocol::HttpJson), _) if !cfg!(feature = "http-json") => {
+                return Err(invalid(Source::Builder("protocol"), "http/json", "needs langtrace's `http-json` cargo feature"));
+            }
             (Some(protocol), _) => (protocol, Source::Builder("protocol")),
             (None, Some((text, source))) => match Protocol::parse(&text) {
+                Some(Protocol::HttpJson) if !cfg!(feature = "http-json") => {
+                    return Err(invalid(source, &text, "http/json needs langtrace's `http-json` cargo feature"));
+                }
                 Some(protocol) => (protocol, source),
                 None => return Err(invalid(source, &text, "expected http/protobuf, http/json or grpc")),
             },

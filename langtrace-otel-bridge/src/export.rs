@@ -231,6 +231,7 @@ fn span_exporter(
         }
         Protocol::HttpProtobuf | Protocol::HttpJson => {
             let protocol = match config.protocol {
+                #[cfg(feature = "http-json")]
                 Protocol::HttpJson => opentelemetry_otlp::Protocol::HttpJson,
                 _ => opentelemetry_otlp::Protocol::HttpBinary,
             };

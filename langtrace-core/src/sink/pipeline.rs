@@ -5,7 +5,7 @@
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -55,6 +55,9 @@ pub(crate) struct Pipeline {
     flush_at: usize,
     flush_interval: Duration,
     dropped: AtomicU64,
+    /// Set when a record was dropped for a full queue, cleared when the worker empties
+    /// it: new traces are shed meanwhile.
+    saturated: AtomicBool,
     exported: AtomicU64,
     failed: AtomicU64,
 }
@@ -71,6 +74,7 @@ impl Pipeline {
         if state.records.len() >= self.capacity || state.stopped {
             drop(state);
             self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.saturated.store(true, Ordering::Relaxed);
             return Some(record);
         }
         state.records.push_back(record);
@@ -80,6 +84,16 @@ impl Pipeline {
             self.work.notify_one();
         }
         None
+    }
+
+    /// Whether the queue overflowed since the worker last emptied it.
+    pub(crate) fn is_saturated(&self) -> bool {
+        self.saturated.load(Ordering::Relaxed)
+    }
+
+    /// Counts records that were never queued (their trace was shed).
+    pub(crate) fn count_dropped(&self, records: u64) {
+        self.dropped.fetch_add(records, Ordering::Relaxed);
     }
 
     fn stats(&self) -> PipelineStats {
@@ -185,6 +199,7 @@ pub(crate) fn start(
         flush_at: options.flush_at,
         flush_interval: options.flush_interval,
         dropped: AtomicU64::new(0),
+        saturated: AtomicBool::new(false),
         exported: AtomicU64::new(0),
         failed: AtomicU64::new(0),
     });
@@ -257,6 +272,7 @@ impl Worker {
             state = pipeline.work.wait_timeout(state, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
         }
         std::mem::swap(&mut state.records, &mut self.spare);
+        pipeline.saturated.store(false, Ordering::Relaxed);
         (state.flush_requested, state.shutdown)
     }
 
