@@ -76,8 +76,7 @@ struct Counts {
 
 async fn receive(State(counts): State<Arc<Counts>>, Path(who): Path<String>, body: Bytes) -> Vec<u8> {
     let request = ExportTraceServiceRequest::decode(body).expect("valid OTLP protobuf");
-    let spans: usize =
-        request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+    let spans: usize = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
     let counter = if who == "ours" { &counts.ours } else { &counts.theirs };
     counter.fetch_add(spans as u64, Ordering::Relaxed);
     ExportTraceServiceResponse::default().encode_to_vec()
@@ -155,7 +154,8 @@ fn main() {
         .expect("otel exporter");
     let provider = SdkTracerProvider::builder().with_batch_exporter(exporter).build();
     let theirs = Dispatch::new(
-        langtrace::tracing_subscriber::registry().with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"))),
+        langtrace::tracing_subscriber::registry()
+            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("bench"))),
     );
 
     let flush_ours = || guard.flush(Duration::from_secs(60)).expect("flush");
@@ -183,7 +183,10 @@ fn main() {
     );
     println!("opentelemetry: spans received={}", counts.theirs.load(Ordering::Relaxed));
     println!("delivered spans/s: observe_otlp={ours_delivered:.0} instrument_otlp={theirs_delivered:.0}");
-    println!("per call on the instrumented thread: observe_otlp / instrument_otlp = {:.3}", observe_otlp / instrument_otlp);
+    println!(
+        "per call on the instrumented thread: observe_otlp / instrument_otlp = {:.3}",
+        observe_otlp / instrument_otlp
+    );
     println!("wall time {:.1} s", started.elapsed().as_secs_f64());
     println!(
         "export: observe_otlp={observe_otlp:.1} instrument_otlp={instrument_otlp:.1} delivered_ratio={:.2}",

@@ -230,7 +230,11 @@ impl ExportSettings {
 
         let (protocol, protocol_source) = match (self.protocol, pick(None, "protocol", &env::PROTOCOL, env)) {
             (Some(Protocol::HttpJson), _) if !cfg!(feature = "http-json") => {
-                return Err(invalid(Source::Builder("protocol"), "http/json", "needs langtrace's `http-json` cargo feature"));
+                return Err(invalid(
+                    Source::Builder("protocol"),
+                    "http/json",
+                    "needs langtrace's `http-json` cargo feature",
+                ));
             }
             (Some(protocol), _) => (protocol, Source::Builder("protocol")),
             (None, Some((text, source))) => match Protocol::parse(&text) {
