@@ -19,7 +19,6 @@
 //! The last line printed is `export: observe_otlp=<ns> instrument_otlp=<ns> delivered_ratio=<x>`
 //! with `delivered_ratio` = ours / theirs.
 
-use std::hint::black_box;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -30,42 +29,16 @@ use axum::extract::{Path, State};
 use langtrace::otlp::OtlpSink;
 use langtrace::tracing::Dispatch;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
-use langtrace::{observe, LangtraceLayer};
+use langtrace::LangtraceLayer;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::WithExportConfig;
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use prost::Message;
 
-const BATCH: u64 = 100;
+mod workload;
 
-#[inline(never)]
-#[observe]
-fn observed(n: u64, s: &str) -> usize {
-    n as usize + s.len()
-}
-
-#[inline(never)]
-#[observe]
-fn observed_batch() {
-    for i in 0..BATCH {
-        black_box(observed(black_box(i), black_box("hello")));
-    }
-}
-
-#[inline(never)]
-#[tracing::instrument]
-fn instrumented(n: u64, s: &str) -> usize {
-    n as usize + s.len()
-}
-
-#[inline(never)]
-#[tracing::instrument]
-fn instrumented_batch() {
-    for i in 0..BATCH {
-        black_box(instrumented(black_box(i), black_box("hello")));
-    }
-}
+use workload::{instrumented_batch, observed_batch, BATCH};
 
 /// Spans decoded per path (`ours`, `theirs`).
 #[derive(Default)]

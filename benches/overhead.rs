@@ -22,12 +22,14 @@ use std::time::{Duration, Instant};
 
 use langtrace::tracing::Dispatch;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
-use langtrace::{observe, LangtraceLayer};
+use langtrace::LangtraceLayer;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider, SpanData, SpanExporter};
 
-const BATCH: u64 = 100;
+mod workload;
+
+use workload::{instrumented_batch, observed_batch, BATCH};
 
 #[inline(never)]
 fn plain(n: u64, s: &str) -> usize {
@@ -38,34 +40,6 @@ fn plain(n: u64, s: &str) -> usize {
 fn plain_batch() {
     for i in 0..BATCH {
         black_box(plain(black_box(i), black_box("hello")));
-    }
-}
-
-#[inline(never)]
-#[observe]
-fn observed(n: u64, s: &str) -> usize {
-    n as usize + s.len()
-}
-
-#[inline(never)]
-#[observe]
-fn observed_batch() {
-    for i in 0..BATCH {
-        black_box(observed(black_box(i), black_box("hello")));
-    }
-}
-
-#[inline(never)]
-#[tracing::instrument]
-fn instrumented(n: u64, s: &str) -> usize {
-    n as usize + s.len()
-}
-
-#[inline(never)]
-#[tracing::instrument]
-fn instrumented_batch() {
-    for i in 0..BATCH {
-        black_box(instrumented(black_box(i), black_box("hello")));
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use base64::Engine;
-use common::Harness;
+use common::{redact, Harness};
 use langtrace::otlp::{OtlpSink, Protocol};
 use langtrace::{current_observation, current_trace, event, observe, Cost, Level, Scope, TraceId, Usage};
 use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
@@ -93,15 +93,6 @@ fn guard_output(answer: &str) -> bool {
 
 #[observe]
 fn plain_step() {}
-
-fn redact(value: Value) -> Value {
-    match value {
-        Value::String(text) => Value::String(text.replace("hunter2", "[REDACTED]")),
-        Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, redact(v))).collect()),
-        other => other,
-    }
-}
 
 /// Runs the scenario with every seed feature, exporting with `protocol`, and returns the
 /// spans the receiver decoded.

@@ -6,11 +6,11 @@ mod common;
 use std::collections::{HashMap, HashSet};
 
 use base64::Engine;
-use common::Harness;
+use common::{redact, Harness};
 use langtrace::config::Source;
 use langtrace::mask::MASK_FAILED;
 use langtrace::{observe, LangtraceLayer, MediaField, Scope, TraceId};
-use serde_json::{json, Value};
+use serde_json::json;
 
 #[observe]
 fn answer(question: &str) -> String {
@@ -127,15 +127,6 @@ fn default_metadata_is_added_without_overriding() {
     let observation = harness.observation("tagged");
     assert_eq!(observation.metadata["team"], "explicit");
     assert_eq!(observation.metadata["region"], "eu");
-}
-
-fn redact(value: Value) -> Value {
-    match value {
-        Value::String(text) => Value::String(text.replace("hunter2", "[REDACTED]")),
-        Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, redact(v))).collect()),
-        other => other,
-    }
 }
 
 #[test]

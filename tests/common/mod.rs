@@ -74,3 +74,14 @@ pub fn global() -> &'static Harness {
         harness
     })
 }
+
+/// A mask replacing the password `hunter2` anywhere in a value.
+pub fn redact(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => Value::String(text.replace("hunter2", "[REDACTED]")),
+        Value::Array(items) => Value::Array(items.into_iter().map(redact).collect()),
+        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, redact(v))).collect()),
+        other => other,
+    }
+}
