@@ -1,0 +1,109 @@
+//! Users (traces sharing a `userId`): `GET /api/public/users` (first/last seen, traces,
+//! tokens, cost) and `GET /api/public/users/{id}` (totals, traces and sessions).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use rusqlite::types::Value as Sql;
+use rusqlite::Row;
+use serde_json::{json, Value};
+
+use super::sessions::MAX_TRACES;
+use super::{paging, placeholders, read, ApiError, AppState, Authed, PageMeta, Params};
+use crate::store::query::{self, Filter, TRACE_COLUMNS};
+
+const USER_COLUMNS: &str = "t.user_id, MIN(t.start_time), MAX(t.start_time), COUNT(*), SUM(t.total_tokens),
+    SUM(t.total_cost), COUNT(DISTINCT t.session_id), SUM(t.error_count)";
+
+fn user(row: &Row<'_>) -> rusqlite::Result<Value> {
+    Ok(json!({
+        "id": row.get::<_, String>(0)?,
+        "firstSeen": query::iso(row.get(1)?),
+        "lastSeen": query::iso(row.get(2)?),
+        "traceCount": row.get::<_, i64>(3)?,
+        "totalTokens": row.get::<_, i64>(4)?,
+        "totalCost": row.get::<_, f64>(5)?,
+        "sessionCount": row.get::<_, i64>(6)?,
+        "errorCount": row.get::<_, i64>(7)?,
+    }))
+}
+
+/// `GET /api/public/users`: most recently seen first.
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(project): Authed,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let params = Params::parse(raw);
+    let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
+    let mut filter = Filter::project("t", &project.id);
+    filter
+        .and("t.user_id IS NOT NULL", [])
+        .and_some("t.start_time >= ?", params.time("fromTimestamp")?)
+        .and_some("t.start_time < ?", params.time("toTimestamp")?);
+    let environments = params.all("environment");
+    if !environments.is_empty() {
+        filter.and(
+            &format!("t.environment IN {}", placeholders(environments.len())),
+            environments.into_iter().map(Sql::Text),
+        );
+    }
+    read(&state, move |connection| {
+        let where_sql = filter.sql();
+        let total = query::count(
+            connection,
+            &format!("SELECT COUNT(DISTINCT t.user_id) FROM traces t WHERE {where_sql}"),
+            filter.params([]),
+        )?;
+        let data = query::all(
+            connection,
+            &format!(
+                "SELECT {USER_COLUMNS} FROM traces t WHERE {where_sql} GROUP BY t.user_id
+                 ORDER BY MAX(t.start_time) DESC, t.user_id LIMIT ? OFFSET ?"
+            ),
+            filter.params([Sql::Integer(i64::from(limit)), Sql::Integer(i64::from((page - 1) * limit))]),
+            user,
+        )?;
+        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
+    })
+    .await
+}
+
+/// `GET /api/public/users/{id}`: totals, the session ids, and the newest traces (at most
+/// [`MAX_TRACES`]).
+pub async fn detail(
+    State(state): State<AppState>,
+    Authed(project): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    read(&state, move |connection| {
+        let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
+        let mut summary = query::all(
+            connection,
+            &format!("SELECT {USER_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.user_id = ? GROUP BY t.user_id"),
+            params(),
+            user,
+        )?
+        .pop()
+        .ok_or_else(|| ApiError::NotFound(format!("user {id}")))?;
+        let traces = query::all(
+            connection,
+            &format!(
+                "SELECT {TRACE_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.user_id = ?
+                 ORDER BY t.start_time DESC, t.id DESC LIMIT {MAX_TRACES}"
+            ),
+            params(),
+            query::trace,
+        )?;
+        let mut statement = connection.prepare_cached(
+            "SELECT DISTINCT session_id FROM traces WHERE project_id = ?1 AND user_id = ?2 AND session_id IS NOT NULL
+             ORDER BY session_id LIMIT 1000",
+        )?;
+        let sessions: Vec<String> =
+            statement.query_map([&project.id, &id], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let fields = summary.as_object_mut().expect("object");
+        fields.insert("sessionIds".into(), json!(sessions));
+        fields.insert("traces".into(), Value::Array(traces));
+        Ok(Json(summary))
+    })
+    .await
+}

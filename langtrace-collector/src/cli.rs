@@ -1,0 +1,97 @@
+//! Command line: `langtrace serve` (every setting a flag with an environment twin),
+//! `langtrace project create`, `langtrace keys create`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The langtrace collector: OTLP in, a durable embedded store, a query API.
+#[derive(Debug, Parser)]
+#[command(name = "langtrace", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the collector: OTLP/HTTP and the API on one listener, OTLP/gRPC on another.
+    Serve(ServeArgs),
+    /// Manages projects.
+    #[command(subcommand)]
+    Project(ProjectCommand),
+    /// Manages API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+/// Settings of `langtrace serve`.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address of the HTTP listener (OTLP/HTTP, API). Loopback unless told otherwise.
+    #[arg(long, env = "LANGTRACE_HTTP_ADDR", default_value = "127.0.0.1:3000")]
+    pub http_addr: SocketAddr,
+    /// Address of the OTLP/gRPC listener.
+    #[arg(long, env = "LANGTRACE_GRPC_ADDR", default_value = "127.0.0.1:4317")]
+    pub grpc_addr: SocketAddr,
+    /// Where the data lives.
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Largest request body in bytes, also after decompression.
+    #[arg(long, env = "LANGTRACE_MAX_BODY_BYTES", default_value_t = 16 << 20, value_parser = clap::value_parser!(u64).range(1024..))]
+    pub max_body_bytes: u64,
+    /// Write jobs (requests) waiting for the writer before new ones get 503.
+    #[arg(long, env = "LANGTRACE_INGEST_QUEUE", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ingest_queue: u64,
+    /// Base URL clients reach this server at (for media upload URLs); default
+    /// `http://<http-addr>`.
+    #[arg(long, env = "LANGTRACE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Name of the project created at first start.
+    #[arg(long, env = "LANGTRACE_INIT_PROJECT", default_value = "default")]
+    pub init_project: String,
+    /// Public key created with the initial project (generated and printed when unset).
+    #[arg(long, env = "LANGTRACE_INIT_PUBLIC_KEY", requires = "init_secret_key")]
+    pub init_public_key: Option<String>,
+    /// Secret key created with the initial project.
+    #[arg(long, env = "LANGTRACE_INIT_SECRET_KEY", requires = "init_public_key", hide_env_values = true)]
+    pub init_secret_key: Option<String>,
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// Directory of the database and media files (created if missing).
+    #[arg(long, env = "LANGTRACE_DATA_DIR", default_value = "./langtrace-data")]
+    pub data_dir: PathBuf,
+}
+
+/// `langtrace project ...`.
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Creates a project and a first key pair, printed once.
+    Create {
+        /// Project name (unique).
+        name: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// `langtrace keys ...`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Creates a key pair for a project, printed once.
+    Create {
+        /// Project name.
+        #[arg(long)]
+        project: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}

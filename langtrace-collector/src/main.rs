@@ -1,0 +1,65 @@
+//! `langtrace`: the collector's command line.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
+use langtrace_collector::{auth, server, store};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("LANGTRACE_SERVER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => tokio::runtime::Runtime::new().map_err(|e| e.to_string()).and_then(|runtime| {
+            runtime
+                .block_on(server::serve(args, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                }))
+                .map_err(|e| e.to_string())
+        }),
+        Command::Project(ProjectCommand::Create { name, data }) => with_store(&data.data_dir, |tx| {
+            let project =
+                auth::create_project(tx, &name).map_err(|e| format!("cannot create project {name:?}: {e}"))?;
+            let keys = auth::create_keys(tx, &project.id, None).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "created project {name:?} ({})\n  public key: {}\n  secret key: {}",
+                project.id, keys.public_key, keys.secret_key
+            ))
+        }),
+        Command::Keys(KeysCommand::Create { project, data }) => with_store(&data.data_dir, |tx| {
+            let Some(found) = auth::project_by_name(tx, &project).map_err(|e| e.to_string())? else {
+                return Err(format!("no project named {project:?}"));
+            };
+            let keys = auth::create_keys(tx, &found.id, None).map_err(|e| e.to_string())?;
+            Ok(format!(
+                "new key pair for {project:?}\n  public key: {}\n  secret key: {}",
+                keys.public_key, keys.secret_key
+            ))
+        }),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("langtrace: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one write against the store and prints its message.
+fn with_store(
+    data_dir: &std::path::Path,
+    work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<String, String>,
+) -> Result<(), String> {
+    let (_, mut connection) = store::Store::open(data_dir).map_err(|e| e.to_string())?;
+    let tx = connection.transaction().map_err(|e| e.to_string())?;
+    let message = work(&tx)?;
+    tx.commit().map_err(|e| e.to_string())?;
+    println!("{message}");
+    Ok(())
+}

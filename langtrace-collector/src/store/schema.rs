@@ -1,0 +1,197 @@
+//! The schema, as versioned migrations applied in order at start. `PRAGMA user_version`
+//! records the last one applied; a migration never changes once released, a change is
+//! a new entry at the end.
+
+use rusqlite::Connection;
+
+/// Migrations, version 1 first.
+const MIGRATIONS: &[&str] = &[
+    // 1: projects, keys, traces, observations, scores, media, model prices.
+    r#"
+    CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE api_keys (
+        public_key TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        salt TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE observations (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        parent_id TEXT,
+        is_root INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER,
+        completion_start_time INTEGER,
+        level TEXT NOT NULL,
+        status_message TEXT,
+        input TEXT,
+        output TEXT,
+        metadata TEXT NOT NULL,
+        version TEXT,
+        environment TEXT NOT NULL,
+        model TEXT,
+        model_parameters TEXT,
+        usage_details TEXT NOT NULL,
+        cost_details TEXT NOT NULL,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        total_tokens INTEGER,
+        total_cost REAL,
+        prompt_name TEXT,
+        prompt_version INTEGER,
+        user_id TEXT,
+        session_id TEXT,
+        release TEXT,
+        created_at INTEGER NOT NULL,
+        UNIQUE (project_id, id)
+    );
+    CREATE INDEX observations_trace ON observations (project_id, trace_id, start_time);
+    CREATE INDEX observations_start ON observations (project_id, start_time);
+    CREATE TABLE traces (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT,
+        name_explicit INTEGER NOT NULL DEFAULT 0,
+        user_id TEXT,
+        session_id TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        release TEXT,
+        version TEXT,
+        environment TEXT NOT NULL DEFAULT 'default',
+        public INTEGER NOT NULL DEFAULT 0,
+        input TEXT,
+        input_explicit INTEGER NOT NULL DEFAULT 0,
+        output TEXT,
+        output_explicit INTEGER NOT NULL DEFAULT 0,
+        root_observation_id TEXT,
+        start_time INTEGER NOT NULL,
+        end_time INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        total_tokens INTEGER NOT NULL DEFAULT 0,
+        total_cost REAL NOT NULL DEFAULT 0,
+        observation_count INTEGER NOT NULL DEFAULT 0,
+        debug_count INTEGER NOT NULL DEFAULT 0,
+        default_count INTEGER NOT NULL DEFAULT 0,
+        warning_count INTEGER NOT NULL DEFAULT 0,
+        error_count INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id)
+    );
+    CREATE INDEX traces_start ON traces (project_id, start_time);
+    CREATE INDEX traces_user ON traces (project_id, user_id, start_time);
+    CREATE INDEX traces_session ON traces (project_id, session_id, start_time);
+    CREATE TABLE scores (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        trace_id TEXT,
+        observation_id TEXT,
+        session_id TEXT,
+        name TEXT NOT NULL,
+        value REAL,
+        string_value TEXT,
+        data_type TEXT NOT NULL,
+        source TEXT NOT NULL,
+        comment TEXT,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        environment TEXT NOT NULL DEFAULT 'default',
+        timestamp INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id)
+    );
+    CREATE INDEX scores_trace ON scores (project_id, trace_id);
+    CREATE INDEX scores_time ON scores (project_id, timestamp);
+    CREATE TABLE media (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        sha256_hash TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        content_length INTEGER NOT NULL,
+        trace_id TEXT,
+        observation_id TEXT,
+        field TEXT,
+        upload_token TEXT,
+        uploaded_at INTEGER,
+        upload_status INTEGER,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id)
+    );
+    CREATE TABLE model_prices (
+        id INTEGER PRIMARY KEY,
+        project_id TEXT,
+        model_name TEXT NOT NULL,
+        match_pattern TEXT NOT NULL,
+        input_price REAL NOT NULL,
+        output_price REAL NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    "#,
+];
+
+/// Why the schema could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The database was written by a newer langtrace.
+    #[error("the database has schema version {found}, newer than this binary's {known}: upgrade langtrace")]
+    TooNew {
+        /// Version found in the file.
+        found: u32,
+        /// Latest version this binary knows.
+        known: u32,
+    },
+    /// SQLite refused a migration.
+    #[error("migration {version} failed: {source}")]
+    Failed {
+        /// The migration.
+        version: u32,
+        /// SQLite's error.
+        source: rusqlite::Error,
+    },
+}
+
+/// The latest schema version.
+pub fn latest() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// Applies the migrations the database has not seen yet, each in its own transaction.
+pub fn migrate(connection: &mut Connection) -> Result<u32, MigrationError> {
+    let failed = |version| move |source| MigrationError::Failed { version, source };
+    let current: u32 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(failed(0))?;
+    if current > latest() {
+        return Err(MigrationError::TooNew { found: current, known: latest() });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let version = index as u32 + 1;
+        let transaction = connection.transaction().map_err(failed(version))?;
+        transaction.execute_batch(sql).map_err(failed(version))?;
+        transaction.pragma_update(None, "user_version", version).map_err(failed(version))?;
+        transaction.commit().map_err(failed(version))?;
+    }
+    Ok(latest())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_apply_once_and_refuse_newer_files() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut connection).unwrap(), latest());
+        assert_eq!(migrate(&mut connection).unwrap(), latest(), "idempotent");
+        connection.pragma_update(None, "user_version", latest() + 1).unwrap();
+        assert!(matches!(migrate(&mut connection), Err(MigrationError::TooNew { .. })));
+    }
+}
