@@ -174,7 +174,8 @@ mod tests {
     use super::*;
 
     fn string(key: &str, value: &str) -> KeyValue {
-        KeyValue { key: key.into(), value: Some(AnyValue { value: Some(any_value::Value::StringValue(value.into())) }) }
+        let value = Some(AnyValue { value: Some(any_value::Value::StringValue(value.into())) });
+        KeyValue { key: key.into(), value, ..Default::default() }
     }
 
     fn span(trace_id: Vec<u8>, span_id: Vec<u8>, attributes: Vec<KeyValue>) -> Span {
