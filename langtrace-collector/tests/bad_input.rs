@@ -43,7 +43,9 @@ fn auth() -> String {
 }
 
 fn message(body: &[u8]) -> String {
-    serde_json::from_slice::<Value>(body).map(|v| v["message"].as_str().unwrap_or_default().to_owned()).unwrap_or_default()
+    serde_json::from_slice::<Value>(body)
+        .map(|v| v["message"].as_str().unwrap_or_default().to_owned())
+        .unwrap_or_default()
 }
 
 #[test]
@@ -80,11 +82,16 @@ fn malformed_unsupported_oversized_and_unauthenticated_requests() {
     assert_eq!(status, 413, "{}", message(&body));
 
     let valid = request(vec![span(1, 1, "hi")]).encode_to_vec();
-    let (status, headers, _) = collector.post_raw("/v1/traces", &[("content-type", "application/x-protobuf")], valid.clone());
+    let (status, headers, _) =
+        collector.post_raw("/v1/traces", &[("content-type", "application/x-protobuf")], valid.clone());
     assert_eq!(status, 401);
     assert!(headers.contains_key("www-authenticate"));
     let wrong = Collector::basic(PUBLIC_KEY, "sk-wrong");
-    let (status, _, _) = collector.post_raw("/v1/traces", &[("content-type", "application/x-protobuf"), ("authorization", &wrong)], valid);
+    let (status, _, _) = collector.post_raw(
+        "/v1/traces",
+        &[("content-type", "application/x-protobuf"), ("authorization", &wrong)],
+        valid,
+    );
     assert_eq!(status, 401);
     assert_eq!(collector.get_as("/api/public/traces", &wrong).0, 401);
     assert_eq!(collector.get_as("/api/public/traces", "Bearer nothing").0, 401);
@@ -128,11 +135,18 @@ fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
     let collector = Collector::start_with(&["--ingest-queue", "1"]);
     let payload = "p".repeat(1024);
     let requests: Vec<Vec<u8>> = (0..24u8)
-        .map(|r| request((0..255u8).map(|i| {
-            let mut s = span(r + 10, i.max(1), &payload);
-            s.span_id = vec![r + 1, i, 1, 1, 1, 1, 1, 1];
-            s
-        }).collect()).encode_to_vec())
+        .map(|r| {
+            request(
+                (0..255u8)
+                    .map(|i| {
+                        let mut s = span(r + 10, i.max(1), &payload);
+                        s.span_id = vec![r + 1, i, 1, 1, 1, 1, 1, 1];
+                        s
+                    })
+                    .collect(),
+            )
+            .encode_to_vec()
+        })
         .collect();
     let url = format!("{}/v1/traces", collector.base_url);
     let results: Vec<(u16, Option<String>, u8)> = std::thread::scope(|scope| {

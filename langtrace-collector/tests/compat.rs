@@ -1,0 +1,162 @@
+//! Clients nobody here wrote, reporting to a real `langtrace serve`: the Python
+//! `opentelemetry-sdk` exporters (HTTP protobuf, HTTP JSON, gRPC) with OpenInference and
+//! GenAI attributes, and the official `langfuse` SDK 5.x (nested `@observe`, a
+//! generation with usage, user/session/tags, an error, scores), whose own API client
+//! reads the data back. The packages come from PyPI (`tests/compat/requirements.txt`),
+//! installed once into a virtualenv under the target directory, or taken from the
+//! interpreter `LANGTRACE_COMPAT_PYTHON` names.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+use support::{Collector, PUBLIC_KEY, SECRET_KEY};
+
+fn run(program: &Path, args: &[&str]) {
+    let status = Command::new(program).args(args).status().unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    assert!(status.success(), "{} {args:?} failed", program.display());
+}
+
+/// A Python with the client packages installed.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        if let Ok(python) = std::env::var("LANGTRACE_COMPAT_PYTHON") {
+            return PathBuf::from(python);
+        }
+        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compat-venv");
+        let python = venv.join("bin").join("python");
+        let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat/requirements.txt");
+        let marker = venv.join("installed-requirements.txt");
+        let wanted = std::fs::read_to_string(&requirements).unwrap();
+        if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
+            run(Path::new("python3"), &["-m", "venv", venv.to_str().unwrap()]);
+            run(
+                &python,
+                &[
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                    requirements.to_str().unwrap(),
+                ],
+            );
+            std::fs::write(&marker, wanted).unwrap();
+        }
+        python
+    })
+}
+
+/// Runs a compat script and parses the JSON line it prints.
+fn script(name: &str, args: &[&str]) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat").join(name);
+    let output = Command::new(python()).arg(path).args(args).output().expect("run the compat script");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{name} failed:\nstdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().expect("a JSON line")).expect("JSON output")
+}
+
+fn otel_client(protocol: &str) {
+    let collector = Collector::start();
+    let run_id = format!("{protocol}-run");
+    let out = script(
+        "otel_sdk_client.py",
+        &[
+            "--endpoint",
+            &collector.base_url,
+            "--public-key",
+            PUBLIC_KEY,
+            "--secret-key",
+            SECRET_KEY,
+            "--protocol",
+            protocol,
+            "--grpc-endpoint",
+            &collector.grpc_addr,
+            "--run-id",
+            &run_id,
+        ],
+    );
+    let trace = collector.ok(&format!("/api/public/traces/{}", out["trace_id"].as_str().unwrap()));
+    assert_eq!(trace["name"], format!("otel-{protocol}-{run_id}"));
+    assert_eq!(trace["userId"], out["user_id"]);
+    assert_eq!(trace["sessionId"], out["session_id"]);
+    let observations = trace["observations"].as_array().unwrap();
+    assert_eq!(observations.len(), 3);
+    let find =
+        |name: &str| observations.iter().find(|o| o["name"] == name).unwrap_or_else(|| panic!("{name}: {trace}"));
+    // OpenInference: CHAIN root with JSON input, LLM child with model and token counts.
+    let root = find(&format!("otel-{protocol}-{run_id}"));
+    assert_eq!(root["type"], "CHAIN");
+    assert!(root["input"].is_object(), "{}", root["input"]);
+    let llm = find("openinference-llm");
+    assert_eq!((llm["type"].as_str(), llm["model"].as_str()), (Some("GENERATION"), Some("gpt-4o-mini")));
+    assert_eq!(llm["usageDetails"], json!({"input": 10, "output": 5, "total": 15}));
+    assert_eq!(llm["parentObservationId"], root["id"]);
+    // GenAI: chat operation, model, usage; cost from the price table.
+    let chat = find("chat claude-3-haiku");
+    assert_eq!((chat["type"].as_str(), chat["model"].as_str()), (Some("GENERATION"), Some("claude-3-haiku")));
+    assert_eq!(chat["usageDetails"], json!({"input": 7, "output": 3}));
+    assert!(chat["costDetails"]["total"].as_f64().unwrap() > 0.0);
+    assert_eq!(trace["usage"]["total"], 25);
+}
+
+#[test]
+fn opentelemetry_sdk_over_http_protobuf() {
+    otel_client("http-protobuf");
+}
+
+#[test]
+fn opentelemetry_sdk_over_http_json() {
+    otel_client("http-json");
+}
+
+#[test]
+fn opentelemetry_sdk_over_grpc() {
+    otel_client("grpc");
+}
+
+#[test]
+fn langfuse_python_sdk_reports_and_reads_back() {
+    let collector = Collector::start();
+    let out = script(
+        "langfuse_sdk_client.py",
+        &["--host", &collector.base_url, "--public-key", PUBLIC_KEY, "--secret-key", SECRET_KEY, "--run-id", "lf1"],
+    );
+    // Read back by the SDK's own API client (v2 observations, v3 scores), validated by it.
+    assert_eq!(out["observation_count"], 3);
+    let by_name =
+        |name: &str| out["observations"].as_array().unwrap().iter().find(|o| o["name"] == name).unwrap().clone();
+    assert_eq!(by_name("inner-generation")["model"], "gpt-4o");
+    assert_eq!(by_name("inner-generation")["usageDetails"], json!({"input": 11, "output": 7}));
+    assert_eq!(
+        (by_name("failing-step")["level"].as_str(), by_name("failing-step")["statusMessage"].as_str()),
+        (Some("ERROR"), Some("boom-lf1"))
+    );
+    let mut score_types: Vec<&str> =
+        out["scores"].as_array().unwrap().iter().map(|s| s["dataType"].as_str().unwrap()).collect();
+    score_types.sort_unstable();
+    assert_eq!(score_types, ["BOOLEAN", "CATEGORICAL", "NUMERIC"]);
+
+    // And over HTTP.
+    let trace = collector.ok(&format!("/api/public/traces/{}", out["trace_id"].as_str().unwrap()));
+    assert_eq!(trace["name"], "langfuse-sdk-lf1");
+    assert_eq!((trace["userId"].as_str(), trace["sessionId"].as_str()), (Some("user-lf1"), Some("session-lf1")));
+    assert_eq!(trace["tags"], json!(["compat", "lf1"]));
+    assert_eq!(trace["level"], "ERROR");
+    let scores = trace["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 3, "{trace}");
+    let quality = scores.iter().find(|s| s["name"] == "quality").unwrap();
+    assert_eq!((quality["dataType"].as_str(), quality["value"].as_f64()), (Some("NUMERIC"), Some(0.9)));
+    let listed = collector.ok(&format!("/api/public/v3/scores?traceId={}", out["trace_id"].as_str().unwrap()));
+    assert_eq!(listed["data"].as_array().unwrap().len(), 3);
+    assert_eq!(listed["meta"]["limit"], 50);
+}
