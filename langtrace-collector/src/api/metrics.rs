@@ -66,6 +66,9 @@ struct TimeDimension {
     granularity: String,
 }
 
+/// A result row's dimension values and time bucket.
+type GroupKey = (Vec<Option<String>>, i64);
+
 /// Rows scanned at most; a query beyond is refused (narrow the time range).
 const MAX_ROWS: usize = 2_000_000;
 
@@ -234,7 +237,7 @@ pub async fn query(
 
     read(&state, move |connection| {
         let dimension_count = field_names.len();
-        let mut groups: BTreeMap<(Vec<Option<String>>, i64), Vec<Vec<f64>>> = BTreeMap::new();
+        let mut groups: BTreeMap<GroupKey, Vec<Vec<f64>>> = BTreeMap::new();
         let mut statement = connection.prepare(&sql)?;
         let mut rows = statement.query(rusqlite::params_from_iter(filter.params([])))?;
         let mut scanned = 0usize;

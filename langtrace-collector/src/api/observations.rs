@@ -155,37 +155,40 @@ pub async fn list_v2(
     let groups = params.all("fields");
     let mut filter = observation_filter(&project.id, &params)?;
     if let Some(cursor) = params.get("cursor") {
-        let (start, id) = decode_cursor(cursor)?;
-        filter
-            .and("(o.start_time < ? OR (o.start_time = ? AND o.id < ?))", [start.into(), start.into(), Sql::Text(id)]);
+        // Position: start time, then id, then trace id (ids are unique per trace only).
+        let (start, key) = decode_cursor(cursor)?;
+        let (id, trace) = key.split_once('/').ok_or_else(|| ApiError::BadRequest("invalid cursor".into()))?;
+        filter.and(
+            "(o.start_time < ? OR (o.start_time = ? AND (o.id < ? OR (o.id = ? AND o.trace_id < ?))))",
+            [start.into(), start.into(), Sql::Text(id.into()), Sql::Text(id.into()), Sql::Text(trace.into())],
+        );
     }
     read(&state, move |connection| {
         let rows = query::all(
             connection,
             &format!(
-                "SELECT {OBSERVATION_V2_COLUMNS} FROM observations o
+                "SELECT {OBSERVATION_V2_COLUMNS}, o.start_time FROM observations o
                  LEFT JOIN traces t ON t.project_id = o.project_id AND t.id = o.trace_id
-                 WHERE {} ORDER BY o.start_time DESC, o.id DESC LIMIT ?",
+                 WHERE {} ORDER BY o.start_time DESC, o.id DESC, o.trace_id DESC LIMIT ?",
                 filter.sql()
             ),
             filter.params([Sql::Integer(i64::from(limit) + 1)]),
-            query::observation_v2,
+            |row| Ok((query::observation_v2(row)?, row.get::<_, i64>(34)?)),
         )?;
         let more = rows.len() > limit as usize;
-        let page: Vec<Value> = rows.into_iter().take(limit as usize).collect();
+        let page: Vec<(Value, i64)> = rows.into_iter().take(limit as usize).collect();
         let cursor = match page.last() {
-            Some(last) if more => {
-                let id = last["id"].as_str().unwrap_or_default().to_owned();
-                let start: i64 = connection.query_row(
-                    "SELECT start_time FROM observations WHERE project_id = ?1 AND id = ?2",
-                    [&project.id, &id],
-                    |row| row.get(0),
-                )?;
-                Some(encode_cursor(start, &id))
+            Some((last, start)) if more => {
+                let key = format!(
+                    "{}/{}",
+                    last["id"].as_str().unwrap_or_default(),
+                    last["traceId"].as_str().unwrap_or_default()
+                );
+                Some(encode_cursor(*start, &key))
             }
             _ => None,
         };
-        let data = page.into_iter().map(|o| select_fields(o, &groups)).collect::<Result<Vec<_>, _>>()?;
+        let data = page.into_iter().map(|(o, _)| select_fields(o, &groups)).collect::<Result<Vec<_>, _>>()?;
         let meta = match cursor {
             Some(cursor) => json!({"cursor": cursor}),
             None => json!({}),

@@ -52,9 +52,9 @@ const MIGRATIONS: &[&str] = &[
         session_id TEXT,
         release TEXT,
         created_at INTEGER NOT NULL,
-        UNIQUE (project_id, id)
+        UNIQUE (project_id, trace_id, id)
     );
-    CREATE INDEX observations_trace ON observations (project_id, trace_id, start_time);
+    CREATE INDEX observations_id ON observations (project_id, id);
     CREATE INDEX observations_start ON observations (project_id, start_time);
     CREATE TABLE traces (
         project_id TEXT NOT NULL,

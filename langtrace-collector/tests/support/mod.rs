@@ -80,8 +80,7 @@ impl Collector {
     pub fn stop(mut self) -> tempfile::TempDir {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let data_dir = std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap());
-        data_dir
+        std::mem::replace(&mut self.data_dir, tempfile::tempdir().unwrap())
     }
 
     /// `Authorization` header value for a key pair.

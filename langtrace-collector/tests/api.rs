@@ -1,0 +1,460 @@
+//! The query API over a real `langtrace serve`: projects stay apart, rollups are right
+//! whatever order spans arrive in, data survives a restart, and the list, score,
+//! metrics and price endpoints answer in Langfuse's shapes.
+
+mod support;
+
+use std::process::Command;
+
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use prost::Message;
+use serde_json::{json, Value};
+use support::{Collector, PUBLIC_KEY, SECRET_KEY};
+
+const T0: u64 = 1_700_000_000_000_000_000;
+const MS: u64 = 1_000_000;
+
+fn attribute(key: &str, value: any_value::Value) -> KeyValue {
+    KeyValue { key: key.into(), value: Some(AnyValue { value: Some(value) }), ..Default::default() }
+}
+
+fn text(key: &str, value: &str) -> KeyValue {
+    attribute(key, any_value::Value::StringValue(value.into()))
+}
+
+fn int(key: &str, value: i64) -> KeyValue {
+    attribute(key, any_value::Value::IntValue(value))
+}
+
+/// A span of trace `trace` (one byte repeated), id `id`, under `parent`, from `start` ms
+/// for `duration` ms.
+fn span(trace: u8, id: u8, parent: Option<u8>, start: u64, duration: u64, attributes: Vec<KeyValue>) -> Span {
+    Span {
+        trace_id: vec![trace; 16],
+        span_id: vec![id; 8],
+        parent_span_id: parent.map(|p| vec![p; 8]).unwrap_or_default(),
+        name: format!("step-{id}"),
+        start_time_unix_nano: T0 + start * MS,
+        end_time_unix_nano: T0 + (start + duration) * MS,
+        attributes,
+        ..Default::default()
+    }
+}
+
+fn send(collector: &Collector, public: &str, secret: &str, service: &str, spans: Vec<Span>) {
+    let request = ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: Some(Resource { attributes: vec![text("service.name", service)], ..Default::default() }),
+            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
+            ..Default::default()
+        }],
+    };
+    let authorization = Collector::basic(public, secret);
+    let (status, _, body) = collector.post_raw(
+        "/v1/traces",
+        &[("content-type", "application/x-protobuf"), ("authorization", &authorization)],
+        request.encode_to_vec(),
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+}
+
+fn trace_id(byte: u8) -> String {
+    format!("{byte:02x}").repeat(16)
+}
+
+#[test]
+fn rollups_are_right_for_out_of_order_batches_from_several_services() {
+    let collector = Collector::start();
+    // Children first, from two services, root last; trace attributes spread over spans.
+    send(
+        &collector,
+        PUBLIC_KEY,
+        SECRET_KEY,
+        "retriever-svc",
+        vec![span(
+            7,
+            2,
+            Some(1),
+            10,
+            30,
+            vec![
+                text("langfuse.observation.type", "retriever"),
+                text("user.id", "u-1"),
+                text("langfuse.observation.level", "WARNING"),
+            ],
+        )],
+    );
+    send(
+        &collector,
+        PUBLIC_KEY,
+        SECRET_KEY,
+        "llm-svc",
+        vec![span(
+            7,
+            3,
+            Some(1),
+            50,
+            100,
+            vec![
+                text("gen_ai.operation.name", "chat"),
+                text("gen_ai.request.model", "gpt-4o"),
+                int("gen_ai.usage.input_tokens", 1000),
+                int("gen_ai.usage.output_tokens", 100),
+                attribute(
+                    "langfuse.trace.tags",
+                    any_value::Value::ArrayValue(opentelemetry_proto::tonic::common::v1::ArrayValue {
+                        values: vec![AnyValue { value: Some(any_value::Value::StringValue("b".into())) }],
+                    }),
+                ),
+                text("langfuse.observation.level", "ERROR"),
+            ],
+        )],
+    );
+    let partial = collector.ok(&format!("/api/public/traces/{}", trace_id(7)));
+    assert_eq!(partial["observationCount"], 2);
+    assert_eq!(partial["name"], Value::Null, "no root yet");
+    send(
+        &collector,
+        PUBLIC_KEY,
+        SECRET_KEY,
+        "api-gateway",
+        vec![span(
+            7,
+            1,
+            None,
+            0,
+            200,
+            vec![
+                text("langfuse.observation.input", "{\"q\":\"hi\"}"),
+                text("langfuse.observation.output", "done"),
+                text("session.id", "s-1"),
+                attribute(
+                    "langfuse.trace.tags",
+                    any_value::Value::ArrayValue(opentelemetry_proto::tonic::common::v1::ArrayValue {
+                        values: vec![AnyValue { value: Some(any_value::Value::StringValue("a".into())) }],
+                    }),
+                ),
+                text("langfuse.environment", "Production"),
+                text("langfuse.release", "r9"),
+            ],
+        )],
+    );
+    let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(7)));
+    assert_eq!(trace["name"], "step-1", "the root's name");
+    assert_eq!(trace["input"], json!({"q": "hi"}));
+    assert_eq!(trace["output"], "done");
+    assert_eq!((trace["userId"].as_str(), trace["sessionId"].as_str()), (Some("u-1"), Some("s-1")));
+    assert_eq!(trace["tags"], json!(["b", "a"]));
+    assert_eq!(trace["environment"], "production");
+    assert_eq!(trace["release"], "r9");
+    assert_eq!(trace["observationCount"], 3);
+    assert_eq!(trace["levelCounts"], json!({"DEBUG": 0, "DEFAULT": 1, "WARNING": 1, "ERROR": 1}));
+    assert_eq!(trace["level"], "ERROR");
+    assert_eq!(trace["latency"], 0.2);
+    assert_eq!(trace["usage"], json!({"input": 1000, "output": 100, "total": 1100}));
+    assert!((trace["totalCost"].as_f64().unwrap() - 0.0035).abs() < 1e-12, "gpt-4o: 1000 x 2.5e-6 + 100 x 1e-5");
+
+    // An explicit trace name arriving later wins over the root's; resending is idempotent.
+    send(
+        &collector,
+        PUBLIC_KEY,
+        SECRET_KEY,
+        "llm-svc",
+        vec![span(
+            7,
+            3,
+            Some(1),
+            50,
+            100,
+            vec![
+                text("langfuse.trace.name", "checkout"),
+                text("gen_ai.operation.name", "chat"),
+                text("gen_ai.request.model", "gpt-4o"),
+                int("gen_ai.usage.input_tokens", 1000),
+                int("gen_ai.usage.output_tokens", 100),
+                text("langfuse.observation.level", "ERROR"),
+            ],
+        )],
+    );
+    let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(7)));
+    assert_eq!(trace["name"], "checkout");
+    assert_eq!(trace["observationCount"], 3);
+    assert_eq!(trace["usage"]["total"], 1100);
+}
+
+fn cli(data_dir: &std::path::Path, args: &[&str]) -> String {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_langtrace")).args(args).arg("--data-dir").arg(data_dir).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn key_from(output: &str, label: &str) -> String {
+    output.lines().find_map(|l| l.trim().strip_prefix(label)).unwrap().trim().to_owned()
+}
+
+#[test]
+fn projects_are_kept_apart_and_data_survives_a_restart() {
+    let collector = Collector::start();
+    send(&collector, PUBLIC_KEY, SECRET_KEY, "a", vec![span(1, 1, None, 0, 5, vec![text("user.id", "alice")])]);
+    let data_dir = collector.stop();
+
+    let created = cli(data_dir.path(), &["project", "create", "team-b"]);
+    let (public_b, secret_b) = (key_from(&created, "public key:"), key_from(&created, "secret key:"));
+    let more = cli(data_dir.path(), &["keys", "create", "--project", "team-b"]);
+    let public_b2 = key_from(&more, "public key:");
+    assert_ne!(public_b, public_b2);
+    let missing = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+        .args(["keys", "create", "--project", "nope", "--data-dir"])
+        .arg(data_dir.path())
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no project named \"nope\""));
+
+    let collector = Collector::start_in(data_dir, &[]);
+    assert_eq!(collector.ok("/api/public/traces")["meta"]["totalItems"], 1, "acknowledged data survives a restart");
+    send(&collector, &public_b, &secret_b, "b", vec![span(2, 1, None, 0, 5, vec![text("user.id", "bob")])]);
+    // The same trace id in two projects stays two traces.
+    send(&collector, &public_b, &secret_b, "b", vec![span(1, 9, None, 0, 5, vec![])]);
+
+    let as_b = Collector::basic(&public_b, &secret_b);
+    let (_, listed_b) = collector.get_as("/api/public/traces", &as_b);
+    let ids_b: Vec<&str> = listed_b["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert_eq!(ids_b.len(), 2);
+    let listed_a = collector.ok("/api/public/traces");
+    assert_eq!(listed_a["meta"]["totalItems"], 1);
+    let (_, trace_a_seen_by_b) = collector.get_as(&format!("/api/public/traces/{}", trace_id(1)), &as_b);
+    assert_eq!(trace_a_seen_by_b["observations"].as_array().unwrap().len(), 1);
+    assert_eq!(trace_a_seen_by_b["observations"][0]["id"], "0909090909090909", "only project B's span");
+    assert_eq!(
+        collector.get_as(&format!("/api/public/traces/{}", trace_id(2)), &Collector::basic(PUBLIC_KEY, SECRET_KEY)).0,
+        404
+    );
+    let (_, users_b) = collector.get_as("/api/public/users", &as_b);
+    assert_eq!(users_b["data"].as_array().unwrap().iter().map(|u| u["id"].clone()).collect::<Vec<_>>(), [json!("bob")]);
+    let (_, project) = collector.get_as("/api/public/projects", &as_b);
+    assert_eq!(project["data"][0]["name"], "team-b");
+    assert_eq!(project["data"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn lists_filter_order_and_paginate() {
+    let collector = Collector::start();
+    for i in 0..12u8 {
+        let mut attributes =
+            vec![text("user.id", if i % 2 == 0 { "even" } else { "odd" }), text("session.id", &format!("s{}", i % 3))];
+        if i % 4 == 0 {
+            attributes.push(text("langfuse.observation.level", "ERROR"));
+        }
+        attributes.push(text("langfuse.environment", if i < 6 { "dev" } else { "prod" }));
+        send(
+            &collector,
+            PUBLIC_KEY,
+            SECRET_KEY,
+            "svc",
+            vec![span(100 + i, 1, None, u64::from(i) * 1000, u64::from(i) * 10, attributes)],
+        );
+    }
+    let page = collector.ok("/api/public/traces?limit=5&page=2");
+    assert_eq!(page["meta"], json!({"page": 2, "limit": 5, "totalItems": 12, "totalPages": 3}));
+    assert_eq!(page["data"][0]["id"], trace_id(106), "newest first");
+    let odd = collector.ok("/api/public/traces?userId=odd&environment=prod&limit=50");
+    assert_eq!(odd["meta"]["totalItems"], 3);
+    let errors = collector.ok("/api/public/traces?level=ERROR");
+    assert_eq!(errors["meta"]["totalItems"], 3);
+    let slow = collector.ok("/api/public/traces?minLatency=0.1&orderBy=latency.asc");
+    assert_eq!(slow["data"][0]["id"], trace_id(110));
+    let window = collector.ok("/api/public/traces?fromTimestamp=2023-11-14T22:13:23Z&toTimestamp=2023-11-14T22:13:25Z");
+    assert_eq!(window["meta"]["totalItems"], 2);
+    assert_eq!(collector.get("/api/public/traces?orderBy=secret.asc").0, 400);
+    assert_eq!(collector.get("/api/public/traces?limit=1000").0, 400);
+
+    let sessions = collector.ok("/api/public/sessions");
+    assert_eq!(sessions["meta"]["totalItems"], 3);
+    let session = collector.ok("/api/public/sessions/s1");
+    assert_eq!(session["traceCount"], 4);
+    assert_eq!(session["userIds"], json!(["odd", "even"]));
+    let times: Vec<&str> =
+        session["traces"].as_array().unwrap().iter().map(|t| t["timestamp"].as_str().unwrap()).collect();
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "in order");
+
+    // v2 observations: cursor pagination over all 12, newest first, fields groups.
+    let mut cursor: Option<String> = None;
+    let mut seen = Vec::new();
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/public/v2/observations?limit=5&fields=core,basic,io&cursor={c}"),
+            None => "/api/public/v2/observations?limit=5&fields=core,basic,io".into(),
+        };
+        let page = collector.ok(&path);
+        for observation in page["data"].as_array().unwrap() {
+            assert!(observation.get("usageDetails").is_none(), "usage group not asked for");
+            assert!(observation["projectId"].is_string() && observation["startTime"].is_string());
+            seen.push(observation["traceId"].as_str().unwrap().to_owned());
+        }
+        match page["meta"]["cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..12u8).rev().map(|i| trace_id(100 + i)).collect();
+    assert_eq!(seen, expected);
+    assert_eq!(collector.get("/api/public/v2/observations?fields=everything").0, 400);
+}
+
+#[test]
+fn scores_are_accepted_as_langfuse_answers_them() {
+    let collector = Collector::start();
+    let trace = trace_id(50);
+    let all_valid = json!([
+        {"id": "s1", "traceId": trace, "name": "quality", "value": 0.8, "dataType": "NUMERIC"},
+        {"id": "s2", "traceId": trace, "observationId": "0101010101010101", "name": "correct", "value": 1, "dataType": "BOOLEAN"},
+        {"id": "s3", "sessionId": "sess", "name": "mood", "value": "happy", "dataType": "CATEGORICAL", "comment": "from UI"},
+    ]);
+    let (status, body) = collector.post_json("/api/public/scores", &all_valid);
+    assert_eq!((status, body), (202, json!({"message": "Accepted"})));
+    let some_invalid = json!([
+        {"id": "s4", "traceId": trace, "name": "ok", "value": 2},
+        {"id": "s5", "traceId": trace, "name": "bad", "value": 0.5, "dataType": "BOOLEAN"},
+        {"id": "s6", "name": "nowhere", "value": 1},
+    ]);
+    let (status, body) = collector.post_json("/api/public/scores", &some_invalid);
+    assert_eq!(status, 207);
+    assert_eq!(body["accepted"], json!(["s4"]));
+    assert_eq!(body["rejected"], 2);
+    assert!(body["errors"][0]["message"].as_str().unwrap().contains("0 or 1"));
+    let (status, body) = collector.post_json(
+        "/api/public/ingestion",
+        &json!({"batch": [
+            {"id": "e1", "type": "score-create", "timestamp": "2024-01-01T00:00:00Z", "body": {"id": "s7", "traceId": trace, "name": "legacy", "value": 3}},
+            {"id": "e2", "type": "trace-create", "body": {"id": "x"}},
+        ]}),
+    );
+    assert_eq!(status, 207);
+    assert_eq!(body["successes"], json!([{"id": "e1", "status": 201}]));
+    assert_eq!(body["errors"][0]["id"], "e2");
+
+    let v3 = collector.ok(&format!("/api/public/v3/scores?traceId={trace}&limit=2"));
+    assert_eq!(v3["data"].as_array().unwrap().len(), 2);
+    let cursor = v3["meta"]["cursor"].as_str().expect("more pages");
+    let rest = collector.ok(&format!("/api/public/v3/scores?traceId={trace}&limit=2&cursor={cursor}"));
+    assert_eq!(rest["data"].as_array().unwrap().len(), 2);
+    assert!(rest["meta"].get("cursor").is_none());
+    let all = collector.ok("/api/public/v3/scores?limit=100");
+    let value = |id: &str| all["data"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap().clone();
+    assert_eq!(value("s2")["value"], true, "v3 BOOLEAN is a JSON boolean");
+    assert_eq!(value("s2")["subject"], json!({"kind": "observation", "id": "0101010101010101", "traceId": trace}));
+    assert_eq!(value("s3")["value"], "happy");
+    assert_eq!(value("s3")["subject"], json!({"kind": "session", "id": "sess"}));
+    for score in all["data"].as_array().unwrap() {
+        for field in [
+            "id",
+            "projectId",
+            "name",
+            "value",
+            "dataType",
+            "source",
+            "timestamp",
+            "environment",
+            "createdAt",
+            "updatedAt",
+        ] {
+            assert!(!score[field].is_null(), "{field} missing in {score}");
+        }
+    }
+}
+
+#[test]
+fn metrics_group_by_model_over_time_and_prices_are_editable() {
+    let collector = Collector::start();
+    let generation = |trace: u8, id: u8, start: u64, latency: u64, model: &str, tokens: i64| {
+        span(
+            trace,
+            id,
+            None,
+            start,
+            latency,
+            vec![
+                text("gen_ai.operation.name", "chat"),
+                text("gen_ai.request.model", model),
+                int("gen_ai.usage.input_tokens", tokens),
+                int("gen_ai.usage.output_tokens", 0),
+            ],
+        )
+    };
+    // A custom price first, so the local model gets a cost.
+    let (status, created) = collector.post_json(
+        "/api/public/models",
+        &json!({"modelName": "local", "matchPattern": "my-llama(-.*)?", "inputPrice": 0.001, "outputPrice": 0.002}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let (status, _) = collector.post_json(
+        "/api/public/models",
+        &json!({"modelName": "x", "matchPattern": "(", "inputPrice": 1, "outputPrice": 1}),
+    );
+    assert_eq!(status, 400, "an invalid pattern is refused");
+    let mut spans = Vec::new();
+    for i in 0..10u8 {
+        spans.push(generation(60 + i, 1, u64::from(i) * 60_000, u64::from(i + 1) * 100, "gpt-4o", 100));
+        spans.push(generation(60 + i, 2, u64::from(i) * 60_000, 50, "my-llama-8b", 10));
+    }
+    send(&collector, PUBLIC_KEY, SECRET_KEY, "svc", spans);
+    let query = json!({
+        "view": "observations",
+        "dimensions": [{"field": "providedModelName"}],
+        "metrics": [{"measure": "count", "aggregation": "count"}, {"measure": "latency", "aggregation": "p50"},
+                    {"measure": "latency", "aggregation": "p99"}, {"measure": "totalCost", "aggregation": "sum"},
+                    {"measure": "inputTokens", "aggregation": "sum"}],
+        "fromTimestamp": "2023-11-14T00:00:00Z", "toTimestamp": "2023-11-15T00:00:00Z",
+    });
+    let encoded: String = form_encode(&query.to_string());
+    let result = collector.ok(&format!("/api/public/v2/metrics?query={encoded}"));
+    let rows = result["data"].as_array().unwrap();
+    let row = |model: &str| rows.iter().find(|r| r["providedModelName"] == model).unwrap().clone();
+    assert_eq!(row("gpt-4o")["count_count"], 10);
+    assert_eq!(row("gpt-4o")["p50_latency"], 500.0);
+    assert_eq!(row("gpt-4o")["p99_latency"], 1000.0);
+    assert_eq!(row("gpt-4o")["sum_inputTokens"], 1000.0);
+    assert!((row("my-llama-8b")["sum_totalCost"].as_f64().unwrap() - 0.1).abs() < 1e-9, "10 x 10 tokens x $0.001");
+
+    let hourly = json!({
+        "view": "observations", "metrics": [{"measure": "count", "aggregation": "count"}],
+        "timeDimension": {"granularity": "minute"},
+        "fromTimestamp": "2023-11-14T00:00:00Z", "toTimestamp": "2023-11-15T00:00:00Z",
+    });
+    let buckets = collector.ok(&format!("/api/public/v2/metrics?query={}", form_encode(&hourly.to_string())));
+    let buckets = buckets["data"].as_array().unwrap();
+    assert_eq!(buckets.len(), 10, "one bucket per minute with data");
+    assert!(buckets.iter().all(|b| b["count_count"] == 2 && b["time_dimension"].is_string()));
+    let bad = json!({"view": "observations", "metrics": [{"measure": "secrets", "aggregation": "sum"}], "fromTimestamp": "2023-11-14T00:00:00Z", "toTimestamp": "2023-11-15T00:00:00Z"});
+    assert_eq!(collector.get(&format!("/api/public/v2/metrics?query={}", form_encode(&bad.to_string()))).0, 400);
+
+    let models = collector.ok("/api/public/models");
+    assert_eq!(models["data"][0]["modelName"], "local");
+    assert!(models["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["modelName"] == "gpt-4o" && m["isLangfuseManaged"] == true));
+    let id = created["id"].as_str().unwrap();
+    let deleted = collector
+        .client()
+        .delete(format!("{}/api/public/models/{id}", collector.base_url))
+        .header("authorization", Collector::basic(PUBLIC_KEY, SECRET_KEY))
+        .send()
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
+}
+
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
