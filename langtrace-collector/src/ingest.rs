@@ -42,12 +42,26 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `connection` with a queue of `capacity` jobs.
-    pub fn start(connection: Connection, capacity: usize) -> (Self, JoinHandle<()>) {
+    /// Starts the writer thread on `connection` with a queue of `capacity` jobs, and a
+    /// checkpointer thread on `checkpoints` that copies committed pages from the WAL into
+    /// the database file after commits, so the writer does not.
+    pub fn start(connection: Connection, checkpoints: Connection, capacity: usize) -> (Self, JoinHandle<()>) {
         let (jobs, receiver) = mpsc::channel(capacity.max(1));
+        let (committed, commits) = std::sync::mpsc::sync_channel::<()>(1);
+        std::thread::Builder::new()
+            .name("langtrace-checkpoint".into())
+            .spawn(move || {
+                // One checkpoint per wake-up; commits during it coalesce into the next.
+                while commits.recv().is_ok() {
+                    if let Err(error) = checkpoints.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                        tracing::warn!(%error, "checkpoint failed");
+                    }
+                }
+            })
+            .expect("spawn the checkpoint thread");
         let thread = std::thread::Builder::new()
             .name("langtrace-writer".into())
-            .spawn(move || run(connection, receiver))
+            .spawn(move || run(connection, receiver, committed))
             .expect("spawn the writer thread");
         (Self { jobs }, thread)
     }
@@ -95,7 +109,12 @@ fn in_savepoint<T>(
     }
 }
 
-fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Job>) {
+/// WAL size past which the writer restarts the log itself (a checkpointer that cannot
+/// keep up under sustained load must not let it grow without bound).
+const MAX_WAL_BYTES: u64 = 512 << 20;
+
+fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Job>, committed: std::sync::mpsc::SyncSender<()>) {
+    let wal = connection.path().map(|path| std::path::PathBuf::from(format!("{path}-wal")));
     let mut state = WriterState { prices: crate::pricing::PriceTable::new() };
     while let Some(first) = receiver.blocking_recv() {
         let mut jobs = vec![first];
@@ -114,12 +133,18 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Job>) {
             }
         };
         let completions: Vec<Completion> = jobs.drain(..).map(|job| job(&tx, &mut state)).collect();
-        let committed = tx.commit().map_err(|error| error.to_string());
-        if let Err(error) = &committed {
+        let committed_result = tx.commit().map_err(|error| error.to_string());
+        if let Err(error) = &committed_result {
             tracing::error!(%error, "commit failed; its requests are not acknowledged");
         }
         for complete in completions {
-            complete(committed.clone());
+            complete(committed_result.clone());
+        }
+        let _ = committed.try_send(());
+        if wal.as_ref().and_then(|path| std::fs::metadata(path).ok()).is_some_and(|m| m.len() > MAX_WAL_BYTES) {
+            if let Err(error) = connection.execute_batch("PRAGMA wal_checkpoint(RESTART)") {
+                tracing::warn!(%error, "WAL restart failed");
+            }
         }
     }
 }

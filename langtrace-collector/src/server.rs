@@ -111,7 +111,11 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let (store, connection) = Store::open(&args.data.data_dir)?;
-    let (writer, writer_thread) = Writer::start(connection, args.ingest_queue as usize);
+    let checkpoints = store.checkpoint_connection().map_err(|source| crate::store::OpenError::Sqlite {
+        path: args.data.data_dir.join(crate::store::DATABASE_FILE),
+        source,
+    })?;
+    let (writer, writer_thread) = Writer::start(connection, checkpoints, args.ingest_queue as usize);
     if let Some(keys) = init_project(&writer, &args).await? {
         println!(
             "created project {:?} with a key pair (shown once):\n  public key: {}\n  secret key: {}",

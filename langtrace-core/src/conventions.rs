@@ -23,10 +23,10 @@ pub struct MappedAttributes {
     pub level: Option<Level>,
     /// Status message.
     pub status_message: Option<String>,
-    /// Input.
-    pub input: Option<Value>,
+    /// Input (JSON text kept as sent when it is valid JSON: nothing parsed or rebuilt).
+    pub input: Option<Payload>,
     /// Output.
-    pub output: Option<Value>,
+    pub output: Option<Payload>,
     /// Observation metadata, including every attribute not recognised.
     pub metadata: Map<String, Value>,
     /// Model name.
@@ -197,8 +197,8 @@ impl<'a> Mapper<'_, 'a> {
         langfuse.or(openinference).or(gen_ai).or(openllmetry)
     }
 
-    fn io(&mut self, keys: &[&'a str]) -> Option<Value> {
-        self.first(keys).map(as_json)
+    fn io(&mut self, keys: &[&'a str]) -> Option<Payload> {
+        self.first(keys).map(as_payload)
     }
 
     fn model_parameters(&mut self) -> Map<String, Value> {
@@ -260,8 +260,8 @@ impl<'a> Mapper<'_, 'a> {
                 .first_string(&[langfuse::SESSION_ID, langfuse::SESSION_ID_ALT, gen_ai::CONVERSATION_ID])
                 .or_else(|| associated("session_id")),
             public: self.first(&[langfuse::TRACE_PUBLIC]).and_then(as_bool),
-            input: self.io(&[langfuse::TRACE_INPUT]).map(Payload::from),
-            output: self.io(&[langfuse::TRACE_OUTPUT]).map(Payload::from),
+            input: self.io(&[langfuse::TRACE_INPUT]),
+            output: self.io(&[langfuse::TRACE_OUTPUT]),
             release: self.first_string(&[langfuse::RELEASE]),
             ..TraceAttributes::default()
         };
@@ -285,6 +285,15 @@ pub fn as_string(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// Like [`as_json`], as a payload: a string holding JSON keeps its text (validated, not
+/// parsed into a tree), any other value is kept as a value.
+pub fn as_payload(value: &Value) -> Payload {
+    match value {
+        Value::String(text) => Payload::from_json(text.clone()).unwrap_or_else(|_| Payload::from(value.clone())),
+        other => Payload::from(other.clone()),
     }
 }
 
@@ -388,7 +397,7 @@ mod tests {
             ("user.id", json!("u1")),
         ]);
         assert_eq!(mapped.observation_type, Some(ObservationType::Tool));
-        assert_eq!(mapped.input, Some(json!({"q": 1})));
+        assert_eq!(mapped.input.unwrap(), json!({"q": 1}));
         assert_eq!(mapped.level, Some(Level::Warning));
         assert_eq!(mapped.trace.tags, vec!["a", "b"]);
         assert_eq!(mapped.trace.metadata["team"], json!("core"));
@@ -414,7 +423,7 @@ mod tests {
             ("traceloop.association.properties.plan", json!("pro")),
         ]);
         assert_eq!(mapped.observation_type, Some(ObservationType::Chain));
-        assert_eq!(mapped.output, Some(json!("done")));
+        assert_eq!(mapped.output.unwrap(), json!("done"));
         assert_eq!(mapped.trace.user_id.as_deref(), Some("u9"));
         assert_eq!(mapped.trace.metadata["plan"], json!("pro"));
     }

@@ -257,8 +257,11 @@ impl ObservationState {
         }
         fill(&mut self.status_message, mapped.status_message);
         for (slot, value) in [(&mut self.input, mapped.input), (&mut self.output, mapped.output)] {
-            if let Some(value) = value.filter(|_| !slot.is_set()) {
-                slot.set(value);
+            if let Some(payload) = value.filter(|_| !slot.is_set()) {
+                match payload.text_bytes() {
+                    Some(text) => slot.set_text(text),
+                    None => slot.set(payload.into_value()),
+                }
             }
         }
         fill(&mut self.model, mapped.model);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use base64::Engine;
 use langtrace_core::conventions::{as_string, map_attributes};
-use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp};
+use langtrace_core::record::{Level, ObservationRecord, ObservationType, Timestamp};
 use langtrace_core::vocab::{langfuse, otel};
 use langtrace_core::{ObservationId, TraceId};
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
@@ -151,8 +151,8 @@ fn observation(resource: &[(String, Value)], span: Span) -> Result<ObservationRe
         completion_start_time: mapped.completion_start_time,
         level,
         status_message,
-        input: mapped.input.map(Payload::from),
-        output: mapped.output.map(Payload::from),
+        input: mapped.input,
+        output: mapped.output,
         metadata,
         version,
         environment,

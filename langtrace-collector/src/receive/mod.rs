@@ -20,14 +20,17 @@ pub async fn ingest(
     project: Project,
     request: ExportTraceServiceRequest,
 ) -> Result<ExportTraceServiceResponse, ApiError> {
-    let decoded = decode::decode(request);
-    if !decoded.observations.is_empty() {
-        let records = decoded.observations;
-        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, &records)).await?;
+    // Mapping and rendering rows is CPU work: off the async workers, and off the writer.
+    let (batch, rejected, errors) = tokio::task::spawn_blocking(move || {
+        let decoded = decode::decode(request);
+        (write::prepare(decoded.observations), decoded.rejected, decoded.errors)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !batch.is_empty() {
+        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, batch)).await?;
     }
-    let partial_success = (decoded.rejected > 0).then(|| ExportTracePartialSuccess {
-        rejected_spans: decoded.rejected,
-        error_message: decoded.errors.join("; "),
-    });
+    let partial_success = (rejected > 0)
+        .then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: errors.join("; ") });
     Ok(ExportTraceServiceResponse { partial_success })
 }

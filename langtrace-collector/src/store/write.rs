@@ -49,7 +49,7 @@ fn json_text(value: &impl serde::Serialize) -> String {
 
 /// What the batch says about one trace.
 #[derive(Default)]
-struct TraceUpdate {
+pub struct TraceUpdate {
     name: Option<String>,
     root: Option<(String, String, Option<String>, Option<String>)>,
     user_id: Option<String>,
@@ -65,7 +65,7 @@ struct TraceUpdate {
 }
 
 impl TraceUpdate {
-    fn absorb(&mut self, record: &ObservationRecord) {
+    fn absorb(&mut self, record: &ObservationRecord, id: &str) {
         let trace = &record.trace;
         let later = |slot: &mut Option<String>, value: &Option<String>| {
             if value.is_some() {
@@ -93,7 +93,7 @@ impl TraceUpdate {
         if record.is_root {
             self.environment = Some(record.environment.clone());
             self.root = Some((
-                record.id.to_string(),
+                id.to_owned(),
                 record.name.to_string(),
                 payload_text(record.input.as_ref()),
                 payload_text(record.output.as_ref()),
@@ -104,79 +104,176 @@ impl TraceUpdate {
     }
 }
 
-/// Inserts a batch of observations of one project and rolls their traces up.
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
+        out.push(DIGITS[usize::from(byte >> 4)] as char);
+        out.push(DIGITS[usize::from(byte & 15)] as char);
+    }
+    out
+}
+
+/// One observation row, its text columns rendered ahead of the writer.
+pub struct ObservationRow {
+    id: String,
+    trace_id: String,
+    parent_id: Option<String>,
+    is_root: bool,
+    observation_type: &'static str,
+    name: String,
+    start: i64,
+    end: i64,
+    first_token: Option<i64>,
+    level: &'static str,
+    status_message: Option<String>,
+    input: Option<String>,
+    output: Option<String>,
+    metadata: String,
+    version: Option<String>,
+    environment: String,
+    model: Option<String>,
+    model_parameters: Option<String>,
+    usage: std::collections::BTreeMap<String, u64>,
+    usage_text: String,
+    cost: std::collections::BTreeMap<String, f64>,
+    prompt: Option<(String, u32)>,
+    user_id: Option<String>,
+    session_id: Option<String>,
+    release: Option<String>,
+}
+
+/// A batch ready for the writer: rows, and what it says about each trace.
+pub struct PreparedBatch {
+    rows: Vec<ObservationRow>,
+    traces: HashMap<String, TraceUpdate>,
+}
+
+impl PreparedBatch {
+    /// Rows in the batch.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether the batch has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Renders records into rows (JSON text, hex ids) on the caller's thread, so the single
+/// writer only binds and executes.
+pub fn prepare(records: Vec<ObservationRecord>) -> PreparedBatch {
+    let mut traces: HashMap<String, TraceUpdate> = HashMap::new();
+    let rows = records
+        .into_iter()
+        .map(|record| {
+            let trace_id = hex(&record.trace_id.to_bytes());
+            let id = hex(&record.id.to_bytes());
+            traces.entry(trace_id.clone()).or_default().absorb(&record, &id);
+            ObservationRow {
+                parent_id: record.parent_id.map(|p| hex(&p.to_bytes())),
+                is_root: record.is_root,
+                observation_type: record.observation_type.as_upper(),
+                name: record.name.into_owned(),
+                start: record.start_time.0 as i64,
+                end: record.end_time.0 as i64,
+                first_token: record.completion_start_time.map(|t| t.0 as i64),
+                level: record.level.as_upper(),
+                status_message: record.status_message,
+                input: payload_text(record.input.as_ref()),
+                output: payload_text(record.output.as_ref()),
+                metadata: json_text(&record.metadata),
+                version: record.version,
+                environment: record.environment,
+                model: record.model,
+                model_parameters: (!record.model_parameters.is_empty()).then(|| json_text(&record.model_parameters)),
+                usage_text: json_text(&record.usage_details),
+                usage: record.usage_details,
+                cost: record.cost_details,
+                prompt: record.prompt.map(|p| (p.name, p.version)),
+                user_id: record.trace.user_id.clone(),
+                session_id: record.trace.session_id.clone(),
+                release: record.trace.release.clone(),
+                id,
+                trace_id,
+            }
+        })
+        .collect();
+    PreparedBatch { rows, traces }
+}
+
+/// Inserts a prepared batch of one project and rolls its traces up.
 pub fn observations(
     tx: &Transaction<'_>,
     state: &mut WriterState,
     project_id: &str,
-    records: &[ObservationRecord],
+    batch: PreparedBatch,
 ) -> rusqlite::Result<()> {
     let created = now_ns();
-    let mut traces: HashMap<String, TraceUpdate> = HashMap::new();
     let mut insert = tx.prepare_cached(
         "INSERT OR REPLACE INTO observations (project_id, id, trace_id, parent_id, is_root, type, name, start_time,
             end_time, completion_start_time, level, status_message, input, output, metadata, version, environment,
             model, model_parameters, usage_details, cost_details, input_tokens, output_tokens, total_tokens,
             total_cost, prompt_name, prompt_version, user_id, session_id, release, created_at)
-         VALUES (:project, :id, :trace, :parent, :is_root, :type, :name, :start, :end, :first_token, :level,
-            :status, :input, :output, :metadata, :version, :environment, :model, :parameters, :usage, :cost,
-            :input_tokens, :output_tokens, :total_tokens, :total_cost, :prompt_name, :prompt_version, :user, :session,
-            :release, :created)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
+            ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
     )?;
-    for record in records {
-        let mut cost = record.cost_details.clone();
-        if cost.is_empty() && !record.usage_details.is_empty() {
-            if let Some(model) = &record.model {
-                let computed = state.prices.cost(project_id, model, &record.usage_details, || {
-                    project_prices(tx, project_id).unwrap_or_default()
-                });
+    for row in batch.rows {
+        let mut cost = row.cost;
+        if cost.is_empty() && !row.usage.is_empty() {
+            if let Some(model) = &row.model {
+                let computed = state
+                    .prices
+                    .cost(project_id, model, &row.usage, || project_prices(tx, project_id).unwrap_or_default());
                 cost = computed.unwrap_or_default();
             }
         }
-        let usage = &record.usage_details;
-        let input_tokens = usage.get("input").copied();
-        let output_tokens = usage.get("output").copied();
-        let total_tokens = usage.get("total").copied().or_else(|| match (input_tokens, output_tokens) {
+        let usage = &row.usage;
+        let input_tokens = usage.get("input").map(|&t| t as i64);
+        let output_tokens = usage.get("output").map(|&t| t as i64);
+        let total_tokens = usage.get("total").map(|&t| t as i64).or_else(|| match (input_tokens, output_tokens) {
             (None, None) => None,
             (i, o) => Some(i.unwrap_or(0) + o.unwrap_or(0)),
         });
         let total_cost = cost.get("total").copied().or_else(|| (!cost.is_empty()).then(|| cost.values().sum()));
-        insert.execute(named_params! {
-            ":project": project_id,
-            ":id": record.id.to_string(),
-            ":trace": record.trace_id.to_string(),
-            ":parent": record.parent_id.map(|p| p.to_string()),
-            ":is_root": record.is_root,
-            ":type": record.observation_type.as_upper(),
-            ":name": record.name.as_ref(),
-            ":start": record.start_time.0 as i64,
-            ":end": record.end_time.0 as i64,
-            ":first_token": record.completion_start_time.map(|t| t.0 as i64),
-            ":level": record.level.as_upper(),
-            ":status": record.status_message,
-            ":input": payload_text(record.input.as_ref()),
-            ":output": payload_text(record.output.as_ref()),
-            ":metadata": json_text(&record.metadata),
-            ":version": record.version,
-            ":environment": record.environment,
-            ":model": record.model,
-            ":parameters": (!record.model_parameters.is_empty()).then(|| json_text(&record.model_parameters)),
-            ":usage": json_text(usage),
-            ":cost": json_text(&cost),
-            ":input_tokens": input_tokens.map(|t| t as i64),
-            ":output_tokens": output_tokens.map(|t| t as i64),
-            ":total_tokens": total_tokens.map(|t| t as i64),
-            ":total_cost": total_cost,
-            ":prompt_name": record.prompt.as_ref().map(|p| p.name.clone()),
-            ":prompt_version": record.prompt.as_ref().map(|p| p.version),
-            ":user": record.trace.user_id,
-            ":session": record.trace.session_id,
-            ":release": record.trace.release,
-            ":created": created,
-        })?;
-        traces.entry(record.trace_id.to_string()).or_default().absorb(record);
+        let (prompt_name, prompt_version) = row.prompt.map_or((None, None), |(n, v)| (Some(n), Some(v)));
+        insert.execute(params![
+            project_id,
+            row.id,
+            row.trace_id,
+            row.parent_id,
+            row.is_root,
+            row.observation_type,
+            row.name,
+            row.start,
+            row.end,
+            row.first_token,
+            row.level,
+            row.status_message,
+            row.input,
+            row.output,
+            row.metadata,
+            row.version,
+            row.environment,
+            row.model,
+            row.model_parameters,
+            row.usage_text,
+            json_text(&cost),
+            input_tokens,
+            output_tokens,
+            total_tokens,
+            total_cost,
+            prompt_name,
+            prompt_version,
+            row.user_id,
+            row.session_id,
+            row.release,
+            created,
+        ])?;
     }
-    for (trace_id, update) in traces {
+    for (trace_id, update) in batch.traces {
         roll_up(tx, project_id, &trace_id, update, created)?;
     }
     Ok(())

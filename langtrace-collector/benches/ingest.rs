@@ -1,0 +1,162 @@
+//! Sustained ingest: a load generator sends OTLP/HTTP protobuf batches of 512 spans with
+//! about 1 KiB of input/output each, from several concurrent clients, to a `langtrace
+//! serve` on loopback for a fixed time. Reports spans acknowledged per second (an
+//! acknowledgement means committed to SQLite with `synchronous=FULL`), request latency
+//! p50/p99, 503s, and the collector's peak RSS.
+//!
+//! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: under
+//! 60 s). Last line: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use prost::Message;
+
+const SPANS_PER_REQUEST: usize = 512;
+const CLIENTS: usize = 8;
+
+fn text(key: &str, value: String) -> KeyValue {
+    KeyValue {
+        key: key.into(),
+        value: Some(AnyValue { value: Some(any_value::Value::StringValue(value)) }),
+        ..Default::default()
+    }
+}
+
+/// One request: 8 traces of 64 spans (a root and 63 children), ids from `seed`.
+fn request(seed: u64) -> Vec<u8> {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let spans = (0..SPANS_PER_REQUEST as u64)
+        .map(|i| {
+            let trace = seed * 8 + i / 64;
+            let mut trace_id = [0u8; 16];
+            trace_id[..8].copy_from_slice(&trace.to_be_bytes());
+            trace_id[15] = 1;
+            let span_id = (i % 64 + 1).to_be_bytes().to_vec();
+            let parent = if i % 64 == 0 { Vec::new() } else { 1u64.to_be_bytes().to_vec() };
+            let generation = i % 4 == 1;
+            let mut attributes = vec![
+                text("langfuse.observation.input", format!("{{\"question\":\"{}\",\"n\":{i}}}", "q".repeat(480))),
+                text("langfuse.observation.output", format!("\"{}\"", "a".repeat(500))),
+                text("user.id", format!("user-{}", trace % 100)),
+                text("session.id", format!("session-{}", trace % 1000)),
+            ];
+            if generation {
+                attributes.push(text("langfuse.observation.type", "generation".into()));
+                attributes.push(text("langfuse.observation.model.name", "gpt-4o-mini".into()));
+                attributes.push(text("langfuse.observation.usage_details", "{\"input\":120,\"output\":40}".into()));
+            }
+            Span {
+                trace_id: trace_id.to_vec(),
+                span_id,
+                parent_span_id: parent,
+                name: if generation { "llm".into() } else { "step".into() },
+                start_time_unix_nano: now + i * 1000,
+                end_time_unix_nano: now + i * 1000 + 500_000,
+                attributes,
+                ..Default::default()
+            }
+        })
+        .collect();
+    ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
+            ..Default::default()
+        }],
+    }
+    .encode_to_vec()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((p / 100.0 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .map_or(0, |kb| kb / 1024)
+}
+
+fn main() {
+    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let duration = if quick { Duration::from_secs(20) } else { Duration::from_secs(60) };
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+        .args(["serve", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .env("LANGTRACE_INIT_PUBLIC_KEY", "pk-bench")
+        .env("LANGTRACE_INIT_SECRET_KEY", "sk-bench")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start langtrace serve");
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let listening = lines.find_map(|l| l.ok().filter(|l| l.starts_with("langtrace listening:"))).expect("listening");
+    std::thread::spawn(move || for _ in lines {});
+    let base = listening.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let url = format!("{base}/v1/traces");
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("pk-bench:sk-bench"));
+
+    let started = Instant::now();
+    let results: Vec<(u64, u64, Vec<f64>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..CLIENTS as u64)
+            .map(|client_id| {
+                let (url, auth) = (url.clone(), auth.clone());
+                scope.spawn(move || {
+                    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+                    let (mut acked, mut refused, mut latencies) = (0u64, 0u64, Vec::new());
+                    let mut seed = client_id << 40;
+                    while started.elapsed() < duration {
+                        let body = request(seed);
+                        seed += 1;
+                        let sent = Instant::now();
+                        let response = client
+                            .post(&url)
+                            .header("content-type", "application/x-protobuf")
+                            .header("authorization", &auth)
+                            .body(body)
+                            .send()
+                            .expect("request");
+                        let status = response.status().as_u16();
+                        let _ = response.bytes();
+                        latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                        match status {
+                            200 => acked += SPANS_PER_REQUEST as u64,
+                            503 => {
+                                refused += 1;
+                                std::thread::sleep(Duration::from_millis(50));
+                            }
+                            other => panic!("unexpected status {other}"),
+                        }
+                    }
+                    (acked, refused, latencies)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let elapsed = started.elapsed().as_secs_f64();
+    let rss = peak_rss_mib(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let acked: u64 = results.iter().map(|r| r.0).sum();
+    let refused: u64 = results.iter().map(|r| r.1).sum();
+    let mut latencies: Vec<f64> = results.into_iter().flat_map(|r| r.2).collect();
+    latencies.sort_by(f64::total_cmp);
+    let spans_per_s = acked as f64 / elapsed;
+    println!("{CLIENTS} clients x {elapsed:.1} s, {SPANS_PER_REQUEST} spans (~1 KiB I/O each) per request");
+    println!("requests: {} ({} answered 503)", latencies.len(), refused);
+    println!(
+        "ingest: spans_per_s={spans_per_s:.0} p50_ms={:.1} p99_ms={:.1} rss_mib={rss}",
+        percentile(&latencies, 50.0),
+        percentile(&latencies, 99.0)
+    );
+}
