@@ -1,1 +1,166 @@
-fn main() {}
+//! Query latency over a large store: fills a data directory with observations (1 M in
+//! full mode, 100 k with `LANGTRACE_BENCH_QUICK=1`: it says which), in traces of 20 over
+//! 7 days, then starts `langtrace serve` on it and times, over HTTP, the traces list's
+//! first page, the detail of random traces, and a dashboard metrics query (last 24 h:
+//! count, p95 latency and cost per model, hourly). Medians of 25 runs each.
+//!
+//! `cargo bench -p langtrace-collector --bench query`. Last line:
+//! `query: list_ms=<x> detail_ms=<x> metrics_ms=<x>`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use langtrace_collector::auth;
+use langtrace_collector::ingest::Writer;
+use langtrace_collector::store::{write, Store};
+use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp, TraceAttributes};
+use langtrace_core::{ObservationId, TraceId};
+use serde_json::json;
+
+const PER_TRACE: u64 = 20;
+const DAY_NS: u64 = 86_400_000_000_000;
+const MODELS: [&str; 3] = ["gpt-4o", "gpt-4o-mini", "claude-3-haiku"];
+
+fn record(trace: u64, index: u64, now: u64, traces: u64) -> ObservationRecord {
+    let trace_id = TraceId::from_seed(&format!("bench-{trace}"));
+    let root = ObservationId::from_bytes((trace * PER_TRACE + 1).to_be_bytes()).unwrap();
+    let id = ObservationId::from_bytes((trace * PER_TRACE + index + 1).to_be_bytes()).unwrap();
+    let start = now - 7 * DAY_NS + trace * (7 * DAY_NS / traces) + index * 1_000_000;
+    let generation = index % 4 == 1;
+    let trace_attributes = TraceAttributes {
+        name: Some(format!("workflow-{}", trace % 10)),
+        user_id: Some(format!("user-{}", trace % 100)),
+        session_id: Some(format!("session-{}", trace % 1000)),
+        ..Default::default()
+    };
+    ObservationRecord {
+        id,
+        trace_id,
+        parent_id: (index > 0).then_some(root),
+        is_root: index == 0,
+        observation_type: if generation { ObservationType::Generation } else { ObservationType::Span },
+        name: if generation { "llm".into() } else { "step".into() },
+        start_time: Timestamp(start),
+        end_time: Timestamp(start + 1_000_000 * (1 + (trace * 7 + index) % 500)),
+        completion_start_time: None,
+        level: if (trace + index) % 97 == 0 { Level::Error } else { Level::Default },
+        status_message: None,
+        input: Some(Payload::from(json!({"question": "what is the meaning of this benchmark?", "n": index}))),
+        output: Some(Payload::from(json!(
+            "an answer of moderate length, about a hundred bytes, for the list previews"
+        ))),
+        metadata: Default::default(),
+        version: None,
+        environment: "production".into(),
+        model: generation.then(|| MODELS[(trace % 3) as usize].to_owned()),
+        model_parameters: Default::default(),
+        usage_details: if generation {
+            [("input".to_owned(), 200), ("output".to_owned(), 50)].into()
+        } else {
+            Default::default()
+        },
+        cost_details: Default::default(),
+        prompt: None,
+        trace: Arc::new(trace_attributes),
+        media: Vec::new(),
+    }
+}
+
+/// Writes `observations` observations into a new store in `dir`; returns the project id.
+fn fill(dir: &std::path::Path, observations: u64) -> String {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (store, connection) = Store::open(dir).expect("store");
+    let (writer, thread) = Writer::start(connection, store.checkpoint_connection().unwrap(), 4);
+    let project = runtime
+        .block_on(writer.write(|tx, _| {
+            let project = auth::create_project(tx, "bench")?;
+            let keys = auth::KeyPair { public_key: "pk-bench".into(), secret_key: "sk-bench".into() };
+            auth::create_keys(tx, &project.id, Some(keys))?;
+            Ok(project.id)
+        }))
+        .unwrap();
+    let traces = observations / PER_TRACE;
+    let now = Timestamp::now().0;
+    let started = Instant::now();
+    for chunk in (0..traces).collect::<Vec<_>>().chunks(250) {
+        let records: Vec<ObservationRecord> =
+            chunk.iter().flat_map(|&t| (0..PER_TRACE).map(move |i| record(t, i, now, traces))).collect();
+        let batch = write::prepare(records);
+        let project_id = project.clone();
+        runtime.block_on(writer.write(move |tx, state| write::observations(tx, state, &project_id, batch))).unwrap();
+    }
+    println!("filled {observations} observations in {traces} traces in {:.1} s", started.elapsed().as_secs_f64());
+    drop(writer);
+    let _ = thread.join();
+    project
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() {
+    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let observations: u64 = if quick { 100_000 } else { 1_000_000 };
+    if quick {
+        println!("quick mode: {observations} observations (the full run uses 1,000,000)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    fill(dir.path(), observations);
+
+    let mut server = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+        .args(["serve", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start langtrace serve");
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let listening = lines.find_map(|l| l.ok().filter(|l| l.starts_with("langtrace listening:"))).expect("listening");
+    std::thread::spawn(move || for _ in lines {});
+    let base = listening.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let time = |path: &str| {
+        let started = Instant::now();
+        let response = client.get(format!("{base}{path}")).basic_auth("pk-bench", Some("sk-bench")).send().unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let body = response.bytes().unwrap();
+        (started.elapsed().as_secs_f64() * 1000.0, body.len())
+    };
+    let traces = observations / PER_TRACE;
+    let now_iso = |offset_ns: u64| langtrace_core::record::Timestamp(Timestamp::now().0 - offset_ns).to_rfc3339();
+    let metrics = json!({
+        "view": "observations",
+        "dimensions": [{"field": "providedModelName"}],
+        "metrics": [{"measure": "count", "aggregation": "count"}, {"measure": "latency", "aggregation": "p95"},
+                    {"measure": "totalCost", "aggregation": "sum"}],
+        "timeDimension": {"granularity": "hour"},
+        "fromTimestamp": now_iso(DAY_NS), "toTimestamp": now_iso(0),
+    })
+    .to_string();
+    let metrics_path = format!(
+        "/api/public/v2/metrics?query={}",
+        metrics
+            .bytes()
+            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+            .collect::<String>()
+    );
+    // Warm-up, then 25 timed runs each.
+    time("/api/public/traces?limit=50");
+    time(&metrics_path);
+    let list = median((0..25).map(|_| time("/api/public/traces?limit=50").0).collect());
+    let details: Vec<f64> = (0..25u64)
+        .map(|i| {
+            time(&format!("/api/public/traces/{}", TraceId::from_seed(&format!("bench-{}", (i * 7919) % traces)))).0
+        })
+        .collect();
+    let detail = median(details);
+    let (_, metrics_bytes) = time(&metrics_path);
+    let metrics_ms = median((0..25).map(|_| time(&metrics_path).0).collect());
+    let _ = server.kill();
+    let _ = server.wait();
+    println!("list: first page of 50 of {traces} traces; detail: {PER_TRACE} observations; metrics: last 24 h ({metrics_bytes} bytes)");
+    println!("query: list_ms={list:.1} detail_ms={detail:.1} metrics_ms={metrics_ms:.1}");
+}

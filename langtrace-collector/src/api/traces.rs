@@ -126,7 +126,7 @@ pub async fn detail(
             connection,
             &format!(
                 "SELECT {OBSERVATION_COLUMNS} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?
-                 ORDER BY o.start_time, o.id"
+                 ORDER BY +o.start_time, o.id" // `+`: look the trace up by its index, then sort
             ),
             params(),
             query::observation,
@@ -134,7 +134,7 @@ pub async fn detail(
         let scores = query::all(
             connection,
             &format!(
-                "SELECT {SCORE_COLUMNS} FROM scores s WHERE s.project_id = ? AND s.trace_id = ? ORDER BY s.timestamp"
+                "SELECT {SCORE_COLUMNS} FROM scores s WHERE s.project_id = ? AND s.trace_id = ? ORDER BY +s.timestamp"
             ),
             params(),
             query::score,
