@@ -45,7 +45,7 @@ fn record(trace: u64, index: u64, now: u64, traces: u64) -> ObservationRecord {
         start_time: Timestamp(start),
         end_time: Timestamp(start + 1_000_000 * (1 + (trace * 7 + index) % 500)),
         completion_start_time: None,
-        level: if (trace + index) % 97 == 0 { Level::Error } else { Level::Default },
+        level: if (trace + index).is_multiple_of(97) { Level::Error } else { Level::Default },
         status_message: None,
         input: Some(Payload::from(json!({"question": "what is the meaning of this benchmark?", "n": index}))),
         output: Some(Payload::from(json!(

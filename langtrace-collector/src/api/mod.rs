@@ -11,6 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
+use rusqlite::types::Value as Sql;
 use serde_json::json;
 
 use crate::auth::{AuthError, Authenticator, Project};
@@ -182,6 +183,30 @@ impl PageMeta {
     }
 }
 
+/// One page of a list, answered `{data, meta}` as Langfuse pages: `count_sql` counts and
+/// `page_sql` selects (both with `{where}` where the filter goes; `page_sql` without its
+/// `LIMIT`), each row shaped by `map`.
+pub async fn page_of(
+    state: &AppState,
+    (page, limit): (u32, u32),
+    filter: crate::store::query::Filter,
+    count_sql: &str,
+    page_sql: &str,
+    map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<serde_json::Value>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    use crate::store::query;
+    let where_sql = filter.sql();
+    let count_sql = count_sql.replace("{where}", &where_sql);
+    let page_sql = format!("{} LIMIT ? OFFSET ?", page_sql.replace("{where}", &where_sql));
+    read(state, move |connection| {
+        let total = query::count(connection, &count_sql, filter.params([]))?;
+        let bounds = [Sql::Integer(i64::from(limit)), Sql::Integer(i64::from((page - 1) * limit))];
+        let data = query::all(connection, &page_sql, filter.params(bounds), map)?;
+        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
+    })
+    .await
+}
+
 /// A validated page and limit (defaults 1 and 50, limit at most 100).
 pub fn paging(page: Option<u32>, limit: Option<u32>) -> Result<(u32, u32), ApiError> {
     let page = page.unwrap_or(1);
@@ -236,11 +261,6 @@ impl Params {
             })
             .transpose()
     }
-}
-
-/// `IN (?, ?, ...)` for `values`.
-pub fn placeholders(count: usize) -> String {
-    format!("({})", vec!["?"; count].join(", "))
 }
 
 /// An opaque cursor: the last row's time and id.

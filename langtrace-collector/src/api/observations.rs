@@ -7,7 +7,7 @@ use axum::Json;
 use rusqlite::types::Value as Sql;
 use serde_json::{json, Map, Value};
 
-use super::{decode_cursor, encode_cursor, paging, placeholders, read, ApiError, AppState, Authed, PageMeta, Params};
+use super::{decode_cursor, encode_cursor, page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, OBSERVATION_V2_COLUMNS};
 
 /// The observation filters shared by both list versions.
@@ -36,13 +36,7 @@ fn observation_filter(project_id: &str, params: &Params) -> Result<Filter, ApiEr
     if let Some(level) = params.get("level") {
         filter.and("o.level = ?", [Sql::Text(level.to_ascii_uppercase())]);
     }
-    let environments = params.all("environment");
-    if !environments.is_empty() {
-        filter.and(
-            &format!("o.environment IN {}", placeholders(environments.len())),
-            environments.into_iter().map(Sql::Text),
-        );
-    }
+    filter.and_in("o.environment", params.all("environment"));
     Ok(filter)
 }
 
@@ -55,25 +49,11 @@ pub async fn list(
     let params = Params::parse(raw);
     let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
     let filter = observation_filter(&project.id, &params)?;
-    read(&state, move |connection| {
-        let where_sql = filter.sql();
-        let total = query::count(
-            connection,
-            &format!("SELECT COUNT(*) FROM observations o WHERE {where_sql}"),
-            filter.params([]),
-        )?;
-        let data = query::all(
-            connection,
-            &format!(
-                "SELECT {OBSERVATION_COLUMNS} FROM observations o WHERE {where_sql}
-                 ORDER BY o.start_time DESC, o.id DESC LIMIT ? OFFSET ?"
-            ),
-            filter.params([Sql::Integer(i64::from(limit)), Sql::Integer(i64::from((page - 1) * limit))]),
-            query::observation,
-        )?;
-        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
-    })
-    .await
+    let page_sql = format!(
+        "SELECT {OBSERVATION_COLUMNS} FROM observations o WHERE {{where}} ORDER BY o.start_time DESC, o.id DESC"
+    );
+    let count_sql = "SELECT COUNT(*) FROM observations o WHERE {where}";
+    page_of(&state, (page, limit), filter, count_sql, &page_sql, query::observation).await
 }
 
 /// `GET /api/public/observations/{id}`.

@@ -11,7 +11,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{named_params, Transaction};
 use serde_json::{json, Value};
 
-use super::{decode_cursor, encode_cursor, paging, read, ApiError, AppState, Authed, PageMeta, Params};
+use super::{decode_cursor, encode_cursor, page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::auth::random_hex;
 use crate::receive::decode::normalise_environment;
 use crate::store::now_ns;
@@ -211,10 +211,7 @@ fn score_filter(project_id: &str, params: &Params) -> Result<Filter, ApiError> {
             "s.trace_id IN (SELECT t.id FROM traces t WHERE t.project_id = s.project_id AND t.user_id = ?)",
             params.get("userId").map(str::to_owned),
         );
-    let ids: Vec<String> = params.all("scoreIds").into_iter().chain(params.all("id")).collect();
-    if !ids.is_empty() {
-        filter.and(&format!("s.id IN {}", super::placeholders(ids.len())), ids.into_iter().map(Sql::Text));
-    }
+    filter.and_in("s.id", params.all("scoreIds").into_iter().chain(params.all("id")).collect());
     Ok(filter)
 }
 
@@ -227,18 +224,8 @@ pub async fn list(
     let params = Params::parse(raw);
     let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
     let filter = score_filter(&project.id, &params)?;
-    read(&state, move |connection| {
-        let where_sql = filter.sql();
-        let total = query::count(connection, &format!("SELECT COUNT(*) FROM scores s WHERE {where_sql}"), filter.params([]))?;
-        let data = query::all(
-            connection,
-            &format!("SELECT {SCORE_COLUMNS} FROM scores s WHERE {where_sql} ORDER BY s.timestamp DESC, s.id DESC LIMIT ? OFFSET ?"),
-            filter.params([Sql::Integer(i64::from(limit)), Sql::Integer(i64::from((page - 1) * limit))]),
-            query::score,
-        )?;
-        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
-    })
-    .await
+    let page_sql = format!("SELECT {SCORE_COLUMNS} FROM scores s WHERE {{where}} ORDER BY s.timestamp DESC, s.id DESC");
+    page_of(&state, (page, limit), filter, "SELECT COUNT(*) FROM scores s WHERE {where}", &page_sql, query::score).await
 }
 
 /// `GET /api/public/v3/scores`: newest first, cursor pagination (`meta.cursor` absent on

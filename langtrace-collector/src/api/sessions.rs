@@ -7,7 +7,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::Row;
 use serde_json::{json, Value};
 
-use super::{paging, placeholders, read, ApiError, AppState, Authed, PageMeta, Params};
+use super::{page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, TRACE_COLUMNS};
 
 const SESSION_COLUMNS: &str = "t.session_id, MIN(t.start_time), MAX(t.end_time), COUNT(*), SUM(t.total_tokens),
@@ -46,32 +46,13 @@ pub async fn list(
         .and_some("t.start_time >= ?", params.time("fromTimestamp")?)
         .and_some("t.start_time < ?", params.time("toTimestamp")?)
         .and_some("t.user_id = ?", params.get("userId").map(str::to_owned));
-    let environments = params.all("environment");
-    if !environments.is_empty() {
-        filter.and(
-            &format!("t.environment IN {}", placeholders(environments.len())),
-            environments.into_iter().map(Sql::Text),
-        );
-    }
-    read(&state, move |connection| {
-        let where_sql = filter.sql();
-        let total = query::count(
-            connection,
-            &format!("SELECT COUNT(DISTINCT t.session_id) FROM traces t WHERE {where_sql}"),
-            filter.params([]),
-        )?;
-        let data = query::all(
-            connection,
-            &format!(
-                "SELECT {SESSION_COLUMNS} FROM traces t WHERE {where_sql} GROUP BY t.session_id
-                 ORDER BY MAX(t.start_time) DESC, t.session_id LIMIT ? OFFSET ?"
-            ),
-            filter.params([Sql::Integer(i64::from(limit)), Sql::Integer(i64::from((page - 1) * limit))]),
-            session,
-        )?;
-        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
-    })
-    .await
+    filter.and_in("t.environment", params.all("environment"));
+    let page_sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM traces t WHERE {{where}} GROUP BY t.session_id
+         ORDER BY MAX(t.start_time) DESC, t.session_id"
+    );
+    let count_sql = "SELECT COUNT(DISTINCT t.session_id) FROM traces t WHERE {where}";
+    page_of(&state, (page, limit), filter, count_sql, &page_sql, session).await
 }
 
 /// Traces of one session or user, oldest first, at most this many.

@@ -4,9 +4,9 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use rusqlite::types::Value as Sql;
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use super::{paging, placeholders, read, ApiError, AppState, Authed, PageMeta, Params};
+use super::{page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, SCORE_COLUMNS, TRACE_COLUMNS};
 
 /// The trace filters of the list endpoints.
@@ -22,13 +22,7 @@ pub fn trace_filter(project_id: &str, params: &Params) -> Result<Filter, ApiErro
         .and_some("t.start_time < ?", params.time("toTimestamp")?)
         .and_some("t.total_cost >= ?", params.number::<f64>("minCost")?)
         .and_some("(t.end_time - t.start_time) >= ?", params.number::<f64>("minLatency")?.map(|s| (s * 1e9) as i64));
-    let environments = params.all("environment");
-    if !environments.is_empty() {
-        filter.and(
-            &format!("t.environment IN {}", placeholders(environments.len())),
-            environments.into_iter().map(Sql::Text),
-        );
-    }
+    filter.and_in("t.environment", params.all("environment"));
     for tag in params.all("tags") {
         filter.and("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)", [Sql::Text(tag)]);
     }
@@ -90,20 +84,8 @@ pub async fn list(
     let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
     let filter = trace_filter(&project.id, &params)?;
     let order = order_by(params.get("orderBy"))?;
-    read(&state, move |connection| {
-        let where_sql = filter.sql();
-        let total =
-            query::count(connection, &format!("SELECT COUNT(*) FROM traces t WHERE {where_sql}"), filter.params([]))?;
-        let offset = i64::from((page - 1) * limit);
-        let data = query::all(
-            connection,
-            &format!("SELECT {TRACE_COLUMNS} FROM traces t WHERE {where_sql} ORDER BY {order} LIMIT ? OFFSET ?"),
-            filter.params([Sql::Integer(i64::from(limit)), Sql::Integer(offset)]),
-            query::trace,
-        )?;
-        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
-    })
-    .await
+    let page_sql = format!("SELECT {TRACE_COLUMNS} FROM traces t WHERE {{where}} ORDER BY {order}");
+    page_of(&state, (page, limit), filter, "SELECT COUNT(*) FROM traces t WHERE {where}", &page_sql, query::trace).await
 }
 
 /// `GET /api/public/traces/{id}`.

@@ -8,7 +8,7 @@ use rusqlite::Row;
 use serde_json::{json, Value};
 
 use super::sessions::MAX_TRACES;
-use super::{paging, placeholders, read, ApiError, AppState, Authed, PageMeta, Params};
+use super::{page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, TRACE_COLUMNS};
 
 const USER_COLUMNS: &str = "t.user_id, MIN(t.start_time), MAX(t.start_time), COUNT(*), SUM(t.total_tokens),
@@ -40,32 +40,12 @@ pub async fn list(
         .and("t.user_id IS NOT NULL", [])
         .and_some("t.start_time >= ?", params.time("fromTimestamp")?)
         .and_some("t.start_time < ?", params.time("toTimestamp")?);
-    let environments = params.all("environment");
-    if !environments.is_empty() {
-        filter.and(
-            &format!("t.environment IN {}", placeholders(environments.len())),
-            environments.into_iter().map(Sql::Text),
-        );
-    }
-    read(&state, move |connection| {
-        let where_sql = filter.sql();
-        let total = query::count(
-            connection,
-            &format!("SELECT COUNT(DISTINCT t.user_id) FROM traces t WHERE {where_sql}"),
-            filter.params([]),
-        )?;
-        let data = query::all(
-            connection,
-            &format!(
-                "SELECT {USER_COLUMNS} FROM traces t WHERE {where_sql} GROUP BY t.user_id
-                 ORDER BY MAX(t.start_time) DESC, t.user_id LIMIT ? OFFSET ?"
-            ),
-            filter.params([Sql::Integer(i64::from(limit)), Sql::Integer(i64::from((page - 1) * limit))]),
-            user,
-        )?;
-        Ok(Json(json!({"data": data, "meta": PageMeta::new(page, limit, total)})))
-    })
-    .await
+    filter.and_in("t.environment", params.all("environment"));
+    let page_sql = format!(
+        "SELECT {USER_COLUMNS} FROM traces t WHERE {{where}} GROUP BY t.user_id ORDER BY MAX(t.start_time) DESC, t.user_id"
+    );
+    let count_sql = "SELECT COUNT(DISTINCT t.user_id) FROM traces t WHERE {where}";
+    page_of(&state, (page, limit), filter, count_sql, &page_sql, user).await
 }
 
 /// `GET /api/public/users/{id}`: totals, the session ids, and the newest traces (at most

@@ -37,6 +37,15 @@ impl Filter {
         self
     }
 
+    /// Adds `column IN (...)` when `values` is not empty.
+    pub fn and_in(&mut self, column: &str, values: Vec<String>) -> &mut Self {
+        if !values.is_empty() {
+            let placeholders = vec!["?"; values.len()].join(", ");
+            self.and(&format!("{column} IN ({placeholders})"), values.into_iter().map(Sql::Text));
+        }
+        self
+    }
+
     /// The clause text.
     pub fn sql(&self) -> String {
         self.clauses.join(" AND ")
