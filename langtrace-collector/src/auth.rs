@@ -48,7 +48,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Creates a project named `name`.
 pub fn create_project(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Project> {
-    let project = Project { id: format!("proj-{}", random_hex(12)), name: name.to_owned() };
+    // Short: the id is part of every index key.
+    let project = Project { id: format!("p-{}", random_hex(6)), name: name.to_owned() };
     tx.execute("INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)", params![project.id, name, now_ns()])?;
     Ok(project)
 }

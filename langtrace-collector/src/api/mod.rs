@@ -207,6 +207,17 @@ pub async fn page_of(
     .await
 }
 
+/// The row `sql` selects, shaped by `map`; 404 naming `what` when there is none.
+pub fn one(
+    connection: &rusqlite::Connection,
+    sql: &str,
+    params: Vec<Sql>,
+    map: fn(&rusqlite::Row<'_>) -> rusqlite::Result<serde_json::Value>,
+    what: &str,
+) -> Result<serde_json::Value, ApiError> {
+    crate::store::query::all(connection, sql, params, map)?.pop().ok_or_else(|| ApiError::NotFound(what.to_owned()))
+}
+
 /// A validated page and limit (defaults 1 and 50, limit at most 100).
 pub fn paging(page: Option<u32>, limit: Option<u32>) -> Result<(u32, u32), ApiError> {
     let page = page.unwrap_or(1);

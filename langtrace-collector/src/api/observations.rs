@@ -7,7 +7,7 @@ use axum::Json;
 use rusqlite::types::Value as Sql;
 use serde_json::{json, Map, Value};
 
-use super::{decode_cursor, encode_cursor, page_of, paging, read, ApiError, AppState, Authed, Params};
+use super::{decode_cursor, encode_cursor, one, page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, OBSERVATION_V2_COLUMNS};
 
 /// The observation filters shared by both list versions.
@@ -63,15 +63,14 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     read(&state, move |connection| {
-        query::all(
+        one(
             connection,
             &format!("SELECT {OBSERVATION_COLUMNS} FROM observations o WHERE o.project_id = ? AND o.id = ?"),
             vec![Sql::Text(project.id), Sql::Text(id.clone())],
             query::observation,
-        )?
-        .pop()
+            &format!("observation {id}"),
+        )
         .map(Json)
-        .ok_or_else(|| ApiError::NotFound(format!("observation {id}")))
     })
     .await
 }

@@ -7,7 +7,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::Row;
 use serde_json::{json, Value};
 
-use super::{page_of, paging, read, ApiError, AppState, Authed, Params};
+use super::{one, page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, TRACE_COLUMNS};
 
 const SESSION_COLUMNS: &str = "t.session_id, MIN(t.start_time), MAX(t.end_time), COUNT(*), SUM(t.total_tokens),
@@ -67,14 +67,13 @@ pub async fn detail(
 ) -> Result<Json<Value>, ApiError> {
     read(&state, move |connection| {
         let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
-        let mut summary = query::all(
+        let mut summary = one(
             connection,
             &format!("SELECT {SESSION_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.session_id = ? GROUP BY t.session_id"),
             params(),
             session,
-        )?
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("session {id}")))?;
+            &format!("session {id}"),
+        )?;
         let traces = query::all(
             connection,
             &format!(

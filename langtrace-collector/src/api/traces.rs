@@ -6,7 +6,7 @@ use axum::Json;
 use rusqlite::types::Value as Sql;
 use serde_json::Value;
 
-use super::{page_of, paging, read, ApiError, AppState, Authed, Params};
+use super::{one, page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, SCORE_COLUMNS, TRACE_COLUMNS};
 
 /// The trace filters of the list endpoints.
@@ -96,14 +96,13 @@ pub async fn detail(
 ) -> Result<Json<Value>, ApiError> {
     read(&state, move |connection| {
         let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
-        let mut trace = query::all(
+        let mut trace = one(
             connection,
             &format!("SELECT {TRACE_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.id = ?"),
             params(),
             query::trace,
-        )?
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("trace {id}")))?;
+            &format!("trace {id}"),
+        )?;
         let observations = query::all(
             connection,
             &format!(

@@ -8,7 +8,7 @@ use rusqlite::Row;
 use serde_json::{json, Value};
 
 use super::sessions::MAX_TRACES;
-use super::{page_of, paging, read, ApiError, AppState, Authed, Params};
+use super::{one, page_of, paging, read, ApiError, AppState, Authed, Params};
 use crate::store::query::{self, Filter, TRACE_COLUMNS};
 
 const USER_COLUMNS: &str = "t.user_id, MIN(t.start_time), MAX(t.start_time), COUNT(*), SUM(t.total_tokens),
@@ -57,14 +57,13 @@ pub async fn detail(
 ) -> Result<Json<Value>, ApiError> {
     read(&state, move |connection| {
         let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
-        let mut summary = query::all(
+        let mut summary = one(
             connection,
             &format!("SELECT {USER_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.user_id = ? GROUP BY t.user_id"),
             params(),
             user,
-        )?
-        .pop()
-        .ok_or_else(|| ApiError::NotFound(format!("user {id}")))?;
+            &format!("user {id}"),
+        )?;
         let traces = query::all(
             connection,
             &format!(
