@@ -180,3 +180,27 @@ fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
         assert_eq!(trace["observations"].as_array().unwrap().len(), 255, "acknowledged spans are stored");
     }
 }
+
+#[test]
+fn grpc_refuses_bad_credentials_and_reports_rejected_spans() {
+    use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
+
+    let collector = Collector::start();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut client = TraceServiceClient::connect(format!("http://{}", collector.grpc_addr)).await.unwrap();
+        let mut short = span(4, 2, "bad");
+        short.span_id = vec![4; 7];
+        let export = |authorization: &str| {
+            let mut request = tonic::Request::new(request(vec![span(4, 1, "good"), short.clone()]));
+            request.metadata_mut().insert("authorization", authorization.parse().unwrap());
+            request
+        };
+        let refused = client.export(export(&Collector::basic(PUBLIC_KEY, "sk-wrong"))).await.unwrap_err();
+        assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+        let accepted = client.export(export(&auth())).await.unwrap().into_inner();
+        assert_eq!(accepted.partial_success.unwrap().rejected_spans, 1);
+    });
+    let trace = collector.ok(&format!("/api/public/traces/{}", "04".repeat(16)));
+    assert_eq!(trace["observations"].as_array().unwrap().len(), 1);
+}
