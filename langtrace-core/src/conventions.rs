@@ -150,7 +150,8 @@ impl<'a> Mapper<'_, 'a> {
         for (key, value) in self.prefixed(langfuse::OBSERVATION_METADATA_PREFIX) {
             out.metadata.insert(key.to_owned(), as_json(value));
         }
-        self.first(&[otel::KIND_FIELD]);
+        // Said by the observation's type and name already.
+        self.first(&[otel::KIND_FIELD, gen_ai::AGENT_NAME, gen_ai::TOOL_NAME]);
         for (key, value) in self.bag.iter() {
             if !self.used.contains(key) {
                 out.metadata.insert((*key).to_owned(), (*value).clone());
@@ -202,26 +203,29 @@ impl<'a> Mapper<'_, 'a> {
     }
 
     fn model_parameters(&mut self) -> Map<String, Value> {
-        if let Some(Value::Object(params)) =
-            self.first(&[langfuse::MODEL_PARAMETERS, openinference::INVOCATION_PARAMETERS]).map(as_json)
-        {
-            return params;
-        }
+        let explicit = self.first(&[langfuse::MODEL_PARAMETERS, openinference::INVOCATION_PARAMETERS]).map(as_json);
+        // Read (and so kept out of metadata) even when an explicit object wins: a writer
+        // such as our bridge sends both spellings.
         let skip = [gen_ai::REQUEST_MODEL];
-        self.prefixed(gen_ai::REQUEST_PREFIX)
+        let gen_ai: Map<String, Value> = self
+            .prefixed(gen_ai::REQUEST_PREFIX)
             .into_iter()
             .filter(|(key, _)| !skip.iter().any(|s| s.ends_with(key)))
             .map(|(key, value)| (key.to_owned(), value.clone()))
-            .collect()
+            .collect();
+        match explicit {
+            Some(Value::Object(params)) => params,
+            _ => gen_ai,
+        }
     }
 
     fn usage_details(&mut self) -> BTreeMap<String, u64> {
-        if let Some(details) = self.first(&[langfuse::USAGE_DETAILS]) {
-            return as_json(details)
+        let explicit = self.first(&[langfuse::USAGE_DETAILS]).map(|details| {
+            as_json(details)
                 .as_object()
                 .map(|object| object.iter().filter_map(|(k, v)| Some((k.clone(), as_u64(v)?))).collect())
-                .unwrap_or_default();
-        }
+                .unwrap_or_default()
+        });
         let mut details = BTreeMap::new();
         let sources: [(&str, &[&'a str]); 5] = [
             (
@@ -236,12 +240,13 @@ impl<'a> Mapper<'_, 'a> {
             (usage::CACHE_READ_INPUT_TOKENS, &[gen_ai::USAGE_CACHE_READ_INPUT_TOKENS]),
             (usage::REASONING_OUTPUT_TOKENS, &[gen_ai::USAGE_REASONING_OUTPUT_TOKENS]),
         ];
+        // Read even when the explicit details win, so the other spellings stay out of metadata.
         for (key, keys) in sources {
             if let Some(count) = self.first(keys).and_then(as_u64) {
                 details.insert(key.to_owned(), count);
             }
         }
-        details
+        explicit.unwrap_or(details)
     }
 
     fn prompt(&mut self) -> Option<PromptRef> {
@@ -441,5 +446,22 @@ mod tests {
         assert_eq!(mapped.cost_details["output"], 1.0);
         assert_eq!(mapped.prompt, Some(PromptRef { name: "greet".into(), version: 3 }));
         assert_eq!(mapped.level, Some(Level::Error));
+    }
+
+    #[test]
+    fn spellings_a_writer_sends_twice_stay_out_of_metadata() {
+        let attributes = [
+            ("langfuse.observation.usage_details", json!("{\"input\":3,\"output\":4}")),
+            ("gen_ai.usage.input_tokens", json!(3)),
+            ("gen_ai.usage.output_tokens", json!(4)),
+            ("langfuse.observation.model.parameters", json!("{\"temperature\":0.5}")),
+            ("gen_ai.request.temperature", json!(0.5)),
+            ("gen_ai.agent.name", json!("planner")),
+            ("custom", json!("kept")),
+        ];
+        let mapped = map_attributes(attributes.iter().map(|(k, v)| (*k, v)));
+        assert_eq!(mapped.usage_details, [("input".to_owned(), 3), ("output".to_owned(), 4)].into());
+        assert_eq!(mapped.model_parameters["temperature"], 0.5);
+        assert_eq!(mapped.metadata.keys().collect::<Vec<_>>(), ["custom"]);
     }
 }
