@@ -138,13 +138,16 @@ fn main() {
                             .send()
                             .expect("request");
                         let status = response.status().as_u16();
+                        let retry_after =
+                            response.headers().get("retry-after").and_then(|v| v.to_str().ok()?.parse().ok());
                         let _ = response.bytes();
                         latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
                         match status {
                             200 => acked += SPANS_PER_REQUEST as u64,
                             503 => {
+                                // Back off as the server asks, as OTLP clients do.
                                 refused += 1;
-                                std::thread::sleep(Duration::from_millis(50));
+                                std::thread::sleep(Duration::from_secs(retry_after.unwrap_or(1)));
                             }
                             other => panic!("unexpected status {other}"),
                         }

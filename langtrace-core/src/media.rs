@@ -8,10 +8,16 @@ use sha2::{Digest, Sha256};
 
 use crate::record::{MediaField, MediaRecord, MediaSource};
 
+/// Langfuse's media id of content with SHA-256 `digest`: the URL-safe base64 of the
+/// digest, cut to 22 characters (identical bytes, identical id).
+pub fn media_id(digest: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(digest).chars().take(22).collect()
+}
+
 /// Builds the media record (ids, hash, reference string) for some bytes.
 pub fn media_record(bytes: Vec<u8>, content_type: &str, field: MediaField, source: MediaSource) -> MediaRecord {
     let digest = Sha256::digest(&bytes);
-    let media_id: String = URL_SAFE_NO_PAD.encode(digest).chars().take(22).collect();
+    let media_id = media_id(&digest);
     let reference = format!("@@@langfuseMedia:type={content_type}|id={media_id}|source={}@@@", source.as_str());
     MediaRecord {
         media_id,

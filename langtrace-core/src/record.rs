@@ -81,6 +81,12 @@ impl Timestamp {
         humantime::format_rfc3339_micros(self.to_system_time()).to_string()
     }
 
+    /// RFC 3339 with milliseconds (`2024-05-01T12:00:00.123Z`), as Langfuse's API writes
+    /// times.
+    pub fn to_rfc3339_millis(self) -> String {
+        humantime::format_rfc3339_millis(self.to_system_time()).to_string()
+    }
+
     /// As a `SystemTime`.
     pub fn to_system_time(self) -> SystemTime {
         UNIX_EPOCH + Duration::from_nanos(self.0)

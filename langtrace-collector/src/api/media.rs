@@ -21,16 +21,12 @@ use super::{read, ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::now_ns;
 use crate::store::query::iso;
+use langtrace_core::ids::hex;
+use langtrace_core::media::media_id;
 
-/// The media id of a standard-base64 SHA-256: URL-safe, first 22 characters (as
-/// Langfuse's SDKs compute it for the reference string).
-pub fn media_id(sha256_base64: &str) -> String {
-    sha256_base64.replace('+', "-").replace('/', "_").chars().take(22).collect()
-}
-
+/// Where the bytes of a standard-base64 SHA-256 live: the digest in hex.
 fn file_name(sha256_base64: &str) -> String {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(sha256_base64).unwrap_or_default();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&base64::engine::general_purpose::STANDARD.decode(sha256_base64).unwrap_or_default())
 }
 
 /// Body of `POST /api/public/media`.
@@ -51,17 +47,18 @@ pub async fn create(
     Authed(project): Authed,
     Json(body): Json<Announce>,
 ) -> Result<Json<Value>, ApiError> {
-    let hash_ok = base64::engine::general_purpose::STANDARD.decode(&body.sha256_hash).is_ok_and(|h| h.len() == 32);
-    if !hash_ok {
+    let digest = base64::engine::general_purpose::STANDARD.decode(&body.sha256_hash).ok().filter(|h| h.len() == 32);
+    let Some(digest) = digest else {
         return Err(ApiError::BadRequest("sha256Hash must be the standard base64 of a SHA-256 digest".into()));
-    }
+    };
     if body.content_length as usize > state.limits.max_body_bytes {
         return Err(ApiError::TooLarge(state.limits.max_body_bytes));
     }
     if body.content_type.is_empty() || body.content_type.len() > 255 {
         return Err(ApiError::BadRequest("contentType is required".into()));
     }
-    let id = media_id(&body.sha256_hash);
+    // The id the client's SDK computed for its reference string.
+    let id = media_id(&digest);
     let stored_id = id.clone();
     let token = state
         .writer

@@ -8,7 +8,7 @@ use rusqlite::types::Value as Sql;
 use serde_json::{json, Map, Value};
 
 use super::{decode_cursor, encode_cursor, one, page_of, paging, read, ApiError, AppState, Authed, Params};
-use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, OBSERVATION_V2_COLUMNS};
+use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, OBSERVATION_COLUMN_COUNT, OBSERVATION_V2_EXTRA_COLUMNS};
 
 /// The observation filters shared by both list versions.
 fn observation_filter(project_id: &str, params: &Params) -> Result<Filter, ApiError> {
@@ -146,13 +146,13 @@ pub async fn list_v2(
         let rows = query::all(
             connection,
             &format!(
-                "SELECT {OBSERVATION_V2_COLUMNS}, o.start_time FROM observations o
+                "SELECT {OBSERVATION_COLUMNS}, {OBSERVATION_V2_EXTRA_COLUMNS}, o.start_time FROM observations o
                  LEFT JOIN traces t ON t.project_id = o.project_id AND t.id = o.trace_id
                  WHERE {} ORDER BY o.start_time DESC, o.id DESC, o.trace_id DESC LIMIT ?",
                 filter.sql()
             ),
             filter.params([Sql::Integer(i64::from(limit) + 1)]),
-            |row| Ok((query::observation_v2(row)?, row.get::<_, i64>(34)?)),
+            |row| Ok((query::observation_v2(row)?, row.get::<_, i64>(OBSERVATION_COLUMN_COUNT + 9)?)),
         )?;
         let more = rows.len() > limit as usize;
         let page: Vec<(Value, i64)> = rows.into_iter().take(limit as usize).collect();

@@ -91,7 +91,7 @@ pub fn parse_score(body: &Value) -> Result<Score, String> {
         data_type,
         source: text(body, "source").unwrap_or_else(|| "API".into()).to_ascii_uppercase(),
         comment: text(body, "comment"),
-        metadata: body.get("metadata").cloned().filter(|m| !m.is_null()).unwrap_or_else(query::empty_object),
+        metadata: body.get("metadata").cloned().filter(|m| !m.is_null()).unwrap_or_else(|| json!({})),
         environment: text(body, "environment").map_or_else(|| "default".into(), |e| normalise_environment(&e)),
         timestamp,
     })

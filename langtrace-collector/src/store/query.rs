@@ -4,11 +4,11 @@
 
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, Row};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use langtrace_core::record::Timestamp;
 
-use crate::store::write::worst_level;
+use langtrace_core::record::Level;
 
 /// A `WHERE` clause under construction, always starting with the project.
 pub struct Filter {
@@ -59,12 +59,7 @@ impl Filter {
 
 /// ISO-8601 (milliseconds, `Z`) of nanoseconds since the epoch, as Langfuse writes times.
 pub fn iso(ns: i64) -> String {
-    let text = Timestamp(ns.max(0) as u64).to_rfc3339();
-    // `2024-05-01T12:00:00.123456789Z` -> `2024-05-01T12:00:00.123Z`
-    match text.find('.') {
-        Some(dot) => format!("{}Z", &text[..(dot + 4).min(text.len() - 1)]),
-        None => text,
-    }
+    Timestamp(ns.max(0) as u64).to_rfc3339_millis()
 }
 
 /// Parses an ISO-8601 time parameter (`2024-05-01T12:00:00.123Z`, offset `Z` or
@@ -89,6 +84,9 @@ pub const OBSERVATION_COLUMNS: &str = "o.id, o.trace_id, o.parent_id, o.type, o.
     o.completion_start_time, o.level, o.status_message, o.input, o.output, o.metadata, o.version, o.environment,
     o.model, o.model_parameters, o.usage_details, o.cost_details, o.input_tokens, o.output_tokens, o.total_tokens,
     o.total_cost, o.prompt_name, o.prompt_version, o.created_at, o.project_id";
+
+/// How many columns [`OBSERVATION_COLUMNS`] selects.
+pub const OBSERVATION_COLUMN_COUNT: usize = 27;
 
 /// An observation row as Langfuse's API returns it (with every field its SDK requires).
 pub fn observation(row: &Row<'_>) -> rusqlite::Result<Value> {
@@ -144,60 +142,34 @@ pub fn observation(row: &Row<'_>) -> rusqlite::Result<Value> {
     }))
 }
 
-/// Columns read by [`observation_v2`]: [`OBSERVATION_COLUMNS`] plus the trace context
+/// Columns read by [`observation_v2`] after [`OBSERVATION_COLUMNS`]: the trace context
 /// (`t.` joined on the observation's trace).
-pub const OBSERVATION_V2_COLUMNS: &str = "o.id, o.trace_id, o.parent_id, o.type, o.name, o.start_time, o.end_time,
-    o.completion_start_time, o.level, o.status_message, o.input, o.output, o.metadata, o.version, o.environment,
-    o.model, o.model_parameters, o.usage_details, o.cost_details, o.input_tokens, o.output_tokens, o.total_tokens,
-    o.total_cost, o.prompt_name, o.prompt_version, o.created_at, o.project_id, o.is_root, t.user_id, t.session_id,
-    t.tags, t.release, t.name, t.public";
+pub const OBSERVATION_V2_EXTRA_COLUMNS: &str =
+    "o.is_root, t.user_id, t.session_id, t.tags, t.release, t.name, t.public, o.input, o.output";
 
 /// An observation as Langfuse's v2 API returns it, every field group filled (the
-/// handler keeps the requested groups). Input and output are the raw JSON text.
+/// handler keeps the requested groups): [`observation`] plus the trace context, with
+/// input and output as the raw JSON text.
 pub fn observation_v2(row: &Row<'_>) -> rusqlite::Result<Value> {
-    let start: i64 = row.get(5)?;
-    let end: Option<i64> = row.get(6)?;
-    let first_token: Option<i64> = row.get(7)?;
-    let created = iso(row.get(25)?);
-    Ok(json!({
-        "id": row.get::<_, String>(0)?,
-        "traceId": row.get::<_, String>(1)?,
-        "parentObservationId": row.get::<_, Option<String>>(2)?,
-        "type": row.get::<_, String>(3)?,
-        "name": row.get::<_, String>(4)?,
-        "startTime": iso(start),
-        "endTime": end.map(iso),
-        "completionStartTime": first_token.map(iso),
-        "level": row.get::<_, String>(8)?,
-        "statusMessage": row.get::<_, Option<String>>(9)?,
-        "input": row.get::<_, Option<String>>(10)?,
-        "output": row.get::<_, Option<String>>(11)?,
-        "metadata": json_column(row.get(12)?),
-        "version": row.get::<_, Option<String>>(13)?,
-        "environment": row.get::<_, String>(14)?,
-        "model": row.get::<_, Option<String>>(15)?,
-        "modelParameters": json_column(row.get(16)?),
-        "modelId": Value::Null,
-        "usageDetails": json_column(row.get(17)?),
-        "costDetails": json_column(row.get(18)?),
-        "totalCost": row.get::<_, Option<f64>>(22)?,
-        "promptId": Value::Null,
-        "promptName": row.get::<_, Option<String>>(23)?,
-        "promptVersion": row.get::<_, Option<i64>>(24)?,
-        "latency": end.map(|end| (end - start) as f64 / 1e9),
-        "timeToFirstToken": first_token.map(|t| (t - start) as f64 / 1e9),
-        "createdAt": created,
-        "updatedAt": created,
-        "projectId": row.get::<_, String>(26)?,
-        "isRootObservation": row.get::<_, bool>(27)?,
-        "userId": row.get::<_, Option<String>>(28)?,
-        "sessionId": row.get::<_, Option<String>>(29)?,
-        "tags": json_column(row.get::<_, Option<String>>(30)?.or(Some("[]".into()))),
-        "release": row.get::<_, Option<String>>(31)?,
-        "traceName": row.get::<_, Option<String>>(32)?,
-        "public": row.get::<_, Option<bool>>(33)?.unwrap_or(false),
-        "bookmarked": false,
-    }))
+    let mut object = observation(row)?;
+    let extra = OBSERVATION_COLUMN_COUNT;
+    let fields = object.as_object_mut().expect("object");
+    for (key, value) in [
+        ("isRootObservation", json!(row.get::<_, bool>(extra)?)),
+        ("userId", json!(row.get::<_, Option<String>>(extra + 1)?)),
+        ("sessionId", json!(row.get::<_, Option<String>>(extra + 2)?)),
+        ("tags", json_column(row.get::<_, Option<String>>(extra + 3)?.or(Some("[]".into())))),
+        ("release", json!(row.get::<_, Option<String>>(extra + 4)?)),
+        ("traceName", json!(row.get::<_, Option<String>>(extra + 5)?)),
+        ("public", json!(row.get::<_, Option<bool>>(extra + 6)?.unwrap_or(false))),
+        ("bookmarked", json!(false)),
+        ("input", json!(row.get::<_, Option<String>>(extra + 7)?)),
+        ("output", json!(row.get::<_, Option<String>>(extra + 8)?)),
+        ("totalCost", fields["calculatedTotalCost"].clone()),
+    ] {
+        fields.insert(key.to_owned(), value);
+    }
+    Ok(object)
 }
 
 /// Columns of `traces` read by [`trace`], prefixed by `t.`.
@@ -332,6 +304,14 @@ pub fn score_v3(row: &Row<'_>) -> rusqlite::Result<Value> {
     }))
 }
 
+/// The worst level among a trace's counts per level.
+pub fn worst_level(debug: i64, default: i64, warning: i64, error: i64) -> Level {
+    [(error, Level::Error), (warning, Level::Warning), (default, Level::Default), (debug, Level::Debug)]
+        .into_iter()
+        .find_map(|(count, level)| (count > 0).then_some(level))
+        .unwrap_or(Level::Default)
+}
+
 /// Runs `sql` with `params` and maps every row with `map`.
 pub fn all<T>(
     connection: &Connection,
@@ -347,11 +327,6 @@ pub fn all<T>(
 /// The count `sql` returns.
 pub fn count(connection: &Connection, sql: &str, params: Vec<Sql>) -> rusqlite::Result<u64> {
     connection.query_row(sql, rusqlite::params_from_iter(params), |row| row.get::<_, i64>(0)).map(|n| n as u64)
-}
-
-/// An empty JSON object.
-pub fn empty_object() -> Value {
-    Value::Object(Map::new())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use langtrace_core::record::{Level, ObservationRecord, Payload};
+use langtrace_core::record::{ObservationRecord, Payload};
 use rusqlite::{named_params, params, OptionalExtension, Transaction};
 use serde_json::{Map, Value};
 
@@ -104,17 +104,6 @@ impl TraceUpdate {
     }
 }
 
-/// Lower-case hex of `bytes`.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 15)] as char);
-    }
-    out
-}
-
 /// One observation row, its text columns rendered ahead of the writer.
 pub struct ObservationRow {
     id: String,
@@ -169,11 +158,11 @@ pub fn prepare(records: Vec<ObservationRecord>) -> PreparedBatch {
     let rows = records
         .into_iter()
         .map(|record| {
-            let trace_id = hex(&record.trace_id.to_bytes());
-            let id = hex(&record.id.to_bytes());
+            let trace_id = record.trace_id.to_string();
+            let id = record.id.to_string();
             traces.entry(trace_id.clone()).or_default().absorb(&record, &id);
             ObservationRow {
-                parent_id: record.parent_id.map(|p| hex(&p.to_bytes())),
+                parent_id: record.parent_id.map(|p| p.to_string()),
                 is_root: record.is_root,
                 observation_type: record.observation_type.as_upper(),
                 name: record.name.into_owned(),
@@ -409,15 +398,4 @@ fn roll_up(
         ":now": now,
     })?;
     Ok(())
-}
-
-/// The worst level among counts, as Langfuse orders them.
-pub fn worst_level(debug: i64, default: i64, warning: i64, error: i64) -> Level {
-    match (error, warning, default, debug) {
-        (e, ..) if e > 0 => Level::Error,
-        (_, w, ..) if w > 0 => Level::Warning,
-        (_, _, d, _) if d > 0 => Level::Default,
-        (.., g) if g > 0 => Level::Debug,
-        _ => Level::Default,
-    }
 }
