@@ -1,6 +1,7 @@
 //! Sustained ingest: a load generator sends OTLP/HTTP protobuf batches of 512 spans with
-//! about 1 KiB of input/output each, from several concurrent clients, to a `langtrace
-//! serve` on loopback for a fixed time. Reports spans acknowledged per second (an
+//! about 1 KiB of input/output each (traces of 64 spans, trace and span ids random as
+//! real ones are), from several concurrent clients, to a `langtrace serve` on loopback
+//! for a fixed time. Reports spans acknowledged per second (an
 //! acknowledgement means committed to SQLite with `synchronous=FULL`), request latency
 //! p50/p99, 503s, and the collector's peak RSS.
 //!
@@ -77,11 +78,24 @@ fn next_request(template: &mut ExportTraceServiceRequest, seed: u64) -> Vec<u8> 
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
     for (i, span) in template.resource_spans[0].scope_spans[0].spans.iter_mut().enumerate() {
         let trace = seed * 8 + i as u64 / 64;
-        span.trace_id[..8].copy_from_slice(&trace.to_be_bytes());
+        span.trace_id[..8].copy_from_slice(&mix(trace).to_be_bytes());
+        span.trace_id[8..].copy_from_slice(&mix(!trace).to_be_bytes());
+        span.span_id = mix(trace * 64 + i as u64 % 64).to_be_bytes().to_vec();
+        if i % 64 != 0 {
+            span.parent_span_id = mix(trace * 64).to_be_bytes().to_vec();
+        }
         span.start_time_unix_nano = now + i as u64 * 1000;
         span.end_time_unix_nano = span.start_time_unix_nano + 500_000;
     }
     template.encode_to_vec()
+}
+
+/// SplitMix64: ids as random as real ones (W3C trace context asks for random ids).
+fn mix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

@@ -89,7 +89,7 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
             chunk.iter().flat_map(|&t| (0..PER_TRACE).map(move |i| record(t, i, now, traces))).collect();
         let batch = write::prepare(records);
         let project_id = project.clone();
-        runtime.block_on(writer.write(move |tx, state| write::observations(tx, state, &project_id, batch))).unwrap();
+        runtime.block_on(writer.write(move |tx, state| write::observations(tx, state, &project_id, &batch))).unwrap();
     }
     println!("filled {observations} observations in {traces} traces in {:.1} s", started.elapsed().as_secs_f64());
     drop(writer);
@@ -157,10 +157,20 @@ fn main() {
         })
         .collect();
     let detail = median(details);
+    // No index on observation ids alone (random keys halve ingest): this scans one.
+    let by_id = median(
+        (0..9u64)
+            .map(|i| {
+                let id = ObservationId::from_bytes((((i * 7919) % traces) * PER_TRACE + 3).to_be_bytes()).unwrap();
+                time(&format!("/api/public/observations/{id}")).0
+            })
+            .collect(),
+    );
     let (_, metrics_bytes) = time(&metrics_path);
     let metrics_ms = median((0..25).map(|_| time(&metrics_path).0).collect());
     let _ = server.kill();
     let _ = server.wait();
     println!("list: first page of 50 of {traces} traces; detail: {PER_TRACE} observations; metrics: last 24 h ({metrics_bytes} bytes)");
+    println!("observation by id alone: {by_id:.1} ms");
     println!("query: list_ms={list:.1} detail_ms={detail:.1} metrics_ms={metrics_ms:.1}");
 }

@@ -84,7 +84,7 @@ async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPai
             let projects: i64 = tx.query_row("SELECT COUNT(*) FROM projects", [], |row| row.get(0))?;
             if projects > 0 {
                 // Keys given by env on a later start are added if new.
-                if let (Some(keys), Some(project)) = (given, auth::project_by_name(tx, &name)?) {
+                if let (Some(keys), Some(project)) = (given.clone(), auth::project_by_name(tx, &name)?) {
                     let known: i64 = tx.query_row(
                         "SELECT COUNT(*) FROM api_keys WHERE public_key = ?1",
                         [&keys.public_key],
@@ -98,7 +98,7 @@ async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPai
             }
             let project = auth::create_project(tx, &name)?;
             let generated = given.is_none();
-            let keys = auth::create_keys(tx, &project.id, given)?;
+            let keys = auth::create_keys(tx, &project.id, given.clone())?;
             Ok(generated.then_some(keys))
         })
         .await

@@ -85,8 +85,8 @@ pub async fn create(
             writer.prices.invalidate(&project_id);
             Ok(Price {
                 id: Some(tx.last_insert_rowid()),
-                model_name: name,
-                match_pattern: pattern,
+                model_name: name.clone(),
+                match_pattern: pattern.clone(),
                 input_price: input,
                 output_price: output,
             })

@@ -28,7 +28,7 @@ pub async fn ingest(
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !batch.is_empty() {
-        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, batch)).await?;
+        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, &batch)).await?;
     }
     let partial_success = (rejected > 0)
         .then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: errors.join("; ") });

@@ -198,7 +198,7 @@ pub fn observations(
     tx: &Transaction<'_>,
     state: &mut WriterState,
     project_id: &str,
-    batch: PreparedBatch,
+    batch: &PreparedBatch,
 ) -> rusqlite::Result<()> {
     let created = now_ns();
     let mut insert = tx.prepare_cached(
@@ -209,16 +209,18 @@ pub fn observations(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
             ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
     )?;
-    for row in batch.rows {
-        let mut cost = row.cost;
-        if cost.is_empty() && !row.usage.is_empty() {
-            if let Some(model) = &row.model {
-                let computed = state
+    for row in &batch.rows {
+        let priced;
+        let cost = match &row.model {
+            Some(model) if row.cost.is_empty() && !row.usage.is_empty() => {
+                priced = state
                     .prices
-                    .cost(project_id, model, &row.usage, || project_prices(tx, project_id).unwrap_or_default());
-                cost = computed.unwrap_or_default();
+                    .cost(project_id, model, &row.usage, || project_prices(tx, project_id).unwrap_or_default())
+                    .unwrap_or_default();
+                &priced
             }
-        }
+            _ => &row.cost,
+        };
         let usage = &row.usage;
         let input_tokens = usage.get("input").map(|&t| t as i64);
         let output_tokens = usage.get("output").map(|&t| t as i64);
@@ -227,7 +229,7 @@ pub fn observations(
             (i, o) => Some(i.unwrap_or(0) + o.unwrap_or(0)),
         });
         let total_cost = cost.get("total").copied().or_else(|| (!cost.is_empty()).then(|| cost.values().sum()));
-        let (prompt_name, prompt_version) = row.prompt.map_or((None, None), |(n, v)| (Some(n), Some(v)));
+        let (prompt_name, prompt_version) = row.prompt.as_ref().map_or((None, None), |(n, v)| (Some(n), Some(v)));
         insert.execute(params![
             project_id,
             row.id,
@@ -249,7 +251,7 @@ pub fn observations(
             row.model,
             row.model_parameters,
             row.usage_text,
-            json_text(&cost),
+            json_text(cost),
             input_tokens,
             output_tokens,
             total_tokens,
@@ -262,8 +264,8 @@ pub fn observations(
             created,
         ])?;
     }
-    for (trace_id, update) in batch.traces {
-        roll_up(tx, project_id, &trace_id, update, created)?;
+    for (trace_id, update) in &batch.traces {
+        roll_up(tx, project_id, trace_id, update, created)?;
     }
     Ok(())
 }
@@ -285,7 +287,7 @@ fn roll_up(
     tx: &Transaction<'_>,
     project_id: &str,
     trace_id: &str,
-    update: TraceUpdate,
+    update: &TraceUpdate,
     now: i64,
 ) -> rusqlite::Result<()> {
     let stored = tx
@@ -319,37 +321,34 @@ fn roll_up(
         root_observation_id: None,
     });
     // Explicit values beat the root's defaults; a later explicit value beats an earlier one.
-    let (root_id, root_name, root_input, root_output) = match update.root {
-        Some((id, name, input, output)) => (Some(id), Some(name), input, output),
-        None => (None, None, None, None),
-    };
-    if let Some(name) = update.name {
-        merged.name = Some(name);
+    let root = update.root.as_ref();
+    if let Some(name) = &update.name {
+        merged.name = Some(name.clone());
         merged.name_explicit = true;
-    } else if !merged.name_explicit && root_name.is_some() {
-        merged.name = root_name;
+    } else if let (false, Some((_, name, _, _))) = (merged.name_explicit, root) {
+        merged.name = Some(name.clone());
     }
-    if let Some(input) = update.input {
-        merged.input = Some(input);
+    if let Some(input) = &update.input {
+        merged.input = Some(input.clone());
         merged.input_explicit = true;
-    } else if !merged.input_explicit && root_id.is_some() {
-        merged.input = root_input;
+    } else if let (false, Some((_, _, input, _))) = (merged.input_explicit, root) {
+        merged.input.clone_from(input);
     }
-    if let Some(output) = update.output {
-        merged.output = Some(output);
+    if let Some(output) = &update.output {
+        merged.output = Some(output.clone());
         merged.output_explicit = true;
-    } else if !merged.output_explicit && root_id.is_some() {
-        merged.output = root_output;
+    } else if let (false, Some((_, _, _, output))) = (merged.output_explicit, root) {
+        merged.output.clone_from(output);
     }
-    if root_id.is_some() {
-        merged.root_observation_id = root_id;
+    if let Some((id, ..)) = root {
+        merged.root_observation_id = Some(id.clone());
     }
-    for tag in update.tags {
-        if !merged.tags.contains(&tag) {
-            merged.tags.push(tag);
+    for tag in &update.tags {
+        if !merged.tags.contains(tag) {
+            merged.tags.push(tag.clone());
         }
     }
-    merged.metadata.extend(update.metadata);
+    merged.metadata.extend(update.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
 
     tx.prepare_cached(
         "INSERT INTO traces (project_id, id, name, name_explicit, user_id, session_id, tags, metadata, release,
