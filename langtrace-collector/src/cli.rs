@@ -1,5 +1,5 @@
 //! Command line: `langtrace serve` (every setting a flag with an environment twin),
-//! `langtrace project create`, `langtrace keys create`.
+//! `langtrace demo`, `langtrace project create`, `langtrace keys create`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,6 +20,9 @@ pub struct Cli {
 pub enum Command {
     /// Runs the collector: OTLP/HTTP and the API on one listener, OTLP/gRPC on another.
     Serve(ServeArgs),
+    /// Runs the collector, fills it with the traces of an instrumented demo agent, prints
+    /// the URL and keys, and keeps serving until interrupted.
+    Demo(DemoArgs),
     /// Manages projects.
     #[command(subcommand)]
     Project(ProjectCommand),
@@ -59,6 +62,21 @@ pub struct ServeArgs {
     /// Secret key created with the initial project.
     #[arg(long, env = "LANGTRACE_INIT_SECRET_KEY", requires = "init_public_key", hide_env_values = true)]
     pub init_secret_key: Option<String>,
+}
+
+/// Settings of `langtrace demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Address of the HTTP listener (OTLP/HTTP, API). Loopback unless told otherwise.
+    #[arg(long, env = "LANGTRACE_HTTP_ADDR", default_value = "127.0.0.1:3000")]
+    pub http_addr: SocketAddr,
+    /// Address of the OTLP/gRPC listener.
+    #[arg(long, env = "LANGTRACE_GRPC_ADDR", default_value = "127.0.0.1:4317")]
+    pub grpc_addr: SocketAddr,
+    /// Directory of the demo's database and media files (created if missing); kept apart
+    /// from `serve`'s by default.
+    #[arg(long, env = "LANGTRACE_DEMO_DATA_DIR", default_value = "./langtrace-demo-data")]
+    pub data_dir: PathBuf,
 }
 
 /// Where the data lives.

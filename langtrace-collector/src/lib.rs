@@ -11,8 +11,11 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod demo;
 pub mod ingest;
 pub mod pricing;
 pub mod receive;
 pub mod server;
 pub mod store;
+/// The browser UI, embedded in the binary and served at `/`.
+pub mod ui;

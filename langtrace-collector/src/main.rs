@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
-use langtrace_collector::{auth, server, store};
+use langtrace_collector::{auth, demo, server, store};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -15,13 +15,12 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => tokio::runtime::Runtime::new().map_err(|e| e.to_string()).and_then(|runtime| {
-            runtime
-                .block_on(server::serve(args, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                }))
-                .map_err(|e| e.to_string())
-        }),
+        Command::Serve(args) => tokio::runtime::Runtime::new()
+            .map_err(|e| e.to_string())
+            .and_then(|runtime| runtime.block_on(server::serve(args, shutdown_signal())).map_err(|e| e.to_string())),
+        Command::Demo(args) => tokio::runtime::Runtime::new()
+            .map_err(|e| e.to_string())
+            .and_then(|runtime| runtime.block_on(demo::run(args, shutdown_signal())).map_err(|e| e.to_string())),
         Command::Project(ProjectCommand::Create { name, data }) => with_store(&data.data_dir, |tx| {
             let project =
                 auth::create_project(tx, &name).map_err(|e| format!("cannot create project {name:?}: {e}"))?;
@@ -48,6 +47,29 @@ fn main() -> ExitCode {
             eprintln!("langtrace: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .route("/media-upload/{id}/{token}", axum::routing::put(api::media::upload))
         .route("/api/public/models", get(api::models::list).post(api::models::create))
         .route("/api/public/models/{id}", axum::routing::delete(api::models::delete))
+        .merge(crate::ui::router())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }
@@ -105,9 +106,28 @@ async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPai
         .map_err(|e| StartError::Init(e.to_string()))
 }
 
+/// The addresses the listeners bound (the OS's choice for port 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listening {
+    /// The HTTP listener (OTLP/HTTP, API).
+    pub http_addr: std::net::SocketAddr,
+    /// The OTLP/gRPC listener.
+    pub grpc_addr: std::net::SocketAddr,
+}
+
 /// Runs `langtrace serve` until `shutdown` resolves.
 pub async fn serve(
     args: ServeArgs,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    serve_notify(args, None, shutdown).await
+}
+
+/// [`serve`], also sending the bound addresses to `listening` once both listeners accept
+/// connections.
+pub async fn serve_notify(
+    args: ServeArgs,
+    listening: Option<tokio::sync::oneshot::Sender<Listening>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let (store, connection) = Store::open(&args.data.data_dir)?;
@@ -163,6 +183,9 @@ pub async fn serve(
             })
             .await
     });
+    if let Some(listening) = listening {
+        let _ = listening.send(Listening { http_addr, grpc_addr });
+    }
     shutdown.await;
     let _ = stop_tx.send(true);
     let _ = http_task.await;

@@ -18,6 +18,7 @@ use crate::auth::{AuthError, Authenticator, Project};
 use crate::ingest::{WriteError, Writer};
 use crate::store::Store;
 
+pub mod environments;
 pub mod health;
 pub mod media;
 pub mod metrics;

@@ -141,6 +141,8 @@ const MIGRATIONS: &[&str] = &[
     // a random page of it, and each commit rewrote thousands of its pages: it halved
     // ingest. A lookup by id alone scans the (project, trace, id) index instead.
     "DROP INDEX observations_id;",
+    // 3: the environments a project has, listed by skipping through this index.
+    "CREATE INDEX traces_environment ON traces (project_id, environment);",
 ];
 
 /// Why the schema could not be brought up to date.

@@ -76,6 +76,41 @@ impl Collector {
         }
     }
 
+    /// Starts `langtrace demo` on loopback ports chosen by the OS in a new data directory
+    /// and waits for its ready line (`langtrace demo ready: http://ADDR/ public_key=PK
+    /// secret_key=SK`); returns the collector and the ready line. The demo's keys are not
+    /// [`PUBLIC_KEY`]/[`SECRET_KEY`]: read them from the line.
+    pub fn start_demo() -> (Self, String) {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+            .arg("demo")
+            .args(["--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start langtrace demo");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut listening = String::new();
+        let ready = loop {
+            let line = lines.next().expect("langtrace demo exited before it was ready").expect("stdout line");
+            if line.starts_with("langtrace listening:") {
+                listening = line.clone();
+            }
+            if line.starts_with("langtrace demo ready:") {
+                break line;
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let url = ready.split_whitespace().nth(3).expect("URL in the ready line").trim_end_matches('/').to_owned();
+        let grpc_addr =
+            listening.split_whitespace().find_map(|word| word.strip_prefix("grpc://")).unwrap_or_default().to_owned();
+        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        (Self { base_url: url, grpc_addr, child, data_dir, client }, ready)
+    }
+
     /// Stops the server and hands back its data directory.
     pub fn stop(mut self) -> tempfile::TempDir {
         let _ = self.child.kill();

@@ -1,0 +1,176 @@
+//! `langtrace demo`: starts the collector (embedded store, API, UI), runs an instrumented
+//! demo agent against it through the `langtrace` facade and its OTLP bridge (Langfuse
+//! mode, so images are uploaded as media), prints the URL and keys, and keeps serving
+//! until interrupted.
+//!
+//! - `app`: the demo application, a multi-step support agent with a mock LLM, run once per
+//!   (environment, release) deployment with a subscriber of its own.
+//! - `png`: small PNG images drawn in code, attached to vision generations.
+
+mod app;
+mod png;
+
+use std::time::Instant;
+
+use crate::auth::{self, KeyPair};
+use crate::cli::{DemoArgs, ServeArgs};
+use crate::server::{self, Listening, StartError};
+use crate::store::Store;
+
+pub use app::Summary;
+
+/// Name of the project the demo's traces go to.
+pub const DEMO_PROJECT: &str = "demo";
+/// Public key of the demo project in a new data directory.
+pub const DEMO_PUBLIC_KEY: &str = "pk-lt-demo";
+/// Secret key of the demo project in a new data directory.
+pub const DEMO_SECRET_KEY: &str = "sk-lt-demo";
+/// Start of the line printed once the demo data is stored (followed by the URL and keys).
+pub const READY_PREFIX: &str = "langtrace demo ready:";
+
+/// Why the demo stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// The collector could not start.
+    #[error(transparent)]
+    Start(#[from] StartError),
+    /// The demo project or its keys could not be written.
+    #[error("cannot prepare the demo project: {0}")]
+    Keys(String),
+    /// The demo app could not send its traces.
+    #[error("demo app: {0}")]
+    App(String),
+    /// The server stopped before it was ready.
+    #[error("the server stopped unexpectedly")]
+    ServerGone,
+}
+
+/// Runs `langtrace demo` until `shutdown` resolves.
+pub async fn run(
+    args: DemoArgs,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), DemoError> {
+    // Polled from now on, so signal handlers are in place before the ready line.
+    let mut shutdown = tokio::spawn(shutdown);
+    let keys = prepare_keys(&args)?;
+    let serve_args = ServeArgs {
+        http_addr: args.http_addr,
+        grpc_addr: args.grpc_addr,
+        data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
+        max_body_bytes: 16 << 20,
+        ingest_queue: 64,
+        public_url: None,
+        init_project: DEMO_PROJECT.to_owned(),
+        // The project and keys exist already (see `prepare_keys`).
+        init_public_key: None,
+        init_secret_key: None,
+    };
+    let (listening_tx, listening_rx) = tokio::sync::oneshot::channel();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut server = tokio::spawn(server::serve_notify(serve_args, Some(listening_tx), async move {
+        let _ = stop_rx.await;
+    }));
+    let Ok(listening) = listening_rx.await else {
+        // The server failed before binding: its error says why.
+        return match server.await {
+            Ok(Err(error)) => Err(error.into()),
+            _ => Err(DemoError::ServerGone),
+        };
+    };
+    let base_url = format!("http://{}", listening.http_addr);
+
+    let started = Instant::now();
+    let outcome = run_app(base_url.clone(), keys.clone()).await;
+    let summary = match outcome {
+        Ok(summary) => summary,
+        Err(error) => {
+            let _ = stop_tx.send(());
+            let _ = server.await;
+            return Err(error);
+        }
+    };
+    print_ready(&listening, &keys, &summary, started.elapsed(), &args);
+
+    tokio::select! {
+        _ = &mut shutdown => {}
+        result = &mut server => {
+            return match result {
+                Ok(Err(error)) => Err(error.into()),
+                _ => Err(DemoError::ServerGone),
+            };
+        }
+    }
+    let _ = stop_tx.send(());
+    match server.await {
+        Ok(result) => result.map_err(DemoError::from),
+        Err(_) => Err(DemoError::ServerGone),
+    }
+}
+
+/// Runs the demo app on a thread of its own (it installs thread-local subscribers and
+/// drives its async code on a private runtime) and waits for it without blocking the
+/// server.
+async fn run_app(base_url: String, keys: KeyPair) -> Result<Summary, DemoError> {
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("langtrace-demo-app".to_owned())
+        .spawn(move || {
+            let _ = done_tx.send(app::run(&base_url, &keys));
+        })
+        .map_err(|e| DemoError::App(format!("cannot start the app thread: {e}")))?;
+    match done_rx.await {
+        Ok(result) => result.map_err(DemoError::App),
+        Err(_) => Err(DemoError::App("the app thread panicked".to_owned())),
+    }
+}
+
+/// The demo project's key pair: the fixed demo keys in a new data directory, else a fresh
+/// pair for the `demo` project (created if missing), so no known key is ever added to an
+/// existing store.
+fn prepare_keys(args: &DemoArgs) -> Result<KeyPair, DemoError> {
+    let error = |e: &dyn std::fmt::Display| DemoError::Keys(e.to_string());
+    let (_, mut connection) = Store::open(&args.data_dir).map_err(|e| error(&e))?;
+    let tx = connection.transaction().map_err(|e| error(&e))?;
+    let projects: i64 = tx.query_row("SELECT COUNT(*) FROM projects", [], |row| row.get(0)).map_err(|e| error(&e))?;
+    let keys = if projects == 0 {
+        let project = auth::create_project(&tx, DEMO_PROJECT).map_err(|e| error(&e))?;
+        let fixed = KeyPair { public_key: DEMO_PUBLIC_KEY.to_owned(), secret_key: DEMO_SECRET_KEY.to_owned() };
+        auth::create_keys(&tx, &project.id, Some(fixed)).map_err(|e| error(&e))?
+    } else {
+        let project = match auth::project_by_name(&tx, DEMO_PROJECT).map_err(|e| error(&e))? {
+            Some(project) => project,
+            None => auth::create_project(&tx, DEMO_PROJECT).map_err(|e| error(&e))?,
+        };
+        auth::create_keys(&tx, &project.id, None).map_err(|e| error(&e))?
+    };
+    tx.commit().map_err(|e| error(&e))?;
+    Ok(keys)
+}
+
+/// Prints the ready line (parsed by tests and scripts) and what to do next.
+fn print_ready(listening: &Listening, keys: &KeyPair, summary: &Summary, took: std::time::Duration, args: &DemoArgs) {
+    let url = format!("http://{}/", listening.http_addr);
+    let base = format!("http://{}", listening.http_addr);
+    println!("{READY_PREFIX} {url} public_key={} secret_key={}", keys.public_key, keys.secret_key);
+    println!();
+    println!(
+        "  The demo agent sent {} traces ({} observations, {} images) from {} users in {} sessions",
+        summary.traces, summary.observations, summary.images, summary.users, summary.sessions
+    );
+    println!(
+        "  through the langtrace facade and its OTLP bridge, in {:.1} s: environments {}, releases {}.",
+        took.as_secs_f64(),
+        summary.environments.join(", "),
+        summary.releases.join(", ")
+    );
+    println!();
+    println!("  Open the UI:     {url}");
+    println!("  Query the API:   curl -u {}:{} {base}/api/public/traces", keys.public_key, keys.secret_key);
+    println!(
+        "  Send your own:   LANGFUSE_BASE_URL={base} LANGFUSE_PUBLIC_KEY={} LANGFUSE_SECRET_KEY={} cargo run --example agents",
+        keys.public_key, keys.secret_key
+    );
+    println!("  OTLP/gRPC:       grpc://{} (same keys as Basic auth)", listening.grpc_addr);
+    println!();
+    println!("  Data in {}. Press Ctrl-C to stop.", args.data_dir.display());
+}

@@ -1,0 +1,446 @@
+//! The web UI in a real browser: headless Chromium (Debian's `chromium`, driven through
+//! its `chromedriver` with fantoccini) against a real `langtrace demo` (collector, store,
+//! UI, and the demo app's traces ingested through the facade and the OTLP bridge).
+//! Expected rows and figures come from the collector's own API. Each test saves
+//! screenshots under `target/tmp/ui-screenshots/`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// One browser and one demo at a time: the machine has two cores.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// How long a page may take to show its data before a test fails.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A `langtrace demo` process with its data ingested; killed when dropped.
+struct Demo {
+    child: Child,
+    base_url: String,
+    public_key: String,
+    secret_key: String,
+    _data_dir: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start() -> Self {
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+            .args(["demo", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start langtrace demo");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let ready = loop {
+            let line = lines.next().expect("langtrace demo exited before it was ready").unwrap();
+            if let Some(rest) = line.strip_prefix("langtrace demo ready: ") {
+                break rest.to_owned();
+            }
+        };
+        std::thread::spawn(move || for _ in lines {});
+        let base_url = ready.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
+        let field = |name: &str| {
+            ready
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix(name))
+                .expect("credentials in the ready line")
+                .to_owned()
+        };
+        Self {
+            public_key: field("public_key="),
+            secret_key: field("secret_key="),
+            base_url,
+            child,
+            _data_dir: data_dir,
+        }
+    }
+
+    /// GET an API path with the demo's keys.
+    async fn api(&self, path: &str) -> Value {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.base_url))
+            .basic_auth(&self.public_key, Some(&self.secret_key))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
+    /// POST a JSON body with the demo's keys; the status.
+    async fn post(&self, path: &str, body: &Value) -> u16 {
+        reqwest::Client::new()
+            .post(format!("{}{path}", self.base_url))
+            .basic_auth(&self.public_key, Some(&self.secret_key))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `chromedriver` and a headless Chromium session; both stop when dropped.
+struct Browser {
+    driver: Child,
+    client: Option<Client>,
+}
+
+impl Browser {
+    async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut driver = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed");
+        let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
+        loop {
+            let line = lines.next().expect("chromedriver exited before it started").unwrap();
+            if line.contains("started successfully") {
+                break;
+            }
+        }
+        std::thread::spawn(move || for _ in lines {});
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--window-size=1440,900"],
+            },
+        });
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.as_object().unwrap().clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a WebDriver session");
+        Self { driver, client: Some(client) }
+    }
+
+    fn client(&self) -> &Client {
+        self.client.as_ref().unwrap()
+    }
+
+    /// Opens `url` (a UI route) and waits until the page says it has its data.
+    async fn open(&self, url: &str, ready: &str) {
+        self.client().goto(url).await.unwrap();
+        self.ready(ready).await;
+    }
+
+    async fn ready(&self, ready: &str) {
+        let waited = self
+            .client()
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css(&format!("body[data-ready='{ready}']")))
+            .await;
+        if let Err(error) = waited {
+            self.screenshot(&format!("not-ready-{ready}")).await;
+            let url = self.client().current_url().await.map(|u| u.to_string()).unwrap_or_default();
+            let body = self.text("body").await;
+            panic!("page {ready} never became ready ({error}) at {url}; it shows:\n{body}");
+        }
+    }
+
+    async fn count(&self, css: &str) -> usize {
+        self.client().find_all(Locator::Css(css)).await.unwrap().len()
+    }
+
+    /// Waits (up to [`PAGE_TIMEOUT`]) until `css` matches `expected` elements; the count.
+    async fn count_settles(&self, css: &str, expected: usize) -> usize {
+        let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
+        loop {
+            let count = self.count(css).await;
+            if count == expected || std::time::Instant::now() > deadline {
+                return count;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client().find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    }
+
+    /// Saves a screenshot of the page as `<name>.png`.
+    async fn screenshot(&self, name: &str) {
+        let png = self.client().screenshot().await.unwrap();
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// Signs in with the demo's keys and lands on the traces page.
+    async fn sign_in(&self, demo: &Demo) {
+        self.client().goto(&format!("{}/", demo.base_url)).await.unwrap();
+        self.client()
+            .wait()
+            .at_most(PAGE_TIMEOUT)
+            .for_element(Locator::Css("form#signin"))
+            .await
+            .expect("the sign-in form");
+        self.screenshot("sign-in").await;
+        let form = self.client().form(Locator::Css("form#signin")).await.unwrap();
+        form.set_by_name("publicKey", &demo.public_key).await.unwrap();
+        form.set_by_name("secretKey", &demo.secret_key).await.unwrap();
+        form.submit().await.unwrap();
+        self.ready("traces").await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            close_session(client);
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+/// Ends the WebDriver session (which quits Chromium) from a synchronous `Drop`, on the
+/// test's multi-threaded runtime.
+fn close_session(client: Client) {
+    if let Ok(handle) = tokio::runtime::Handle::try_current() {
+        let _ = tokio::task::block_in_place(|| handle.block_on(client.close()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_shows_the_demo_data() {
+    let _serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let browser = Browser::start().await;
+    browser.sign_in(&demo).await;
+
+    // Traces: one row per trace of the first page, the newest first.
+    let traces = demo.api("/api/public/traces?limit=50").await;
+    let expected = traces["data"].as_array().unwrap();
+    assert!(!expected.is_empty(), "the demo ingested traces");
+    assert_eq!(browser.count("table[data-testid=traces-table] tbody tr[data-trace-id]").await, expected.len());
+    let first = &expected[0];
+    let row = browser.text(&format!("tr[data-trace-id='{}']", first["id"].as_str().unwrap())).await;
+    assert!(row.contains(first["name"].as_str().unwrap()), "row {row:?} shows the trace name");
+    browser.screenshot("traces").await;
+
+    // Sessions and users: one row each, as the API lists them.
+    let sessions = demo.api("/api/public/sessions?limit=50").await;
+    browser.client().find(Locator::Css("a[data-nav=sessions]")).await.unwrap().click().await.unwrap();
+    browser.ready("sessions").await;
+    assert_eq!(
+        browser.count("table[data-testid=sessions-table] tr[data-session-id]").await,
+        sessions["data"].as_array().unwrap().len()
+    );
+    browser.screenshot("sessions").await;
+    let session_id = sessions["data"][0]["id"].as_str().unwrap().to_owned();
+    let session = demo.api(&format!("/api/public/sessions/{session_id}")).await;
+    // The row's own link (its other cells link to users).
+    let session_link = format!("tr[data-session-id='{session_id}'] td:first-child a");
+    browser.client().find(Locator::Css(&session_link)).await.unwrap().click().await.unwrap();
+    browser.ready("session").await;
+    assert_eq!(
+        browser.count("[data-testid=session-traces] [data-trace-id]").await,
+        session["traces"].as_array().unwrap().len(),
+        "the session page replays each of its traces"
+    );
+    browser.screenshot("session").await;
+
+    let users = demo.api("/api/public/users?limit=50").await;
+    browser.client().find(Locator::Css("a[data-nav=users]")).await.unwrap().click().await.unwrap();
+    browser.ready("users").await;
+    assert_eq!(
+        browser.count("table[data-testid=users-table] tr[data-user-id]").await,
+        users["data"].as_array().unwrap().len()
+    );
+    browser.screenshot("users").await;
+    let user_id = users["data"][0]["id"].as_str().or(users["data"][0]["userId"].as_str()).unwrap().to_owned();
+    let user_link = format!("tr[data-user-id='{user_id}'] td:first-child a");
+    browser.client().find(Locator::Css(&user_link)).await.unwrap().click().await.unwrap();
+    browser.ready("user").await;
+    assert!(browser.text("[data-testid=user-detail]").await.contains(&user_id));
+    browser.screenshot("user").await;
+
+    browser.client().find(Locator::Css("a[data-nav=dashboard]")).await.unwrap().click().await.unwrap();
+    browser.ready("dashboard").await;
+    assert!(browser.count("[data-testid=dashboard] svg[data-chart]").await >= 4, "the dashboard draws its charts");
+    browser.screenshot("dashboard").await;
+}
+
+/// The demo trace with the most kinds of observation (agent, tools, generations).
+async fn agent_trace(demo: &Demo) -> Value {
+    let traces = demo.api("/api/public/traces?limit=100").await;
+    let mut best: Option<(usize, Value)> = None;
+    for trace in traces["data"].as_array().unwrap() {
+        let detail = demo.api(&format!("/api/public/traces/{}", trace["id"].as_str().unwrap())).await;
+        let observations = detail["observations"].as_array().unwrap();
+        let kinds = ["AGENT", "TOOL", "GENERATION"].iter().filter(|k| observations.iter().any(|o| o["type"] == **k));
+        let score = kinds.count() * 1000 + observations.len();
+        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+            best = Some((score, detail));
+        }
+    }
+    best.expect("a trace").1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation() {
+    let _serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let browser = Browser::start().await;
+    browser.sign_in(&demo).await;
+    let trace = agent_trace(&demo).await;
+    let trace_id = trace["id"].as_str().unwrap();
+    let observations = trace["observations"].as_array().unwrap();
+    browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
+
+    assert_eq!(browser.count("[data-testid=tree] [data-observation-id]").await, observations.len());
+    assert_eq!(browser.count("[data-testid=timeline] [data-observation-id]").await, observations.len());
+    assert!(browser.count("[data-testid=graph] [data-node]").await >= 2, "agent graph nodes");
+    browser.screenshot("trace").await;
+
+    // Clicking a generation shows its input and output.
+    let generation = observations.iter().find(|o| o["type"] == "GENERATION").expect("a generation");
+    let id = generation["id"].as_str().unwrap();
+    browser
+        .client()
+        .find(Locator::Css(&format!("[data-testid=tree] [data-observation-id='{id}']")))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let panel_input = browser.text("[data-testid=panel] [data-testid=input]").await;
+    let input_text = generation["input"].to_string();
+    let word = input_text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 5)
+        .find(|w| !["content", "messages", "system", "assistant"].contains(w))
+        .expect("a word of the generation's input");
+    assert!(panel_input.contains(word), "panel input {panel_input:?} shows {word:?}");
+    assert!(browser.client().current_url().await.unwrap().as_str().contains(id), "deep link to the observation");
+    browser.screenshot("trace-observation").await;
+
+    // The deep link opens with that observation selected.
+    browser.open(&format!("{}/#/traces/{trace_id}?observation={id}", demo.base_url), "trace").await;
+    assert!(browser.text("[data-testid=panel]").await.contains(generation["name"].as_str().unwrap()));
+
+    // Expanded graph: one node per agent/tool/generation/chain observation at least.
+    browser.client().find(Locator::Css("[data-testid=graph-mode]")).await.unwrap().click().await.unwrap();
+    let graph_types = ["AGENT", "TOOL", "GENERATION", "CHAIN"];
+    let expected_nodes = observations.iter().filter(|o| graph_types.iter().any(|t| o["type"] == *t)).count();
+    assert!(browser.count("[data-testid=graph] [data-node]").await >= expected_nodes);
+    browser.screenshot("trace-graph-expanded").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_narrow_the_traces_table() {
+    let _serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let browser = Browser::start().await;
+    browser.sign_in(&demo).await;
+    let all = browser.count("tbody tr[data-trace-id]").await;
+    let users = demo.api("/api/public/users?limit=50").await;
+    let user_id = users["data"][0]["id"].as_str().or(users["data"][0]["userId"].as_str()).unwrap().to_owned();
+    let expected = demo.api(&format!("/api/public/traces?limit=50&userId={user_id}")).await;
+    let expected = expected["data"].as_array().unwrap().len();
+    assert!(expected < all, "the user has fewer traces than the project");
+
+    let filter = browser.client().find(Locator::Css("[data-filter=userId]")).await.unwrap();
+    filter.send_keys(&format!("{user_id}\n")).await.unwrap();
+    assert_eq!(browser.count_settles("tbody tr[data-trace-id]", expected).await, expected);
+    browser.ready("traces").await;
+    for row in browser.client().find_all(Locator::Css("tbody tr[data-trace-id]")).await.unwrap() {
+        assert!(row.text().await.unwrap().contains(&user_id));
+    }
+    browser.screenshot("traces-filtered").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_score_added_from_the_trace_page_is_stored() {
+    let _serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let browser = Browser::start().await;
+    browser.sign_in(&demo).await;
+    let trace = agent_trace(&demo).await;
+    let trace_id = trace["id"].as_str().unwrap();
+    browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
+
+    let form = browser.client().form(Locator::Css("form[data-testid=score-form]")).await.unwrap();
+    form.set_by_name("name", "ui-feedback").await.unwrap();
+    form.set_by_name("value", "0.75").await.unwrap();
+    form.set_by_name("comment", "helpful").await.unwrap();
+    form.submit().await.unwrap();
+    browser
+        .client()
+        .wait()
+        .at_most(PAGE_TIMEOUT)
+        .for_element(Locator::Css("[data-testid=scores] [data-score-name='ui-feedback']"))
+        .await
+        .expect("the new score is shown");
+    browser.screenshot("trace-scored").await;
+
+    let scores = demo.api(&format!("/api/public/v3/scores?traceId={trace_id}&name=ui-feedback")).await;
+    let stored = &scores["data"][0];
+    assert_eq!(stored["value"], json!(0.75), "{scores}");
+    assert_eq!(stored["comment"], "helpful");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn traced_markup_is_shown_as_text_and_never_runs() {
+    let _serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let payload = r#"<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">"#;
+    let trace_id = "7a1ce0000000000000000000000000aa";
+    let text = |key: &str, value: &str| json!({"key": key, "value": {"stringValue": value}});
+    let request = json!({"resourceSpans": [{"scopeSpans": [{"spans": [{
+        "traceId": trace_id, "spanId": "00000000000000a1", "name": payload,
+        "startTimeUnixNano": "1760000000000000000", "endTimeUnixNano": "1760000001000000000",
+        "attributes": [
+            text("langfuse.observation.input", &json!(payload).to_string()),
+            text("langfuse.observation.output", &json!({"html": payload}).to_string()),
+            text("user.id", payload),
+        ],
+    }]}]}]});
+    assert_eq!(demo.post("/v1/traces", &request).await, 200);
+
+    let browser = Browser::start().await;
+    browser.sign_in(&demo).await;
+    browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
+    browser
+        .client()
+        .find(Locator::Css("[data-testid=tree] [data-observation-id='00000000000000a1']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let input = browser.text("[data-testid=panel] [data-testid=input]").await;
+    assert!(input.contains("<script>window.__pwned = 1</script>"), "the markup is shown as text: {input:?}");
+    assert!(browser.text("[data-testid=panel] [data-testid=output]").await.contains("onerror="));
+    assert_eq!(browser.count("[data-testid=panel] script, [data-testid=panel] img[src=x]").await, 0);
+    let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
+    assert_eq!(pwned, json!(true), "no traced script ran");
+    browser.screenshot("trace-markup-as-text").await;
+
+    // The traces table shows it as text too.
+    browser.open(&format!("{}/#/traces", demo.base_url), "traces").await;
+    assert!(browser.text(&format!("tr[data-trace-id='{trace_id}']")).await.contains("<script>"));
+    let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
+    assert_eq!(pwned, json!(true), "no traced script ran on the traces page");
+}
