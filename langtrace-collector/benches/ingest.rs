@@ -8,26 +8,17 @@
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: under
 //! 60 s). Last line: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod serve;
+
 use std::time::{Duration, Instant};
 
 use base64::Engine;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
 const SPANS_PER_REQUEST: usize = 512;
 const CLIENTS: usize = 8;
-
-fn text(key: &str, value: String) -> KeyValue {
-    KeyValue {
-        key: key.into(),
-        value: Some(AnyValue { value: Some(any_value::Value::StringValue(value)) }),
-        ..Default::default()
-    }
-}
 
 /// One request: 8 traces of 64 spans (a root and 63 children), ids from `seed`.
 fn request(seed: u64) -> ExportTraceServiceRequest {
@@ -42,15 +33,18 @@ fn request(seed: u64) -> ExportTraceServiceRequest {
             let parent = if i % 64 == 0 { Vec::new() } else { 1u64.to_be_bytes().to_vec() };
             let generation = i % 4 == 1;
             let mut attributes = vec![
-                text("langfuse.observation.input", format!("{{\"question\":\"{}\",\"n\":{i}}}", "q".repeat(480))),
-                text("langfuse.observation.output", format!("\"{}\"", "a".repeat(500))),
-                text("user.id", format!("user-{}", trace % 100)),
-                text("session.id", format!("session-{}", trace % 1000)),
+                serve::text(
+                    "langfuse.observation.input",
+                    format!("{{\"question\":\"{}\",\"n\":{i}}}", "q".repeat(480)),
+                ),
+                serve::text("langfuse.observation.output", format!("\"{}\"", "a".repeat(500))),
+                serve::text("user.id", format!("user-{}", trace % 100)),
+                serve::text("session.id", format!("session-{}", trace % 1000)),
             ];
             if generation {
-                attributes.push(text("langfuse.observation.type", "generation".into()));
-                attributes.push(text("langfuse.observation.model.name", "gpt-4o-mini".into()));
-                attributes.push(text("langfuse.observation.usage_details", "{\"input\":120,\"output\":40}".into()));
+                attributes.push(serve::text("langfuse.observation.type", "generation"));
+                attributes.push(serve::text("langfuse.observation.model.name", "gpt-4o-mini"));
+                attributes.push(serve::text("langfuse.observation.usage_details", "{\"input\":120,\"output\":40}"));
             }
             Span {
                 trace_id: trace_id.to_vec(),
@@ -64,12 +58,7 @@ fn request(seed: u64) -> ExportTraceServiceRequest {
             }
         })
         .collect();
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
-            ..Default::default()
-        }],
-    }
+    serve::request(spans)
 }
 
 /// `template` with the trace ids and times of request `seed` (cheaper than building
@@ -115,18 +104,8 @@ fn main() {
     let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
     let duration = if quick { Duration::from_secs(20) } else { Duration::from_secs(60) };
     let data_dir = tempfile::tempdir().unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_langtrace"))
-        .args(["serve", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir.path())
-        .env("LANGTRACE_INIT_PUBLIC_KEY", "pk-bench")
-        .env("LANGTRACE_INIT_SECRET_KEY", "sk-bench")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start langtrace serve");
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let listening = lines.find_map(|l| l.ok().filter(|l| l.starts_with("langtrace listening:"))).expect("listening");
-    std::thread::spawn(move || for _ in lines {});
-    let base = listening.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let server = serve::Server::start(data_dir.path(), Some(("pk-bench", "sk-bench")));
+    let base = &server.base;
     let url = format!("{base}/v1/traces");
     let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("pk-bench:sk-bench"));
 
@@ -173,9 +152,8 @@ fn main() {
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     let elapsed = started.elapsed().as_secs_f64();
-    let rss = peak_rss_mib(server.id());
-    let _ = server.kill();
-    let _ = server.wait();
+    let rss = peak_rss_mib(server.pid());
+    drop(server);
 
     let acked: u64 = results.iter().map(|r| r.0).sum();
     let refused: u64 = results.iter().map(|r| r.1).sum();

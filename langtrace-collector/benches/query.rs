@@ -7,8 +7,8 @@
 //! `cargo bench -p langtrace-collector --bench query`. Last line:
 //! `query: list_ms=<x> detail_ms=<x> metrics_ms=<x>`.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+mod serve;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -111,16 +111,8 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), observations);
 
-    let mut server = Command::new(env!("CARGO_BIN_EXE_langtrace"))
-        .args(["serve", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start langtrace serve");
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let listening = lines.find_map(|l| l.ok().filter(|l| l.starts_with("langtrace listening:"))).expect("listening");
-    std::thread::spawn(move || for _ in lines {});
-    let base = listening.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+    let server = serve::Server::start(dir.path(), None);
+    let base = &server.base;
     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
     let time = |path: &str| {
         let started = Instant::now();
@@ -168,8 +160,7 @@ fn main() {
     );
     let (_, metrics_bytes) = time(&metrics_path);
     let metrics_ms = median((0..25).map(|_| time(&metrics_path).0).collect());
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     println!("list: first page of 50 of {traces} traces; detail: {PER_TRACE} observations; metrics: last 24 h ({metrics_bytes} bytes)");
     println!("observation by id alone: {by_id:.1} ms");
     println!("query: list_ms={list:.1} detail_ms={detail:.1} metrics_ms={metrics_ms:.1}");

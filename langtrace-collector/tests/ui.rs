@@ -4,18 +4,17 @@
 //! Expected rows and figures come from the collector's own API. Each test saves
 //! screenshots under `target/tmp/ui-screenshots/`.
 
+mod browser;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use browser::{Browser, PAGE_TIMEOUT};
+use fantoccini::Locator;
 use serde_json::{json, Value};
 
 /// One browser and one demo at a time: the machine has two cores.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// How long a page may take to show its data before a test fails.
-const PAGE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A `langtrace demo` process with its data ingested; killed when dropped.
 struct Demo {
@@ -94,140 +93,12 @@ impl Drop for Demo {
     }
 }
 
-/// `chromedriver` and a headless Chromium session; both stop when dropped.
-struct Browser {
-    driver: Child,
-    client: Option<Client>,
-}
-
-impl Browser {
-    async fn start() -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver) must be installed");
-        let mut lines = BufReader::new(driver.stdout.take().unwrap()).lines();
-        loop {
-            let line = lines.next().expect("chromedriver exited before it started").unwrap();
-            if line.contains("started successfully") {
-                break;
-            }
-        }
-        std::thread::spawn(move || for _ in lines {});
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1440,900"],
-            },
-        });
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities.as_object().unwrap().clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a WebDriver session");
-        Self { driver, client: Some(client) }
-    }
-
-    fn client(&self) -> &Client {
-        self.client.as_ref().unwrap()
-    }
-
-    /// Opens `url` (a UI route) and waits until the page says it has its data.
-    async fn open(&self, url: &str, ready: &str) {
-        self.client().goto(url).await.unwrap();
-        self.ready(ready).await;
-    }
-
-    async fn ready(&self, ready: &str) {
-        let waited = self
-            .client()
-            .wait()
-            .at_most(PAGE_TIMEOUT)
-            .for_element(Locator::Css(&format!("body[data-ready='{ready}']")))
-            .await;
-        if let Err(error) = waited {
-            self.screenshot(&format!("not-ready-{ready}")).await;
-            let url = self.client().current_url().await.map(|u| u.to_string()).unwrap_or_default();
-            let body = self.text("body").await;
-            panic!("page {ready} never became ready ({error}) at {url}; it shows:\n{body}");
-        }
-    }
-
-    async fn count(&self, css: &str) -> usize {
-        self.client().find_all(Locator::Css(css)).await.unwrap().len()
-    }
-
-    /// Waits (up to [`PAGE_TIMEOUT`]) until `css` matches `expected` elements; the count.
-    async fn count_settles(&self, css: &str, expected: usize) -> usize {
-        let deadline = std::time::Instant::now() + PAGE_TIMEOUT;
-        loop {
-            let count = self.count(css).await;
-            if count == expected || std::time::Instant::now() > deadline {
-                return count;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn text(&self, css: &str) -> String {
-        self.client().find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
-    }
-
-    /// Saves a screenshot of the page as `<name>.png`.
-    async fn screenshot(&self, name: &str) {
-        let png = self.client().screenshot().await.unwrap();
-        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
-    }
-
-    /// Signs in with the demo's keys and lands on the traces page.
-    async fn sign_in(&self, demo: &Demo) {
-        self.client().goto(&format!("{}/", demo.base_url)).await.unwrap();
-        self.client()
-            .wait()
-            .at_most(PAGE_TIMEOUT)
-            .for_element(Locator::Css("form#signin"))
-            .await
-            .expect("the sign-in form");
-        self.screenshot("sign-in").await;
-        let form = self.client().form(Locator::Css("form#signin")).await.unwrap();
-        form.set_by_name("publicKey", &demo.public_key).await.unwrap();
-        form.set_by_name("secretKey", &demo.secret_key).await.unwrap();
-        form.submit().await.unwrap();
-        self.ready("traces").await;
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            close_session(client);
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
-
-/// Ends the WebDriver session (which quits Chromium) from a synchronous `Drop`, on the
-/// test's multi-threaded runtime.
-fn close_session(client: Client) {
-    if let Ok(handle) = tokio::runtime::Handle::try_current() {
-        let _ = tokio::task::block_in_place(|| handle.block_on(client.close()));
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_shows_the_demo_data() {
     let _serial = SERIAL.lock().await;
     let demo = Demo::start();
     let browser = Browser::start().await;
-    browser.sign_in(&demo).await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
 
     // Traces: one row per trace of the first page, the newest first.
     let traces = demo.api("/api/public/traces?limit=50").await;
@@ -239,21 +110,11 @@ async fn every_page_shows_the_demo_data() {
     assert!(row.contains(first["name"].as_str().unwrap()), "row {row:?} shows the trace name");
     browser.screenshot("traces").await;
 
-    // Sessions and users: one row each, as the API lists them.
+    // Sessions and users: one row each, as the API lists them, and the first one's page.
     let sessions = demo.api("/api/public/sessions?limit=50").await;
-    browser.client().find(Locator::Css("a[data-nav=sessions]")).await.unwrap().click().await.unwrap();
-    browser.ready("sessions").await;
-    assert_eq!(
-        browser.count("table[data-testid=sessions-table] tr[data-session-id]").await,
-        sessions["data"].as_array().unwrap().len()
-    );
-    browser.screenshot("sessions").await;
-    let session_id = sessions["data"][0]["id"].as_str().unwrap().to_owned();
-    let session = demo.api(&format!("/api/public/sessions/{session_id}")).await;
-    // The row's own link (its other cells link to users).
-    let session_link = format!("tr[data-session-id='{session_id}'] td:first-child a");
-    browser.client().find(Locator::Css(&session_link)).await.unwrap().click().await.unwrap();
+    let session_id = list_then_first(&browser, "sessions", &sessions, "data-session-id").await;
     browser.ready("session").await;
+    let session = demo.api(&format!("/api/public/sessions/{session_id}")).await;
     assert_eq!(
         browser.count("[data-testid=session-traces] [data-trace-id]").await,
         session["traces"].as_array().unwrap().len(),
@@ -262,16 +123,7 @@ async fn every_page_shows_the_demo_data() {
     browser.screenshot("session").await;
 
     let users = demo.api("/api/public/users?limit=50").await;
-    browser.client().find(Locator::Css("a[data-nav=users]")).await.unwrap().click().await.unwrap();
-    browser.ready("users").await;
-    assert_eq!(
-        browser.count("table[data-testid=users-table] tr[data-user-id]").await,
-        users["data"].as_array().unwrap().len()
-    );
-    browser.screenshot("users").await;
-    let user_id = users["data"][0]["id"].as_str().or(users["data"][0]["userId"].as_str()).unwrap().to_owned();
-    let user_link = format!("tr[data-user-id='{user_id}'] td:first-child a");
-    browser.client().find(Locator::Css(&user_link)).await.unwrap().click().await.unwrap();
+    let user_id = list_then_first(&browser, "users", &users, "data-user-id").await;
     browser.ready("user").await;
     assert!(browser.text("[data-testid=user-detail]").await.contains(&user_id));
     browser.screenshot("user").await;
@@ -280,6 +132,21 @@ async fn every_page_shows_the_demo_data() {
     browser.ready("dashboard").await;
     assert!(browser.count("[data-testid=dashboard] svg[data-chart]").await >= 4, "the dashboard draws its charts");
     browser.screenshot("dashboard").await;
+}
+
+/// Opens the list `page` from the header, checks it shows one row (`tr[<row>]`) per item
+/// of the API's `list`, saves a screenshot, then follows the first item's row link (its
+/// first cell: other cells link elsewhere); the item's id.
+async fn list_then_first(browser: &Browser, page: &str, list: &Value, row: &str) -> String {
+    browser.client().find(Locator::Css(&format!("a[data-nav={page}]"))).await.unwrap().click().await.unwrap();
+    browser.ready(page).await;
+    let items = list["data"].as_array().unwrap();
+    assert_eq!(browser.count(&format!("table[data-testid={page}-table] tr[{row}]")).await, items.len(), "{page}");
+    browser.screenshot(page).await;
+    let id = items[0]["id"].as_str().expect("an id").to_owned();
+    let link = format!("tr[{row}='{id}'] td:first-child a");
+    browser.client().find(Locator::Css(&link)).await.unwrap().click().await.unwrap();
+    id
 }
 
 /// The demo trace with the most kinds of observation (agent, tools, generations).
@@ -303,7 +170,7 @@ async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation()
     let _serial = SERIAL.lock().await;
     let demo = Demo::start();
     let browser = Browser::start().await;
-    browser.sign_in(&demo).await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
     let trace = agent_trace(&demo).await;
     let trace_id = trace["id"].as_str().unwrap();
     let observations = trace["observations"].as_array().unwrap();
@@ -345,6 +212,8 @@ async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation()
     let graph_types = ["AGENT", "TOOL", "GENERATION", "CHAIN"];
     let expected_nodes = observations.iter().filter(|o| graph_types.iter().any(|t| o["type"] == *t)).count();
     assert!(browser.count("[data-testid=graph] [data-node]").await >= expected_nodes);
+    let scroll = "document.querySelector('[data-testid=graph]').scrollIntoView()";
+    browser.client().execute(scroll, vec![]).await.unwrap();
     browser.screenshot("trace-graph-expanded").await;
 }
 
@@ -353,10 +222,10 @@ async fn filters_narrow_the_traces_table() {
     let _serial = SERIAL.lock().await;
     let demo = Demo::start();
     let browser = Browser::start().await;
-    browser.sign_in(&demo).await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
     let all = browser.count("tbody tr[data-trace-id]").await;
     let users = demo.api("/api/public/users?limit=50").await;
-    let user_id = users["data"][0]["id"].as_str().or(users["data"][0]["userId"].as_str()).unwrap().to_owned();
+    let user_id = users["data"][0]["id"].as_str().unwrap().to_owned();
     let expected = demo.api(&format!("/api/public/traces?limit=50&userId={user_id}")).await;
     let expected = expected["data"].as_array().unwrap().len();
     assert!(expected < all, "the user has fewer traces than the project");
@@ -376,7 +245,7 @@ async fn a_score_added_from_the_trace_page_is_stored() {
     let _serial = SERIAL.lock().await;
     let demo = Demo::start();
     let browser = Browser::start().await;
-    browser.sign_in(&demo).await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
     let trace = agent_trace(&demo).await;
     let trace_id = trace["id"].as_str().unwrap();
     browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
@@ -420,7 +289,7 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
     assert_eq!(demo.post("/v1/traces", &request).await, 200);
 
     let browser = Browser::start().await;
-    browser.sign_in(&demo).await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
     browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
     browser
         .client()
