@@ -22,7 +22,7 @@ struct Demo {
     base_url: String,
     public_key: String,
     secret_key: String,
-    _data_dir: tempfile::TempDir,
+    data_dir: tempfile::TempDir,
 }
 
 impl Demo {
@@ -51,13 +51,7 @@ impl Demo {
                 .expect("credentials in the ready line")
                 .to_owned()
         };
-        Self {
-            public_key: field("public_key="),
-            secret_key: field("secret_key="),
-            base_url,
-            child,
-            _data_dir: data_dir,
-        }
+        Self { public_key: field("public_key="), secret_key: field("secret_key="), base_url, child, data_dir }
     }
 
     /// GET an API path with the demo's keys.
@@ -120,6 +114,8 @@ async fn every_page_shows_the_demo_data() {
         session["traces"].as_array().unwrap().len(),
         "the session page replays each of its traces"
     );
+    let count = session["traces"].as_array().unwrap().len();
+    assert!(browser.text("main").await.contains(&format!("Traces {count}")), "the session's trace count");
     browser.screenshot("session").await;
 
     let users = demo.api("/api/public/users?limit=50").await;
@@ -131,6 +127,10 @@ async fn every_page_shows_the_demo_data() {
     browser.client().find(Locator::Css("a[data-nav=dashboard]")).await.unwrap().click().await.unwrap();
     browser.ready("dashboard").await;
     assert!(browser.count("[data-testid=dashboard] svg[data-chart]").await >= 4, "the dashboard draws its charts");
+    // Its figures are the store's: every demo trace is from the last 24 hours.
+    let total = traces["meta"]["totalItems"].as_u64().expect("a total");
+    let dashboard = browser.text("[data-testid=dashboard]").await;
+    assert!(dashboard.contains(&format!("{total} traces")), "the dashboard counts {total} traces: {dashboard}");
     browser.screenshot("dashboard").await;
 }
 
@@ -312,4 +312,42 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
     assert!(browser.text(&format!("tr[data-trace-id='{trace_id}']")).await.contains("<script>"));
     let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
     assert_eq!(pwned, json!(true), "no traced script ran on the traces page");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_project_selector_switches_projects_and_keeps_them_apart() {
+    let _serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let created = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+        .args(["project", "create", "other", "--data-dir"])
+        .arg(demo.data_dir.path())
+        .output()
+        .unwrap();
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let printed = String::from_utf8(created.stdout).unwrap();
+    let key = |label: &str| printed.lines().find_map(|l| l.trim().strip_prefix(label)).unwrap().trim().to_owned();
+    let (other_public, other_secret) = (key("public key:"), key("secret key:"));
+
+    let browser = Browser::start().await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    let demo_rows = browser.count("tbody tr[data-trace-id]").await;
+    assert!(demo_rows > 0);
+
+    // Add the other project: it has no traces, and sees none of the demo's.
+    let selector = || browser.client().find(Locator::Css("select[data-testid=project]"));
+    selector().await.unwrap().select_by_value("add").await.unwrap();
+    browser.ready("signin").await;
+    let form = browser.client().form(Locator::Css("form#signin")).await.unwrap();
+    form.set_by_name("publicKey", &other_public).await.unwrap();
+    form.set_by_name("secretKey", &other_secret).await.unwrap();
+    form.submit().await.unwrap();
+    browser.ready("traces").await;
+    assert_eq!(browser.count("tbody tr[data-trace-id]").await, 0, "the other project sees no demo trace");
+    assert_eq!(selector().await.unwrap().prop("value").await.unwrap().as_deref(), Some("1"));
+
+    // And back to the demo project, without signing in again.
+    selector().await.unwrap().select_by_label("demo").await.unwrap();
+    browser.ready("traces").await;
+    assert_eq!(browser.count_settles("tbody tr[data-trace-id]", demo_rows).await, demo_rows);
+    browser.screenshot("project-selector").await;
 }

@@ -4,6 +4,8 @@
 
 const AUTH_KEY = "langtrace.auth";
 const ENV_KEY = "langtrace.environment";
+// Every project signed in to in this tab: [{name, auth}], for the project selector.
+const PROJECTS_KEY = "langtrace.projects";
 const SVG_NS = "http://www.w3.org/2000/svg";
 const PAGE_ROWS = 250; // tree / timeline rows rendered per "show more"
 
@@ -162,8 +164,27 @@ function toBase64(text) {
 
 class Unauthorized extends Error {}
 
+function signedInProjects() {
+  try {
+    const list = JSON.parse(sessionStorage.getItem(PROJECTS_KEY) || "[]");
+    return Array.isArray(list) ? list.filter((p) => p && typeof p.auth === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Makes `auth` (base64 `pk:sk`) the current key pair, remembering its project. */
+function useProject(name, auth) {
+  const others = signedInProjects().filter((p) => p.auth !== auth && p.name !== name);
+  sessionStorage.setItem(PROJECTS_KEY, JSON.stringify([...others, { name, auth }]));
+  sessionStorage.setItem(AUTH_KEY, auth);
+  state.project = null;
+  state.environments = null;
+}
+
 function signOut() {
   sessionStorage.removeItem(AUTH_KEY);
+  sessionStorage.removeItem(PROJECTS_KEY);
   state.project = null;
   state.environments = null;
   location.hash = "#/signin";
@@ -247,7 +268,8 @@ async function route() {
     return;
   }
   if (!credentials() || page === "signin") {
-    if (credentials() && page === "signin") { location.hash = "#/traces"; return; }
+    // Signed in already: the sign-in page only adds another project.
+    if (credentials() && page === "signin" && !query.get("add")) { location.hash = "#/traces"; return; }
     state.trace = null;
     renderSignIn();
     return;
@@ -289,15 +311,35 @@ async function loadHeader(token) {
     const projects = await api("/api/public/projects");
     if (!current(token)) return;
     state.project = (projects.data && projects.data[0]) || { name: "?" };
-    const el = clear(document.getElementById("project"));
-    el.appendChild(h("span", { class: "muted", text: "Project " }));
-    el.appendChild(h("strong", { text: state.project.name }));
+    renderProjects();
   }
   if (!state.environments) {
     const environments = await api("/api/public/environments").catch(() => ({ data: [] }));
     state.environments = (environments.data || []).map((e) => e.name);
     fillEnvironments();
   }
+}
+
+/** The project selector: every project signed in to in this tab, and "add project". */
+function renderProjects() {
+  const active = credentials();
+  const known = signedInProjects();
+  if (!known.some((p) => p.auth === active)) known.push({ name: state.project.name, auth: active });
+  const select = h("select", { "data-testid": "project" },
+    known.map((p, i) => h("option", { value: String(i), text: p.name, selected: p.auth === active })),
+    h("option", { value: "add", text: "+ add a project…" }));
+  select.addEventListener("change", () => {
+    if (select.value === "add") {
+      location.hash = "#/signin?add=1";
+      return;
+    }
+    const chosen = known[Number(select.value)];
+    useProject(chosen.name, chosen.auth);
+    location.hash = "#/traces";
+    route();
+  });
+  const el = clear(document.getElementById("project"));
+  el.appendChild(h("label", { class: "env" }, "Project ", select));
 }
 
 function fillEnvironments() {
@@ -338,9 +380,8 @@ function renderSignIn() {
       error.classList.remove("hidden");
       return;
     }
-    sessionStorage.setItem(AUTH_KEY, auth);
-    state.project = null;
-    state.environments = null;
+    const projects = await response.json().catch(() => ({}));
+    useProject((projects.data && projects.data[0] && projects.data[0].name) || pk, auth);
     location.hash = "#/traces";
   });
   clear(main()).appendChild(form);
