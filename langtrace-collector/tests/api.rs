@@ -183,6 +183,18 @@ fn rollups_are_right_for_out_of_order_batches_from_several_services() {
     assert_eq!(trace["name"], "checkout");
     assert_eq!(trace["observationCount"], 3);
     assert_eq!(trace["usage"]["total"], 1100);
+
+    // A bounded read: the earliest observations, and whether some were left out.
+    let path = format!("/api/public/traces/{}", trace_id(7));
+    let bounded = collector.ok(&format!("{path}?observationLimit=2"));
+    let starts: Vec<&str> =
+        bounded["observations"].as_array().unwrap().iter().map(|o| o["startTime"].as_str().unwrap()).collect();
+    let all = trace["observations"].as_array().unwrap();
+    assert_eq!(starts, [all[0]["startTime"].as_str().unwrap(), all[1]["startTime"].as_str().unwrap()]);
+    assert_eq!(bounded["observationsTruncated"], true);
+    assert_eq!(collector.ok(&format!("{path}?observationLimit=3"))["observationsTruncated"], false);
+    assert_eq!(collector.get(&format!("{path}?observationLimit=0")).0, 400);
+    assert!(trace.get("observationsTruncated").is_none(), "Langfuse's shape unless asked");
 }
 
 fn cli(data_dir: &std::path::Path, args: &[&str]) -> String {

@@ -711,8 +711,11 @@ function scoreList(scores, testid, describeTarget) {
       : h("li", { class: "muted", text: "No scores." }));
 }
 
+// Observations a trace page loads at most (the earliest); the rest are counted, not shown.
+const TRACE_OBSERVATION_LIMIT = 10000;
+
 async function traceDetailPage(token, id, query) {
-  const trace = await api(`/api/public/traces/${enc(id)}`);
+  const trace = await api(`/api/public/traces/${enc(id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT });
   if (!current(token)) return;
   const view = new TraceView(trace, token);
   state.trace = view;
@@ -768,7 +771,10 @@ class TraceView {
         facts.filter(([, v]) => v).map(([k, v]) => h("span", { class: "fact" }, h("span", { class: "muted", text: `${k} ` }), v)),
         t.userId ? h("span", { class: "fact" }, h("span", { class: "muted", text: "User " }), link(`#/users/${enc(t.userId)}`, t.userId)) : null,
         t.sessionId ? h("span", { class: "fact" }, h("span", { class: "muted", text: "Session " }), link(`#/sessions/${enc(t.sessionId)}`, t.sessionId)) : null,
-        tagList(t.tags)));
+        tagList(t.tags)),
+      t.observationsTruncated
+        ? h("p", { class: "muted", "data-testid": "truncated", text: `Showing the first ${fmtNumber(TRACE_OBSERVATION_LIMIT)} observations (by start time).` })
+        : null);
     this.treeEl = h("div", { class: "tree", "data-testid": "tree" });
     this.timelineEl = h("div", { class: "timeline", "data-testid": "timeline" });
     this.moreEl = h("div", { class: "more" });
@@ -954,7 +960,7 @@ class TraceView {
         const response = await request("/api/public/scores", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
         const answer = await response.json().catch(() => ({}));
         if (!response.ok) throw new Error(answer.message || response.statusText);
-        const fresh = await api(`/api/public/traces/${enc(t.id)}`);
+        const fresh = await api(`/api/public/traces/${enc(t.id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT });
         if (state.trace !== this) return;
         this.setTrace(fresh);
         this.renderScores();

@@ -88,12 +88,19 @@ pub async fn list(
     page_of(&state, (page, limit), filter, "SELECT COUNT(*) FROM traces t WHERE {where}", &page_sql, query::trace).await
 }
 
-/// `GET /api/public/traces/{id}`.
+/// `GET /api/public/traces/{id}`. Beyond Langfuse: `observationLimit` returns at most
+/// that many observations (the earliest), with `observationsTruncated`, so a page never
+/// loads a trace of unbounded size.
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    let limit: Option<u32> = Params::parse(raw).number("observationLimit")?;
+    if limit == Some(0) {
+        return Err(ApiError::BadRequest("observationLimit must be at least 1".into()));
+    }
     read(&state, move |connection| {
         let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
         let mut trace = one(
@@ -103,15 +110,17 @@ pub async fn detail(
             query::trace,
             &format!("trace {id}"),
         )?;
-        let observations = query::all(
+        let mut observations = query::all(
             connection,
             &format!(
                 "SELECT {OBSERVATION_COLUMNS} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?
-                 ORDER BY +o.start_time, o.id" // `+`: look the trace up by its index, then sort
+                 ORDER BY +o.start_time, o.id LIMIT ?" // `+`: look the trace up by its index, then sort
             ),
-            params(),
+            [params(), vec![Sql::Integer(limit.map_or(-1, |n| i64::from(n) + 1))]].concat(),
             query::observation,
         )?;
+        let truncated = limit.is_some_and(|n| observations.len() > n as usize);
+        observations.truncate(limit.map_or(usize::MAX, |n| n as usize));
         let scores = query::all(
             connection,
             &format!(
@@ -123,6 +132,9 @@ pub async fn detail(
         let fields = trace.as_object_mut().expect("object");
         fields.insert("observations".into(), Value::Array(observations));
         fields.insert("scores".into(), Value::Array(scores));
+        if limit.is_some() {
+            fields.insert("observationsTruncated".into(), Value::Bool(truncated));
+        }
         Ok(Json(trace))
     })
     .await
