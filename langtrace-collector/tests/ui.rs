@@ -89,10 +89,7 @@ impl Drop for Demo {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_shows_the_demo_data() {
-    let _serial = SERIAL.lock().await;
-    let demo = Demo::start();
-    let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    let (_serial, demo, browser) = signed_in().await;
 
     // Traces: one row per trace of the first page, the newest first.
     let traces = demo.api("/api/public/traces?limit=50").await;
@@ -134,6 +131,15 @@ async fn every_page_shows_the_demo_data() {
     browser.screenshot("dashboard").await;
 }
 
+/// The start of every test: the browser lock, a demo, and a browser signed in to it.
+async fn signed_in() -> (tokio::sync::MutexGuard<'static, ()>, Demo, Browser) {
+    let serial = SERIAL.lock().await;
+    let demo = Demo::start();
+    let browser = Browser::start().await;
+    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    (serial, demo, browser)
+}
+
 /// Opens the list `page` from the header, checks it shows one row (`tr[<row>]`) per item
 /// of the API's `list`, saves a screenshot, then follows the first item's row link (its
 /// first cell: other cells link elsewhere); the item's id.
@@ -167,10 +173,7 @@ async fn agent_trace(demo: &Demo) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation() {
-    let _serial = SERIAL.lock().await;
-    let demo = Demo::start();
-    let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    let (_serial, demo, browser) = signed_in().await;
     let trace = agent_trace(&demo).await;
     let trace_id = trace["id"].as_str().unwrap();
     let observations = trace["observations"].as_array().unwrap();
@@ -219,10 +222,7 @@ async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn filters_narrow_the_traces_table() {
-    let _serial = SERIAL.lock().await;
-    let demo = Demo::start();
-    let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    let (_serial, demo, browser) = signed_in().await;
     let all = browser.count("tbody tr[data-trace-id]").await;
     let users = demo.api("/api/public/users?limit=50").await;
     let user_id = users["data"][0]["id"].as_str().unwrap().to_owned();
@@ -242,10 +242,7 @@ async fn filters_narrow_the_traces_table() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_score_added_from_the_trace_page_is_stored() {
-    let _serial = SERIAL.lock().await;
-    let demo = Demo::start();
-    let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    let (_serial, demo, browser) = signed_in().await;
     let trace = agent_trace(&demo).await;
     let trace_id = trace["id"].as_str().unwrap();
     browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
@@ -272,8 +269,7 @@ async fn a_score_added_from_the_trace_page_is_stored() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn traced_markup_is_shown_as_text_and_never_runs() {
-    let _serial = SERIAL.lock().await;
-    let demo = Demo::start();
+    let (_serial, demo, browser) = signed_in().await;
     let payload = r#"<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">"#;
     let trace_id = "7a1ce0000000000000000000000000aa";
     let text = |key: &str, value: &str| json!({"key": key, "value": {"stringValue": value}});
@@ -287,9 +283,6 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
         ],
     }]}]}]});
     assert_eq!(demo.post("/v1/traces", &request).await, 200);
-
-    let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
     browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
     browser
         .client()
@@ -316,8 +309,7 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_project_selector_switches_projects_and_keeps_them_apart() {
-    let _serial = SERIAL.lock().await;
-    let demo = Demo::start();
+    let (_serial, demo, browser) = signed_in().await;
     let created = Command::new(env!("CARGO_BIN_EXE_langtrace"))
         .args(["project", "create", "other", "--data-dir"])
         .arg(demo.data_dir.path())
@@ -328,8 +320,6 @@ async fn the_project_selector_switches_projects_and_keeps_them_apart() {
     let key = |label: &str| printed.lines().find_map(|l| l.trim().strip_prefix(label)).unwrap().trim().to_owned();
     let (other_public, other_secret) = (key("public key:"), key("secret key:"));
 
-    let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
     let demo_rows = browser.count("tbody tr[data-trace-id]").await;
     assert!(demo_rows > 0);
 
