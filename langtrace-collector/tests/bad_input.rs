@@ -130,11 +130,11 @@ fn invalid_ids_are_rejected_in_partial_success_and_the_rest_stored() {
     assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
 }
 
-#[test]
-fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
-    let collector = Collector::start_with(&["--ingest-queue", "1"]);
+/// 24 requests of 255 spans (~1 KiB each), request `r` being trace `r + 10`: sent at
+/// once to a collector with a queue of one job, some must be refused.
+fn overload_requests() -> Vec<ExportTraceServiceRequest> {
     let payload = "p".repeat(1024);
-    let requests: Vec<Vec<u8>> = (0..24u8)
+    (0..24u8)
         .map(|r| {
             request(
                 (0..255u8)
@@ -145,22 +145,34 @@ fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
                     })
                     .collect(),
             )
-            .encode_to_vec()
         })
-        .collect();
+        .collect()
+}
+
+/// Every acknowledged request's 255 spans are stored.
+fn assert_acknowledged_are_stored(collector: &Collector, acknowledged: impl IntoIterator<Item = u8>) {
+    for r in acknowledged {
+        let trace = collector.ok(&format!("/api/public/traces/{}", format!("{:02x}", r + 10).repeat(16)));
+        assert_eq!(trace["observations"].as_array().unwrap().len(), 255, "acknowledged spans are stored");
+    }
+}
+
+#[test]
+fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
+    let collector = Collector::start_with(&["--ingest-queue", "1"]);
     let url = format!("{}/v1/traces", collector.base_url);
     let results: Vec<(u16, Option<String>, u8)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = requests
+        let handles: Vec<_> = overload_requests()
             .into_iter()
             .enumerate()
-            .map(|(r, body)| {
+            .map(|(r, request)| {
                 let (client, url) = (collector.client().clone(), url.clone());
                 scope.spawn(move || {
                     let response = client
                         .post(url)
                         .header("content-type", "application/x-protobuf")
                         .header("authorization", auth())
-                        .body(body)
+                        .body(request.encode_to_vec())
                         .send()
                         .unwrap();
                     let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
@@ -175,10 +187,36 @@ fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
     assert_eq!(refused.len() + accepted.len(), results.len(), "only 200 or 503: {results:?}");
     assert!(!refused.is_empty(), "a queue of one job refuses some of 24 concurrent requests");
     assert!(refused.iter().all(|(_, retry, _)| retry.as_deref() == Some("1")));
-    for (_, _, r) in &accepted {
-        let trace = collector.ok(&format!("/api/public/traces/{}", format!("{:02x}", r + 10).repeat(16)));
-        assert_eq!(trace["observations"].as_array().unwrap().len(), 255, "acknowledged spans are stored");
-    }
+    assert_acknowledged_are_stored(&collector, accepted.iter().map(|(_, _, r)| *r));
+}
+
+#[test]
+fn grpc_overload_answers_unavailable_and_loses_nothing_acknowledged() {
+    use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
+
+    let collector = Collector::start_with(&["--ingest-queue", "1"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let results: Vec<(Result<(), tonic::Code>, u8)> = runtime.block_on(async {
+        let client = TraceServiceClient::connect(format!("http://{}", collector.grpc_addr)).await.unwrap();
+        let exports = overload_requests().into_iter().enumerate().map(|(r, export)| {
+            let mut client = client.clone();
+            tokio::spawn(async move {
+                let mut request = tonic::Request::new(export);
+                request.metadata_mut().insert("authorization", auth().parse().unwrap());
+                (client.export(request).await.map(|_| ()).map_err(|status| status.code()), r as u8)
+            })
+        });
+        let mut results = Vec::new();
+        for export in exports.collect::<Vec<_>>() {
+            results.push(export.await.unwrap());
+        }
+        results
+    });
+    let refused = results.iter().filter(|(outcome, _)| *outcome == Err(tonic::Code::Unavailable)).count();
+    let accepted: Vec<u8> = results.iter().filter(|(outcome, _)| outcome.is_ok()).map(|(_, r)| *r).collect();
+    assert_eq!(refused + accepted.len(), results.len(), "only OK or UNAVAILABLE: {results:?}");
+    assert!(refused > 0, "a queue of one job refuses some of 24 concurrent exports");
+    assert_acknowledged_are_stored(&collector, accepted);
 }
 
 #[test]
