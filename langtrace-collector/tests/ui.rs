@@ -121,7 +121,7 @@ async fn every_page_shows_the_demo_data() {
     assert!(browser.text("[data-testid=user-detail]").await.contains(&user_id));
     browser.screenshot("user").await;
 
-    browser.client().find(Locator::Css("a[data-nav=dashboard]")).await.unwrap().click().await.unwrap();
+    browser.click("a[data-nav=dashboard]").await;
     browser.ready("dashboard").await;
     assert!(browser.count("[data-testid=dashboard] svg[data-chart]").await >= 4, "the dashboard draws its charts");
     // Its figures are the store's: every demo trace is from the last 24 hours.
@@ -144,14 +144,14 @@ async fn signed_in() -> (tokio::sync::MutexGuard<'static, ()>, Demo, Browser) {
 /// of the API's `list`, saves a screenshot, then follows the first item's row link (its
 /// first cell: other cells link elsewhere); the item's id.
 async fn list_then_first(browser: &Browser, page: &str, list: &Value, row: &str) -> String {
-    browser.client().find(Locator::Css(&format!("a[data-nav={page}]"))).await.unwrap().click().await.unwrap();
+    browser.click(&format!("a[data-nav={page}]")).await;
     browser.ready(page).await;
     let items = list["data"].as_array().unwrap();
     assert_eq!(browser.count(&format!("table[data-testid={page}-table] tr[{row}]")).await, items.len(), "{page}");
     browser.screenshot(page).await;
     let id = items[0]["id"].as_str().expect("an id").to_owned();
     let link = format!("tr[{row}='{id}'] td:first-child a");
-    browser.client().find(Locator::Css(&link)).await.unwrap().click().await.unwrap();
+    browser.click(&link).await;
     id
 }
 
@@ -187,14 +187,7 @@ async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation()
     // Clicking a generation shows its input and output.
     let generation = observations.iter().find(|o| o["type"] == "GENERATION").expect("a generation");
     let id = generation["id"].as_str().unwrap();
-    browser
-        .client()
-        .find(Locator::Css(&format!("[data-testid=tree] [data-observation-id='{id}']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click(&format!("[data-testid=tree] [data-observation-id='{id}']")).await;
     let panel_input = browser.text("[data-testid=panel] [data-testid=input]").await;
     let input_text = generation["input"].to_string();
     let word = input_text
@@ -211,7 +204,7 @@ async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation()
     assert!(browser.text("[data-testid=panel]").await.contains(generation["name"].as_str().unwrap()));
 
     // Expanded graph: one node per agent/tool/generation/chain observation at least.
-    browser.client().find(Locator::Css("[data-testid=graph-mode]")).await.unwrap().click().await.unwrap();
+    browser.click("[data-testid=graph-mode]").await;
     let graph_types = ["AGENT", "TOOL", "GENERATION", "CHAIN"];
     let expected_nodes = observations.iter().filter(|o| graph_types.iter().any(|t| o["type"] == *t)).count();
     assert!(browser.count("[data-testid=graph] [data-node]").await >= expected_nodes);
@@ -284,14 +277,7 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
     }]}]}]});
     assert_eq!(demo.post("/v1/traces", &request).await, 200);
     browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
-    browser
-        .client()
-        .find(Locator::Css("[data-testid=tree] [data-observation-id='00000000000000a1']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click("[data-testid=tree] [data-observation-id='00000000000000a1']").await;
     let input = browser.text("[data-testid=panel] [data-testid=input]").await;
     assert!(input.contains("<script>window.__pwned = 1</script>"), "the markup is shown as text: {input:?}");
     assert!(browser.text("[data-testid=panel] [data-testid=output]").await.contains("onerror="));

@@ -307,16 +307,22 @@ async fn plan(question: &str) -> Vec<Step> {
     if lower.starts_with("how") {
         steps.push(Step::SearchDocs { query: question.trim_end_matches('?').to_owned() });
     }
-    tokio::time::sleep(Duration::from_millis(3)).await;
+    simulated_latency(3).await;
     let output_tokens = 12 + 9 * steps.len() as u64;
     record_llm_call("gpt-4o-mini", 180 + tokens(question), output_tokens, json!({ "temperature": 0.0 }));
     steps
 }
 
+/// The mock LLM's and tools' working time, so that durations, the timeline and the time
+/// to first token show something real (nothing waits on it).
+async fn simulated_latency(millis: u64) {
+    tokio::time::sleep(Duration::from_millis(millis)).await;
+}
+
 /// Current weather of a city, from a canned table.
 #[observe(as_type = tool)]
 async fn get_weather(city: &str) -> Result<String, String> {
-    tokio::time::sleep(Duration::from_millis(4)).await;
+    simulated_latency(4).await;
     match city {
         "Paris" => Ok("14°C, light rain".to_owned()),
         "Tokyo" => Ok("21°C, clear".to_owned()),
@@ -367,7 +373,7 @@ async fn search_docs(query: &str) -> Vec<Document> {
         ("kb-001", "Getting started", "Create a project, copy its keys and send your first trace."),
     ];
     current_observation().set_metadata("index", "help-center-v3").set_metadata("top_k", 2);
-    tokio::time::sleep(Duration::from_millis(5)).await;
+    simulated_latency(5).await;
     let words: Vec<String> = query.to_lowercase().split_whitespace().map(str::to_owned).collect();
     let mut ranked: Vec<Document> = ARTICLES
         .iter()
@@ -431,7 +437,7 @@ fn write_answer(question: &str, findings: &[String]) -> impl Stream<Item = Strin
     let prompt = tokens(question) + findings.iter().map(|f| tokens(f)).sum::<u64>();
     record_llm_call("gpt-4o-mini", 240 + prompt, pieces.len() as u64, json!({ "temperature": 0.7, "stream": true }));
     stream::iter(pieces.into_iter().enumerate()).then(|(i, piece)| async move {
-        tokio::time::sleep(Duration::from_millis(if i == 0 { 25 } else { 1 })).await;
+        simulated_latency(if i == 0 { 25 } else { 1 }).await;
         piece
     })
 }
@@ -450,7 +456,7 @@ async fn evaluation_run() -> Value {
     let cases = [("What is 2 + 2?", "4"), ("Capital of France?", "Paris"), ("Weather in Atlantis?", "I cannot tell.")];
     let mut passed = 0;
     for (question, answer) in cases {
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        simulated_latency(2).await;
         if judge_answer(question, answer, true)["helpful"] == json!(true) {
             passed += 1;
         }

@@ -76,6 +76,12 @@ impl Browser {
         }
     }
 
+    /// Clicks the element `css` finds.
+    pub async fn click(&self, css: &str) {
+        let element = self.client().find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        element.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+    }
+
     pub async fn count(&self, css: &str) -> usize {
         self.client().find_all(Locator::Css(css)).await.unwrap().len()
     }
