@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
-use langtrace_collector::{auth, demo, server, store};
+use langtrace_collector::{auth, demo, ingest, server, store};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -15,10 +15,10 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => tokio::runtime::Runtime::new()
+        Command::Serve(args) => runtime()
             .map_err(|e| e.to_string())
             .and_then(|runtime| runtime.block_on(server::serve(args, shutdown_signal())).map_err(|e| e.to_string())),
-        Command::Demo(args) => tokio::runtime::Runtime::new()
+        Command::Demo(args) => runtime()
             .map_err(|e| e.to_string())
             .and_then(|runtime| runtime.block_on(demo::run(args, shutdown_signal())).map_err(|e| e.to_string())),
         Command::Project(ProjectCommand::Create { name, data }) => with_store(&data.data_dir, |tx| {
@@ -48,6 +48,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The server's runtime: every thread of it yields to the single writer.
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().on_thread_start(ingest::yield_to_writer).build()
 }
 
 /// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM.

@@ -70,7 +70,18 @@ pub fn compile(pattern: &str) -> Result<Regex, regex_lite::Error> {
 #[derive(Default)]
 pub struct PriceTable {
     compiled_defaults: Vec<(Regex, Price)>,
-    projects: HashMap<String, Vec<(Regex, Price)>>,
+    projects: HashMap<String, ProjectPrices>,
+}
+
+/// Model names remembered per project with the rates they matched; past this many the
+/// memory starts again (model names come from traced data, so it must stay bounded).
+const REMEMBERED_MODELS: usize = 1024;
+
+/// A project's own compiled prices, and the (input, output) rates each model name seen
+/// lately matched: matching every generation against every pattern cost the writer 2%.
+struct ProjectPrices {
+    own: Vec<(Regex, Price)>,
+    matched: HashMap<String, Option<(f64, f64)>>,
 }
 
 impl PriceTable {
@@ -94,13 +105,28 @@ impl PriceTable {
         usage: &BTreeMap<String, u64>,
         load: impl FnOnce() -> Vec<Price>,
     ) -> Option<BTreeMap<String, f64>> {
-        let own = self
-            .projects
-            .entry(project_id.to_owned())
-            .or_insert_with(|| load().into_iter().filter_map(|p| Some((compile(&p.match_pattern).ok()?, p))).collect());
-        let (_, price) = own.iter().chain(self.compiled_defaults.iter()).find(|(regex, _)| regex.is_match(model))?;
-        let input = usage.get("input").copied().unwrap_or(0) as f64 * price.input_price;
-        let output = usage.get("output").copied().unwrap_or(0) as f64 * price.output_price;
+        let project = self.projects.entry(project_id.to_owned()).or_insert_with(|| ProjectPrices {
+            own: load().into_iter().filter_map(|p| Some((compile(&p.match_pattern).ok()?, p))).collect(),
+            matched: HashMap::new(),
+        });
+        let (input_price, output_price) = match project.matched.get(model) {
+            Some(rates) => *rates,
+            None => {
+                let rates = project
+                    .own
+                    .iter()
+                    .chain(self.compiled_defaults.iter())
+                    .find(|(regex, _)| regex.is_match(model))
+                    .map(|(_, price)| (price.input_price, price.output_price));
+                if project.matched.len() >= REMEMBERED_MODELS {
+                    project.matched.clear();
+                }
+                project.matched.insert(model.to_owned(), rates);
+                rates
+            }
+        }?;
+        let input = usage.get("input").copied().unwrap_or(0) as f64 * input_price;
+        let output = usage.get("output").copied().unwrap_or(0) as f64 * output_price;
         Some([("input".to_owned(), input), ("output".to_owned(), output), ("total".to_owned(), input + output)].into())
     }
 }
@@ -118,6 +144,9 @@ mod tests {
         let full = table.cost("p", "GPT-4o", &usage, Vec::new).unwrap();
         assert!((full["total"] - 12.5).abs() < 1e-9);
         assert!(table.cost("p", "my-local-llama", &usage, Vec::new).is_none());
+        // Answered again from the per-project memory: the same figures, and no match stays none.
+        assert_eq!(table.cost("p", "gpt-4o-mini-2024-07-18", &usage, Vec::new).unwrap(), mini);
+        assert!(table.cost("p", "my-local-llama", &usage, Vec::new).is_none());
 
         let own = Price {
             id: Some(1),
@@ -126,8 +155,9 @@ mod tests {
             input_price: 1e-6,
             output_price: 2e-6,
         };
+        assert!(table.cost("q", "my-local-llama", &usage, Vec::new).is_none());
         table.invalidate("q");
         let cost = table.cost("q", "my-local-llama", &usage, || vec![own]).unwrap();
-        assert!((cost["total"] - 3.0).abs() < 1e-9);
+        assert!((cost["total"] - 3.0).abs() < 1e-9, "a price added after a miss applies once invalidated");
     }
 }

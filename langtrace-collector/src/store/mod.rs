@@ -1,7 +1,8 @@
 //! The embedded store: one SQLite file (bundled library, WAL, `synchronous=FULL` so a
-//! commit survives power loss) in the data directory. Writes go through the single
-//! writer of [`crate::ingest`]; reads use a small pool of read-only connections, which
-//! WAL lets run next to the writer.
+//! commit survives power loss; the ingest writer syncs the log itself instead, before it
+//! acknowledges) in the data directory. Writes go through the single writer of
+//! [`crate::ingest`]; reads use a small pool of read-only connections, which WAL lets
+//! run next to the writer.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
