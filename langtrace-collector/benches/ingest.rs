@@ -2,11 +2,13 @@
 //! about 1 KiB of input/output each (traces of 64 spans, trace and span ids random as
 //! real ones are), from several concurrent clients, to a `langtrace serve` on loopback
 //! for a fixed time. Reports spans acknowledged per second (an
-//! acknowledgement means committed to SQLite with `synchronous=FULL`), request latency
-//! p50/p99, 503s, and the collector's peak RSS.
+//! acknowledgement means committed to SQLite and its log synced), request latency
+//! p50/p99, 503s. Then an overload phase: 128 clients at once (four times what the
+//! default ingest queue admits) for 15 s, counting 503s; `rss_mib` is the collector's peak RSS
+//! over both phases.
 //!
-//! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: under
-//! 60 s). Last line: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
+//! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
+//! 5 s). Last line: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
 
 mod serve;
 
@@ -18,7 +20,10 @@ use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
 const SPANS_PER_REQUEST: usize = 512;
-const CLIENTS: usize = 8;
+const CLIENTS: u64 = 8;
+/// Clients of the overload phase: four times as many requests at once as the default
+/// ingest queue admits.
+const OVERLOAD_CLIENTS: u64 = 128;
 
 /// One request: 8 traces of 64 spans (a root and 63 children), ids from `seed`.
 fn request(seed: u64) -> ExportTraceServiceRequest {
@@ -100,20 +105,21 @@ fn peak_rss_mib(pid: u32) -> u64 {
         .map_or(0, |kb| kb / 1024)
 }
 
-fn main() {
-    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
-    let duration = if quick { Duration::from_secs(20) } else { Duration::from_secs(60) };
-    let data_dir = tempfile::tempdir().unwrap();
-    let server = serve::Server::start(data_dir.path(), Some(("pk-bench", "sk-bench")));
-    let base = &server.base;
-    let url = format!("{base}/v1/traces");
-    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("pk-bench:sk-bench"));
+/// What one phase of load got.
+struct Load {
+    elapsed: f64,
+    acked: u64,
+    refused: u64,
+    latencies: Vec<f64>,
+}
 
+/// `clients` threads (ids from `first_client`) each send one request at a time for
+/// `duration`, backing off as a 503's `Retry-After` asks, as OTLP clients do.
+fn load(url: &str, auth: &str, clients: std::ops::Range<u64>, duration: Duration) -> Load {
     let started = Instant::now();
     let results: Vec<(u64, u64, Vec<f64>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..CLIENTS as u64)
+        let handles: Vec<_> = clients
             .map(|client_id| {
-                let (url, auth) = (url.clone(), auth.clone());
                 scope.spawn(move || {
                     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
                     let (mut acked, mut refused, mut latencies) = (0u64, 0u64, Vec::new());
@@ -124,9 +130,9 @@ fn main() {
                         seed += 1;
                         let sent = Instant::now();
                         let response = client
-                            .post(&url)
+                            .post(url)
                             .header("content-type", "application/x-protobuf")
-                            .header("authorization", &auth)
+                            .header("authorization", auth)
                             .body(body)
                             .send()
                             .expect("request");
@@ -138,7 +144,6 @@ fn main() {
                         match status {
                             200 => acked += SPANS_PER_REQUEST as u64,
                             503 => {
-                                // Back off as the server asks, as OTLP clients do.
                                 refused += 1;
                                 std::thread::sleep(Duration::from_secs(retry_after.unwrap_or(1)));
                             }
@@ -151,20 +156,49 @@ fn main() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    let elapsed = started.elapsed().as_secs_f64();
+    let mut latencies: Vec<f64> = results.iter().flat_map(|r| r.2.iter().copied()).collect();
+    latencies.sort_by(f64::total_cmp);
+    Load {
+        elapsed: started.elapsed().as_secs_f64(),
+        acked: results.iter().map(|r| r.0).sum(),
+        refused: results.iter().map(|r| r.1).sum(),
+        latencies,
+    }
+}
+
+fn main() {
+    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let duration = Duration::from_secs(if quick { 20 } else { 60 });
+    let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
+    let data_dir = tempfile::tempdir().unwrap();
+    let server = serve::Server::start(data_dir.path(), Some(("pk-bench", "sk-bench")));
+    let url = format!("{}/v1/traces", server.base);
+    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("pk-bench:sk-bench"));
+
+    let sustained = load(&url, &auth, 0..CLIENTS, duration);
+    let sustained_rss = peak_rss_mib(server.pid());
+    let overload = load(&url, &auth, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
     let rss = peak_rss_mib(server.pid());
     drop(server);
 
-    let acked: u64 = results.iter().map(|r| r.0).sum();
-    let refused: u64 = results.iter().map(|r| r.1).sum();
-    let mut latencies: Vec<f64> = results.into_iter().flat_map(|r| r.2).collect();
-    latencies.sort_by(f64::total_cmp);
-    let spans_per_s = acked as f64 / elapsed;
-    println!("{CLIENTS} clients x {elapsed:.1} s, {SPANS_PER_REQUEST} spans (~1 KiB I/O each) per request");
-    println!("requests: {} ({} answered 503)", latencies.len(), refused);
+    let spans_per_s = sustained.acked as f64 / sustained.elapsed;
+    println!("{CLIENTS} clients x {:.1} s, {SPANS_PER_REQUEST} spans (~1 KiB I/O each) per request", sustained.elapsed);
+    println!(
+        "requests: {} ({} answered 503), peak rss_mib={sustained_rss}",
+        sustained.latencies.len(),
+        sustained.refused
+    );
+    println!(
+        "overload: {OVERLOAD_CLIENTS} clients x {:.1} s against the default queue of 32: \
+         {} requests, {} answered 503, spans_per_s={:.0}, peak rss_mib={rss}",
+        overload.elapsed,
+        overload.latencies.len(),
+        overload.refused,
+        overload.acked as f64 / overload.elapsed
+    );
     println!(
         "ingest: spans_per_s={spans_per_s:.0} p50_ms={:.1} p99_ms={:.1} rss_mib={rss}",
-        percentile(&latencies, 50.0),
-        percentile(&latencies, 99.0)
+        percentile(&sustained.latencies, 50.0),
+        percentile(&sustained.latencies, 99.0)
     );
 }

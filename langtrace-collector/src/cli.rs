@@ -46,8 +46,9 @@ pub struct ServeArgs {
     /// Largest request body in bytes, also after decompression.
     #[arg(long, env = "LANGTRACE_MAX_BODY_BYTES", default_value_t = 16 << 20, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_body_bytes: u64,
-    /// Write jobs (requests) waiting for the writer before new ones get 503.
-    #[arg(long, env = "LANGTRACE_INGEST_QUEUE", default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Ingest requests in flight (being read, decoded, queued for the writer or
+    /// written) before new ones get 503 / UNAVAILABLE; also the writer's queue length.
+    #[arg(long, env = "LANGTRACE_INGEST_QUEUE", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
     pub ingest_queue: u64,
     /// Base URL clients reach this server at (for media upload URLs); default
     /// `http://<http-addr>`.

@@ -11,10 +11,11 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc as std_mpsc;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, Transaction};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use crate::store::write::WriterState;
 
@@ -110,11 +111,17 @@ where
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Box<dyn Job>>,
+    admissions: Arc<Semaphore>,
+}
+
+/// One ingest request's place among those in flight, given back when dropped.
+pub struct Admission {
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Writer {
-    /// Starts the writer thread on `connection` with a queue of `capacity` jobs, the
-    /// syncer thread that acknowledges its commits once durable, and a checkpointer thread
+    /// Starts the writer thread on `connection` with a queue of `capacity` jobs (and as
+    /// many ingest requests admitted at a time, see [`Writer::admit`]), the syncer thread that acknowledges its commits once durable, and a checkpointer thread
     /// on `checkpoints` that copies committed pages from the WAL into the database file
     /// after commits, so the writer does not.
     pub fn start(connection: Connection, checkpoints: Connection, capacity: usize) -> (Self, JoinHandle<()>) {
@@ -131,7 +138,18 @@ impl Writer {
             .name("langtrace-writer".into())
             .spawn(move || run(connection, receiver, wake_checkpointer))
             .expect("spawn the writer thread");
-        (Self { jobs }, thread)
+        (Self { jobs, admissions: Arc::new(Semaphore::new(capacity.max(1))) }, thread)
+    }
+
+    /// Admits one more ingest request, from reading its body to its answer, if fewer than
+    /// the queue's capacity are in flight ([`WriteError::Overloaded`] otherwise). Refusing
+    /// before the body is read keeps memory bounded however many clients send at once.
+    pub fn admit(&self) -> Result<Admission, WriteError> {
+        self.admissions
+            .clone()
+            .try_acquire_owned()
+            .map(|_permit| Admission { _permit })
+            .map_err(|_| WriteError::Overloaded)
     }
 
     /// Runs `work` in the next transaction and resolves once it is committed. `work` may

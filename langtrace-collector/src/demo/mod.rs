@@ -58,7 +58,7 @@ pub async fn run(
         grpc_addr: args.grpc_addr,
         data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
         max_body_bytes: 16 << 20,
-        ingest_queue: 64,
+        ingest_queue: 32,
         public_url: None,
         init_project: DEMO_PROJECT.to_owned(),
         // The project and keys exist already (see `prepare_keys`).

@@ -32,7 +32,8 @@ pub struct Decoded {
 
 /// Maps every span of `request`.
 pub fn decode(request: ExportTraceServiceRequest) -> Decoded {
-    let mut decoded = Decoded::default();
+    let spans = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+    let mut decoded = Decoded { observations: Vec::with_capacity(spans), ..Decoded::default() };
     for resource_spans in request.resource_spans {
         let resource: Vec<(String, Value)> = resource_spans
             .resource

@@ -39,6 +39,8 @@ impl TraceService for GrpcReceiver {
     ) -> Result<Response<ExportTraceServiceResponse>, Status> {
         let authorization = request.metadata().get("authorization").and_then(|v| v.to_str().ok());
         let project = self.0.auth.authenticate(authorization).map_err(|e| status(e.into()))?;
+        // Admitted after tonic has decoded the message (its size bounded by the body limit).
+        let _admission = self.0.writer.admit().map_err(|e| status(e.into()))?;
         let response = super::ingest(&self.0, project, request.into_inner()).await.map_err(status)?;
         Ok(Response::new(response))
     }

@@ -1,14 +1,16 @@
 //! OTLP/HTTP: protobuf or JSON bodies, optionally gzip-compressed, answered in the
 //! request's format. Bad input gets a precise 4xx: 400 for undecodable bodies, 401 for
 //! credentials, 413 for bodies over the limit (after decompression too), 415 for other
-//! content types, 503 + `Retry-After` when the writer's queue is full.
+//! content types, 503 + `Retry-After` when as many requests as the ingest queue holds are
+//! in flight already (refused before their body is read).
 
 use std::io::Read;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
@@ -32,10 +34,10 @@ fn format_of(headers: &HeaderMap) -> Result<Format, ApiError> {
 }
 
 /// The body, gunzipped when `Content-Encoding: gzip`, refused past `limit` bytes.
-fn plain_body(headers: &HeaderMap, body: Bytes, limit: usize) -> Result<Vec<u8>, ApiError> {
+fn plain_body(headers: &HeaderMap, body: Vec<u8>, limit: usize) -> Result<Vec<u8>, ApiError> {
     let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
     match encoding.trim().to_ascii_lowercase().as_str() {
-        "identity" | "" => Ok(body.to_vec()),
+        "identity" | "" => Ok(body),
         "gzip" => {
             let mut plain = Vec::new();
             flate2::read::GzDecoder::new(&body[..])
@@ -51,17 +53,55 @@ fn plain_body(headers: &HeaderMap, body: Bytes, limit: usize) -> Result<Vec<u8>,
     }
 }
 
-/// `POST /v1/traces` and `POST /api/public/otel/v1/traces`.
+/// Reads the request body, refused past `limit` bytes; allocated once when the client
+/// says its length.
+async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    let mut chunks = body.into_data_stream();
+    let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(limit));
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(ApiError::TooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// Reads a refused request's body (up to `limit` bytes) and drops it chunk by chunk: an
+/// answer sent before the body is read reaches the client as a reset connection instead.
+async fn discard_body(body: Body, limit: usize) {
+    let mut chunks = body.into_data_stream();
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = chunks.next().await {
+        seen += chunk.len();
+        if seen > limit {
+            break;
+        }
+    }
+}
+
+/// `POST /v1/traces` and `POST /api/public/otel/v1/traces`. Admitted
+/// ([`crate::ingest::Writer::admit`]) after the credentials and before the body is kept,
+/// so a refused request costs no memory.
 pub async fn export(
     State(state): State<AppState>,
     Authed(project): Authed,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let limit = state.limits.max_body_bytes;
+    let _admission = match state.writer.admit() {
+        Ok(admission) => admission,
+        Err(refused) => {
+            discard_body(body, limit).await;
+            return ApiError::from(refused).into_response();
+        }
+    };
     let result = async {
         let format = format_of(&headers)?;
-        let limit = state.limits.max_body_bytes;
-        let body = plain_body(&headers, body, limit)?;
+        let body = plain_body(&headers, read_body(&headers, body, limit).await?, limit)?;
         let request = match format {
             Format::Protobuf => ExportTraceServiceRequest::decode(&body[..])
                 .map_err(|e| ApiError::BadRequest(format!("invalid OTLP protobuf: {e}")))?,
@@ -69,6 +109,8 @@ pub async fn export(
                 serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid OTLP JSON: {e}")))?
             }
         };
+        // Not held while the spans are written.
+        drop(body);
         let response = super::ingest(&state, project, request).await?;
         Ok::<_, ApiError>((format, response))
     }
