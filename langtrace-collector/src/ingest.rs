@@ -121,9 +121,10 @@ pub struct Admission {
 
 impl Writer {
     /// Starts the writer thread on `connection` with a queue of `capacity` jobs (and as
-    /// many ingest requests admitted at a time, see [`Writer::admit`]), the syncer thread that acknowledges its commits once durable, and a checkpointer thread
-    /// on `checkpoints` that copies committed pages from the WAL into the database file
-    /// after commits, so the writer does not.
+    /// many ingest requests admitted at a time, see [`Writer::admit`]), the syncer thread
+    /// that acknowledges its commits once durable, and a checkpointer thread on
+    /// `checkpoints` that copies committed pages from the WAL into the database file after
+    /// commits, so the writer does not.
     pub fn start(connection: Connection, checkpoints: Connection, capacity: usize) -> (Self, JoinHandle<()>) {
         let (jobs, receiver) = mpsc::channel(capacity.max(1));
         let (wake_checkpointer, wake_ups) = std_mpsc::sync_channel::<()>(1);
@@ -152,8 +153,9 @@ impl Writer {
             .map_err(|_| WriteError::Overloaded)
     }
 
-    /// Runs `work` in the next transaction and resolves once it is committed. `work` may
-    /// run twice (the first run rolled back), so it must not consume what it writes.
+    /// Runs `work` in the next transaction and resolves once it is committed and synced.
+    /// `work` may run twice (the first run rolled back), so it must not consume what it
+    /// writes.
     pub async fn write<T: Send + 'static>(
         &self,
         work: impl FnMut(&Transaction<'_>, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
