@@ -124,7 +124,8 @@ impl Writer {
     /// many ingest requests admitted at a time, see [`Writer::admit`]), the syncer thread
     /// that acknowledges its commits once durable, and a checkpointer thread on
     /// `checkpoints` that copies committed pages from the WAL into the database file after
-    /// commits, so the writer does not.
+    /// commits, so the writer does not. A thread inherits its creator's priority: call this
+    /// from one that has not yielded (`langtrace serve` does from its main thread).
     pub fn start(connection: Connection, checkpoints: Connection, capacity: usize) -> (Self, JoinHandle<()>) {
         let (jobs, receiver) = mpsc::channel(capacity.max(1));
         let (wake_checkpointer, wake_ups) = std_mpsc::sync_channel::<()>(1);
