@@ -50,6 +50,11 @@ pub struct ServeArgs {
     /// written) before new ones get 503 / UNAVAILABLE; also the writer's queue length.
     #[arg(long, env = "LANGTRACE_INGEST_QUEUE", default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..))]
     pub ingest_queue: u64,
+    /// Longest wait for an ingest request's body (e.g. `30s`, `2m`); a slower client gets
+    /// 408 and gives its place among the requests in flight back. gRPC: tonic's timeout
+    /// of the whole export (CANCELLED).
+    #[arg(long, env = "LANGTRACE_BODY_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub body_timeout: std::time::Duration,
     /// Base URL clients reach this server at (for media upload URLs); default
     /// `http://<http-addr>`.
     #[arg(long, env = "LANGTRACE_PUBLIC_URL")]

@@ -159,7 +159,12 @@ pub async fn serve_notify(
         auth: Authenticator::new(store.clone()),
         store,
         writer,
-        limits: Arc::new(Limits { max_body_bytes: args.max_body_bytes as usize, media_dir, public_url }),
+        limits: Arc::new(Limits {
+            max_body_bytes: args.max_body_bytes as usize,
+            body_timeout: args.body_timeout,
+            media_dir,
+            public_url,
+        }),
     };
     println!(
         "langtrace listening: http://{http_addr} (OTLP/HTTP, API), grpc://{grpc_addr} (OTLP/gRPC), data in {}",
@@ -168,13 +173,14 @@ pub async fn serve_notify(
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let grpc_service = receive::grpc::GrpcReceiver(state.clone()).into_service();
     let mut grpc_stop = stop_rx.clone();
-    let grpc_task =
-        tokio::spawn(tonic::transport::Server::builder().add_service(grpc_service).serve_with_incoming_shutdown(
-            tonic::transport::server::TcpIncoming::from(grpc),
-            async move {
+    let grpc_task = tokio::spawn(
+        tonic::transport::Server::builder()
+            .timeout(args.body_timeout)
+            .add_service(grpc_service)
+            .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(grpc), async move {
                 let _ = grpc_stop.changed().await;
-            },
-        ));
+            }),
+    );
     let mut http_stop = stop_rx;
     let http_task = tokio::spawn(async move {
         axum::serve(http, router(state))

@@ -191,6 +191,35 @@ fn overload_answers_503_with_retry_after_and_loses_nothing_acknowledged() {
 }
 
 #[test]
+fn a_body_sent_too_slowly_gets_408_and_gives_its_place_back() {
+    use std::io::Read;
+
+    let collector = Collector::start_with(&["--ingest-queue", "1", "--body-timeout", "1s"]);
+    let address = collector.base_url.trim_start_matches("http://");
+    let mut slow = std::net::TcpStream::connect(address).unwrap();
+    // A safety net against a hang, far above the server's 1 s: the answer ends the wait.
+    slow.set_read_timeout(Some(std::time::Duration::from_secs(60))).unwrap();
+    write!(
+        slow,
+        "POST /v1/traces HTTP/1.1\r\nHost: {address}\r\nAuthorization: {}\r\n\
+         Content-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n0123456789",
+        auth()
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = slow.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 1s"), "{answer}");
+
+    // The only place in flight (`--ingest-queue 1`) is free again.
+    let body = request(vec![span(9, 1, "after the slow one")]).encode_to_vec();
+    let headers = [("content-type", "application/x-protobuf"), ("authorization", &auth())];
+    let (status, _, _) = collector.post_raw("/v1/traces", &headers, body);
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn grpc_overload_answers_unavailable_and_loses_nothing_acknowledged() {
     use opentelemetry_proto::tonic::collector::trace::v1::trace_service_client::TraceServiceClient;
 

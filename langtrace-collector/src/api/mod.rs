@@ -47,6 +47,8 @@ pub struct AppState {
 pub struct Limits {
     /// Largest request body, after decompression too.
     pub max_body_bytes: usize,
+    /// Longest wait for an ingest request's body.
+    pub body_timeout: std::time::Duration,
     /// Where uploaded media bytes are stored (content-addressed).
     pub media_dir: std::path::PathBuf,
     /// The externally visible base URL, for media upload URLs.
@@ -68,6 +70,9 @@ pub enum ApiError {
     /// 413.
     #[error("request body larger than the limit of {0} bytes")]
     TooLarge(usize),
+    /// 408: the body did not arrive in time.
+    #[error("the request body did not arrive within {0:?}")]
+    BodyTimeout(std::time::Duration),
     /// 415.
     #[error("unsupported content type {0:?}: send application/x-protobuf or application/json")]
     UnsupportedMediaType(String),
@@ -102,6 +107,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -59,6 +59,7 @@ pub async fn run(
         data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
         max_body_bytes: 16 << 20,
         ingest_queue: 32,
+        body_timeout: std::time::Duration::from_secs(30),
         public_url: None,
         init_project: DEMO_PROJECT.to_owned(),
         // The project and keys exist already (see `prepare_keys`).

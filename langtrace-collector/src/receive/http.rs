@@ -71,6 +71,7 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
 
 /// Reads a refused request's body (up to `limit` bytes) and drops it chunk by chunk: an
 /// answer sent before the body is read reaches the client as a reset connection instead.
+/// Given up on after the body timeout like any other body.
 async fn discard_body(body: Body, limit: usize) {
     let mut chunks = body.into_data_stream();
     let mut seen = 0;
@@ -91,17 +92,20 @@ pub async fn export(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let limit = state.limits.max_body_bytes;
+    let (limit, timeout) = (state.limits.max_body_bytes, state.limits.body_timeout);
     let _admission = match state.writer.admit() {
         Ok(admission) => admission,
         Err(refused) => {
-            discard_body(body, limit).await;
+            let _ = tokio::time::timeout(timeout, discard_body(body, limit)).await;
             return ApiError::from(refused).into_response();
         }
     };
     let result = async {
         let format = format_of(&headers)?;
-        let body = plain_body(&headers, read_body(&headers, body, limit).await?, limit)?;
+        let body = tokio::time::timeout(timeout, read_body(&headers, body, limit))
+            .await
+            .map_err(|_| ApiError::BodyTimeout(timeout))??;
+        let body = plain_body(&headers, body, limit)?;
         let request = match format {
             Format::Protobuf => ExportTraceServiceRequest::decode(&body[..])
                 .map_err(|e| ApiError::BadRequest(format!("invalid OTLP protobuf: {e}")))?,
