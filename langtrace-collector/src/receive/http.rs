@@ -1,8 +1,9 @@
 //! OTLP/HTTP: protobuf or JSON bodies, optionally gzip-compressed, answered in the
 //! request's format. Bad input gets a precise 4xx: 400 for undecodable bodies, 401 for
 //! credentials, 413 for bodies over the limit (after decompression too), 415 for other
-//! content types, 503 + `Retry-After` when as many requests as the ingest queue holds are
-//! in flight already (refused before their body is read).
+//! content types, 408 for a body sent too slowly, 503 + `Retry-After` when as many
+//! requests as the ingest queue holds are in flight already (their body is then read and
+//! dropped, never kept).
 
 use std::io::Read;
 
@@ -71,7 +72,6 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
 
 /// Reads a refused request's body (up to `limit` bytes) and drops it chunk by chunk: an
 /// answer sent before the body is read reaches the client as a reset connection instead.
-/// Given up on after the body timeout like any other body.
 async fn discard_body(body: Body, limit: usize) {
     let mut chunks = body.into_data_stream();
     let mut seen = 0;
