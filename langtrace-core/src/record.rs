@@ -269,6 +269,14 @@ impl JsonText {
         }
     }
 
+    fn from_string(text: String) -> Self {
+        if text.len() <= Self::INLINE {
+            Self::new(&text)
+        } else {
+            JsonText::Heap(text.into_boxed_str())
+        }
+    }
+
     fn as_bytes(&self) -> &[u8] {
         match self {
             JsonText::Inline { len, bytes } => &bytes[..usize::from(*len)],
@@ -286,10 +294,10 @@ impl JsonText {
 }
 
 impl Payload {
-    /// Wraps JSON text, checking that it is valid JSON.
+    /// Wraps JSON text, checking that it is valid JSON; long text is kept without a copy.
     pub fn from_json(text: String) -> Result<Self, serde_json::Error> {
         serde_json::from_str::<&RawValue>(&text)?;
-        Ok(Self::from_valid_json(&text))
+        Ok(Self(PayloadRepr::Json(JsonText::from_string(text))))
     }
 
     /// Wraps text known to be valid JSON (written by `serde_json`).
@@ -310,6 +318,14 @@ impl Payload {
         match self.0 {
             PayloadRepr::Value(value) => value,
             json => Self(json).to_value(),
+        }
+    }
+
+    /// The JSON text, moved out when held as long text.
+    pub fn into_json(self) -> String {
+        match self.0 {
+            PayloadRepr::Json(JsonText::Heap(text)) => text.into_string(),
+            _ => self.json().into_owned(),
         }
     }
 
@@ -698,6 +714,18 @@ mod tests {
         assert_eq!(base.user_id.as_deref(), Some("a"));
         assert_eq!(base.session_id.as_deref(), Some("s"));
         assert_eq!(base.tags, vec!["x", "y"]);
+    }
+
+    #[test]
+    fn json_payloads_give_their_text_back_as_it_came_in() {
+        let long = format!("{{\"question\": \"{}\"}}", "q".repeat(100));
+        for text in ["{\"a\": 1}".to_owned(), long] {
+            let payload = Payload::from_json(text.clone()).unwrap();
+            assert_eq!(payload.json(), text.as_str());
+            assert_eq!(payload.into_json(), text);
+        }
+        assert!(Payload::from_json("{not json".to_owned()).is_err());
+        assert_eq!(Payload::from(serde_json::json!({"b": [1, 2]})).into_json(), r#"{"b":[1,2]}"#);
     }
 
     #[test]
