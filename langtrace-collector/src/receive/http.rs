@@ -54,33 +54,28 @@ fn plain_body(headers: &HeaderMap, body: Vec<u8>, limit: usize) -> Result<Vec<u8
     }
 }
 
+/// Hands each chunk of the body to `take`, refusing bodies past `limit` bytes.
+async fn each_chunk(body: Body, limit: usize, mut take: impl FnMut(&[u8])) -> Result<(), ApiError> {
+    let mut chunks = body.into_data_stream();
+    let mut seen = 0;
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        seen += chunk.len();
+        if seen > limit {
+            return Err(ApiError::TooLarge(limit));
+        }
+        take(&chunk);
+    }
+    Ok(())
+}
+
 /// Reads the request body, refused past `limit` bytes; allocated once when the client
 /// says its length.
 async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
     let length = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    let mut chunks = body.into_data_stream();
     let mut bytes = Vec::with_capacity(length.unwrap_or(0).min(limit));
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(ApiError::TooLarge(limit));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    each_chunk(body, limit, |chunk| bytes.extend_from_slice(chunk)).await?;
     Ok(bytes)
-}
-
-/// Reads a refused request's body (up to `limit` bytes) and drops it chunk by chunk: an
-/// answer sent before the body is read reaches the client as a reset connection instead.
-async fn discard_body(body: Body, limit: usize) {
-    let mut chunks = body.into_data_stream();
-    let mut seen = 0;
-    while let Some(Ok(chunk)) = chunks.next().await {
-        seen += chunk.len();
-        if seen > limit {
-            break;
-        }
-    }
 }
 
 /// `POST /v1/traces` and `POST /api/public/otel/v1/traces`. Admitted
@@ -96,7 +91,9 @@ pub async fn export(
     let _admission = match state.writer.admit() {
         Ok(admission) => admission,
         Err(refused) => {
-            let _ = tokio::time::timeout(timeout, discard_body(body, limit)).await;
+            // Read and dropped chunk by chunk: an answer sent before the body is read
+            // reaches the client as a reset connection instead.
+            let _ = tokio::time::timeout(timeout, each_chunk(body, limit, |_| ())).await;
             return ApiError::from(refused).into_response();
         }
     };
