@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
+use crate::environment;
+
 /// Where a setting's value came from, for error messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
@@ -113,7 +115,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             enabled: true,
-            environment: "default".to_owned(),
+            environment: environment::DEFAULT.to_owned(),
             release: None,
             version: None,
             sample_rate: 1.0,
@@ -252,20 +254,11 @@ fn validate_rate(source: Source, rate: f64, text: &str) -> Result<f64, ConfigErr
     }
 }
 
-/// Langfuse's rule: `^(?!langfuse)[a-z0-9-_]+$`, at most 40 characters.
+/// Langfuse's rule, see [`environment`].
 fn validate_environment(source: Source, value: String) -> Result<String, ConfigError> {
-    let valid = !value.is_empty()
-        && value.len() <= 40
-        && !value.starts_with("langfuse")
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-    if valid {
-        Ok(value)
-    } else {
-        Err(invalid(
-            source,
-            &value,
-            "must be 1-40 characters of a-z, 0-9, '-' or '_' and must not start with \"langfuse\"",
-        ))
+    match environment::validate(&value) {
+        Ok(()) => Ok(value),
+        Err(rule) => Err(invalid(source, &value, rule)),
     }
 }
 

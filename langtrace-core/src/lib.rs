@@ -11,6 +11,7 @@
 pub mod config;
 pub mod context;
 pub mod conventions;
+pub mod environment;
 pub mod ids;
 pub mod layer;
 pub mod mask;

@@ -8,6 +8,8 @@ use std::ops::Bound;
 
 use serde_json::{Map, Value};
 
+pub mod otlp;
+
 use crate::record::{Level, ObservationType, Payload, PromptRef, Timestamp, TraceAttributes};
 use crate::vocab::{gen_ai, langfuse, openinference, openllmetry, otel, usage};
 
