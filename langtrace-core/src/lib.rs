@@ -3,8 +3,13 @@
 //! records. Most users depend on the `langtrace` facade instead, which re-exports this.
 //!
 //! Data flow: `#[observe]` / any `tracing` span → [`LangtraceLayer`] (per-span state in
-//! extensions) → [`record::Record`] → bounded [`sink::pipeline`] (worker thread:
-//! defaults, masking, media extraction, truncation) → [`sink::Sink`]s.
+//! extensions) → [`record::Record`] → bounded [`pipeline`] (worker thread: defaults,
+//! masking, media extraction, truncation) → [`sink::Sink`]s.
+//!
+//! Modules are nouns: [`record`] (the data), [`layer`] (spans to records), [`context`]
+//! (the API instrumented code calls), [`pipeline`] (delivery), [`sink`] (destinations),
+//! [`conventions`] (attributes to records), [`config`] (settings), and the small
+//! [`ids`], [`environment`], [`sampling`] and [`vocab`].
 
 #![warn(missing_docs)]
 
@@ -14,15 +19,13 @@ pub mod conventions;
 pub mod environment;
 pub mod ids;
 pub mod layer;
-pub mod mask;
-pub mod media;
-mod payload;
-mod process;
+pub mod pipeline;
 pub mod record;
 pub mod sampling;
 pub mod sink;
-mod span_state;
 pub mod vocab;
+
+pub use pipeline::{mask, media};
 
 #[doc(hidden)]
 pub mod __private {
@@ -40,12 +43,11 @@ pub use context::{
 };
 pub use ids::{IdError, ObservationId, TraceId};
 pub use layer::{LangtraceBuilder, LangtraceLayer, SpanFilter};
-pub use process::truncation_marker;
+pub use pipeline::{truncation_marker, FlushError, LangtraceGuard, PipelineStats};
 pub use record::{
     Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, Payload, PromptRef, Record,
     Timestamp, TraceAttributes, TraceRecord,
 };
 pub use sink::console::ConsoleSink;
 pub use sink::memory::MemorySink;
-pub use sink::pipeline::{FlushError, LangtraceGuard, PipelineStats};
 pub use sink::{Sink, SinkError};

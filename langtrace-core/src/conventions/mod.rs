@@ -9,6 +9,10 @@ use std::ops::Bound;
 use serde_json::{Map, Value};
 
 pub mod otlp;
+mod values;
+
+use values::{as_bool, as_tags, as_timestamp, as_u64, number_object};
+pub use values::{as_json, as_payload, as_string};
 
 use crate::record::{Level, ObservationType, Payload, PromptRef, Timestamp, TraceAttributes};
 use crate::vocab::{gen_ai, langfuse, openinference, openllmetry, otel, usage};
@@ -283,80 +287,6 @@ impl<'a> Mapper<'_, 'a> {
         }
         trace
     }
-}
-
-/// Text of a string, number or bool; `None` for null, arrays and objects.
-pub fn as_string(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
-
-/// Like [`as_json`], as a payload: a string holding JSON keeps its text (validated, not
-/// parsed into a tree), any other value is kept as a value.
-pub fn as_payload(value: &Value) -> Payload {
-    match value {
-        Value::String(text) => Payload::from_json(text.clone()).unwrap_or_else(|_| Payload::from(value.clone())),
-        other => Payload::from(other.clone()),
-    }
-}
-
-/// A string holding JSON becomes that JSON; any other string stays as it is.
-pub fn as_json(value: &Value) -> Value {
-    match value {
-        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
-        other => other.clone(),
-    }
-}
-
-fn as_u64(value: &Value) -> Option<u64> {
-    match value {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn as_f64(value: &Value) -> Option<f64> {
-    match value {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn as_bool(value: &Value) -> Option<bool> {
-    match value {
-        Value::Bool(b) => Some(*b),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
-fn as_timestamp(value: &Value) -> Option<Timestamp> {
-    let text = match as_json(value) {
-        Value::String(text) => text,
-        _ => return None,
-    };
-    humantime::parse_rfc3339_weak(text.trim_end_matches('Z')).ok().map(Timestamp::from)
-}
-
-fn as_tags(value: &Value) -> Vec<String> {
-    match as_json(value) {
-        Value::Array(items) => items.iter().filter_map(as_string).collect(),
-        Value::String(text) => text.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect(),
-        other => as_string(&other).into_iter().collect(),
-    }
-}
-
-fn number_object(value: &Value) -> BTreeMap<String, f64> {
-    as_json(value)
-        .as_object()
-        .map(|object| object.iter().filter_map(|(k, v)| Some((k.clone(), as_f64(v)?))).collect())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,12 +1,11 @@
 //! Where records go. A [`Sink`] receives processed records in batches on the pipeline's
-//! worker thread; the pipeline ([`pipeline`]) sits between the layer and the sinks.
+//! worker thread; the [`pipeline`](crate::pipeline) sits between the layer and the sinks.
 
 use crate::config::Config;
 use crate::record::Record;
 
 pub mod console;
 pub mod memory;
-pub mod pipeline;
 
 /// Why a sink could not take a batch; the pipeline counts its records as failed.
 #[derive(Debug, thiserror::Error)]

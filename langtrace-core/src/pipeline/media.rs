@@ -1,5 +1,6 @@
 //! Media extraction: base64 data URIs anywhere in a value are replaced by Langfuse's
-//! media reference string and their bytes kept for upload (compat.md §3).
+//! media reference string and their bytes kept for upload (see `docs/wire-format.md`,
+//! "Media references").
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;

@@ -1,117 +1,22 @@
-//! Per-span data the layer keeps in `tracing` span extensions: the trace a span belongs
-//! to (shared by all its spans), the propagation scope in force, and, for spans that are
-//! observations, the observation being built.
+//! Observation cells: the observation under construction ([`ObservationState`]), shared
+//! by a span's extensions and the instrumented code, its common fields moved out on
+//! close ([`ObservationCore`]), and the pool that recycles cells so opening an
+//! observation allocates nothing.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use serde_json::{Map, Value};
 
+use super::slot::{CapturedPayload, PayloadSlot};
+use super::span_state::TraceCell;
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
-use crate::payload::{CapturedPayload, PayloadSlot};
 use crate::record::{
     Level, ObservationRecord, ObservationType, PromptRef, Tick, Timestamp, TraceAttributes, TraceRecord,
 };
-
-/// Attributes of a `Scope`, merged with the enclosing scope's.
-#[derive(Debug, Default)]
-pub(crate) struct ScopeData {
-    pub attributes: TraceAttributes,
-    /// Trace id for traces started inside the scope.
-    pub trace_id: Option<TraceId>,
-    /// Remote parent (from `traceparent`) of root observations started inside the scope.
-    pub parent_id: Option<ObservationId>,
-}
-
-/// State shared by every span of one trace.
-pub(crate) struct TraceCell {
-    pub id: TraceId,
-    /// Whether the trace is recorded: sampled in, and not shed.
-    pub sampled: bool,
-    /// Not recorded because it started while the pipeline's queue was full: each of its
-    /// observations counts as dropped.
-    pub shed: bool,
-    /// Whether the attributes changed since they were last handed to the pipeline (whose
-    /// worker keeps the latest attributes per trace, so they cross threads only when
-    /// changed). Read without the lock first: most observations find nothing to send.
-    unsent: AtomicBool,
-    attributes: Mutex<TraceAttributesCell>,
-}
-
-struct TraceAttributesCell {
-    current: Arc<TraceAttributes>,
-    /// Address of the scope most recently merged in, to skip merging it again for every
-    /// child (only compared, never dereferenced).
-    applied_scope: usize,
-}
-
-impl TraceCell {
-    pub fn new(id: TraceId, sampled: bool, shed: bool) -> Self {
-        Self {
-            id,
-            sampled: sampled && !shed,
-            shed,
-            unsent: AtomicBool::new(true),
-            attributes: Mutex::new(TraceAttributesCell { current: Arc::default(), applied_scope: 0 }),
-        }
-    }
-
-    /// The attributes as they are now (cheap: an `Arc` clone).
-    pub fn snapshot(&self) -> Arc<TraceAttributes> {
-        Arc::clone(&self.attributes.lock().unwrap_or_else(PoisonError::into_inner).current)
-    }
-
-    /// The attributes if they changed since last taken here.
-    pub fn take_unsent(&self) -> Option<Arc<TraceAttributes>> {
-        if !self.unsent.load(Ordering::Acquire) {
-            return None;
-        }
-        let cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
-        self.unsent.swap(false, Ordering::AcqRel).then(|| Arc::clone(&cell.current))
-    }
-
-    /// Makes the next [`Self::take_unsent`] return the attributes again (they did not
-    /// reach the pipeline, or the pipeline forgot them when the trace ended).
-    pub fn mark_unsent(&self) {
-        self.unsent.store(true, Ordering::Release);
-    }
-
-    /// Changes the attributes; later snapshots see the change.
-    pub fn update(&self, change: impl FnOnce(&mut TraceAttributes)) {
-        let mut cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
-        change(Arc::make_mut(&mut cell.current));
-        self.unsent.store(true, Ordering::Release);
-    }
-
-    /// Merges a scope's attributes, once per scope.
-    pub fn apply_scope(&self, scope: &Arc<ScopeData>) {
-        let mut cell = self.attributes.lock().unwrap_or_else(PoisonError::into_inner);
-        let address = Arc::as_ptr(scope) as usize;
-        if cell.applied_scope == address {
-            return;
-        }
-        cell.applied_scope = address;
-        Arc::make_mut(&mut cell.current).merge(&scope.attributes);
-        self.unsent.store(true, Ordering::Release);
-    }
-}
-
-/// What the layer stores in each span's extensions.
-pub(crate) struct SpanState {
-    /// The trace, once an observation exists in this span or above it.
-    pub trace: Option<Arc<TraceCell>>,
-    /// The innermost propagation scope in force.
-    pub scope: Option<Arc<ScopeData>>,
-    /// The innermost observation: this span's own, or the one above it.
-    pub nearest: Option<ObservationId>,
-    /// Present when this span is a recorded observation. Shared with the code that
-    /// opened it (`#[observe]`), which updates it without looking the span up again.
-    pub observation: Option<ObservationCell>,
-}
 
 /// An observation under construction, shared by the span's extensions and the
 /// instrumented code. Cells are reused: by the thread that closed them (most), or
@@ -195,17 +100,6 @@ pub(crate) fn recycle_cells(cells: &mut Vec<ObservationCell>) {
         if free.len() < MAX_POOLED_CELLS && Arc::strong_count(&cell) == 1 {
             free.push(cell);
         }
-    }
-}
-
-impl SpanState {
-    /// The state a child span starts from.
-    pub fn inherit(&self) -> SpanState {
-        SpanState { trace: self.trace.clone(), scope: self.scope.clone(), nearest: self.nearest, observation: None }
-    }
-
-    pub fn empty() -> SpanState {
-        SpanState { trace: None, scope: None, nearest: None, observation: None }
     }
 }
 

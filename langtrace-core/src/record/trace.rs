@@ -1,0 +1,119 @@
+//! Trace-level data: the [`TraceAttributes`] every observation carries a snapshot of,
+//! and the [`TraceRecord`] emitted when a trace's root ends.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{Payload, Timestamp};
+use crate::ids::{ObservationId, TraceId};
+
+/// Trace-level attributes: set through `current_trace()`, a propagation `Scope`, or
+/// defaults from the configuration. Every observation carries a snapshot of them, so a
+/// backend reading span by span (Langfuse's OTLP endpoint) sees them on each.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceAttributes {
+    /// Trace name (defaults to the root observation's name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The end user the trace belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// The session (conversation, thread) the trace belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<String>,
+    /// Tags, without duplicates, in insertion order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Free metadata.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    /// Version of the traced application logic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// Release (deployment) of the application.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// Whether the trace may be shared by public link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
+    /// Trace input (defaults to the root observation's input).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<Payload>,
+    /// Trace output (defaults to the root observation's output).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<Payload>,
+}
+
+impl TraceAttributes {
+    /// The input as a JSON value.
+    pub fn input_value(&self) -> Option<Value> {
+        self.input.as_ref().map(Payload::to_value)
+    }
+
+    /// The output as a JSON value.
+    pub fn output_value(&self) -> Option<Value> {
+        self.output.as_ref().map(Payload::to_value)
+    }
+
+    /// Adds tags not already present.
+    pub fn add_tags<I: IntoIterator<Item = S>, S: Into<String>>(&mut self, tags: I) {
+        for tag in tags {
+            let tag = tag.into();
+            if !self.tags.contains(&tag) {
+                self.tags.push(tag);
+            }
+        }
+    }
+
+    /// Overlays `other`: its set fields win, tags are united, metadata merged key by key.
+    pub fn merge(&mut self, other: &TraceAttributes) {
+        macro_rules! overlay {
+            ($($field:ident),*) => {$(
+                if other.$field.is_some() {
+                    self.$field.clone_from(&other.$field);
+                }
+            )*};
+        }
+        overlay!(name, user_id, session_id, version, release, public, input, output);
+        self.add_tags(other.tags.iter().cloned());
+        for (key, value) in &other.metadata {
+            self.metadata.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// A finished trace: emitted when its root observation (in this process) ends, after
+/// the root's own observation record. Name, input and output default to the root's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceRecord {
+    /// Trace id.
+    pub id: TraceId,
+    /// The root observation of this process's part of the trace.
+    pub root_observation_id: ObservationId,
+    /// Start of the root observation.
+    pub start_time: Timestamp,
+    /// End of the root observation.
+    pub end_time: Timestamp,
+    /// Deployment environment.
+    pub environment: String,
+    /// Final trace-level attributes.
+    pub attributes: TraceAttributes,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_attributes_merge() {
+        let mut base = TraceAttributes { user_id: Some("a".into()), tags: vec!["x".into()], ..Default::default() };
+        let overlay =
+            TraceAttributes { session_id: Some("s".into()), tags: vec!["x".into(), "y".into()], ..Default::default() };
+        base.merge(&overlay);
+        assert_eq!(base.user_id.as_deref(), Some("a"));
+        assert_eq!(base.session_id.as_deref(), Some("s"));
+        assert_eq!(base.tags, vec!["x", "y"]);
+    }
+}
