@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use langtrace_collector::auth;
-use langtrace_collector::ingest::Writer;
-use langtrace_collector::store::{write, Store};
+use langtrace_collector::store::{write, Durability, Store};
+use langtrace_collector::writer::Writer;
 use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp, TraceAttributes};
 use langtrace_core::{ObservationId, TraceId};
 use serde_json::json;
@@ -71,8 +71,8 @@ fn record(trace: u64, index: u64, now: u64, traces: u64) -> ObservationRecord {
 /// Writes `observations` observations into a new store in `dir`; returns the project id.
 fn fill(dir: &std::path::Path, observations: u64) -> String {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (store, connection) = Store::open(dir).expect("store");
-    let (writer, thread) = Writer::start(connection, store.checkpoint_connection().unwrap(), 4);
+    let (store, connection) = Store::open(dir, Durability::SyncedByWriter).expect("store");
+    let writer = Writer::start(connection, store.checkpoint_connection().unwrap(), 4).expect("writer");
     let project = runtime
         .block_on(writer.write(|tx, _| {
             let project = auth::create_project(tx, "bench")?;
@@ -92,8 +92,6 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
         runtime.block_on(writer.write(move |tx, state| write::observations(tx, state, &project_id, &batch))).unwrap();
     }
     println!("filled {observations} observations in {traces} traces in {:.1} s", started.elapsed().as_secs_f64());
-    drop(writer);
-    let _ = thread.join();
     project
 }
 

@@ -1,5 +1,6 @@
 //! Command line: `langtrace serve` (every setting a flag with an environment twin),
-//! `langtrace demo`, `langtrace project create`, `langtrace keys create`.
+//! `langtrace demo` (cargo feature `demo`, on by default), `langtrace project create`,
+//! `langtrace keys create`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -22,6 +23,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Runs the collector, fills it with the traces of an instrumented demo agent, prints
     /// the URL and keys, and keeps serving until interrupted.
+    #[cfg(feature = "demo")]
     Demo(DemoArgs),
     /// Manages projects.
     #[command(subcommand)]
@@ -71,6 +73,7 @@ pub struct ServeArgs {
 }
 
 /// Settings of `langtrace demo`.
+#[cfg(feature = "demo")]
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
     /// Address of the HTTP listener (OTLP/HTTP, API). Loopback unless told otherwise.

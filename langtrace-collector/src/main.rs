@@ -1,10 +1,15 @@
 //! `langtrace`: the collector's command line.
+//!
+//! `serve` and `demo` open the store and start the writer on the main thread, before the
+//! runtime whose threads yield to the writer exists, so the writer keeps normal priority.
 
 use std::process::ExitCode;
 
 use clap::Parser;
 use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
-use langtrace_collector::{auth, demo, ingest, server, store};
+use langtrace_collector::server::Server;
+use langtrace_collector::store::{Durability, Store};
+use langtrace_collector::{auth, writer};
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -15,12 +20,13 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Serve(args) => runtime()
+        Command::Serve(args) => Server::open(args)
             .map_err(|e| e.to_string())
-            .and_then(|runtime| runtime.block_on(server::serve(args, shutdown_signal())).map_err(|e| e.to_string())),
-        Command::Demo(args) => runtime()
+            .and_then(|server| block_on(server.run(None, shutdown_signal()))?.map_err(|e| e.to_string())),
+        #[cfg(feature = "demo")]
+        Command::Demo(args) => langtrace_collector::demo::Demo::prepare(args)
             .map_err(|e| e.to_string())
-            .and_then(|runtime| runtime.block_on(demo::run(args, shutdown_signal())).map_err(|e| e.to_string())),
+            .and_then(|demo| block_on(demo.run(shutdown_signal()))?.map_err(|e| e.to_string())),
         Command::Project(ProjectCommand::Create { name, data }) => with_store(&data.data_dir, |tx| {
             let project =
                 auth::create_project(tx, &name).map_err(|e| format!("cannot create project {name:?}: {e}"))?;
@@ -50,9 +56,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The server's runtime: every thread of it yields to the single writer.
-fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().on_thread_start(ingest::yield_to_writer).build()
+/// Runs `future` on the server's runtime, every thread of which yields to the writer.
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> Result<T, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_start(writer::priority::yield_to_writer)
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    Ok(runtime.block_on(future))
 }
 
 /// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM.
@@ -78,12 +89,12 @@ async fn shutdown_signal() {
     }
 }
 
-/// Runs one write against the store and prints its message.
+/// Runs one write against the store (each commit synced) and prints its message.
 fn with_store(
     data_dir: &std::path::Path,
     work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<String, String>,
 ) -> Result<(), String> {
-    let (_, mut connection) = store::Store::open(data_dir).map_err(|e| e.to_string())?;
+    let (_, mut connection) = Store::open(data_dir, Durability::EachCommit).map_err(|e| e.to_string())?;
     let tx = connection.transaction().map_err(|e| e.to_string())?;
     let message = work(&tx)?;
     tx.commit().map_err(|e| e.to_string())?;

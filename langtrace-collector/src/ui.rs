@@ -4,15 +4,13 @@
 //! in the browser's session storage). Every UI response carries a strict
 //! `Content-Security-Policy` (no inline script or style, same-origin connections only),
 //! `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
-//!
-//! Also mounts `GET /api/public/environments`, which the UI's environment selector reads.
 
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
-use crate::api::{self, AppState};
+use crate::app::AppState;
 
 /// The policy on every UI response.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
@@ -24,7 +22,7 @@ const APP_JS: &str = include_str!("../ui/app.js");
 const APP_CSS: &str = include_str!("../ui/app.css");
 const FAVICON_SVG: &str = include_str!("../ui/favicon.svg");
 
-/// The UI routes (`/`, `/ui/*` assets) and the environments route.
+/// The UI routes (`/`, `/ui/*` assets).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { asset(INDEX_HTML, "text/html; charset=utf-8") }))
@@ -33,7 +31,6 @@ pub fn router() -> Router<AppState> {
         .route("/ui/app.css", get(|| async { asset(APP_CSS, "text/css; charset=utf-8") }))
         .route("/ui/favicon.svg", get(|| async { asset(FAVICON_SVG, "image/svg+xml") }))
         .route("/favicon.ico", get(|| async { asset(FAVICON_SVG, "image/svg+xml") }))
-        .route("/api/public/environments", get(api::environments::list))
 }
 
 /// One embedded asset with its content type and the UI's security headers.

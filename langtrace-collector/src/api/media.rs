@@ -12,22 +12,14 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use rusqlite::{params, OptionalExtension};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use langtrace_core::media::media_id;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{read, ApiError, AppState, Authed};
+use super::wire::iso;
+use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
-use crate::store::now_ns;
-use crate::store::query::iso;
-use langtrace_core::ids::hex;
-use langtrace_core::media::media_id;
-
-/// Where the bytes of a standard-base64 SHA-256 live: the digest in hex.
-fn file_name(sha256_base64: &str) -> String {
-    hex(&base64::engine::general_purpose::STANDARD.decode(sha256_base64).unwrap_or_default())
-}
+use crate::store::media::{self, Announced, MediaRow};
 
 /// Body of `POST /api/public/media`.
 #[derive(Deserialize)]
@@ -41,54 +33,45 @@ pub struct Announce {
     field: Option<String>,
 }
 
+/// Answer of `POST /api/public/media`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadTicket {
+    media_id: String,
+    upload_url: Option<String>,
+}
+
 /// `POST /api/public/media`.
 pub async fn create(
     State(state): State<AppState>,
     Authed(project): Authed,
     Json(body): Json<Announce>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UploadTicket>, ApiError> {
     let digest = base64::engine::general_purpose::STANDARD.decode(&body.sha256_hash).ok().filter(|h| h.len() == 32);
     let Some(digest) = digest else {
         return Err(ApiError::BadRequest("sha256Hash must be the standard base64 of a SHA-256 digest".into()));
     };
-    if body.content_length as usize > state.limits.max_body_bytes {
+    if body.content_length > state.limits.max_body_bytes as u64 {
         return Err(ApiError::TooLarge(state.limits.max_body_bytes));
     }
     if body.content_type.is_empty() || body.content_type.len() > 255 {
         return Err(ApiError::BadRequest("contentType is required".into()));
     }
     // The id the client's SDK computed for its reference string.
-    let id = media_id(&digest);
-    let stored_id = id.clone();
-    let token = state
-        .writer
-        .write(move |tx, _| {
-            let uploaded: Option<Option<i64>> = tx
-                .query_row(
-                    "SELECT uploaded_at FROM media WHERE project_id = ?1 AND id = ?2 AND upload_status BETWEEN 200 AND 299",
-                    params![project.id, stored_id],
-                    |row| row.get(0),
-                )
-                .optional()?;
-            if uploaded.is_some() {
-                return Ok(None);
-            }
-            let token = random_hex(16);
-            tx.execute(
-                "INSERT INTO media (project_id, id, sha256_hash, content_type, content_length, trace_id, observation_id,
-                    field, upload_token, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (project_id, id) DO UPDATE SET upload_token = excluded.upload_token,
-                    content_type = excluded.content_type, content_length = excluded.content_length",
-                params![
-                    project.id, stored_id, body.sha256_hash, body.content_type, body.content_length as i64,
-                    body.trace_id, body.observation_id, body.field, token, now_ns()
-                ],
-            )?;
-            Ok(Some(token))
-        })
-        .await?;
-    let upload_url = token.map(|token| format!("{}/media-upload/{id}/{token}", state.limits.public_url));
-    Ok(Json(json!({"mediaId": id, "uploadUrl": upload_url})))
+    let announced = Announced {
+        id: media_id(&digest),
+        sha256_hash: body.sha256_hash,
+        content_type: body.content_type,
+        content_length: body.content_length as i64,
+        trace_id: body.trace_id,
+        observation_id: body.observation_id,
+        field: body.field,
+    };
+    let media_id = announced.id.clone();
+    let token = random_hex(16);
+    let token = state.writer.write(move |tx, _| media::announce(tx, &project.id, &announced, &token)).await?;
+    let upload_url = token.map(|token| format!("{}/media-upload/{media_id}/{token}", state.limits.public_url));
+    Ok(Json(UploadTicket { media_id, upload_url }))
 }
 
 /// `PUT /media-upload/{id}/{token}`: the bytes announced for `id`.
@@ -97,36 +80,20 @@ pub async fn upload(
     Path((id, token)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let lookup = (id.clone(), token.clone());
-    let announced: Option<(String, i64, String)> = read(&state, move |connection| {
-        Ok(connection
-            .query_row(
-                "SELECT sha256_hash, content_length, project_id FROM media WHERE id = ?1 AND upload_token = ?2",
-                params![lookup.0, lookup.1],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
-            .optional()?)
-    })
-    .await?;
-    let (hash, length, project_id) = announced.ok_or_else(|| ApiError::NotFound(format!("upload {id}")))?;
+    let lookup = (id.clone(), token);
+    let announced = state.read(move |c| Ok(media::upload(c, &lookup.0, &lookup.1)?)).await?;
+    let announced = announced.ok_or_else(|| ApiError::NotFound(format!("upload {id}")))?;
     let actual = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&body));
-    if actual != hash || body.len() as i64 != length {
+    if actual != announced.sha256_hash || body.len() as i64 != announced.content_length {
         return Err(ApiError::BadRequest("the bytes do not match the announced sha256Hash and contentLength".into()));
     }
-    let path = state.limits.media_dir.join(file_name(&hash));
-    let temporary = path.with_extension(format!("part-{}", random_hex(4)));
-    tokio::fs::write(&temporary, &body).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    tokio::fs::rename(&temporary, &path).await.map_err(|e| ApiError::Internal(e.to_string()))?;
-    state
-        .writer
-        .write(move |tx, _| {
-            tx.execute(
-                "UPDATE media SET uploaded_at = ?1, upload_status = 200, upload_token = NULL
-                 WHERE project_id = ?2 AND id = ?3",
-                params![now_ns(), project_id, id],
-            )
-        })
-        .await?;
+    let (media_dir, hash) = (state.limits.media_dir.clone(), announced.sha256_hash.clone());
+    tokio::task::spawn_blocking(move || media::write_bytes(&media_dir, &hash, &body, &random_hex(4)))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let project_id = announced.project_id;
+    state.writer.write(move |tx, _| media::mark_uploaded(tx, &project_id, &id)).await?;
     Ok(StatusCode::OK)
 }
 
@@ -145,40 +112,32 @@ pub async fn report(
     Path(id): Path<String>,
     Json(body): Json<Report>,
 ) -> Result<StatusCode, ApiError> {
-    let updated = state
-        .writer
-        .write(move |tx, _| {
-            tx.execute(
-                "UPDATE media SET upload_status = COALESCE(upload_status, ?1) WHERE project_id = ?2 AND id = ?3",
-                params![body.upload_http_status, project.id, id],
-            )
-        })
-        .await?;
+    let status = body.upload_http_status;
+    let updated = state.writer.write(move |tx, _| media::report(tx, &project.id, &id, status)).await?;
     if updated == 0 {
         return Err(ApiError::NotFound("media".into()));
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-struct Stored {
-    hash: String,
-    content_type: String,
-    length: i64,
-    uploaded_at: Option<i64>,
+async fn stored(state: &AppState, project_id: String, id: String) -> Result<MediaRow, ApiError> {
+    state
+        .read(move |connection| {
+            media::get(connection, &project_id, &id)?.ok_or_else(|| ApiError::NotFound(format!("media {id}")))
+        })
+        .await
 }
 
-async fn stored(state: &AppState, project_id: String, id: String) -> Result<Stored, ApiError> {
-    read(state, move |connection| {
-        connection
-            .query_row(
-                "SELECT sha256_hash, content_type, content_length, uploaded_at FROM media WHERE project_id = ?1 AND id = ?2",
-                params![project_id, id],
-                |row| Ok(Stored { hash: row.get(0)?, content_type: row.get(1)?, length: row.get(2)?, uploaded_at: row.get(3)? }),
-            )
-            .optional()?
-            .ok_or_else(|| ApiError::NotFound(format!("media {id}")))
-    })
-    .await
+/// Answer of `GET /api/public/media/{id}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaDescription {
+    media_id: String,
+    content_type: String,
+    content_length: i64,
+    uploaded_at: Option<String>,
+    url: String,
+    url_expiry: &'static str,
 }
 
 /// `GET /api/public/media/{id}`.
@@ -186,17 +145,17 @@ pub async fn get(
     State(state): State<AppState>,
     Authed(project): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MediaDescription>, ApiError> {
     let media = stored(&state, project.id, id.clone()).await?;
-    Ok(Json(json!({
-        "mediaId": id,
-        "contentType": media.content_type,
-        "contentLength": media.length,
-        "uploadedAt": media.uploaded_at.map(iso),
-        "url": format!("{}/api/public/media/{id}/content", state.limits.public_url),
+    Ok(Json(MediaDescription {
+        url: format!("{}/api/public/media/{id}/content", state.limits.public_url),
+        media_id: id,
+        content_type: media.content_type,
+        content_length: media.content_length,
+        uploaded_at: media.uploaded_at.map(iso),
         // The content URL takes the project's keys and does not expire.
-        "urlExpiry": "9999-12-31T23:59:59.000Z",
-    })))
+        url_expiry: "9999-12-31T23:59:59.000Z",
+    }))
 }
 
 /// `GET /api/public/media/{id}/content`: the bytes, with their content type. Traced
@@ -210,9 +169,9 @@ pub async fn content(
     if media.uploaded_at.is_none() {
         return Err(ApiError::NotFound(format!("media {id} (not uploaded)")));
     }
-    let bytes = tokio::fs::read(state.limits.media_dir.join(file_name(&media.hash)))
+    let bytes = tokio::fs::read(media::file_of(&state.limits.media_dir, &media.sha256_hash))
         .await
-        .map_err(|e| ApiError::Internal(format!("media {id}: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("media {id}: {e}")))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     let content_type =

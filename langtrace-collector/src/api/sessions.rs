@@ -1,93 +1,118 @@
 //! Sessions (traces sharing a `sessionId`): `GET /api/public/sessions` with totals, and
 //! `GET /api/public/sessions/{id}` with its traces in order.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
-use rusqlite::types::Value as Sql;
-use rusqlite::Row;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-use super::{one, page_of, paging, read, ApiError, AppState, Authed, Params};
-use crate::store::query::{self, Filter, TRACE_COLUMNS};
+use super::paging::{ListPage, PageQuery};
+use super::query::{comma_list, iso_time, Query};
+use super::traces::Trace;
+use super::wire::{iso, seconds};
+use crate::app::{ApiError, AppState, Authed};
+use crate::store::sessions::{self, SessionFilter, SessionRow};
+use crate::store::traces::{self, GroupColumn, Oldest};
 
-const SESSION_COLUMNS: &str = "t.session_id, MIN(t.start_time), MAX(t.end_time), COUNT(*), SUM(t.total_tokens),
-    SUM(t.total_cost), json_group_array(DISTINCT t.user_id), MIN(t.environment), t.project_id, SUM(t.error_count)";
+/// Traces of one session or user answered at most.
+pub const MAX_TRACES: u32 = 1000;
 
-fn session(row: &Row<'_>) -> rusqlite::Result<Value> {
-    let start: i64 = row.get(1)?;
-    let end: i64 = row.get(2)?;
-    let users: Vec<Option<String>> = serde_json::from_str(&row.get::<_, String>(6)?).unwrap_or_default();
-    Ok(json!({
-        "id": row.get::<_, String>(0)?,
-        "createdAt": query::iso(start),
-        "lastTraceAt": query::iso(end),
-        "duration": (end - start) as f64 / 1e9,
-        "traceCount": row.get::<_, i64>(3)?,
-        "totalTokens": row.get::<_, i64>(4)?,
-        "totalCost": row.get::<_, f64>(5)?,
-        "userIds": users.into_iter().flatten().collect::<Vec<_>>(),
-        "environment": row.get::<_, String>(7)?,
-        "projectId": row.get::<_, String>(8)?,
-        "errorCount": row.get::<_, i64>(9)?,
-    }))
+/// The query of `GET /api/public/sessions`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionQuery {
+    #[serde(default, deserialize_with = "iso_time")]
+    from_timestamp: Option<i64>,
+    #[serde(default, deserialize_with = "iso_time")]
+    to_timestamp: Option<i64>,
+    user_id: Option<String>,
+    #[serde(default, deserialize_with = "comma_list")]
+    environment: Vec<String>,
+}
+
+/// A session's totals.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
+    id: String,
+    created_at: String,
+    last_trace_at: String,
+    duration: f64,
+    trace_count: i64,
+    total_tokens: i64,
+    total_cost: f64,
+    user_ids: Vec<String>,
+    environment: String,
+    project_id: String,
+    error_count: i64,
+}
+
+impl From<SessionRow> for Session {
+    fn from(row: SessionRow) -> Self {
+        let users: Vec<Option<String>> = serde_json::from_str(&row.user_ids).unwrap_or_default();
+        Session {
+            created_at: iso(row.first_start),
+            last_trace_at: iso(row.last_end),
+            duration: seconds(row.first_start, row.last_end),
+            user_ids: users.into_iter().flatten().collect(),
+            id: row.id,
+            trace_count: row.trace_count,
+            total_tokens: row.total_tokens,
+            total_cost: row.total_cost,
+            environment: row.environment,
+            project_id: row.project_id,
+            error_count: row.error_count,
+        }
+    }
 }
 
 /// `GET /api/public/sessions`: newest activity first.
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
-    let params = Params::parse(raw);
-    let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
-    let mut filter = Filter::project("t", &project.id);
-    filter
-        .and("t.session_id IS NOT NULL", [])
-        .and_some("t.start_time >= ?", params.time("fromTimestamp")?)
-        .and_some("t.start_time < ?", params.time("toTimestamp")?)
-        .and_some("t.user_id = ?", params.get("userId").map(str::to_owned));
-    filter.and_in("t.environment", params.all("environment"));
-    let page_sql = format!(
-        "SELECT {SESSION_COLUMNS} FROM traces t WHERE {{where}} GROUP BY t.session_id
-         ORDER BY MAX(t.start_time) DESC, t.session_id"
-    );
-    let count_sql = "SELECT COUNT(DISTINCT t.session_id) FROM traces t WHERE {where}";
-    page_of(&state, (page, limit), filter, count_sql, &page_sql, session).await
+    Query(paging): Query<PageQuery>,
+    Query(query): Query<SessionQuery>,
+) -> Result<Json<ListPage<Session>>, ApiError> {
+    let page = paging.page()?;
+    let filter = SessionFilter {
+        from: query.from_timestamp,
+        to: query.to_timestamp,
+        user_id: query.user_id,
+        environments: query.environment,
+    };
+    let paged = state.read(move |c| Ok(sessions::page(c, &project.id, &filter, page)?)).await?;
+    Ok(Json(ListPage::of(page, paged, Session::from)))
 }
 
-/// Traces of one session or user, oldest first, at most this many.
-pub const MAX_TRACES: u32 = 1000;
+/// A session with its traces (oldest first, at most [`MAX_TRACES`]; `tracesTruncated`
+/// says when there are more).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionDetail {
+    #[serde(flatten)]
+    session: Session,
+    traces_truncated: bool,
+    traces: Vec<Trace>,
+}
 
-/// `GET /api/public/sessions/{id}`: totals plus its traces (oldest first, at most
-/// [`MAX_TRACES`]; `tracesTruncated` says when there are more).
+/// `GET /api/public/sessions/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    read(&state, move |connection| {
-        let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
-        let mut summary = one(
-            connection,
-            &format!("SELECT {SESSION_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.session_id = ? GROUP BY t.session_id"),
-            params(),
-            session,
-            &format!("session {id}"),
-        )?;
-        let traces = query::all(
-            connection,
-            &format!(
-                "SELECT {TRACE_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.session_id = ?
-                 ORDER BY t.start_time, t.id LIMIT {}",
-                MAX_TRACES + 1
-            ),
-            params(),
-            query::trace,
-        )?;
-        let fields = summary.as_object_mut().expect("object");
-        fields.insert("tracesTruncated".into(), json!(traces.len() > MAX_TRACES as usize));
-        fields.insert("traces".into(), Value::Array(traces.into_iter().take(MAX_TRACES as usize).collect()));
-        Ok(Json(summary))
-    })
-    .await
+) -> Result<Json<SessionDetail>, ApiError> {
+    state
+        .read(move |connection| {
+            let session = sessions::get(connection, &project.id, &id)?
+                .ok_or_else(|| ApiError::NotFound(format!("session {id}")))?;
+            let mut rows =
+                traces::with(connection, &project.id, GroupColumn::Session, &id, Oldest::First, MAX_TRACES + 1)?;
+            let traces_truncated = rows.len() > MAX_TRACES as usize;
+            rows.truncate(MAX_TRACES as usize);
+            Ok(Json(SessionDetail {
+                session: session.into(),
+                traces_truncated,
+                traces: rows.into_iter().map(Trace::from).collect(),
+            }))
+        })
+        .await
 }

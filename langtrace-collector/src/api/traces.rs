@@ -1,91 +1,209 @@
 //! `GET /api/public/traces` (filters, ordering, pagination) and
 //! `GET /api/public/traces/{id}` (with every observation and score).
 
-use axum::extract::{Path, RawQuery, State};
+use std::collections::BTreeMap;
+
+use axum::extract::{Path, State};
 use axum::Json;
-use rusqlite::types::Value as Sql;
+use langtrace_core::record::Level;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{one, page_of, paging, read, ApiError, AppState, Authed, Params};
-use crate::store::query::{self, Filter, OBSERVATION_COLUMNS, SCORE_COLUMNS, TRACE_COLUMNS};
+use super::observations::Observation;
+use super::paging::{ListPage, PageQuery};
+use super::query::{comma_list, iso_time, Query};
+use super::scores::Score;
+use super::wire::{iso, json_column, seconds};
+use crate::app::{ApiError, AppState, Authed};
+use crate::store::traces::{self, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
+use crate::store::{observations, scores};
 
-/// The trace filters of the list endpoints.
-pub fn trace_filter(project_id: &str, params: &Params) -> Result<Filter, ApiError> {
-    let mut filter = Filter::project("t", project_id);
-    filter
-        .and_some("t.user_id = ?", params.get("userId").map(str::to_owned))
-        .and_some("t.session_id = ?", params.get("sessionId").map(str::to_owned))
-        .and_some("t.name = ?", params.get("name").map(str::to_owned))
-        .and_some("t.release = ?", params.get("release").map(str::to_owned))
-        .and_some("t.version = ?", params.get("version").map(str::to_owned))
-        .and_some("t.start_time >= ?", params.time("fromTimestamp")?)
-        .and_some("t.start_time < ?", params.time("toTimestamp")?)
-        .and_some("t.total_cost >= ?", params.number::<f64>("minCost")?)
-        .and_some("(t.end_time - t.start_time) >= ?", params.number::<f64>("minLatency")?.map(|s| (s * 1e9) as i64));
-    filter.and_in("t.environment", params.all("environment"));
-    for tag in params.all("tags") {
-        filter.and("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)", [Sql::Text(tag)]);
-    }
-    if let Some(level) = params.get("level") {
-        let clause = match level.to_ascii_uppercase().as_str() {
-            "ERROR" => "t.error_count > 0",
-            "WARNING" => "t.warning_count > 0 AND t.error_count = 0",
-            "DEFAULT" => "t.default_count > 0 AND t.warning_count = 0 AND t.error_count = 0",
-            "DEBUG" => "t.debug_count > 0 AND t.default_count = 0 AND t.warning_count = 0 AND t.error_count = 0",
-            _ => {
-                return Err(ApiError::BadRequest(format!(
-                    "level must be DEBUG, DEFAULT, WARNING or ERROR, got {level:?}"
-                )))
-            }
-        };
-        filter.and(clause, []);
-    }
-    if let Some(text) = params.get("search") {
-        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        filter.and(
-            "(t.id LIKE ? ESCAPE '\\' OR t.name LIKE ? ESCAPE '\\' OR t.input LIKE ? ESCAPE '\\' OR t.output LIKE ? ESCAPE '\\')",
-            std::iter::repeat_n(Sql::Text(pattern), 4),
-        );
-    }
-    Ok(filter)
+/// The query of `GET /api/public/traces`: Langfuse's parameters, plus `level` (worst
+/// level), `minLatency` (seconds), `minCost` (USD) and `search` (id, name, input, output).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceQuery {
+    user_id: Option<String>,
+    session_id: Option<String>,
+    name: Option<String>,
+    release: Option<String>,
+    version: Option<String>,
+    #[serde(default, deserialize_with = "iso_time")]
+    from_timestamp: Option<i64>,
+    #[serde(default, deserialize_with = "iso_time")]
+    to_timestamp: Option<i64>,
+    min_cost: Option<f64>,
+    min_latency: Option<f64>,
+    #[serde(default, deserialize_with = "comma_list")]
+    environment: Vec<String>,
+    #[serde(default, deserialize_with = "comma_list")]
+    tags: Vec<String>,
+    level: Option<String>,
+    search: Option<String>,
+    order_by: Option<String>,
 }
 
-/// `ORDER BY` for Langfuse's `orderBy=field.asc|desc`.
-fn order_by(text: Option<&str>) -> Result<String, ApiError> {
+impl TraceQuery {
+    /// The store's filter for these parameters.
+    fn filter(self) -> Result<TraceFilter, ApiError> {
+        let level = self
+            .level
+            .map(|text| match Level::parse(&text) {
+                Some(level) => Ok(level),
+                None => {
+                    Err(ApiError::BadRequest(format!("level must be DEBUG, DEFAULT, WARNING or ERROR, got {text:?}")))
+                }
+            })
+            .transpose()?;
+        Ok(TraceFilter {
+            user_id: self.user_id,
+            session_id: self.session_id,
+            name: self.name,
+            release: self.release,
+            version: self.version,
+            from: self.from_timestamp,
+            to: self.to_timestamp,
+            min_cost: self.min_cost,
+            min_latency: self.min_latency.map(|s| (s * 1e9) as i64),
+            environments: self.environment,
+            tags: self.tags,
+            level,
+            search: self.search,
+        })
+    }
+}
+
+/// Langfuse's `orderBy=field.asc|desc` (default `timestamp.desc`).
+fn order_by(text: Option<&str>) -> Result<TraceOrder, ApiError> {
     let text = text.unwrap_or("timestamp.desc");
     let (field, direction) = text.split_once('.').unwrap_or((text, "desc"));
-    let column = match field {
-        "timestamp" => "t.start_time",
-        "name" => "t.name",
-        "userId" => "t.user_id",
-        "sessionId" => "t.session_id",
-        "release" => "t.release",
-        "version" => "t.version",
-        "latency" => "(t.end_time - t.start_time)",
-        "totalCost" => "t.total_cost",
-        "totalTokens" => "t.total_tokens",
+    let field = match field {
+        "timestamp" => TraceOrderField::Timestamp,
+        "name" => TraceOrderField::Name,
+        "userId" => TraceOrderField::UserId,
+        "sessionId" => TraceOrderField::SessionId,
+        "release" => TraceOrderField::Release,
+        "version" => TraceOrderField::Version,
+        "latency" => TraceOrderField::Latency,
+        "totalCost" => TraceOrderField::TotalCost,
+        "totalTokens" => TraceOrderField::TotalTokens,
         _ => return Err(ApiError::BadRequest(format!("cannot order by {field:?}"))),
     };
-    let direction = match direction.to_ascii_lowercase().as_str() {
-        "asc" => "ASC",
-        "desc" => "DESC",
+    let descending = match direction.to_ascii_lowercase().as_str() {
+        "asc" => false,
+        "desc" => true,
         _ => return Err(ApiError::BadRequest(format!("order must be asc or desc, got {direction:?}"))),
     };
-    Ok(format!("{column} {direction}, t.id {direction}"))
+    Ok(TraceOrder { field, descending })
+}
+
+/// Token totals of a trace.
+#[derive(Debug, Serialize)]
+pub struct TraceUsage {
+    input: i64,
+    output: i64,
+    total: i64,
+}
+
+/// A trace as Langfuse's API returns it, plus rollups (`level`, `levelCounts`, `usage`,
+/// `observationCount`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trace {
+    id: String,
+    timestamp: String,
+    name: Option<String>,
+    user_id: Option<String>,
+    session_id: Option<String>,
+    tags: Value,
+    metadata: Value,
+    release: Option<String>,
+    version: Option<String>,
+    environment: String,
+    public: bool,
+    input: Value,
+    output: Value,
+    latency: f64,
+    total_cost: f64,
+    usage: TraceUsage,
+    observation_count: i64,
+    level_counts: BTreeMap<&'static str, i64>,
+    level: &'static str,
+    root_observation_id: Option<String>,
+    created_at: String,
+    updated_at: String,
+    project_id: String,
+    html_path: String,
+    bookmarked: bool,
+    external_id: Option<String>,
+}
+
+impl From<TraceRow> for Trace {
+    fn from(row: TraceRow) -> Self {
+        let level = row.level().as_upper();
+        let level_counts = Level::ALL.iter().map(|l| l.as_upper()).zip(row.level_counts).collect();
+        Trace {
+            timestamp: iso(row.start_time),
+            tags: json_column(Some(&row.tags)),
+            metadata: json_column(Some(&row.metadata)),
+            input: json_column(row.input.as_deref()),
+            output: json_column(row.output.as_deref()),
+            latency: seconds(row.start_time, row.end_time),
+            usage: TraceUsage { input: row.input_tokens, output: row.output_tokens, total: row.total_tokens },
+            level_counts,
+            level,
+            created_at: iso(row.created_at),
+            updated_at: iso(row.updated_at),
+            html_path: format!("/project/{}/traces/{}", row.project_id, row.id),
+            bookmarked: false,
+            external_id: None,
+            id: row.id,
+            name: row.name,
+            user_id: row.user_id,
+            session_id: row.session_id,
+            release: row.release,
+            version: row.version,
+            environment: row.environment,
+            public: row.public,
+            total_cost: row.total_cost,
+            observation_count: row.observation_count,
+            root_observation_id: row.root_observation_id,
+            project_id: row.project_id,
+        }
+    }
 }
 
 /// `GET /api/public/traces`.
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
-    let params = Params::parse(raw);
-    let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
-    let filter = trace_filter(&project.id, &params)?;
-    let order = order_by(params.get("orderBy"))?;
-    let page_sql = format!("SELECT {TRACE_COLUMNS} FROM traces t WHERE {{where}} ORDER BY {order}");
-    page_of(&state, (page, limit), filter, "SELECT COUNT(*) FROM traces t WHERE {where}", &page_sql, query::trace).await
+    Query(paging): Query<PageQuery>,
+    Query(query): Query<TraceQuery>,
+) -> Result<Json<ListPage<Trace>>, ApiError> {
+    let page = paging.page()?;
+    let order = order_by(query.order_by.as_deref())?;
+    let filter = query.filter()?;
+    let paged = state.read(move |c| Ok(traces::page(c, &project.id, &filter, order, page)?)).await?;
+    Ok(Json(ListPage::of(page, paged, Trace::from)))
+}
+
+/// The query of `GET /api/public/traces/{id}`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DetailQuery {
+    observation_limit: Option<u32>,
+}
+
+/// A trace with its observations (the earliest `observationLimit` when given) and scores.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceDetail {
+    #[serde(flatten)]
+    trace: Trace,
+    observations: Vec<Observation>,
+    scores: Vec<Score>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    observations_truncated: Option<bool>,
 }
 
 /// `GET /api/public/traces/{id}`. Beyond Langfuse: `observationLimit` returns at most
@@ -95,47 +213,26 @@ pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
     Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
-    let limit: Option<u32> = Params::parse(raw).number("observationLimit")?;
+    Query(query): Query<DetailQuery>,
+) -> Result<Json<TraceDetail>, ApiError> {
+    let limit = query.observation_limit;
     if limit == Some(0) {
         return Err(ApiError::BadRequest("observationLimit must be at least 1".into()));
     }
-    read(&state, move |connection| {
-        let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
-        let mut trace = one(
-            connection,
-            &format!("SELECT {TRACE_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.id = ?"),
-            params(),
-            query::trace,
-            &format!("trace {id}"),
-        )?;
-        let mut observations = query::all(
-            connection,
-            &format!(
-                "SELECT {OBSERVATION_COLUMNS} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?
-                 ORDER BY +o.start_time, o.id LIMIT ?" // `+`: look the trace up by its index, then sort
-            ),
-            [params(), vec![Sql::Integer(limit.map_or(-1, |n| i64::from(n) + 1))]].concat(),
-            query::observation,
-        )?;
-        let truncated = limit.is_some_and(|n| observations.len() > n as usize);
-        observations.truncate(limit.map_or(usize::MAX, |n| n as usize));
-        let scores = query::all(
-            connection,
-            &format!(
-                "SELECT {SCORE_COLUMNS} FROM scores s WHERE s.project_id = ? AND s.trace_id = ? ORDER BY +s.timestamp"
-            ),
-            params(),
-            query::score,
-        )?;
-        let fields = trace.as_object_mut().expect("object");
-        fields.insert("observations".into(), Value::Array(observations));
-        fields.insert("scores".into(), Value::Array(scores));
-        if limit.is_some() {
-            fields.insert("observationsTruncated".into(), Value::Bool(truncated));
-        }
-        Ok(Json(trace))
-    })
-    .await
+    state
+        .read(move |connection| {
+            let trace =
+                traces::get(connection, &project.id, &id)?.ok_or_else(|| ApiError::NotFound(format!("trace {id}")))?;
+            let mut rows = observations::of_trace(connection, &project.id, &id, limit.map(|n| n + 1))?;
+            let truncated = limit.map(|n| rows.len() > n as usize);
+            rows.truncate(limit.map_or(usize::MAX, |n| n as usize));
+            let scores = scores::of_trace(connection, &project.id, &id)?;
+            Ok(Json(TraceDetail {
+                trace: trace.into(),
+                observations: rows.into_iter().map(Observation::from).collect(),
+                scores: scores.into_iter().map(Score::from).collect(),
+                observations_truncated: truncated,
+            }))
+        })
+        .await
 }

@@ -1,88 +1,103 @@
 //! Users (traces sharing a `userId`): `GET /api/public/users` (first/last seen, traces,
 //! tokens, cost) and `GET /api/public/users/{id}` (totals, traces and sessions).
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
-use rusqlite::types::Value as Sql;
-use rusqlite::Row;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
+use super::paging::{ListPage, PageQuery};
+use super::query::{comma_list, iso_time, Query};
 use super::sessions::MAX_TRACES;
-use super::{one, page_of, paging, read, ApiError, AppState, Authed, Params};
-use crate::store::query::{self, Filter, TRACE_COLUMNS};
+use super::traces::Trace;
+use super::wire::iso;
+use crate::app::{ApiError, AppState, Authed};
+use crate::store::traces::{self, GroupColumn, Oldest};
+use crate::store::users::{self, UserFilter, UserRow};
 
-const USER_COLUMNS: &str = "t.user_id, MIN(t.start_time), MAX(t.start_time), COUNT(*), SUM(t.total_tokens),
-    SUM(t.total_cost), COUNT(DISTINCT t.session_id), SUM(t.error_count)";
+/// Sessions of one user answered at most.
+const MAX_SESSIONS: u32 = 1000;
 
-fn user(row: &Row<'_>) -> rusqlite::Result<Value> {
-    Ok(json!({
-        "id": row.get::<_, String>(0)?,
-        "firstSeen": query::iso(row.get(1)?),
-        "lastSeen": query::iso(row.get(2)?),
-        "traceCount": row.get::<_, i64>(3)?,
-        "totalTokens": row.get::<_, i64>(4)?,
-        "totalCost": row.get::<_, f64>(5)?,
-        "sessionCount": row.get::<_, i64>(6)?,
-        "errorCount": row.get::<_, i64>(7)?,
-    }))
+/// The query of `GET /api/public/users`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserQuery {
+    #[serde(default, deserialize_with = "iso_time")]
+    from_timestamp: Option<i64>,
+    #[serde(default, deserialize_with = "iso_time")]
+    to_timestamp: Option<i64>,
+    #[serde(default, deserialize_with = "comma_list")]
+    environment: Vec<String>,
+}
+
+/// A user's totals.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    id: String,
+    first_seen: String,
+    last_seen: String,
+    trace_count: i64,
+    total_tokens: i64,
+    total_cost: f64,
+    session_count: i64,
+    error_count: i64,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            first_seen: iso(row.first_seen),
+            last_seen: iso(row.last_seen),
+            id: row.id,
+            trace_count: row.trace_count,
+            total_tokens: row.total_tokens,
+            total_cost: row.total_cost,
+            session_count: row.session_count,
+            error_count: row.error_count,
+        }
+    }
 }
 
 /// `GET /api/public/users`: most recently seen first.
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, ApiError> {
-    let params = Params::parse(raw);
-    let (page, limit) = paging(params.number("page")?, params.number("limit")?)?;
-    let mut filter = Filter::project("t", &project.id);
-    filter
-        .and("t.user_id IS NOT NULL", [])
-        .and_some("t.start_time >= ?", params.time("fromTimestamp")?)
-        .and_some("t.start_time < ?", params.time("toTimestamp")?);
-    filter.and_in("t.environment", params.all("environment"));
-    let page_sql = format!(
-        "SELECT {USER_COLUMNS} FROM traces t WHERE {{where}} GROUP BY t.user_id ORDER BY MAX(t.start_time) DESC, t.user_id"
-    );
-    let count_sql = "SELECT COUNT(DISTINCT t.user_id) FROM traces t WHERE {where}";
-    page_of(&state, (page, limit), filter, count_sql, &page_sql, user).await
+    Query(paging): Query<PageQuery>,
+    Query(query): Query<UserQuery>,
+) -> Result<Json<ListPage<User>>, ApiError> {
+    let page = paging.page()?;
+    let filter = UserFilter { from: query.from_timestamp, to: query.to_timestamp, environments: query.environment };
+    let paged = state.read(move |c| Ok(users::page(c, &project.id, &filter, page)?)).await?;
+    Ok(Json(ListPage::of(page, paged, User::from)))
 }
 
-/// `GET /api/public/users/{id}`: totals, the session ids, and the newest traces (at most
-/// [`MAX_TRACES`]).
+/// A user with their session ids and newest traces (at most [`MAX_TRACES`]).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDetail {
+    #[serde(flatten)]
+    user: User,
+    session_ids: Vec<String>,
+    traces: Vec<Trace>,
+}
+
+/// `GET /api/public/users/{id}`.
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    read(&state, move |connection| {
-        let params = || vec![Sql::Text(project.id.clone()), Sql::Text(id.clone())];
-        let mut summary = one(
-            connection,
-            &format!("SELECT {USER_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.user_id = ? GROUP BY t.user_id"),
-            params(),
-            user,
-            &format!("user {id}"),
-        )?;
-        let traces = query::all(
-            connection,
-            &format!(
-                "SELECT {TRACE_COLUMNS} FROM traces t WHERE t.project_id = ? AND t.user_id = ?
-                 ORDER BY t.start_time DESC, t.id DESC LIMIT {MAX_TRACES}"
-            ),
-            params(),
-            query::trace,
-        )?;
-        let mut statement = connection.prepare_cached(
-            "SELECT DISTINCT session_id FROM traces WHERE project_id = ?1 AND user_id = ?2 AND session_id IS NOT NULL
-             ORDER BY session_id LIMIT 1000",
-        )?;
-        let sessions: Vec<String> =
-            statement.query_map([&project.id, &id], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
-        let fields = summary.as_object_mut().expect("object");
-        fields.insert("sessionIds".into(), json!(sessions));
-        fields.insert("traces".into(), Value::Array(traces));
-        Ok(Json(summary))
-    })
-    .await
+) -> Result<Json<UserDetail>, ApiError> {
+    state
+        .read(move |connection| {
+            let user =
+                users::get(connection, &project.id, &id)?.ok_or_else(|| ApiError::NotFound(format!("user {id}")))?;
+            let traces = traces::with(connection, &project.id, GroupColumn::User, &id, Oldest::Last, MAX_TRACES)?;
+            let session_ids = users::sessions(connection, &project.id, &id, MAX_SESSIONS)?;
+            Ok(Json(UserDetail {
+                user: user.into(),
+                session_ids,
+                traces: traces.into_iter().map(Trace::from).collect(),
+            }))
+        })
+        .await
 }

@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use crate::auth::{self, KeyPair};
 use crate::cli::{DemoArgs, ServeArgs};
-use crate::server::{self, Listening, StartError};
-use crate::store::Store;
+use crate::server::{Listening, Server, StartError};
+use crate::store::{Durability, Store};
 
 pub use app::Summary;
 
@@ -45,66 +45,79 @@ pub enum DemoError {
     ServerGone,
 }
 
-/// Runs `langtrace demo` until `shutdown` resolves.
-pub async fn run(
+/// The demo, prepared: its keys written and its collector's store and writer open.
+pub struct Demo {
     args: DemoArgs,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), DemoError> {
-    // Polled from now on, so signal handlers are in place before the ready line.
-    let mut shutdown = tokio::spawn(shutdown);
-    let keys = prepare_keys(&args)?;
-    let serve_args = ServeArgs {
-        http_addr: args.http_addr,
-        grpc_addr: args.grpc_addr,
-        data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
-        max_body_bytes: 16 << 20,
-        ingest_queue: 32,
-        body_timeout: std::time::Duration::from_secs(30),
-        public_url: None,
-        init_project: DEMO_PROJECT.to_owned(),
-        // The project and keys exist already (see `prepare_keys`).
-        init_public_key: None,
-        init_secret_key: None,
-    };
-    let (listening_tx, listening_rx) = tokio::sync::oneshot::channel();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let mut server = tokio::spawn(server::serve_notify(serve_args, Some(listening_tx), async move {
-        let _ = stop_rx.await;
-    }));
-    let Ok(listening) = listening_rx.await else {
-        // The server failed before binding: its error says why.
-        return match server.await {
-            Ok(Err(error)) => Err(error.into()),
-            _ => Err(DemoError::ServerGone),
+    keys: KeyPair,
+    server: Server,
+}
+
+impl Demo {
+    /// Writes the demo project's keys and opens the collector (see [`Server::open`]: call
+    /// it from a thread at normal priority, before the runtime).
+    pub fn prepare(args: DemoArgs) -> Result<Self, DemoError> {
+        let keys = prepare_keys(&args)?;
+        let serve_args = ServeArgs {
+            http_addr: args.http_addr,
+            grpc_addr: args.grpc_addr,
+            data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
+            max_body_bytes: 16 << 20,
+            ingest_queue: 32,
+            body_timeout: std::time::Duration::from_secs(30),
+            public_url: None,
+            init_project: DEMO_PROJECT.to_owned(),
+            // The project and keys exist already (see `prepare_keys`).
+            init_public_key: None,
+            init_secret_key: None,
         };
-    };
-    let base_url = format!("http://{}", listening.http_addr);
+        Ok(Self { server: Server::open(serve_args)?, args, keys })
+    }
 
-    let started = Instant::now();
-    let outcome = run_app(base_url.clone(), keys.clone()).await;
-    let summary = match outcome {
-        Ok(summary) => summary,
-        Err(error) => {
-            let _ = stop_tx.send(());
-            let _ = server.await;
-            return Err(error);
-        }
-    };
-    print_ready(&listening, &keys, &summary, started.elapsed(), &args);
-
-    tokio::select! {
-        _ = &mut shutdown => {}
-        result = &mut server => {
-            return match result {
+    /// Serves, runs the demo app against the collector, prints the ready line, and keeps
+    /// serving until `shutdown` resolves.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> Result<(), DemoError> {
+        let Demo { args, keys, server } = self;
+        // Polled from now on, so signal handlers are in place before the ready line.
+        let mut shutdown = tokio::spawn(shutdown);
+        let (listening_tx, listening_rx) = tokio::sync::oneshot::channel();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let mut server = tokio::spawn(server.run(Some(listening_tx), async move {
+            let _ = stop_rx.await;
+        }));
+        let Ok(listening) = listening_rx.await else {
+            // The server failed before binding: its error says why.
+            return match server.await {
                 Ok(Err(error)) => Err(error.into()),
                 _ => Err(DemoError::ServerGone),
             };
+        };
+        let base_url = format!("http://{}", listening.http_addr);
+
+        let started = Instant::now();
+        let summary = match run_app(base_url, keys.clone()).await {
+            Ok(summary) => summary,
+            Err(error) => {
+                let _ = stop_tx.send(());
+                let _ = server.await;
+                return Err(error);
+            }
+        };
+        print_ready(&listening, &keys, &summary, started.elapsed(), &args);
+
+        tokio::select! {
+            _ = &mut shutdown => {}
+            result = &mut server => {
+                return match result {
+                    Ok(Err(error)) => Err(error.into()),
+                    _ => Err(DemoError::ServerGone),
+                };
+            }
         }
-    }
-    let _ = stop_tx.send(());
-    match server.await {
-        Ok(result) => result.map_err(DemoError::from),
-        Err(_) => Err(DemoError::ServerGone),
+        let _ = stop_tx.send(());
+        match server.await {
+            Ok(result) => result.map_err(DemoError::from),
+            Err(_) => Err(DemoError::ServerGone),
+        }
     }
 }
 
@@ -130,10 +143,9 @@ async fn run_app(base_url: String, keys: KeyPair) -> Result<Summary, DemoError> 
 /// existing store.
 fn prepare_keys(args: &DemoArgs) -> Result<KeyPair, DemoError> {
     let error = |e: &dyn std::fmt::Display| DemoError::Keys(e.to_string());
-    let (_, mut connection) = Store::open(&args.data_dir).map_err(|e| error(&e))?;
+    let (_, mut connection) = Store::open(&args.data_dir, Durability::EachCommit).map_err(|e| error(&e))?;
     let tx = connection.transaction().map_err(|e| error(&e))?;
-    let projects: i64 = tx.query_row("SELECT COUNT(*) FROM projects", [], |row| row.get(0)).map_err(|e| error(&e))?;
-    let keys = if projects == 0 {
+    let keys = if auth::project_count(&tx).map_err(|e| error(&e))? == 0 {
         let project = auth::create_project(&tx, DEMO_PROJECT).map_err(|e| error(&e))?;
         let fixed = KeyPair { public_key: DEMO_PUBLIC_KEY.to_owned(), secret_key: DEMO_SECRET_KEY.to_owned() };
         auth::create_keys(&tx, &project.id, Some(fixed)).map_err(|e| error(&e))?

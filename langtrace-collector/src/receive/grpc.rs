@@ -11,9 +11,9 @@ use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest
 use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Response, Status};
 
-use crate::api::{ApiError, AppState};
+use crate::app::{ApiError, AppState};
 use crate::auth::Project;
-use crate::ingest::Admission;
+use crate::writer::Admission;
 
 /// The gRPC trace service.
 pub struct GrpcReceiver(pub AppState);

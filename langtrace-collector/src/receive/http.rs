@@ -15,24 +15,8 @@ use futures_util::StreamExt;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use prost::Message;
 
-use crate::api::{ApiError, AppState, Authed};
-
-/// Body formats of OTLP/HTTP.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Protobuf,
-    Json,
-}
-
-fn format_of(headers: &HeaderMap) -> Result<Format, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    match essence.as_str() {
-        "application/x-protobuf" | "application/protobuf" => Ok(Format::Protobuf),
-        "application/json" => Ok(Format::Json),
-        _ => Err(ApiError::UnsupportedMediaType(content_type.to_owned())),
-    }
-}
+use super::reply::Format;
+use crate::app::{ApiError, AppState, Authed};
 
 /// The body, gunzipped when `Content-Encoding: gzip`, refused past `limit` bytes.
 fn plain_body(headers: &HeaderMap, body: Vec<u8>, limit: usize) -> Result<Vec<u8>, ApiError> {
@@ -79,7 +63,7 @@ async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Vec<
 }
 
 /// `POST /v1/traces` and `POST /api/public/otel/v1/traces`. Admitted
-/// ([`crate::ingest::Writer::admit`]) after the credentials and before the body is kept,
+/// ([`crate::writer::Writer::admit`]) after the credentials and before the body is kept,
 /// so a refused request costs no memory.
 pub async fn export(
     State(state): State<AppState>,
@@ -98,7 +82,7 @@ pub async fn export(
         }
     };
     let result = async {
-        let format = format_of(&headers)?;
+        let format = Format::of(&headers)?;
         let body = tokio::time::timeout(timeout, read_body(&headers, body, limit))
             .await
             .map_err(|_| ApiError::BodyTimeout(timeout))??;
@@ -117,10 +101,7 @@ pub async fn export(
     }
     .await;
     match result {
-        Ok((Format::Protobuf, response)) => {
-            ([(header::CONTENT_TYPE, "application/x-protobuf")], response.encode_to_vec()).into_response()
-        }
-        Ok((Format::Json, response)) => axum::Json(response).into_response(),
+        Ok((format, response)) => format.reply(response),
         Err(error) => error.into_response(),
     }
 }

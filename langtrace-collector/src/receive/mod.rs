@@ -1,18 +1,20 @@
 //! OTLP receivers: HTTP (`/v1/traces`, `/api/public/otel/v1/traces`) and gRPC
-//! (`TraceService/Export`), both decoding into records with [`decode`] and writing them
-//! through the single writer; a request is answered only after its spans are committed.
+//! (`TraceService/Export`). Transports differ; decoding into records ([`decode`]), the
+//! write through the single writer, and the reply ([`reply`] for HTTP's formats) are
+//! shared. A request is answered only after its spans are committed and synced.
 
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
 
-use crate::api::{ApiError, AppState};
+use crate::app::{ApiError, AppState};
 use crate::auth::Project;
 use crate::store::write;
 
 pub mod decode;
 pub mod grpc;
 pub mod http;
+pub mod reply;
 
 /// Maps, stores and answers one export request.
 pub async fn ingest(
@@ -26,7 +28,7 @@ pub async fn ingest(
         (write::prepare(decoded.observations), decoded.rejected, decoded.errors)
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .map_err(ApiError::internal)?;
     if !batch.is_empty() {
         state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, &batch)).await?;
     }

@@ -1,8 +1,14 @@
-//! The embedded store: one SQLite file (bundled library, WAL, `synchronous=FULL` so a
-//! commit survives power loss; the ingest writer syncs the log itself instead, before it
-//! acknowledges) in the data directory. Writes go through the single writer of
-//! [`crate::ingest`]; reads use a small pool of read-only connections, which WAL lets
-//! run next to the writer.
+//! The embedded store: one SQLite file (bundled library, WAL) in the data directory.
+//! Writes go through the single writer of [`crate::writer`]; reads use a small pool of
+//! read-only connections, which WAL lets run next to the writer. Every module here takes
+//! and returns typed rows (times in nanoseconds, JSON columns as text); only `api/`
+//! knows the wire spellings.
+//!
+//! - `schema`: versioned migrations;
+//! - `filter`: `WHERE` clauses, paging;
+//! - `traces`, `observations`, `scores`, `sessions`, `users`, `environments`: reads;
+//! - `media`, `prices`: their own small tables, read and written;
+//! - `write`: observation inserts and trace rollups.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -10,12 +16,24 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-pub mod query;
+pub mod environments;
+pub mod filter;
+pub mod media;
+pub mod metrics;
+pub mod observations;
+pub mod prices;
 pub mod schema;
+pub mod scores;
+pub mod sessions;
+pub mod traces;
+pub mod users;
 pub mod write;
 
 /// The database file inside the data directory.
 pub const DATABASE_FILE: &str = "langtrace.db";
+
+/// Readers kept open for reuse at most.
+const POOLED_READERS: usize = 8;
 
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
@@ -41,7 +59,18 @@ pub enum OpenError {
     },
 }
 
-/// Opens (and migrates) the store in `data_dir`.
+/// When the write connection's commits become durable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// Every commit syncs the log itself (`synchronous=FULL`): for one-off writes such as
+    /// the command line's.
+    EachCommit,
+    /// Commits do not sync (`synchronous=NORMAL`): the writer's syncer syncs the log
+    /// before it acknowledges anything (checkpoints still sync it before copying it).
+    SyncedByWriter,
+}
+
+/// Read access to the store in a data directory; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     path: PathBuf,
@@ -56,8 +85,9 @@ fn configure(connection: &Connection) -> rusqlite::Result<()> {
 
 impl Store {
     /// Opens the store, creating the directory and file if needed and running the
-    /// migrations; returns it with the connection the writer will own.
-    pub fn open(data_dir: &Path) -> Result<(Self, Connection), OpenError> {
+    /// migrations; returns it with the write connection, whose commits are durable as
+    /// `durability` says.
+    pub fn open(data_dir: &Path, durability: Durability) -> Result<(Self, Connection), OpenError> {
         std::fs::create_dir_all(data_dir)
             .map_err(|source| OpenError::Directory { path: data_dir.to_owned(), source })?;
         let path = data_dir.join(DATABASE_FILE);
@@ -69,12 +99,16 @@ impl Store {
         // random ids (measured), though they were 10% faster with sequential ones.
         writer.pragma_update(None, "page_size", 4096).map_err(sqlite)?;
         writer.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
-        writer.pragma_update(None, "synchronous", "FULL").map_err(sqlite)?;
+        let synchronous = match durability {
+            Durability::EachCommit => "FULL",
+            Durability::SyncedByWriter => "NORMAL",
+        };
+        writer.pragma_update(None, "synchronous", synchronous).map_err(sqlite)?;
         // 64 MiB of page cache: index pages stay in memory instead of being re-read.
         writer.pragma_update(None, "cache_size", -65536).map_err(sqlite)?;
         // Savepoint journals (write jobs retried one by one) in memory, not in temporary files.
         writer.pragma_update(None, "temp_store", "MEMORY").map_err(sqlite)?;
-        // Checkpoints run on their own thread (see `ingest`); a log that has grown under
+        // Checkpoints run on their own thread (see `writer`); a log that has grown under
         // load shrinks back to this size once restarted.
         writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(sqlite)?;
         writer.pragma_update(None, "journal_size_limit", 64 << 20).map_err(sqlite)?;
@@ -83,14 +117,15 @@ impl Store {
     }
 
     /// A connection for the checkpointer thread.
-    pub fn checkpoint_connection(&self) -> rusqlite::Result<Connection> {
-        let connection = Connection::open(&self.path)?;
-        configure(&connection)?;
+    pub fn checkpoint_connection(&self) -> Result<Connection, OpenError> {
+        let sqlite = |source| OpenError::Sqlite { path: self.path.clone(), source };
+        let connection = Connection::open(&self.path).map_err(sqlite)?;
+        configure(&connection).map_err(sqlite)?;
         Ok(connection)
     }
 
     /// Runs `f` on a read-only connection from the pool.
-    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
         let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
         let connection = match pooled {
             Some(connection) => connection,
@@ -105,7 +140,7 @@ impl Store {
         };
         let result = f(&connection);
         let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
-        if pool.len() < 8 {
+        if pool.len() < POOLED_READERS {
             pool.push(connection);
         }
         result

@@ -1,0 +1,237 @@
+//! The wire form of a metrics query and its validation into the store's plan.
+
+use rusqlite::types::Value as Sql;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::api::wire::parse_time;
+use crate::app::ApiError;
+use crate::store::metrics::{column_sql, measure_sql, Column, Condition, Measure, MetricsPlan, Operator, View};
+
+/// A metrics query as clients send it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricsQuery {
+    #[serde(default = "default_view")]
+    view: String,
+    #[serde(default)]
+    dimensions: Vec<Dimension>,
+    metrics: Vec<Metric>,
+    #[serde(default)]
+    filters: Vec<Filter>,
+    time_dimension: Option<TimeDimension>,
+    from_timestamp: String,
+    to_timestamp: String,
+}
+
+fn default_view() -> String {
+    "observations".into()
+}
+
+#[derive(Deserialize)]
+struct Dimension {
+    field: String,
+}
+
+#[derive(Deserialize)]
+struct Metric {
+    measure: String,
+    aggregation: String,
+}
+
+#[derive(Deserialize)]
+struct Filter {
+    column: String,
+    operator: String,
+    value: Value,
+}
+
+#[derive(Deserialize)]
+struct TimeDimension {
+    granularity: String,
+}
+
+/// How a group's values of one measure become one number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Aggregation {
+    /// Values counted.
+    Count,
+    /// Their sum.
+    Sum,
+    /// Their mean.
+    Avg,
+    /// The smallest.
+    Min,
+    /// The largest.
+    Max,
+    /// The nearest-rank percentile, 0-100.
+    Percentile(f64),
+}
+
+/// A validated query: the store's plan, plus the names each result column carries.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    /// What the store scans.
+    pub plan: MetricsPlan,
+    /// The dimensions' names, as the client wrote them.
+    pub dimension_names: Vec<String>,
+    /// Per measure of the plan: its aggregation and result key `<aggregation>_<measure>`.
+    pub metrics: Vec<(Aggregation, String)>,
+}
+
+/// The column a wire field names in `view`.
+fn column(view: View, field: &str) -> Result<Column, ApiError> {
+    let column = match field {
+        "name" => Column::Name,
+        "type" => Column::Type,
+        "providedModelName" | "model" => Column::Model,
+        "environment" => Column::Environment,
+        "version" => Column::Version,
+        "level" => Column::Level,
+        "traceName" => Column::TraceName,
+        "userId" => Column::UserId,
+        "sessionId" => Column::SessionId,
+        "release" => Column::Release,
+        _ => return Err(unknown("field", field, view)),
+    };
+    column_sql(view, column).map(|_| column).ok_or_else(|| unknown("field", field, view))
+}
+
+/// The measure a wire name names in `view`.
+fn measure(view: View, name: &str) -> Result<Measure, ApiError> {
+    let measure = match name {
+        "count" => Measure::Count,
+        "latency" => Measure::Latency,
+        "timeToFirstToken" => Measure::TimeToFirstToken,
+        "inputTokens" => Measure::InputTokens,
+        "outputTokens" => Measure::OutputTokens,
+        "totalTokens" => Measure::TotalTokens,
+        "totalCost" => Measure::TotalCost,
+        "observationCount" => Measure::ObservationCount,
+        "errorCount" => Measure::ErrorCount,
+        _ => return Err(unknown("measure", name, view)),
+    };
+    measure_sql(view, measure).map(|_| measure).ok_or_else(|| unknown("measure", name, view))
+}
+
+fn unknown(what: &str, name: &str, view: View) -> ApiError {
+    let view = match view {
+        View::Observations => "observations",
+        View::Traces => "traces",
+    };
+    ApiError::BadRequest(format!("unknown {what} {name:?} for view {view:?}"))
+}
+
+fn aggregation(name: &str) -> Result<Aggregation, ApiError> {
+    Ok(match name {
+        "count" => Aggregation::Count,
+        "sum" => Aggregation::Sum,
+        "avg" => Aggregation::Avg,
+        "min" => Aggregation::Min,
+        "max" => Aggregation::Max,
+        p if p.starts_with('p') => match p[1..].parse::<f64>() {
+            Ok(rank) if (0.0..=100.0).contains(&rank) => Aggregation::Percentile(rank),
+            _ => return Err(ApiError::BadRequest(format!("unknown aggregation {p:?}"))),
+        },
+        other => return Err(ApiError::BadRequest(format!("unknown aggregation {other:?}"))),
+    })
+}
+
+fn operator(text: &str) -> Result<Operator, ApiError> {
+    Ok(match text {
+        "=" => Operator::Eq,
+        "!=" => Operator::Ne,
+        ">" => Operator::Gt,
+        "<" => Operator::Lt,
+        ">=" => Operator::Ge,
+        "<=" => Operator::Le,
+        other => return Err(ApiError::BadRequest(format!("unsupported filter operator {other:?}"))),
+    })
+}
+
+fn filter_value(value: &Value) -> Result<Sql, ApiError> {
+    Ok(match value {
+        Value::String(s) => Sql::Text(s.clone()),
+        Value::Number(n) => n.as_f64().map_or(Sql::Null, Sql::Real),
+        Value::Bool(b) => Sql::Integer(i64::from(*b)),
+        _ => return Err(ApiError::BadRequest("filter values must be strings, numbers or booleans".into())),
+    })
+}
+
+/// Bucket width in ns.
+fn granularity(name: &str, from: i64, to: i64) -> Result<i64, ApiError> {
+    const MINUTE: i64 = 60_000_000_000;
+    const WIDTHS: [i64; 5] = [MINUTE, 5 * MINUTE, 60 * MINUTE, 24 * 60 * MINUTE, 7 * 24 * 60 * MINUTE];
+    Ok(match name {
+        "minute" => MINUTE,
+        "hour" => 60 * MINUTE,
+        "day" => 24 * 60 * MINUTE,
+        "week" => 7 * 24 * 60 * MINUTE,
+        "auto" => {
+            let span = (to - from).max(1);
+            WIDTHS.into_iter().find(|width| span / width <= 200).unwrap_or(WIDTHS[4])
+        }
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "granularity must be minute, hour, day, week or auto, got {other:?}"
+            )))
+        }
+    })
+}
+
+impl MetricsQuery {
+    /// Checks every name and value against its view and builds the plan.
+    pub fn validate(self) -> Result<Validated, ApiError> {
+        let view = match self.view.as_str() {
+            "observations" => View::Observations,
+            "traces" => View::Traces,
+            other => return Err(ApiError::BadRequest(format!("view must be observations or traces, got {other:?}"))),
+        };
+        if self.metrics.is_empty() {
+            return Err(ApiError::BadRequest("at least one metric is required".into()));
+        }
+        let from = parse_time(&self.from_timestamp)
+            .ok_or_else(|| ApiError::BadRequest("fromTimestamp must be ISO-8601".into()))?;
+        let to = parse_time(&self.to_timestamp)
+            .ok_or_else(|| ApiError::BadRequest("toTimestamp must be ISO-8601".into()))?;
+        let dimensions = self.dimensions.iter().map(|d| column(view, &d.field)).collect::<Result<_, _>>()?;
+        let measures = self.metrics.iter().map(|m| measure(view, &m.measure)).collect::<Result<_, _>>()?;
+        let bucket = self.time_dimension.as_ref().map(|t| granularity(&t.granularity, from, to)).transpose()?;
+        let conditions = self
+            .filters
+            .iter()
+            .map(|f| {
+                Ok(Condition {
+                    column: column(view, &f.column)?,
+                    operator: operator(&f.operator)?,
+                    value: filter_value(&f.value)?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?;
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|m| Ok((aggregation(&m.aggregation)?, format!("{}_{}", m.aggregation, m.measure))))
+            .collect::<Result<_, ApiError>>()?;
+        Ok(Validated {
+            plan: MetricsPlan { view, dimensions, measures, conditions, bucket, from, to },
+            dimension_names: self.dimensions.into_iter().map(|d| d.field).collect(),
+            metrics,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_against_their_view() {
+        assert_eq!(aggregation("p99").unwrap(), Aggregation::Percentile(99.0));
+        assert!(aggregation("p101").is_err() && aggregation("median").is_err());
+        assert_eq!(column(View::Observations, "providedModelName").unwrap(), Column::Model);
+        assert!(column(View::Traces, "providedModelName").is_err(), "traces have no model");
+        assert!(measure(View::Traces, "timeToFirstToken").is_err());
+        assert_eq!(measure(View::Traces, "observationCount").unwrap(), Measure::ObservationCount);
+    }
+}

@@ -1,0 +1,20 @@
+//! The authenticated project of a request.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+
+use super::{ApiError, AppState};
+use crate::auth::Project;
+
+/// The project of the request's Basic credentials (`public:secret`); 401 otherwise.
+pub struct Authed(pub Project);
+
+impl FromRequestParts<AppState> for Authed {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        Ok(Authed(state.auth.authenticate(header)?))
+    }
+}

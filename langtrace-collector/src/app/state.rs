@@ -1,0 +1,47 @@
+//! The state every handler can reach.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::app::ApiError;
+use crate::auth::Authenticator;
+use crate::store::Store;
+use crate::writer::Writer;
+
+/// What every handler can reach; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Read access.
+    pub store: Store,
+    /// The single writer.
+    pub writer: Writer,
+    /// Key checks.
+    pub auth: Authenticator,
+    /// Server settings the handlers need.
+    pub limits: Arc<Limits>,
+}
+
+/// Request limits and where media live.
+#[derive(Debug)]
+pub struct Limits {
+    /// Largest request body, after decompression too.
+    pub max_body_bytes: usize,
+    /// Longest wait for an ingest request's body.
+    pub body_timeout: Duration,
+    /// Where uploaded media bytes are stored (content-addressed).
+    pub media_dir: PathBuf,
+    /// The externally visible base URL, for media upload URLs.
+    pub public_url: String,
+}
+
+impl AppState {
+    /// Runs a read on a blocking thread with a pooled read-only connection.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        query: impl FnOnce(&rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || store.read(query)).await.map_err(ApiError::internal)?
+    }
+}

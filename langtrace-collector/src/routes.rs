@@ -1,0 +1,45 @@
+//! Every route of the HTTP listener, in one table: OTLP/HTTP ingest, the JSON API under
+//! `/api/public`, the media upload URL, and the UI's assets.
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+
+use crate::api::{health, media, metrics, models, observations, observations_v2, scores, sessions, traces, users};
+use crate::app::AppState;
+use crate::receive;
+
+/// The HTTP routes.
+pub fn router(state: AppState) -> Router {
+    let limit = state.limits.max_body_bytes;
+    Router::new()
+        .route("/v1/traces", post(receive::http::export))
+        .route("/api/public/otel/v1/traces", post(receive::http::export))
+        .route("/api/public/health", get(health::health))
+        .route("/api/public/projects", get(health::projects))
+        .route("/api/public/environments", get(health::environments))
+        .route("/api/public/traces", get(traces::list))
+        .route("/api/public/traces/{id}", get(traces::detail))
+        .route("/api/public/observations", get(observations::list))
+        .route("/api/public/observations/{id}", get(observations::detail))
+        .route("/api/public/v2/observations", get(observations_v2::list))
+        .route("/api/public/sessions", get(sessions::list))
+        .route("/api/public/sessions/{id}", get(sessions::detail))
+        .route("/api/public/users", get(users::list))
+        .route("/api/public/users/{id}", get(users::detail))
+        .route("/api/public/scores", post(scores::create).get(scores::list))
+        .route("/api/public/v2/scores", get(scores::list))
+        .route("/api/public/v3/scores", get(scores::list_v3))
+        .route("/api/public/ingestion", post(scores::ingestion))
+        .route("/api/public/metrics", get(metrics::query))
+        .route("/api/public/v2/metrics", get(metrics::query))
+        .route("/api/public/media", post(media::create))
+        .route("/api/public/media/{id}", get(media::get).patch(media::report))
+        .route("/api/public/media/{id}/content", get(media::content))
+        .route("/media-upload/{id}/{token}", put(media::upload))
+        .route("/api/public/models", get(models::list).post(models::create))
+        .route("/api/public/models/{id}", delete(models::delete))
+        .merge(crate::ui::router())
+        .layer(DefaultBodyLimit::max(limit))
+        .with_state(state)
+}

@@ -1,0 +1,116 @@
+//! `WHERE` clauses built from typed filters: a clause list with its parameters, always
+//! starting with the project, so every query is scoped to one project.
+
+use rusqlite::types::Value as Sql;
+
+/// A `WHERE` clause under construction, always starting with the project.
+pub struct Filter {
+    clauses: Vec<String>,
+    params: Vec<Sql>,
+}
+
+impl Filter {
+    /// Rows of `project_id` (column `project_id` of `alias`).
+    pub fn project(alias: &str, project_id: &str) -> Self {
+        Self { clauses: vec![format!("{alias}.project_id = ?")], params: vec![Sql::Text(project_id.to_owned())] }
+    }
+
+    /// Adds `clause` (with `?` placeholders) and its parameters.
+    pub fn and(&mut self, clause: &str, params: impl IntoIterator<Item = Sql>) -> &mut Self {
+        self.clauses.push(clause.to_owned());
+        self.params.extend(params);
+        self
+    }
+
+    /// Adds `clause` with one parameter when `value` is set.
+    pub fn and_some<T: Into<Sql> + Clone>(&mut self, clause: &str, value: &Option<T>) -> &mut Self {
+        if let Some(value) = value {
+            self.and(clause, [value.clone().into()]);
+        }
+        self
+    }
+
+    /// Adds `column IN (...)` when `values` is not empty.
+    pub fn and_in(&mut self, column: &str, values: &[String]) -> &mut Self {
+        if !values.is_empty() {
+            let placeholders = vec!["?"; values.len()].join(", ");
+            self.and(&format!("{column} IN ({placeholders})"), values.iter().cloned().map(Sql::Text));
+        }
+        self
+    }
+
+    /// The clause text.
+    pub fn sql(&self) -> String {
+        self.clauses.join(" AND ")
+    }
+
+    /// The parameters, in order, followed by `extra`.
+    pub fn params(&self, extra: impl IntoIterator<Item = Sql>) -> Vec<Sql> {
+        self.params.iter().cloned().chain(extra).collect()
+    }
+}
+
+/// Rows `sql` selects with `params`, each read by `read`.
+pub fn all<T>(
+    connection: &rusqlite::Connection,
+    sql: &str,
+    params: Vec<Sql>,
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let mut statement = connection.prepare_cached(sql)?;
+    let rows = statement.query_map(rusqlite::params_from_iter(params), read)?;
+    rows.collect()
+}
+
+/// The count `sql` returns.
+pub fn count(connection: &rusqlite::Connection, sql: &str, params: Vec<Sql>) -> rusqlite::Result<u64> {
+    connection.query_row(sql, rusqlite::params_from_iter(params), |row| row.get::<_, i64>(0)).map(|n| n as u64)
+}
+
+/// One page of a list: 1-based `page` of `limit` rows.
+#[derive(Clone, Copy, Debug)]
+pub struct Page {
+    /// 1-based page number.
+    pub page: u32,
+    /// Rows per page.
+    pub limit: u32,
+}
+
+impl Page {
+    /// The `LIMIT ? OFFSET ?` parameters.
+    pub fn bounds(self) -> [Sql; 2] {
+        [
+            Sql::Integer(i64::from(self.limit)),
+            Sql::Integer(i64::from(self.page.saturating_sub(1)) * i64::from(self.limit)),
+        ]
+    }
+}
+
+/// The rows of one page and how many match in all.
+pub struct Paged<T> {
+    /// The page's rows.
+    pub rows: Vec<T>,
+    /// Rows matching the filter.
+    pub total: u64,
+}
+
+/// One page: `count_sql` counts and `page_sql` selects (both with `{where}` where the
+/// filter goes; `page_sql` without its `LIMIT`), each row read by `read`.
+pub fn page<T>(
+    connection: &rusqlite::Connection,
+    filter: &Filter,
+    page: Page,
+    (count_sql, page_sql): (&str, &str),
+    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Paged<T>> {
+    let where_sql = filter.sql();
+    let total = count(connection, &count_sql.replace("{where}", &where_sql), filter.params([]))?;
+    let page_sql = format!("{} LIMIT ? OFFSET ?", page_sql.replace("{where}", &where_sql));
+    let rows = all(connection, &page_sql, filter.params(page.bounds()), read)?;
+    Ok(Paged { rows, total })
+}
+
+/// `%text%` for `LIKE ... ESCAPE '\'`, the wildcards in `text` escaped.
+pub fn contains_pattern(text: &str) -> String {
+    format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
+}

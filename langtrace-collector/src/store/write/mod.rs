@@ -1,0 +1,13 @@
+//! Writes, run by the single writer inside its batch transaction: observations (an
+//! identical span sent twice replaces itself), then one rollup per touched trace.
+
+mod observations;
+mod rollup;
+
+pub use observations::{observations, prepare, PreparedBatch, WriterState};
+
+/// JSON text of a value (`null` if it cannot be written, which serde_json's own maps and
+/// vectors never cause).
+fn json_text(value: &impl serde::Serialize) -> String {
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}

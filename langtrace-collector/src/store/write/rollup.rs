@@ -1,0 +1,179 @@
+//! Trace rollups, one per trace a batch touches, run after its observations are stored.
+//!
+//! They stay right whatever order spans arrive in: trace attributes merge as
+//! [`TraceAttributes::merge`] does (later set values win, tags united, metadata merged
+//! key by key), an explicit trace name/input/output beats the root observation's, a
+//! trace once public stays public, and the totals (start, end, tokens, cost, counts per
+//! level) are recomputed from the trace's stored observations.
+
+use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
+use rusqlite::{named_params, params, OptionalExtension, Row, Transaction};
+
+/// What a batch says about one trace.
+#[derive(Default)]
+pub struct TraceUpdate {
+    /// The trace-level attributes its spans carried, merged in arrival order.
+    attributes: TraceAttributes,
+    /// Whether any of them marked the trace public.
+    public: bool,
+    /// The root observation's defaults, when the batch holds the root.
+    root: Option<RootDefaults>,
+    /// The root's environment, else the first span's.
+    environment: Option<String>,
+}
+
+/// What the root observation gives its trace unless the trace says otherwise.
+struct RootDefaults {
+    id: String,
+    name: String,
+    input: Option<Payload>,
+    output: Option<Payload>,
+}
+
+impl TraceUpdate {
+    /// Takes in one observation of the trace (`id` is its hex id).
+    pub fn absorb(&mut self, record: &ObservationRecord, id: &str) {
+        self.attributes.merge(&record.trace);
+        self.public |= record.trace.public.unwrap_or(false);
+        if record.is_root {
+            self.environment = Some(record.environment.clone());
+            self.root = Some(RootDefaults {
+                id: id.to_owned(),
+                name: record.name.to_string(),
+                input: record.input.clone(),
+                output: record.output.clone(),
+            });
+        } else if self.environment.is_none() {
+            self.environment = Some(record.environment.clone());
+        }
+    }
+}
+
+/// The stored trace's attributes that a rollup merges into, and which of them were set
+/// explicitly (not defaulted from the root).
+struct Stored {
+    attributes: TraceAttributes,
+    name_explicit: bool,
+    input_explicit: bool,
+    output_explicit: bool,
+    root_observation_id: Option<String>,
+}
+
+impl Stored {
+    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+        let payload = |text: Option<String>| text.and_then(|text| Payload::from_json(text).ok());
+        Ok(Self {
+            attributes: TraceAttributes {
+                name: row.get("name")?,
+                tags: serde_json::from_str(&row.get::<_, String>("tags")?).unwrap_or_default(),
+                metadata: serde_json::from_str(&row.get::<_, String>("metadata")?).unwrap_or_default(),
+                input: payload(row.get("input")?),
+                output: payload(row.get("output")?),
+                ..TraceAttributes::default()
+            },
+            name_explicit: row.get("name_explicit")?,
+            input_explicit: row.get("input_explicit")?,
+            output_explicit: row.get("output_explicit")?,
+            root_observation_id: row.get("root_observation_id")?,
+        })
+    }
+
+    fn new() -> Self {
+        Self {
+            attributes: TraceAttributes::default(),
+            name_explicit: false,
+            input_explicit: false,
+            output_explicit: false,
+            root_observation_id: None,
+        }
+    }
+
+    /// Merges `update`: its explicit values win; the root's fill what nobody set explicitly.
+    fn merge(&mut self, update: &TraceUpdate) {
+        self.attributes.merge(&update.attributes);
+        let explicit = &update.attributes;
+        self.name_explicit |= explicit.name.is_some();
+        self.input_explicit |= explicit.input.is_some();
+        self.output_explicit |= explicit.output.is_some();
+        if let Some(root) = &update.root {
+            if !self.name_explicit {
+                self.attributes.name = Some(root.name.clone());
+            }
+            if !self.input_explicit {
+                self.attributes.input.clone_from(&root.input);
+            }
+            if !self.output_explicit {
+                self.attributes.output.clone_from(&root.output);
+            }
+            self.root_observation_id = Some(root.id.clone());
+        }
+    }
+}
+
+/// Merges `update` into the trace row and recomputes its totals from its observations.
+pub fn roll_up(
+    tx: &Transaction<'_>,
+    project_id: &str,
+    trace_id: &str,
+    update: &TraceUpdate,
+    now: i64,
+) -> rusqlite::Result<()> {
+    let stored = tx
+        .prepare_cached(
+            "SELECT name, name_explicit, tags, metadata, input, input_explicit, output, output_explicit,
+                root_observation_id FROM traces WHERE project_id = ?1 AND id = ?2",
+        )?
+        .query_row(params![project_id, trace_id], Stored::read)
+        .optional()?;
+    let mut merged = stored.unwrap_or_else(Stored::new);
+    merged.merge(update);
+    let attributes = &merged.attributes;
+    let text = |payload: &Option<Payload>| payload.as_ref().map(|p| p.json().into_owned());
+    tx.prepare_cached(
+        "INSERT INTO traces (project_id, id, name, name_explicit, user_id, session_id, tags, metadata, release,
+            version, environment, public, input, input_explicit, output, output_explicit, root_observation_id,
+            start_time, end_time, input_tokens, output_tokens, total_tokens, total_cost, observation_count,
+            debug_count, default_count, warning_count, error_count, created_at, updated_at)
+         SELECT :project, :trace, :name, :name_explicit, :user, :session, :tags, :metadata, :release, :version,
+            COALESCE(:environment, 'default'), :public, :input, :input_explicit, :output, :output_explicit, :root,
+            MIN(start_time), MAX(COALESCE(end_time, start_time)), COALESCE(SUM(input_tokens), 0),
+            COALESCE(SUM(output_tokens), 0), COALESCE(SUM(total_tokens), 0), COALESCE(SUM(total_cost), 0), COUNT(*),
+            SUM(level = 'DEBUG'), SUM(level = 'DEFAULT'), SUM(level = 'WARNING'), SUM(level = 'ERROR'), :now, :now
+         FROM observations WHERE project_id = :project AND trace_id = :trace
+         ON CONFLICT (project_id, id) DO UPDATE SET
+            name = excluded.name, name_explicit = excluded.name_explicit,
+            user_id = COALESCE(excluded.user_id, user_id), session_id = COALESCE(excluded.session_id, session_id),
+            tags = excluded.tags, metadata = excluded.metadata, release = COALESCE(excluded.release, release),
+            version = COALESCE(excluded.version, version),
+            environment = CASE WHEN :environment IS NULL THEN environment ELSE excluded.environment END,
+            public = MAX(public, excluded.public), input = excluded.input, input_explicit = excluded.input_explicit,
+            output = excluded.output, output_explicit = excluded.output_explicit,
+            root_observation_id = excluded.root_observation_id, start_time = excluded.start_time,
+            end_time = excluded.end_time, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
+            total_tokens = excluded.total_tokens, total_cost = excluded.total_cost,
+            observation_count = excluded.observation_count, debug_count = excluded.debug_count,
+            default_count = excluded.default_count, warning_count = excluded.warning_count,
+            error_count = excluded.error_count, updated_at = excluded.updated_at",
+    )?
+    .execute(named_params! {
+        ":project": project_id,
+        ":trace": trace_id,
+        ":name": attributes.name,
+        ":name_explicit": merged.name_explicit,
+        ":user": update.attributes.user_id,
+        ":session": update.attributes.session_id,
+        ":tags": super::json_text(&attributes.tags),
+        ":metadata": super::json_text(&attributes.metadata),
+        ":release": update.attributes.release,
+        ":version": update.attributes.version,
+        ":environment": update.environment,
+        ":public": update.public,
+        ":input": text(&attributes.input),
+        ":input_explicit": merged.input_explicit,
+        ":output": text(&attributes.output),
+        ":output_explicit": merged.output_explicit,
+        ":root": merged.root_observation_id,
+        ":now": now,
+    })?;
+    Ok(())
+}
