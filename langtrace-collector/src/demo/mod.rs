@@ -3,12 +3,16 @@
 //! mode, so images are uploaded as media), prints the URL and keys, and keeps serving
 //! until interrupted.
 //!
-//! - `app`: the demo application, a multi-step support agent with a mock LLM, run once per
-//!   (environment, release) deployment with a subscriber of its own.
+//! - `app`: the demo application, run once per (environment, release) deployment with a
+//!   subscriber of its own;
+//! - `agent`: the instrumented multi-step support agent and its mock LLM;
+//! - `script`: the conversations each deployment runs;
 //! - `png`: small PNG images drawn in code, attached to vision generations.
 
+mod agent;
 mod app;
 mod png;
+mod script;
 
 use std::time::Instant;
 

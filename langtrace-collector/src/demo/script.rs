@@ -1,0 +1,95 @@
+//! What the demo agent is asked: conversations of several users per deployment (an
+//! environment and release), one trace per turn.
+
+/// One deployment of the demo agent: its environment, release and conversations.
+pub(super) struct Deployment {
+    pub environment: &'static str,
+    pub release: &'static str,
+    pub conversations: &'static [Conversation],
+}
+
+/// A multi-turn conversation of one user: one session, one trace per turn.
+pub(super) struct Conversation {
+    pub user: &'static str,
+    pub session: &'static str,
+    pub tags: &'static [&'static str],
+    pub turns: &'static [&'static str],
+}
+
+pub(super) const DEPLOYMENTS: &[Deployment] = &[
+    Deployment {
+        environment: "production",
+        release: "1.0.0",
+        conversations: &[
+            Conversation {
+                user: "alice",
+                session: "alice-trip-planning",
+                tags: &["web", "travel"],
+                turns: &[
+                    "What's the weather in Paris tomorrow?",
+                    "And in Tokyo?",
+                    "Calculate 1250 * 0.85 for the hotel in euros",
+                ],
+            },
+            Conversation {
+                user: "bob",
+                session: "bob-billing",
+                tags: &["mobile", "billing"],
+                turns: &["How do I export my invoices?", "Calculate 19.99 * 12"],
+            },
+            Conversation {
+                user: "carol",
+                session: "carol-onboarding",
+                tags: &["web", "onboarding"],
+                turns: &["How do I invite my team?", "Here is a chart of my usage, what does the image show?"],
+            },
+        ],
+    },
+    Deployment {
+        environment: "production",
+        release: "1.1.0",
+        conversations: &[
+            Conversation {
+                user: "alice",
+                session: "alice-trip-planning-2",
+                tags: &["web", "travel"],
+                turns: &["What's the weather in Atlantis?", "OK, then the weather in Lisbon?"],
+            },
+            Conversation {
+                user: "dave",
+                session: "dave-analytics",
+                tags: &["api", "analytics"],
+                turns: &[
+                    "Describe this latency chart image",
+                    "How do I set up alerts on latency?",
+                    "Calculate 420 / 7",
+                    "Thanks! And the weather in Berlin?",
+                ],
+            },
+            Conversation {
+                user: "bob",
+                session: "bob-api-keys",
+                tags: &["mobile", "security"],
+                turns: &["How do I rotate my API keys?", "Calculate 100 / 0"],
+            },
+        ],
+    },
+    Deployment {
+        environment: "staging",
+        release: "1.1.0",
+        conversations: &[
+            Conversation {
+                user: "qa-bot",
+                session: "qa-smoke-run",
+                tags: &["synthetic", "smoke-test"],
+                turns: &["What's the weather in Oslo?", "Calculate 2 + 2", "Show the status chart image"],
+            },
+            Conversation {
+                user: "erin",
+                session: "erin-beta-streaming",
+                tags: &["beta"],
+                turns: &["How do I use the streaming API?", "Calculate 3 ^ 4"],
+            },
+        ],
+    },
+];
