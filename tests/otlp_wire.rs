@@ -1,6 +1,7 @@
 //! The OTLP bridge on the wire: records exported by the real pipeline to a real OTLP
 //! receiver on loopback (HTTP protobuf, HTTP JSON, gRPC), decoded with
-//! `opentelemetry-proto`, checked key by key against compat.md §1.
+//! `opentelemetry-proto`, checked key by key against `docs/wire-format.md`, "Langfuse
+//! attribute vocabulary".
 
 mod common;
 mod receiver;
@@ -129,7 +130,8 @@ fn json_attr(span: &ReceivedSpan, key: &str) -> Value {
     serde_json::from_str(span.str(key)).unwrap_or_else(|e| panic!("{key} is not JSON text: {e}"))
 }
 
-/// Every key and value format of compat.md §1, for every observation type.
+/// Every key and value format of `docs/wire-format.md`, "Langfuse attribute vocabulary", for
+/// every observation type.
 fn check_scenario(spans: &[ReceivedSpan]) {
     assert_eq!(
         spans.len(),
