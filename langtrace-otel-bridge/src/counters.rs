@@ -2,7 +2,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Counters of one exporter since it started, shared with [`OtlpSink::counters`].
+/// Counters of one exporter since it started, shared with
+/// [`OtlpSink::counters`](crate::OtlpSink::counters).
 #[derive(Debug, Default)]
 pub struct ExportCounters {
     /// Spans the endpoint accepted.
