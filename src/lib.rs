@@ -128,7 +128,7 @@ pub struct InitBuilder {
     sinks: usize,
     log: Option<tracing_subscriber::filter::LevelFilter>,
     #[cfg(feature = "otlp")]
-    otlp: Option<otlp::OtlpExporterBuilder>,
+    otlp: Option<otlp::OtlpSinkBuilder>,
 }
 
 impl InitBuilder {
@@ -141,7 +141,7 @@ impl InitBuilder {
     /// Exports over OTLP with these settings (each overrides its environment variable),
     /// whether or not the environment names a destination.
     #[cfg(feature = "otlp")]
-    pub fn otlp(mut self, configure: impl FnOnce(otlp::OtlpExporterBuilder) -> otlp::OtlpExporterBuilder) -> Self {
+    pub fn otlp(mut self, configure: impl FnOnce(otlp::OtlpSinkBuilder) -> otlp::OtlpSinkBuilder) -> Self {
         self.otlp = Some(configure(self.otlp.take().unwrap_or_default()));
         self
     }

@@ -1,6 +1,7 @@
 //! The OTLP bridge on the wire: records exported by the real pipeline to a real OTLP
 //! receiver on loopback (HTTP protobuf, HTTP JSON, gRPC), decoded with
-//! `opentelemetry-proto`, checked key by key against compat.md §1.
+//! `opentelemetry-proto`, checked key by key against `docs/wire-format.md`, "Langfuse
+//! attribute vocabulary".
 
 mod common;
 mod receiver;
@@ -129,7 +130,8 @@ fn json_attr(span: &ReceivedSpan, key: &str) -> Value {
     serde_json::from_str(span.str(key)).unwrap_or_else(|e| panic!("{key} is not JSON text: {e}"))
 }
 
-/// Every key and value format of compat.md §1, for every observation type.
+/// Every key and value format of `docs/wire-format.md`, "Langfuse attribute vocabulary", for
+/// every observation type.
 fn check_scenario(spans: &[ReceivedSpan]) {
     assert_eq!(
         spans.len(),
@@ -372,8 +374,8 @@ fn langfuse_mode_sends_the_exact_path_auth_and_headers_and_uploads_media_once() 
     assert_eq!(announce["contentLength"], IMAGE.len());
     assert_eq!(announce["field"], "metadata");
     let generation = receiver.spans().into_iter().find(|s| s.span.name == "generate").unwrap();
-    assert_eq!(announce["traceId"], hex(&generation.span.trace_id));
-    assert_eq!(announce["observationId"], hex(&generation.span.span_id));
+    assert_eq!(announce["traceId"], hex::encode(&generation.span.trace_id));
+    assert_eq!(announce["observationId"], hex::encode(&generation.span.span_id));
     assert_eq!(calls[1].body, IMAGE);
     assert_eq!(calls[1].headers["content-type"], "image/png");
     assert_eq!(calls[1].headers["x-amz-checksum-sha256"], announce["sha256Hash"].as_str().unwrap());
@@ -387,10 +389,6 @@ fn langfuse_mode_sends_the_exact_path_auth_and_headers_and_uploads_media_once() 
     assert_eq!(get(&counters.spans_exported), 20);
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[test]
 fn an_incoming_traceparent_parents_the_exported_trace() {
     let receiver = Receiver::start();
@@ -401,8 +399,8 @@ fn an_incoming_traceparent_parents_the_exported_trace() {
     harness.guard.flush(Duration::from_secs(20)).unwrap();
     let spans = receiver.spans();
     let root = spans.iter().find(|s| s.span.name == "short_trace").unwrap();
-    assert_eq!(hex(&root.span.trace_id), "4bf92f3577b34da6a3ce929d0e0e4736");
-    assert_eq!(hex(&root.span.parent_span_id), "00f067aa0ba902b7");
+    assert_eq!(hex::encode(&root.span.trace_id), "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(hex::encode(&root.span.parent_span_id), "00f067aa0ba902b7");
     // SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK | SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK
     assert_eq!(root.span.flags & 0x300, 0x300, "parent marked remote");
     let child = spans.iter().find(|s| s.span.name == "step").unwrap();

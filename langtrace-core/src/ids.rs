@@ -25,17 +25,6 @@ pub enum IdError {
     Zero,
 }
 
-/// Lower-case hex of `bytes` (how ids are written on the wire and in stores).
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        out.push(char::from(DIGITS[usize::from(byte & 15)]));
-    }
-    out
-}
-
 macro_rules! hex_id {
     ($(#[$doc:meta])* $name:ident, $len:literal) => {
         $(#[$doc])*
@@ -58,22 +47,16 @@ macro_rules! hex_id {
 
             /// Parses lowercase or uppercase hex of exactly the right length.
             pub fn from_hex(text: &str) -> Result<Self, IdError> {
-                let malformed = || IdError::Malformed { expected: $len * 2, got: text.to_owned() };
-                if text.len() != $len * 2 {
-                    return Err(malformed());
-                }
                 let mut bytes = [0u8; $len];
-                for (i, byte) in bytes.iter_mut().enumerate() {
-                    *byte = u8::from_str_radix(text.get(i * 2..i * 2 + 2).ok_or_else(malformed)?, 16)
-                        .map_err(|_| malformed())?;
-                }
+                hex::decode_to_slice(text, &mut bytes)
+                    .map_err(|_| IdError::Malformed { expected: $len * 2, got: text.to_owned() })?;
                 Self::from_bytes(bytes)
             }
         }
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&hex(&self.0))
+                f.write_str(&hex::encode(self.0))
             }
         }
 
@@ -184,6 +167,23 @@ mod tests {
         assert!(TraceId::from_hex("4bf92f").is_err());
         assert!(ObservationId::from_hex("00f067aa0ba902zz").is_err());
         assert_eq!(ObservationId::from_hex("00f067aa0ba902b7").unwrap().to_string(), "00f067aa0ba902b7");
+        assert_eq!(TraceId::from_hex("4BF92F3577B34DA6A3CE929D0E0E4736"), Ok(id), "upper case is accepted");
+    }
+
+    #[test]
+    fn signs_are_not_hex_digits() {
+        for text in [
+            "+f+f+f+f+f+f+f+f+f+f+f+f+f+f+f+f",
+            "-f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f",
+            "+00000000000000000000000000000001",
+        ] {
+            assert_eq!(
+                TraceId::from_hex(text),
+                Err(IdError::Malformed { expected: 32, got: text.to_owned() }),
+                "{text}"
+            );
+        }
+        assert!(ObservationId::from_hex("+1+1+1+1+1+1+1+1").is_err());
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub mod fields {
     pub const LEVEL: &str = "langtrace.level";
 }
 
-/// Langfuse's OTLP attribute keys (compat.md §1).
+/// Langfuse's OTLP attribute keys (see `docs/wire-format.md`, "Langfuse attribute vocabulary").
 pub mod langfuse {
     /// Trace name.
     pub const TRACE_NAME: &str = "langfuse.trace.name";
@@ -74,7 +74,7 @@ pub mod langfuse {
     pub const AS_ROOT: &str = "langfuse.internal.as_root";
 }
 
-/// OpenTelemetry GenAI semantic conventions (compat.md §5).
+/// OpenTelemetry GenAI semantic conventions (see `docs/wire-format.md`, "Foreign conventions").
 pub mod gen_ai {
     /// Operation name: chat, embeddings, execute_tool, ...
     pub const OPERATION_NAME: &str = "gen_ai.operation.name";
@@ -116,7 +116,7 @@ pub mod gen_ai {
     pub const TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
 }
 
-/// OpenInference conventions (compat.md §5).
+/// OpenInference conventions (see `docs/wire-format.md`, "Foreign conventions").
 pub mod openinference {
     /// Span kind: LLM, CHAIN, TOOL, ...
     pub const SPAN_KIND: &str = "openinference.span.kind";
@@ -138,7 +138,7 @@ pub mod openinference {
     pub const TAGS: &str = "tag.tags";
 }
 
-/// OpenLLMetry (Traceloop) conventions (compat.md §5).
+/// OpenLLMetry (Traceloop) conventions (see `docs/wire-format.md`, "Foreign conventions").
 pub mod openllmetry {
     /// Span kind: workflow, task, agent, tool.
     pub const SPAN_KIND: &str = "traceloop.span.kind";
@@ -152,7 +152,8 @@ pub mod openllmetry {
     pub const USAGE_TOTAL_TOKENS: &str = "llm.usage.total_tokens";
 }
 
-/// OpenTelemetry resource attributes (compat.md §5) and `tracing-opentelemetry` fields.
+/// OpenTelemetry resource attributes (see `docs/wire-format.md`, "Foreign conventions") and
+/// `tracing-opentelemetry` fields.
 pub mod otel {
     /// Service name.
     pub const SERVICE_NAME: &str = "service.name";

@@ -15,7 +15,7 @@
 use std::time::Duration;
 
 use base64::Engine;
-use langtrace_core::config::Source;
+use langtrace_core::config::{Found, Resolver, Source};
 use langtrace_core::ConfigError;
 
 /// Environment variables read.
@@ -132,193 +132,205 @@ pub(crate) struct ExportSettings {
     pub base_url: Option<String>,
 }
 
-fn invalid(setting: Source, value: &str, reason: impl Into<String>) -> ConfigError {
-    ConfigError { setting, value: value.to_owned(), reason: reason.into() }
-}
-
-/// A value from the builder or else the first set variable, with where it came from.
-fn pick(builder: Option<&str>, method: &'static str, vars: &[&'static str], env: &Lookup) -> Option<(String, Source)> {
-    if let Some(value) = builder {
-        return Some((value.to_owned(), Source::Builder(method)));
-    }
-    vars.iter()
-        .find_map(|&var| env(var).filter(|v| !v.trim().is_empty()).map(|v| (v.trim().to_owned(), Source::Env(var))))
-}
-
 /// Reads an environment variable.
 pub(crate) type Lookup<'a> = dyn Fn(&str) -> Option<String> + 'a;
 
-/// Checks that `url` is an absolute `http`/`https` URL with a host.
-fn check_url(url: &str, source: &Source) -> Result<(), ConfigError> {
-    let uri: http::Uri = url.parse().map_err(|e| invalid(source.clone(), url, format!("not a URL ({e})")))?;
+impl ExportSettings {
+    /// Whether the builder or the environment names a destination at all.
+    pub(crate) fn is_configured(&self, env: &Lookup) -> bool {
+        let r = Resolver::new(env);
+        self.endpoint.is_some()
+            || self.public_key.is_some()
+            || self.secret_key.is_some()
+            || [env::ENDPOINT, env::TRACES_ENDPOINT, env::LANGFUSE_PUBLIC_KEY, env::LANGFUSE_SECRET_KEY]
+                .iter()
+                .any(|name| r.is_set(name))
+    }
+
+    /// Resolves builder values, then environment variables, then defaults, validating
+    /// each setting in turn.
+    pub(crate) fn resolve(&self, env: &Lookup) -> Result<ExportConfig, ConfigError> {
+        let r = Resolver::new(env);
+        let langfuse = self.langfuse(r)?;
+        let protocol = self.protocol(r)?;
+        let headers = self.headers(r, langfuse.as_ref())?;
+        let endpoint = self.endpoint(r, langfuse.as_ref(), &protocol)?;
+        let gzip = self.gzip(r)?;
+        let timeout = self.timeout(r)?;
+        Ok(ExportConfig { endpoint, protocol: protocol.value, headers, gzip, timeout, langfuse })
+    }
+
+    /// Langfuse mode: both keys (from the builder or the environment) and the server.
+    fn langfuse(&self, r: Resolver<'_>) -> Result<Option<LangfuseCredentials>, ConfigError> {
+        let public = r.text(self.public_key.as_deref(), "langfuse", &[env::LANGFUSE_PUBLIC_KEY]);
+        let secret = r.text(self.secret_key.as_deref(), "langfuse", &[env::LANGFUSE_SECRET_KEY]);
+        match (public, secret) {
+            (Some(public), Some(secret)) => {
+                let base_url = r
+                    .text(self.base_url.as_deref(), "langfuse", &env::LANGFUSE_BASE_URL)
+                    .unwrap_or_else(|| Found { value: LANGFUSE_CLOUD.to_owned(), source: Source::Builder("langfuse") });
+                check_url(&base_url)?;
+                let base_url = base_url.value.trim_end_matches('/').to_owned();
+                Ok(Some(LangfuseCredentials { public_key: public.value, secret_key: secret.value, base_url }))
+            }
+            (Some(public), None) => {
+                Err(public.invalid(format!("half a key pair: {} is not set", env::LANGFUSE_SECRET_KEY)))
+            }
+            (None, Some(secret)) => {
+                let redacted = Found { value: "<redacted>".to_owned(), ..secret };
+                Err(redacted.invalid(format!("half a key pair: {} is not set", env::LANGFUSE_PUBLIC_KEY)))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
+    /// The protocol and where it was chosen (the default counts as the builder's).
+    fn protocol(&self, r: Resolver<'_>) -> Result<Chosen<Protocol>, ConfigError> {
+        const NEEDS_FEATURE: &str = "needs langtrace's `http-json` cargo feature";
+        let builder = Source::Builder("protocol");
+        if let Some(protocol) = self.protocol {
+            if protocol == Protocol::HttpJson && !cfg!(feature = "http-json") {
+                return Err(Found { value: "http/json".to_owned(), source: builder }.invalid(NEEDS_FEATURE));
+            }
+            return Ok(Chosen { value: protocol, source: builder });
+        }
+        let Some(found) = r.env(&env::PROTOCOL) else {
+            return Ok(Chosen { value: Protocol::default(), source: builder });
+        };
+        match Protocol::parse(&found.value) {
+            Some(Protocol::HttpJson) if !cfg!(feature = "http-json") => {
+                Err(found.invalid(format!("http/json {NEEDS_FEATURE}")))
+            }
+            Some(protocol) => Ok(Chosen { value: protocol, source: found.source }),
+            None => Err(found.invalid("expected http/protobuf, http/json or grpc")),
+        }
+    }
+
+    /// The environment's headers, then Langfuse's, then the builder's.
+    fn headers(
+        &self,
+        r: Resolver<'_>,
+        langfuse: Option<&LangfuseCredentials>,
+    ) -> Result<Vec<(String, String)>, ConfigError> {
+        let mut headers = match r.env(&env::HEADERS) {
+            Some(found) => parse_headers(&found)?,
+            None => Vec::new(),
+        };
+        if let Some(credentials) = langfuse {
+            headers.extend([
+                ("authorization".to_owned(), credentials.authorization()),
+                ("x-langfuse-sdk-name".to_owned(), "langtrace".to_owned()),
+                ("x-langfuse-sdk-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
+                ("x-langfuse-public-key".to_owned(), credentials.public_key.clone()),
+                ("x-langfuse-ingestion-version".to_owned(), LANGFUSE_INGESTION_VERSION.to_owned()),
+            ]);
+        }
+        for (name, value) in &self.headers {
+            let valid = http::HeaderName::try_from(name.as_str()).is_ok()
+                && http::HeaderValue::try_from(value.as_str()).is_ok();
+            if !valid {
+                let found = Found { value: name.clone(), source: Source::Builder("header") };
+                return Err(found.invalid("not a valid header name and value"));
+            }
+            headers.push((name.to_ascii_lowercase(), value.clone()));
+        }
+        Ok(headers)
+    }
+
+    /// Langfuse's OTLP path (HTTP only), else the full traces endpoint, else the base
+    /// endpoint (with `/v1/traces` for HTTP), else localhost.
+    fn endpoint(
+        &self,
+        r: Resolver<'_>,
+        langfuse: Option<&LangfuseCredentials>,
+        protocol: &Chosen<Protocol>,
+    ) -> Result<String, ConfigError> {
+        if let Some(credentials) = langfuse {
+            if protocol.value == Protocol::Grpc {
+                let found = Found { value: "grpc".to_owned(), source: protocol.source.clone() };
+                return Err(found.invalid("Langfuse's OTLP endpoint accepts HTTP only"));
+            }
+            return Ok(format!("{}{LANGFUSE_OTLP_PATH}", credentials.base_url));
+        }
+        let grpc = protocol.value == Protocol::Grpc;
+        let url = match r.text(self.endpoint.as_deref(), "endpoint", &[env::TRACES_ENDPOINT]) {
+            Some(full) => full,
+            None => match r.env(&[env::ENDPOINT]) {
+                Some(base) if !grpc => {
+                    Found { value: format!("{}{OTLP_HTTP_PATH}", base.value.trim_end_matches('/')), ..base }
+                }
+                Some(base) => base,
+                None => {
+                    let default = if grpc { "http://localhost:4317" } else { "http://localhost:4318/v1/traces" };
+                    Found { value: default.to_owned(), source: Source::Builder("endpoint") }
+                }
+            },
+        };
+        check_url(&url)?;
+        Ok(url.value)
+    }
+
+    /// `gzip` or `none`.
+    fn gzip(&self, r: Resolver<'_>) -> Result<bool, ConfigError> {
+        let parse = |text: &str| match text {
+            "gzip" => Some(true),
+            "none" => Some(false),
+            _ => None,
+        };
+        Ok(r.parsed(self.gzip, &env::COMPRESSION, parse, "expected gzip or none")?.unwrap_or(false))
+    }
+
+    /// Positive; whole milliseconds in the environment.
+    fn timeout(&self, r: Resolver<'_>) -> Result<Duration, ConfigError> {
+        Ok(r.milliseconds(self.timeout, "timeout", &env::TIMEOUT)?.unwrap_or(Duration::from_secs(10)))
+    }
+}
+
+/// A resolved value and where it was chosen.
+struct Chosen<T> {
+    value: T,
+    source: Source,
+}
+
+/// Checks that the value is an absolute `http`/`https` URL with a host.
+fn check_url(url: &Found) -> Result<(), ConfigError> {
+    let uri: http::Uri = url.value.parse().map_err(|e| url.invalid(format!("not a URL ({e})")))?;
     match uri.scheme_str() {
         Some("http" | "https") if uri.host().is_some_and(|h| !h.is_empty()) => Ok(()),
-        _ => Err(invalid(source.clone(), url, "expected an absolute http:// or https:// URL with a host")),
+        _ => Err(url.invalid("expected an absolute http:// or https:// URL with a host")),
     }
 }
 
 /// Parses `key=value,key2=value2` (values percent-decoded), as the OTLP spec defines.
-fn parse_headers(text: &str, source: &Source) -> Result<Vec<(String, String)>, ConfigError> {
+fn parse_headers(found: &Found) -> Result<Vec<(String, String)>, ConfigError> {
     let mut headers = Vec::new();
-    for pair in text.split(',').filter(|p| !p.trim().is_empty()) {
-        let (key, value) =
-            pair.split_once('=').ok_or_else(|| invalid(source.clone(), text, format!("`{pair}` is not key=value")))?;
+    for pair in found.value.split(',').filter(|p| !p.trim().is_empty()) {
+        let (key, value) = pair.split_once('=').ok_or_else(|| found.invalid(format!("`{pair}` is not key=value")))?;
         let key = key.trim();
-        let value = percent_decode(value.trim())
-            .ok_or_else(|| invalid(source.clone(), text, format!("bad percent-encoding in `{pair}`")))?;
-        let name = http::HeaderName::try_from(key)
-            .map_err(|_| invalid(source.clone(), text, format!("`{key}` is not a header name")))?;
+        let value =
+            percent_decode(value.trim()).ok_or_else(|| found.invalid(format!("bad percent-encoding in `{pair}`")))?;
+        let name =
+            http::HeaderName::try_from(key).map_err(|_| found.invalid(format!("`{key}` is not a header name")))?;
         http::HeaderValue::try_from(value.as_str())
-            .map_err(|_| invalid(source.clone(), text, format!("the value of `{key}` is not a header value")))?;
+            .map_err(|_| found.invalid(format!("the value of `{key}` is not a header value")))?;
         headers.push((name.as_str().to_owned(), value));
     }
     Ok(headers)
 }
 
+/// Percent-decodes UTF-8 text; `None` for a `%` not followed by two hex digits (which
+/// `percent-encoding` would pass through) or bytes that are not UTF-8.
 fn percent_decode(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let well_formed = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &byte)| byte == b'%')
+        .all(|(at, _)| bytes.get(at + 1..at + 3).is_some_and(|digits| digits.iter().all(u8::is_ascii_hexdigit)));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
-}
-
-impl ExportSettings {
-    /// Whether the builder or the environment names a destination at all.
-    pub(crate) fn is_configured(&self, env: &Lookup) -> bool {
-        let set = |var: &str| env(var).is_some_and(|v| !v.trim().is_empty());
-        self.endpoint.is_some()
-            || self.public_key.is_some()
-            || self.secret_key.is_some()
-            || set(env::ENDPOINT)
-            || set(env::TRACES_ENDPOINT)
-            || set(env::LANGFUSE_PUBLIC_KEY)
-            || set(env::LANGFUSE_SECRET_KEY)
-    }
-
-    /// Resolves builder values, then environment variables, then defaults.
-    pub(crate) fn resolve(&self, env: &Lookup) -> Result<ExportConfig, ConfigError> {
-        let public = pick(self.public_key.as_deref(), "langfuse", &[env::LANGFUSE_PUBLIC_KEY], env);
-        let secret = pick(self.secret_key.as_deref(), "langfuse", &[env::LANGFUSE_SECRET_KEY], env);
-        let langfuse = match (public, secret) {
-            (Some((public_key, _)), Some((secret_key, _))) => {
-                let (base_url, source) = pick(self.base_url.as_deref(), "langfuse", &env::LANGFUSE_BASE_URL, env)
-                    .unwrap_or_else(|| (LANGFUSE_CLOUD.to_owned(), Source::Builder("langfuse")));
-                check_url(&base_url, &source)?;
-                let base_url = base_url.trim_end_matches('/').to_owned();
-                Some(LangfuseCredentials { public_key, secret_key, base_url })
-            }
-            (Some((public_key, source)), None) => {
-                let reason = format!("half a key pair: {} is not set", env::LANGFUSE_SECRET_KEY);
-                return Err(invalid(source, &public_key, reason));
-            }
-            (None, Some((_, source))) => {
-                let reason = format!("half a key pair: {} is not set", env::LANGFUSE_PUBLIC_KEY);
-                return Err(invalid(source, "<redacted>", reason));
-            }
-            (None, None) => None,
-        };
-
-        let (protocol, protocol_source) = match (self.protocol, pick(None, "protocol", &env::PROTOCOL, env)) {
-            (Some(Protocol::HttpJson), _) if !cfg!(feature = "http-json") => {
-                return Err(invalid(
-                    Source::Builder("protocol"),
-                    "http/json",
-                    "needs langtrace's `http-json` cargo feature",
-                ));
-            }
-            (Some(protocol), _) => (protocol, Source::Builder("protocol")),
-            (None, Some((text, source))) => match Protocol::parse(&text) {
-                Some(Protocol::HttpJson) if !cfg!(feature = "http-json") => {
-                    return Err(invalid(source, &text, "http/json needs langtrace's `http-json` cargo feature"));
-                }
-                Some(protocol) => (protocol, source),
-                None => return Err(invalid(source, &text, "expected http/protobuf, http/json or grpc")),
-            },
-            (None, None) => (Protocol::default(), Source::Builder("protocol")),
-        };
-
-        let mut headers = Vec::new();
-        if let Some((text, source)) = pick(None, "header", &env::HEADERS, env) {
-            headers = parse_headers(&text, &source)?;
-        }
-
-        let endpoint = match &langfuse {
-            Some(credentials) => {
-                if protocol == Protocol::Grpc {
-                    return Err(invalid(protocol_source, "grpc", "Langfuse's OTLP endpoint accepts HTTP only"));
-                }
-                headers.extend([
-                    ("authorization".to_owned(), credentials.authorization()),
-                    ("x-langfuse-sdk-name".to_owned(), "langtrace".to_owned()),
-                    ("x-langfuse-sdk-version".to_owned(), env!("CARGO_PKG_VERSION").to_owned()),
-                    ("x-langfuse-public-key".to_owned(), credentials.public_key.clone()),
-                    ("x-langfuse-ingestion-version".to_owned(), LANGFUSE_INGESTION_VERSION.to_owned()),
-                ]);
-                format!("{}{LANGFUSE_OTLP_PATH}", credentials.base_url)
-            }
-            None => {
-                let full = pick(self.endpoint.as_deref(), "endpoint", &[env::TRACES_ENDPOINT], env);
-                let (url, source) = match full {
-                    Some(full) => full,
-                    None => match pick(None, "endpoint", &[env::ENDPOINT], env) {
-                        Some((base, source)) if protocol != Protocol::Grpc => {
-                            (format!("{}{OTLP_HTTP_PATH}", base.trim_end_matches('/')), source)
-                        }
-                        Some(base) => base,
-                        None => {
-                            let default = match protocol {
-                                Protocol::Grpc => "http://localhost:4317",
-                                _ => "http://localhost:4318/v1/traces",
-                            };
-                            (default.to_owned(), Source::Builder("endpoint"))
-                        }
-                    },
-                };
-                check_url(&url, &source)?;
-                url
-            }
-        };
-        for (name, value) in &self.headers {
-            let valid = http::HeaderName::try_from(name.as_str()).is_ok()
-                && http::HeaderValue::try_from(value.as_str()).is_ok();
-            if !valid {
-                return Err(invalid(Source::Builder("header"), name, "not a valid header name and value"));
-            }
-            headers.push((name.to_ascii_lowercase(), value.clone()));
-        }
-
-        let gzip = match (self.gzip, pick(None, "gzip", &env::COMPRESSION, env)) {
-            (Some(gzip), _) => gzip,
-            (None, Some((text, source))) => match text.as_str() {
-                "gzip" => true,
-                "none" => false,
-                _ => return Err(invalid(source, &text, "expected gzip or none")),
-            },
-            (None, None) => false,
-        };
-        let timeout = match (self.timeout, pick(None, "timeout", &env::TIMEOUT, env)) {
-            (Some(timeout), _) if !timeout.is_zero() => timeout,
-            (Some(timeout), _) => {
-                return Err(invalid(Source::Builder("timeout"), &format!("{timeout:?}"), "must be positive"))
-            }
-            (None, Some((text, source))) => match text.parse::<u64>() {
-                Ok(ms) if ms > 0 => Duration::from_millis(ms),
-                _ => return Err(invalid(source, &text, "expected a positive number of milliseconds")),
-            },
-            (None, None) => Duration::from_secs(10),
-        };
-        Ok(ExportConfig { endpoint, protocol, headers, gzip, timeout, langfuse })
-    }
+    percent_encoding::percent_decode_str(text).decode_utf8().ok().map(|text| text.into_owned())
 }
 
 #[cfg(test)]
@@ -402,6 +414,20 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(grpc_langfuse.setting, Source::Builder("protocol"));
+    }
+
+    #[test]
+    fn malformed_percent_escapes_are_refused() {
+        for bad in ["%+4", "%4", "%", "%zz", "a%2", "%-1", "%ff"] {
+            let text = format!("x-key={bad}");
+            let error = resolve(
+                ExportSettings::default(),
+                &[(env::ENDPOINT, "http://a:1"), ("OTEL_EXPORTER_OTLP_HEADERS", &text)],
+            )
+            .unwrap_err();
+            assert!(error.reason.starts_with("bad percent-encoding"), "{bad}: {error}");
+        }
+        assert_eq!(percent_decode("a%2Fb%2fc%25"), Some("a/b/c%".to_owned()));
     }
 
     #[test]

@@ -1,20 +1,43 @@
 //! Record -> OTLP span: one span per observation, same ids, parent and times, and the
-//! attribute vocabulary of Langfuse (compat.md §1) plus the OTel GenAI keys for
+//! attribute vocabulary of Langfuse (see `docs/wire-format.md`, "Langfuse attribute
+//! vocabulary") plus the OTel GenAI keys for
 //! generation-like, agent and tool observations so GenAI-aware backends read them too.
 //!
 //! Value formats: plain strings unquoted, structured values as JSON text, metadata
 //! flattened per top-level key (strings raw, numbers and booleans typed, the rest JSON).
 
 use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, TraceAttributes};
-use langtrace_core::vocab::{gen_ai, langfuse, usage};
+use langtrace_core::vocab::{gen_ai, langfuse, otel, usage};
+use langtrace_core::Config;
 use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
 use opentelemetry::{Array, InstrumentationScope, Key, KeyValue, StringValue, Value};
 use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+use opentelemetry_sdk::Resource;
 use serde_json::{Map, Value as Json};
 
 /// The instrumentation scope of every exported span: this crate and its version.
 pub fn scope() -> InstrumentationScope {
     InstrumentationScope::builder("langtrace").with_version(env!("CARGO_PKG_VERSION")).build()
+}
+
+/// The resource of every span a sink exports for a layer with `config`: environment,
+/// release and version of the process (and `service.name` when given).
+pub fn resource(config: &Config, service_name: Option<&str>) -> Resource {
+    let mut builder = Resource::builder();
+    if let Some(name) = service_name {
+        builder = builder.with_service_name(name.to_owned());
+    }
+    let mut attributes = vec![
+        KeyValue::new(langfuse::ENVIRONMENT, config.environment.clone()),
+        KeyValue::new(otel::DEPLOYMENT_ENVIRONMENT_NAME, config.environment.clone()),
+    ];
+    if let Some(release) = &config.release {
+        attributes.push(KeyValue::new(langfuse::RELEASE, release.clone()));
+    }
+    if let Some(version) = &config.version {
+        attributes.push(KeyValue::new(otel::SERVICE_VERSION, version.clone()));
+    }
+    builder.with_attributes(attributes).build()
 }
 
 /// Converts one observation record into the span the OTLP exporter sends.

@@ -13,17 +13,22 @@
 //! let (layer, guard) = LangtraceLayer::builder().sink(sink).build().expect("valid settings");
 //! ```
 //!
-//! Data flow: records (from the pipeline's worker) → [`encode`] (record → span) →
-//! [`export`] (transport, retry, backoff) and media uploads → the endpoint.
+//! Data flow: records (from the pipeline's worker) → [`OtlpSink`] → [`encode`] (record →
+//! span) → the transport (retry, backoff) and media uploads → the endpoint.
 
 #![warn(missing_docs)]
 
+mod builder;
 pub mod config;
+mod counters;
 pub mod encode;
-pub mod export;
 mod media_upload;
+mod sink;
+mod transport;
 
+pub use builder::{BuildError, OtlpSinkBuilder};
 pub use config::{ExportConfig, LangfuseCredentials, Protocol};
-pub use export::{BuildError, ExportCounters, OtlpExporterBuilder, OtlpSink};
-/// Backoff settings for [`OtlpExporterBuilder::retry_policy`].
+pub use counters::ExportCounters;
+/// Backoff settings for [`OtlpSinkBuilder::retry_policy`].
 pub use opentelemetry_otlp::RetryPolicy;
+pub use sink::OtlpSink;

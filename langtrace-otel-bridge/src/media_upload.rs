@@ -1,4 +1,4 @@
-//! Langfuse's three-step media flow (compat.md §3): `POST /api/public/media` announces
+//! Langfuse's three-step media flow (see `docs/wire-format.md`, "Media references"): `POST /api/public/media` announces
 //! the bytes and answers an upload URL (none when the server already stores them),
 //! `PUT` sends the bytes there, `PATCH /api/public/media/{id}` reports how it went.
 //! Each media id is uploaded once per process.
@@ -11,7 +11,7 @@ use langtrace_core::record::{MediaRecord, ObservationRecord, Timestamp};
 use serde_json::json;
 
 use crate::config::LangfuseCredentials;
-use crate::export::ExportCounters;
+use crate::counters::ExportCounters;
 
 /// Media ids remembered as uploaded; the set is cleared when it reaches this size.
 const MAX_REMEMBERED: usize = 10_000;

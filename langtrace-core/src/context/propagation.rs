@@ -53,7 +53,7 @@ pub(crate) fn parse_traceparent(header: &str) -> Result<(TraceId, ObservationId)
     else {
         return Err(malformed());
     };
-    if version.len() != 2 || version == "ff" || flags.len() != 2 || u8::from_str_radix(flags, 16).is_err() {
+    if version.len() != 2 || version == "ff" || hex::decode_to_slice(flags, &mut [0u8; 1]).is_err() {
         return Err(malformed());
     }
     Ok((TraceId::from_hex(trace)?, ObservationId::from_hex(parent)?))

@@ -1,7 +1,7 @@
 //! The bounded, asynchronous delivery between the layer and the sinks: a queue with a
-//! fixed capacity ([`queue`]), one worker thread ([`worker`]) that processes records
-//! ([`processor`]: defaults, [`mask`], [`media`] extraction, [`truncate`]) and hands
-//! them to sinks in batches, and the application's [`LangtraceGuard`].
+//! fixed capacity (`queue`), one worker thread (`worker`) that processes records
+//! (`processor`: defaults, [`mask`], [`media`] extraction, truncation) and hands them to
+//! sinks in batches, and the application's [`LangtraceGuard`].
 
 pub(crate) mod guard;
 pub mod mask;
