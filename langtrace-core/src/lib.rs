@@ -16,6 +16,7 @@
 pub mod config;
 pub mod context;
 pub mod conventions;
+mod draft;
 pub mod environment;
 pub mod ids;
 pub mod layer;

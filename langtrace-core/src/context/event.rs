@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{to_json, with_state};
+use crate::draft::cell::lock;
 use crate::ids::ObservationId;
-use crate::layer::cell::lock;
 use crate::layer::Find;
 use crate::record::{Level, ObservationType};
 use crate::vocab::fields;

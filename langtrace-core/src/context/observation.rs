@@ -5,8 +5,8 @@ use serde_json::Value;
 use tracing::Span;
 
 use super::{to_json, with_state};
+use crate::draft::cell::{lock, ObservationState};
 use crate::ids::{ObservationId, TraceId};
-use crate::layer::cell::{lock, ObservationState};
 use crate::layer::Find;
 use crate::record::{Cost, Level, PromptRef, Timestamp, Usage};
 

@@ -9,8 +9,8 @@ use tracing::Span;
 
 use super::propagation::parse_traceparent;
 use super::{to_json, with_state};
+use crate::draft::ScopeData;
 use crate::ids::{IdError, ObservationId, TraceId};
-use crate::layer::span_state::ScopeData;
 use crate::layer::Find;
 use crate::record::TraceAttributes;
 use crate::vocab::fields;

@@ -6,8 +6,8 @@ use serde::Serialize;
 use tracing::Span;
 
 use super::{to_json, with_state};
+use crate::draft::TraceCell;
 use crate::ids::TraceId;
-use crate::layer::span_state::TraceCell;
 use crate::layer::Find;
 use crate::record::TraceAttributes;
 

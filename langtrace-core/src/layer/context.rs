@@ -8,9 +8,10 @@ use tracing_core::span::Id;
 use tracing_core::{Dispatch, Metadata, Subscriber};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::cell::ObservationCell;
-use super::span_state::{SpanState, TraceCell};
+use super::span_state::SpanState;
 use crate::config::Config;
+use crate::draft::ObservationCell;
+use crate::draft::TraceCell;
 use crate::ids::TraceId;
 use crate::pipeline::processor::Pending;
 use crate::pipeline::queue::Pipeline;

@@ -19,20 +19,19 @@ use crate::record::TraceRecord;
 use crate::vocab::fields;
 
 mod builder;
-pub(crate) mod cell;
 mod context;
 pub(crate) mod handoff;
-pub(crate) mod slot;
 pub(crate) mod span_state;
 mod visitors;
 
+use crate::draft::cell::{lock, recycle_local, take_cell, ObservationCell, ObservationState};
+use crate::draft::TraceCell;
 pub use builder::LangtraceBuilder;
-use cell::{lock, recycle_local, take_cell, ObservationCell, ObservationState};
 use context::with_span;
 pub use context::SpanFilter;
 pub(crate) use context::{Find, LayerContext, Recorded};
 use handoff::JustOpened;
-use span_state::{SpanState, TraceCell};
+use span_state::SpanState;
 use visitors::{ForeignFields, ObserveFields};
 
 /// Turns `#[observe]` spans, and foreign `tracing` spans chosen by a filter, into

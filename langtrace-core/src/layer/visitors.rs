@@ -5,7 +5,7 @@ use std::fmt;
 use serde_json::Value;
 use tracing_core::field::{Field, Visit};
 
-use super::cell::ObservationState;
+use crate::draft::ObservationState;
 use crate::record::{Level, ObservationType};
 use crate::vocab::fields;
 

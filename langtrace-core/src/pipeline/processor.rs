@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use super::truncate::truncate;
 use super::{mask, media};
 use crate::config::Config;
+use crate::draft::cell::{lock, recycle_cells, ObservationCell, ObservationCore};
 use crate::ids::TraceId;
-use crate::layer::cell::{lock, recycle_cells, ObservationCell, ObservationCore};
 use crate::mask::MaskFn;
 use crate::record::{MediaField, MediaRecord, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
 

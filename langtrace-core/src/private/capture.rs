@@ -8,7 +8,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::layer::slot::{JsonBuffer, PayloadSlot};
+use crate::draft::slot::{JsonBuffer, PayloadSlot};
 use crate::record::Payload;
 
 /// Wraps a borrowed value for autoref-specialised capture:

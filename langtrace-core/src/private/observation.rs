@@ -8,9 +8,9 @@ use serde_json::Value;
 use tracing::Span;
 
 use super::capture::{Captured, InputObject};
-use crate::layer::cell::lock;
+use crate::draft::cell::lock;
+use crate::draft::slot::{serialize, PayloadSlot};
 use crate::layer::handoff::{close_with, take_just_opened};
-use crate::layer::slot::{serialize, PayloadSlot};
 use crate::layer::{Find, LayerContext, Recorded};
 use crate::record::{Level, Tick};
 

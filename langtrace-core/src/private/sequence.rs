@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::capture::Captured;
 use super::observation::Observation;
-use crate::layer::cell::lock;
+use crate::draft::cell::lock;
 use crate::pipeline::truncate::truncation_marker;
 use crate::record::Timestamp;
 

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use serde_json::{Map, Value};
 
 use super::slot::{CapturedPayload, PayloadSlot};
-use super::span_state::TraceCell;
+use super::trace::TraceCell;
 use crate::conventions::{self, MappedAttributes};
 use crate::ids::{ObservationId, TraceId};
 use crate::record::{
