@@ -74,6 +74,11 @@ use proc_macro::TokenStream;
 /// that is not generation-like are compile errors pointing at the offending
 /// token.
 ///
+/// The generated code raises no warning of its own, from rustc or clippy
+/// (including `clippy::pedantic`), so `#[observe]` fits crates that deny
+/// warnings. None of it is an `#[allow]` around the fn's own code, whose
+/// warnings are still reported.
+///
 /// # Supported function shapes
 ///
 /// The observation ends when the function's work does, which depends on what
