@@ -1,4 +1,5 @@
-//! Code generation: one function per [`Shape`].
+//! Code generation: one function per [`Shape`], for an `#[observe]` that
+//! [`crate::valid`] accepted.
 //!
 //! Every shape starts the same way: create `__lt_span` (an INFO span with
 //! the `langtrace.*` fields the layer turns into an observation), then open
@@ -29,28 +30,18 @@ use proc_macro2::{Delimiter, Group, Span, TokenStream};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
-use syn::{AttrStyle, Block, Expr, ExprAsync, Item, ItemFn, ReturnType, Stmt, Type};
+use syn::{AttrStyle, Block, Expr, ExprAsync, Ident, ItemFn, ReturnType, Stmt, Type};
 
 use crate::args::{Args, Keyword, ObservationType};
 use crate::capture;
 use crate::shape::{Sequence, Shape};
 
-/// Expands `#[observe(args)] item`.
-pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let (args, func) = match (syn::parse2::<Args>(args), parse_fn(item)) {
-        (Ok(args), Ok(func)) => (args, func),
-        (Err(mut args_error), Err(fn_error)) => {
-            args_error.combine(fn_error);
-            return Err(args_error);
-        }
-        (Err(error), Ok(_)) | (Ok(_), Err(error)) => return Err(error),
-    };
-    let bound = capture::bound_idents(&func.sig);
-    args.check_skip(&bound)?;
-
-    let span = span(&args, &func);
-    let input = args.capture_input.then(|| capture::input(&bound, &args.skip)).flatten();
-    let shape = Shape::of(&func);
+/// The observed version of `func`, whose `args` passed validation; `bound`
+/// are the identifiers its arguments bind.
+pub(crate) fn observe(args: &Args, func: &ItemFn, bound: &[Ident]) -> TokenStream {
+    let span = span(args, func);
+    let input = args.capture_input.then(|| capture::input(bound, &args.skip)).flatten();
+    let shape = Shape::of(func);
     // A sync fn's body records its input itself (see `sync`); other shapes open the
     // observation with it first.
     let open = match (&shape, &input) {
@@ -59,17 +50,17 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
         (_, None) => Some(quote!(let __lt_obs = ::langtrace::__private::Observation::new(__lt_span);)),
     };
     let body = match shape {
-        Shape::Sync => sync(&args, &func, input.as_ref()),
-        Shape::Async => asynchronous(&args, &func),
-        Shape::ImplFuture { output } => impl_future(&args, &func.block, output),
-        Shape::BoxedAsync { output, prefix, pin, future } => boxed_async(&args, output, prefix, pin, future),
-        Shape::Sequence { kind } => sequence(&args, &func.block, kind),
+        Shape::Sync => sync(args, func, input.as_ref()),
+        Shape::Async => asynchronous(args, func),
+        Shape::ImplFuture { output } => impl_future(args, &func.block, output),
+        Shape::BoxedAsync { output, prefix, pin, future } => boxed_async(args, output, prefix, pin, future),
+        Shape::Sequence { kind } => sequence(args, &func.block, kind),
     };
 
-    let ItemFn { attrs, vis, sig, .. } = &func;
+    let ItemFn { attrs, vis, sig, .. } = func;
     let (inner_attrs, outer_attrs): (Vec<_>, Vec<_>) =
         attrs.iter().partition(|attr| matches!(attr.style, AttrStyle::Inner(_)));
-    Ok(quote! {
+    quote! {
         #(#outer_attrs)*
         #vis #sig {
             #(#inner_attrs)*
@@ -77,13 +68,6 @@ pub(crate) fn observe(args: TokenStream, item: TokenStream) -> syn::Result<Token
             #open
             #body
         }
-    })
-}
-
-fn parse_fn(item: TokenStream) -> syn::Result<ItemFn> {
-    match syn::parse2::<Item>(item)? {
-        Item::Fn(func) => Ok(func),
-        other => Err(syn::Error::new_spanned(other, "`#[observe]` can only be applied to functions with a body")),
     }
 }
 
@@ -95,7 +79,7 @@ fn span(args: &Args, func: &ItemFn) -> TokenStream {
         let as_type = args.as_type.as_str();
         quote!(langtrace.as_type = #as_type)
     });
-    let model = args.model.as_ref().map(|model| quote!(langtrace.model = #model));
+    let model = args.model.as_ref().map(|(_, model)| quote!(langtrace.model = #model));
     let level = args.level.map(|level| {
         let level = level.as_str();
         quote!(langtrace.level = #level)
