@@ -1,18 +1,20 @@
-//! The typed model of `#[observe(...)]`'s arguments.
+//! The typed model of `#[observe(...)]`'s arguments, and its parser.
 //!
-//! Parsing is two-staged: the token stream is first split into `syn::Meta`
-//! items (a syntax error there aborts), then every item is validated on its
-//! own. Semantic errors (unknown or duplicate options, values of the wrong
-//! kind, cross-option constraints) are collected and reported together, each
-//! at the offending token.
+//! Parsing checks what can be checked one option at a time: the syntax, the
+//! keys (unknown or repeated) and the kind of each value. An option that fails
+//! these checks is reported at the offending token and left out of the model;
+//! the others are still parsed, so that every error is reported at once. Rules
+//! involving several options, or the fn itself, are checked afterwards by
+//! [`crate::valid`].
 
+use proc_macro2::TokenStream;
 use quote::ToTokens;
 use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
+use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, Token};
+use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Meta, Path, Token};
 
-/// The validated arguments of one `#[observe(...)]` attribute.
+/// The arguments of one `#[observe(...)]` attribute, as far as they parsed.
 pub(crate) struct Args {
     /// `name = "..."`: the observation name; the fn's name when absent.
     pub name: Option<LitStr>,
@@ -26,8 +28,12 @@ pub(crate) struct Args {
     pub skip: Vec<Ident>,
     /// `level = ...`: the initial observation level.
     pub level: Option<Level>,
-    /// `model = "..."`: the model name of a generation-like observation.
-    pub model: Option<LitStr>,
+    /// `model = "..."`: the model name of a generation-like observation, with
+    /// the key as written (errors about `model` point at it).
+    pub model: Option<(Path, LitStr)>,
+    /// The options given with a value that did not parse, whose errors are
+    /// already reported: rules involving them are not checked.
+    pub invalid: Vec<Key>,
 }
 
 impl Default for Args {
@@ -40,93 +46,69 @@ impl Default for Args {
             skip: Vec::new(),
             level: None,
             model: None,
+            invalid: Vec::new(),
         }
-    }
-}
-
-impl Parse for Args {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let metas = Punctuated::<Meta, Token![,]>::parse_terminated(input)?;
-        let mut args = Args::default();
-        let mut errors = Errors::default();
-        let mut seen = Vec::new();
-        let mut model_key = None;
-        let mut invalid_as_type = false;
-
-        for meta in &metas {
-            let key = match Key::of(meta.path()) {
-                Ok(key) if seen.contains(&key) => {
-                    errors.push(syn::Error::new_spanned(meta.path(), format!("duplicate option `{}`", key.as_str())));
-                    continue;
-                }
-                Ok(key) => key,
-                Err(error) => {
-                    errors.push(error);
-                    continue;
-                }
-            };
-            seen.push(key);
-
-            let parsed = match key {
-                Key::Name => value(meta).and_then(lit_str).map(|name| args.name = Some(name)),
-                Key::AsType => {
-                    let as_type = value(meta).and_then(keyword_value);
-                    invalid_as_type = as_type.is_err();
-                    as_type.map(|as_type| args.as_type = as_type)
-                }
-                Key::CaptureInput => value(meta).and_then(lit_bool).map(|capture| args.capture_input = capture),
-                Key::CaptureOutput => value(meta).and_then(lit_bool).map(|capture| args.capture_output = capture),
-                Key::Skip => skip_list(meta).map(|skip| args.skip = skip),
-                Key::Level => value(meta).and_then(keyword_value).map(|level| args.level = Some(level)),
-                Key::Model => value(meta).and_then(lit_str).map(|model| {
-                    model_key = Some(meta.path());
-                    args.model = Some(model);
-                }),
-            };
-            if let Err(error) = parsed {
-                errors.push(error);
-            }
-        }
-
-        // With an invalid `as_type`, whether `model` fits is unknown.
-        if let Some(key) = model_key {
-            if !invalid_as_type && !args.as_type.is_generation_like() {
-                errors.push(syn::Error::new_spanned(
-                    key,
-                    "`model` requires a generation-like type: \
-                     add `as_type = generation` or `as_type = embedding`",
-                ));
-            }
-        }
-
-        errors.finish()?;
-        Ok(args)
     }
 }
 
 impl Args {
+    /// Parses `tokens`, the attribute's arguments. Every option that is valid
+    /// on its own is set; the errors of the others go to `errors`.
+    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Args {
+        let mut args = Args::default();
+        let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
+            Ok(metas) => metas,
+            Err(error) => {
+                errors.push(error);
+                return args;
+            }
+        };
+        let mut seen = Vec::new();
+        for meta in &metas {
+            let key = Key::of(meta.path()).and_then(|key| {
+                if seen.contains(&key) {
+                    Err(syn::Error::new_spanned(meta.path(), format!("duplicate option `{}`", key.as_str())))
+                } else {
+                    Ok(key)
+                }
+            });
+            match key {
+                Ok(key) => {
+                    seen.push(key);
+                    if let Err(error) = args.set(key, meta) {
+                        args.invalid.push(key);
+                        errors.push(error);
+                    }
+                }
+                Err(error) => errors.push(error),
+            }
+        }
+        args
+    }
+
+    /// Sets the option `key` from `meta`, or says why its value is invalid.
+    fn set(&mut self, key: Key, meta: &Meta) -> syn::Result<()> {
+        match key {
+            Key::Name => self.name = Some(value(meta).and_then(lit_str)?),
+            Key::AsType => self.as_type = value(meta).and_then(keyword_value)?,
+            Key::CaptureInput => self.capture_input = value(meta).and_then(lit_bool)?,
+            Key::CaptureOutput => self.capture_output = value(meta).and_then(lit_bool)?,
+            Key::Skip => self.skip = skip_list(meta)?,
+            Key::Level => self.level = Some(value(meta).and_then(keyword_value)?),
+            Key::Model => self.model = Some((meta.path().clone(), value(meta).and_then(lit_str)?)),
+        }
+        Ok(())
+    }
+
     /// The observation name: `name = "..."`, else the fn's identifier.
     pub(crate) fn name(&self, fn_ident: &Ident) -> LitStr {
         self.name.clone().unwrap_or_else(|| LitStr::new(&fn_ident.unraw().to_string(), fn_ident.span()))
-    }
-
-    /// Checks that every `skip(...)` entry names one of `bound`, the
-    /// identifiers bound by the fn's arguments.
-    pub(crate) fn check_skip(&self, bound: &[Ident]) -> syn::Result<()> {
-        let mut errors = Errors::default();
-        for skipped in self.skip.iter().filter(|skipped| !bound.contains(skipped)) {
-            errors.push(syn::Error::new_spanned(
-                skipped,
-                format!("cannot skip `{skipped}`: the function has no argument with this name"),
-            ));
-        }
-        errors.finish()
     }
 }
 
 /// The option keys of `#[observe(...)]`.
 #[derive(Clone, Copy, PartialEq)]
-enum Key {
+pub(crate) enum Key {
     Name,
     AsType,
     CaptureInput,
@@ -182,7 +164,7 @@ pub(crate) enum ObservationType {
 
 impl ObservationType {
     /// Whether the type describes a model call, which is what `model = ...` is for.
-    fn is_generation_like(self) -> bool {
+    pub(crate) fn is_generation_like(self) -> bool {
         matches!(self, ObservationType::Generation | ObservationType::Embedding)
     }
 }
@@ -294,6 +276,7 @@ fn skip_list(meta: &Meta) -> syn::Result<Vec<Ident>> {
     }
 }
 
+/// The value of `name = "..."` or `model = "..."`.
 fn lit_str(expr: &Expr) -> syn::Result<LitStr> {
     match expr {
         Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Ok(lit.clone()),
@@ -301,6 +284,7 @@ fn lit_str(expr: &Expr) -> syn::Result<LitStr> {
     }
 }
 
+/// The value of `capture_input = ...` or `capture_output = ...`.
 fn lit_bool(expr: &Expr) -> syn::Result<bool> {
     match expr {
         Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Ok(lit.value),
@@ -308,19 +292,33 @@ fn lit_bool(expr: &Expr) -> syn::Result<bool> {
     }
 }
 
-/// Collects errors so that all of them are reported at once.
+/// Collects errors so that all of them are reported at once, in the order
+/// they were found.
 #[derive(Default)]
-struct Errors(Option<syn::Error>);
+pub(crate) struct Errors(Option<syn::Error>);
 
 impl Errors {
-    fn push(&mut self, error: syn::Error) {
+    /// Adds `error` after the ones already collected.
+    pub(crate) fn push(&mut self, error: syn::Error) {
         match &mut self.0 {
             Some(errors) => errors.combine(error),
             None => self.0 = Some(error),
         }
     }
 
-    fn finish(self) -> syn::Result<()> {
+    /// Every error collected, then `last`, as one.
+    pub(crate) fn and(self, last: syn::Error) -> syn::Error {
+        match self.0 {
+            Some(mut errors) => {
+                errors.combine(last);
+                errors
+            }
+            None => last,
+        }
+    }
+
+    /// `Ok` when nothing was collected, else every error as one.
+    pub(crate) fn finish(self) -> syn::Result<()> {
         self.0.map_or(Ok(()), Err)
     }
 }

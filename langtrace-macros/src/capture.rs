@@ -77,7 +77,9 @@ pub(crate) fn input(bound: &[Ident], skip: &[Ident]) -> Option<TokenStream> {
 /// The `|__lt_f: &mut Finisher, __lt_ret: &output|` callback that records a
 /// return value (or a future's output): `Ok` values and other values as
 /// output (unless `capture_output` is off), `Err`s as an ERROR with the
-/// error's message. `output` must not contain `impl Trait`.
+/// error's message. `output` decides what the callback does; the types of its
+/// parameters come from the bound of the runtime function it is passed to (an
+/// annotation `&output` would be linted when it reads `&Option<&T>`).
 pub(crate) fn on_return(output: &Type, capture_output: bool) -> TokenStream {
     let body = if is_unit(output) {
         None
@@ -114,8 +116,8 @@ pub(crate) fn on_return(output: &Type, capture_output: bool) -> TokenStream {
         None
     };
     match body {
-        Some(body) => quote!(|__lt_f, __lt_ret: &#output| { #body }),
-        None => quote!(|_, _: &#output| {}),
+        Some(body) => quote!(|__lt_f, __lt_ret| { #body }),
+        None => quote!(|_, _| {}),
     }
 }
 
@@ -132,11 +134,12 @@ fn is_result(ty: &Type) -> bool {
 }
 
 /// `.capture_items(..)`: records every item of an observed stream or
-/// iterator.
-pub(crate) fn items(item: &Type) -> TokenStream {
+/// iterator (the item type comes from the bound of `capture_items`, as in
+/// [`on_return`]).
+pub(crate) fn items() -> TokenStream {
     let traits = value_traits();
     let value = value(quote!(__lt_item));
-    quote!(.capture_items(|__lt_item: &#item| { #traits #value }))
+    quote!(.capture_items(|__lt_item| { #traits #value }))
 }
 
 /// The captured `Value` of `expr`, a reference; needs [`value_traits`] in

@@ -10,8 +10,13 @@ mod args;
 mod capture;
 mod expand;
 mod shape;
+mod valid;
 
 use proc_macro::TokenStream;
+use proc_macro2::TokenStream as TokenStream2;
+use syn::{Item, ItemFn};
+
+use crate::args::{Args, Errors};
 
 /// Records every call of a function as a Langfuse observation.
 ///
@@ -70,9 +75,14 @@ use proc_macro::TokenStream;
 /// `as_type` and `level` take an identifier or a string literal, in any
 /// case: `as_type = tool`, `as_type = "Tool"` and `level = warning` are all
 /// fine. Unknown options, unknown values, values of the wrong kind, repeated
-/// options, `skip` of an argument that does not exist and `model` on a type
-/// that is not generation-like are compile errors pointing at the offending
-/// token.
+/// options, `skip` of an argument that does not exist, `model` on a type that
+/// is not generation-like and `#[observe]` on a `const fn` are compile errors
+/// pointing at the offending token, all reported at once.
+///
+/// The generated code raises no warning of its own, from rustc or clippy
+/// (including `clippy::pedantic`), so `#[observe]` fits crates that deny
+/// warnings. None of it is an `#[allow]` around the fn's own code, whose
+/// warnings are still reported.
 ///
 /// # Supported function shapes
 ///
@@ -147,8 +157,8 @@ use proc_macro::TokenStream;
 /// futures, streams and iterators, a thin wrapper.
 #[proc_macro_attribute]
 pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
-    let item = proc_macro2::TokenStream::from(item);
-    expand::observe(args.into(), item.clone())
+    let item = TokenStream2::from(item);
+    try_observe(args.into(), item.clone())
         .unwrap_or_else(|error| {
             // Keep the item so that the error is not buried under "cannot
             // find function" errors at its call sites.
@@ -157,4 +167,29 @@ pub fn observe(args: TokenStream, item: TokenStream) -> TokenStream {
             tokens
         })
         .into()
+}
+
+/// `#[observe]` in three passes, as `thiserror`'s derive: parse the arguments
+/// into [`Args`] (the syntax and each option on its own), validate them
+/// together and against the fn ([`valid`]), then generate ([`expand`]). The
+/// errors of the first two passes are all reported, each at its token.
+fn try_observe(args: TokenStream2, item: TokenStream2) -> syn::Result<TokenStream2> {
+    let mut errors = Errors::default();
+    let args = Args::parse(args, &mut errors);
+    let func = match parse_fn(item) {
+        Ok(func) => func,
+        Err(error) => return Err(errors.and(error)),
+    };
+    let bound = capture::bound_idents(&func.sig);
+    valid::check(&args, &func, &bound, &mut errors);
+    errors.finish()?;
+    Ok(expand::observe(&args, &func, &bound))
+}
+
+/// The annotated item, which must be a fn with a body.
+fn parse_fn(item: TokenStream2) -> syn::Result<ItemFn> {
+    match syn::parse2::<Item>(item)? {
+        Item::Fn(func) => Ok(func),
+        other => Err(syn::Error::new_spanned(other, "`#[observe]` can only be applied to functions with a body")),
+    }
 }

@@ -28,8 +28,9 @@ pub(crate) enum Shape<'a> {
         future: &'a ExprAsync,
     },
     /// `fn f(..) -> impl Stream<Item = T>` or `impl Iterator<Item = T>`:
-    /// observed until the last item.
-    Sequence { kind: Sequence, item: &'a Type },
+    /// observed until the last item. Recognised only with an `Item` binding,
+    /// as documented on `#[observe]`; without one, the fn is [`Shape::Sync`].
+    Sequence { kind: Sequence },
 }
 
 /// What kind of sequence a [`Shape::Sequence`] fn returns.
@@ -54,8 +55,8 @@ impl<'a> Shape<'a> {
                 return Shape::ImplFuture { output };
             }
             for (kind, name) in [(Sequence::Stream, "Stream"), (Sequence::Iterator, "Iterator")] {
-                if let Some(item) = assoc_type(&ret.bounds, name, "Item") {
-                    return Shape::Sequence { kind, item };
+                if assoc_type(&ret.bounds, name, "Item").is_some() {
+                    return Shape::Sequence { kind };
                 }
             }
         }
@@ -149,8 +150,8 @@ mod tests {
             Shape::Async => ("async", None),
             Shape::ImplFuture { output } => ("impl_future", ty(output)),
             Shape::BoxedAsync { output, .. } => ("boxed_async", ty(output)),
-            Shape::Sequence { kind: Sequence::Stream, item } => ("stream", ty(item)),
-            Shape::Sequence { kind: Sequence::Iterator, item } => ("iterator", ty(item)),
+            Shape::Sequence { kind: Sequence::Stream } => ("stream", None),
+            Shape::Sequence { kind: Sequence::Iterator } => ("iterator", None),
         }
     }
 
@@ -186,13 +187,13 @@ mod tests {
                 syn::parse_quote!(
                     fn f() -> impl Stream<Item = String> + Unpin {}
                 ),
-                ("stream", some("String")),
+                ("stream", None),
             ),
             (
                 syn::parse_quote!(
                     fn f() -> (impl Iterator<Item = &str> + '_) {}
                 ),
-                ("iterator", some("& str")),
+                ("iterator", None),
             ),
             (
                 syn::parse_quote! {

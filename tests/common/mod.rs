@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use langtrace::tracing::Dispatch;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
-use langtrace::{LangtraceBuilder, LangtraceGuard, LangtraceLayer, MemorySink, ObservationRecord, TraceRecord};
+use langtrace::{
+    observe, LangtraceBuilder, LangtraceGuard, LangtraceLayer, MemorySink, ObservationRecord, TraceRecord,
+};
 
 /// A subscriber with the langtrace layer and a memory sink.
 pub struct Harness {
@@ -84,4 +86,49 @@ pub fn redact(value: serde_json::Value) -> serde_json::Value {
         Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, redact(v))).collect()),
         other => other,
     }
+}
+
+/// Runs `scenario` under a fresh [`Harness`] and returns the finished
+/// observations in close order.
+pub fn record(scenario: impl FnOnce()) -> Vec<ObservationRecord> {
+    let harness = Harness::new();
+    harness.run(scenario);
+    harness.observations()
+}
+
+/// [`record`] for a future, run to completion on a current-thread runtime.
+pub fn record_async(scenario: impl Future<Output = ()>) -> Vec<ObservationRecord> {
+    let harness = Harness::new();
+    harness.block_on(scenario);
+    harness.observations()
+}
+
+/// The only observation named `name`.
+pub fn only<'a>(observations: &'a [ObservationRecord], name: &str) -> &'a ObservationRecord {
+    let mut matching = observations.iter().filter(|obs| obs.name == name);
+    let found = matching.next().unwrap_or_else(|| panic!("no observation named {name:?} in {observations:#?}"));
+    assert!(matching.next().is_none(), "several observations named {name:?}");
+    found
+}
+
+/// Asserts that `child` is a direct child of `parent`, in the same trace.
+pub fn assert_child_of(child: &ObservationRecord, parent: &ObservationRecord) {
+    assert_eq!(child.parent_id.as_ref(), Some(&parent.id));
+    assert_eq!(child.trace_id, parent.trace_id);
+}
+
+/// Neither `Serialize` nor `Debug`: captured as a placeholder.
+pub struct Opaque;
+
+/// An observed sync fn, for tests that need one next to what they observe.
+#[observe]
+pub fn add(a: i32, b: i32) -> i32 {
+    a + b
+}
+
+/// An observed async fn that yields before answering, for tests of nesting.
+#[observe]
+pub async fn count_words(text: &str) -> usize {
+    tokio::task::yield_now().await;
+    text.split_whitespace().count()
 }
