@@ -2,7 +2,8 @@
 // session (the current key pair and every project signed in to in this tab, kept in the
 // tab's session storage), the current project and its environments, the environment
 // filter, the navigation token, the trace page shown, and the cache of fetched media
-// (blob URLs). Other modules read it through `state` (read-only) and the accessors below.
+// (blob URLs, revoked when the project they belong to is left). Other modules read it
+// through `state` (read-only) and the accessors below.
 
 const AUTH_KEY = "langtrace.auth";
 const ENV_KEY = "langtrace.environment";
@@ -17,7 +18,7 @@ const app = {
   trace: null, // the trace page's controller, when shown
 };
 
-// Media id -> promise of {url (a blob: URL), type, size}.
+// Media id -> promise of {url (a blob: URL), type, size}, for the current project.
 const mediaCache = new Map();
 
 /** The state, read-only: `project`, `environments`, `environment`, `trace`. */
@@ -107,7 +108,7 @@ export function closeTrace() {
   app.trace = null;
 }
 
-/** The media `id`: cached, else `load()` (a promise of {url, type, size}), cached. */
+/** The media `id` of the current project: cached, else `load()` (a promise of {url, type, size}), cached. */
 export function cachedMedia(id, load) {
   if (!mediaCache.has(id)) mediaCache.set(id, load());
   return mediaCache.get(id);
@@ -120,8 +121,11 @@ function useProject(name, auth) {
   leaveProject();
 }
 
-/** Drops what belongs to the project left: its description and environments. */
+/** Drops what belongs to the project left: its description, environments and media. */
 function leaveProject() {
   app.project = null;
   app.environments = null;
+  // Media ids are per project. Loads still under way are revoked when they finish.
+  for (const pending of mediaCache.values()) pending.then((media) => URL.revokeObjectURL(media.url), () => {});
+  mediaCache.clear();
 }
