@@ -1,0 +1,77 @@
+// The collector's HTTP API as the UI uses it: authenticated requests (a 401 signs out),
+// JSON GETs with query parameters, checking a key pair, posting a score, and fetching
+// media into blob URLs (cached per project by the state).
+
+import { enc } from "./format.js";
+import { cachedMedia, credentials, signOut } from "./state.js";
+
+/** Thrown by requests the server refused for the keys; the UI has signed out already. */
+export class Unauthorized extends Error {}
+
+/** The `Authorization: Basic` value of a key pair. */
+export function basicAuth(publicKey, secretKey) {
+  const bytes = new TextEncoder().encode(`${publicKey}:${secretKey}`);
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+/** A request with the current keys; on 401 signs out (to the sign-in page) and throws `Unauthorized`. */
+export async function request(path, options = {}) {
+  const auth = credentials();
+  const headers = { ...(options.headers || {}) };
+  if (auth) headers.Authorization = `Basic ${auth}`;
+  const response = await fetch(path, { ...options, headers, credentials: "omit", cache: "no-store" });
+  if (response.status === 401) {
+    signOut();
+    location.hash = "#/signin";
+    throw new Unauthorized("unauthorized");
+  }
+  return response;
+}
+
+/** GETs `path` with `params` (empty ones left out, arrays repeated); the JSON body. */
+export async function api(path, params) {
+  let url = path;
+  if (params) {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) {
+      if (v === undefined || v === null || v === "") continue;
+      if (Array.isArray(v)) v.forEach((item) => query.append(k, item));
+      else query.set(k, v);
+    }
+    const text = query.toString();
+    if (text) url += `?${text}`;
+  }
+  const response = await request(url);
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
+  return body;
+}
+
+/** Lists the projects of the key pair `auth` (not the current one); the response, or null when unreachable. */
+export function projectsOf(auth) {
+  return fetch("/api/public/projects", { headers: { Authorization: `Basic ${auth}` }, credentials: "omit" }).catch(() => null);
+}
+
+/** Stores a score; throws with the server's message when refused. */
+export async function postScore(score) {
+  const response = await request("/api/public/scores", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(score) });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.message || response.statusText);
+}
+
+/** The media `id` as a blob URL with its type and size (once per project). */
+export function mediaUrl(id) {
+  return cachedMedia(id, async () => {
+    const info = await api(`/api/public/media/${enc(id)}`);
+    let path = `/api/public/media/${enc(id)}/content`;
+    if (info.url) {
+      try { const u = new URL(info.url, location.href); path = u.pathname + u.search; } catch { /* keep default */ }
+    }
+    const response = await request(path);
+    if (!response.ok) throw new Error(`media ${response.status}`);
+    const blob = await response.blob();
+    return { url: URL.createObjectURL(blob), type: info.contentType || blob.type, size: info.contentLength };
+  });
+}

@@ -1,0 +1,253 @@
+// The trace page (`#/traces/<id>?observation=<id>`): the trace's facts, its observation
+// tree beside the timeline (rendered a page of rows at a time), the selected
+// observation's panel, the agent graph and the scores. Its controller (`TraceView`) is
+// the state's `trace` while shown, so that another observation of the same trace is
+// selected in place.
+
+import { append, clear, copyButton, h, link, pageRoot, section } from "../dom.js";
+import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime, ms } from "../format.js";
+import { api, postScore, Unauthorized } from "../api.js";
+import { hashWith, setReady, unsetReady } from "../router.js";
+import { isCurrent, openTrace, state } from "../state.js";
+import { levelBadge, tagList, typeBadge } from "../components/badges.js";
+import { agentGraph, isAgentic } from "../components/graph.js";
+import { scoreForm, scoreList } from "../components/scores.js";
+import { buildTree, flatten, timelineRow, traceRows, treeRow } from "../components/tree.js";
+import { jsonTree, renderValue } from "../components/values.js";
+
+const PAGE_ROWS = 250; // tree / timeline rows rendered per "show more"
+// Observations a trace page loads at most (the earliest); the rest are counted, not shown.
+const TRACE_OBSERVATION_LIMIT = 10000;
+
+function fetchTrace(id) {
+  return api(`/api/public/traces/${enc(id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT });
+}
+
+export async function traceDetailPage(token, id, query) {
+  const trace = await fetchTrace(id);
+  if (!isCurrent(token)) return;
+  const view = new TraceView(trace, token);
+  openTrace(view);
+  view.render(query.get("observation"));
+  setReady("trace");
+}
+
+class TraceView {
+  constructor(trace, token) {
+    this.id = trace.id;
+    this.token = token;
+    this.setTrace(trace);
+    this.collapsed = new Set();
+    this.limit = PAGE_ROWS;
+    this.selected = null;
+    this.graphMode = "aggregated";
+  }
+
+  setTrace(trace) {
+    this.trace = trace;
+    this.observations = trace.observations || [];
+    this.tree = buildTree(this.observations);
+    let start = ms(trace.timestamp);
+    let end = start + (trace.latency || 0) * 1000;
+    for (const o of this.observations) {
+      const a = ms(o.startTime);
+      const b = o.endTime ? ms(o.endTime) : a;
+      if (a < start) start = a;
+      if (b > end) end = b;
+    }
+    this.start = start;
+    this.span = Math.max(1, end - start);
+  }
+
+  render(selected) {
+    const t = this.trace;
+    const root = clear(pageRoot());
+    const facts = [
+      ["Timestamp", fmtTime(t.timestamp)],
+      ["Latency", fmtDuration(t.latency)],
+      ["Tokens", t.usage ? `${fmtNumber(t.usage.input)} → ${fmtNumber(t.usage.output)} (Σ ${fmtNumber(t.usage.total)})` : ""],
+      ["Cost", fmtCost(t.totalCost)],
+      ["Observations", fmtNumber(t.observationCount ?? this.observations.length)],
+      ["Environment", t.environment],
+      ["Release", t.release],
+      ["Version", t.version],
+    ];
+    const detail = h("div", { class: "trace", "data-testid": "trace-detail", dataset: { traceId: t.id } },
+      h("div", { class: "page-head" },
+        h("h1", null, t.name || "(unnamed trace)"), levelBadge(t.level),
+        h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id"))),
+      h("div", { class: "facts" },
+        facts.filter(([, v]) => v).map(([k, v]) => h("span", { class: "fact" }, h("span", { class: "muted", text: `${k} ` }), v)),
+        t.userId ? h("span", { class: "fact" }, h("span", { class: "muted", text: "User " }), link(`#/users/${enc(t.userId)}`, t.userId)) : null,
+        t.sessionId ? h("span", { class: "fact" }, h("span", { class: "muted", text: "Session " }), link(`#/sessions/${enc(t.sessionId)}`, t.sessionId)) : null,
+        tagList(t.tags)),
+      t.observationsTruncated
+        ? h("p", { class: "muted", "data-testid": "truncated", text: `Showing the first ${fmtNumber(TRACE_OBSERVATION_LIMIT)} observations (by start time).` })
+        : null);
+    this.treeEl = h("div", { class: "tree", "data-testid": "tree" });
+    this.timelineEl = h("div", { class: "timeline", "data-testid": "timeline" });
+    this.moreEl = h("div", { class: "more" });
+    this.panelEl = h("div", { class: "panel", "data-testid": "panel" });
+    this.graphEl = h("div", { class: "graph-wrap" });
+    this.scoresEl = h("div");
+    const axis = h("div", { class: "axis" },
+      [0, 0.25, 0.5, 0.75, 1].map((f) => {
+        const tick = h("span", { class: "tick", text: fmtDuration((this.span * f) / 1000) });
+        tick.style.left = `${f * 100}%`;
+        return tick;
+      }));
+    detail.appendChild(h("div", { class: "trace-body" },
+      h("div", { class: "left" },
+        h("div", { class: "split-head" }, h("div", { class: "tree-head", text: "Observations" }), h("div", { class: "timeline-head" }, axis)),
+        h("div", { class: "split" }, this.treeEl, this.timelineEl),
+        this.moreEl),
+      this.panelEl));
+    detail.appendChild(this.graphEl);
+    detail.appendChild(this.scoresEl);
+    root.appendChild(detail);
+    this.select(selected, false);
+    this.renderGraph();
+    this.renderScores();
+  }
+
+  rows() {
+    return flatten(this.tree.roots, this.collapsed);
+  }
+
+  renderRows() {
+    const flat = this.rows();
+    const shown = flat.slice(0, this.limit);
+    const [traceRow, traceBar] = traceRows(this.trace, !this.selected, () => this.navigate(null));
+    const treeRows = [traceRow];
+    const bars = [traceBar];
+    const toggle = (id) => this.toggle(id);
+    const navigate = (id) => this.navigate(id);
+    for (const node of shown) {
+      const selected = this.selected === node.obs.id;
+      treeRows.push(treeRow(node, selected, this.collapsed, toggle, navigate));
+      bars.push(timelineRow(node, selected, this.start, this.span, navigate));
+    }
+    clear(this.treeEl);
+    clear(this.timelineEl);
+    append(this.treeEl, treeRows);
+    append(this.timelineEl, bars);
+    clear(this.moreEl);
+    if (flat.length > shown.length) {
+      this.moreEl.appendChild(h("span", { class: "muted", text: `${fmtNumber(shown.length)} of ${fmtNumber(flat.length)} observations shown ` }));
+      this.moreEl.appendChild(h("button", { type: "button", "data-testid": "show-more", text: `Show ${Math.min(PAGE_ROWS, flat.length - shown.length)} more`, onClick: () => { this.limit += PAGE_ROWS; this.renderRows(); } }));
+      this.moreEl.appendChild(h("button", { type: "button", class: "link", text: "show all", onClick: () => { this.limit = Infinity; this.renderRows(); } }));
+    }
+  }
+
+  toggle(id) {
+    if (this.collapsed.has(id)) this.collapsed.delete(id); else this.collapsed.add(id);
+    this.renderRows();
+  }
+
+  navigate(id) {
+    const hash = hashWith(`/traces/${enc(this.id)}`, { observation: id || "" });
+    history.replaceState(null, "", hash);
+    this.select(id, true);
+  }
+
+  select(id, scroll) {
+    const node = id ? this.tree.byId.get(id) : null;
+    this.selected = node ? id : null;
+    if (node) {
+      // Expand the ancestors and show enough rows to include it.
+      for (let p = node.parent; p; p = p.parent) this.collapsed.delete(p.obs.id);
+      const index = this.rows().findIndex((n) => n === node);
+      if (index >= this.limit) this.limit = Math.ceil((index + 1) / PAGE_ROWS) * PAGE_ROWS;
+    }
+    this.renderRows();
+    this.renderPanel();
+    if (scroll && node) {
+      const el = this.treeEl.querySelector(`[data-observation-id="${CSS.escape(id)}"]`);
+      if (el && el.scrollIntoView) el.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  renderPanel() {
+    const panel = clear(this.panelEl);
+    const t = this.trace;
+    const o = this.selected ? this.tree.byId.get(this.selected).obs : null;
+    panel.dataset.selected = "";
+    if (!o) {
+      panel.appendChild(h("div", { class: "panel-head" }, h("h2", { text: t.name || "Trace" }), h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id"))));
+      panel.appendChild(section("Input", "input", renderValue(t.input)));
+      panel.appendChild(section("Output", "output", renderValue(t.output)));
+      panel.appendChild(section("Metadata", "metadata", renderValue(t.metadata)));
+      return;
+    }
+    panel.dataset.selected = o.id;
+    const facts = [
+      ["Type", o.type], ["Level", o.level], ["Start", fmtTime(o.startTime)], ["End", fmtTime(o.endTime)],
+      ["Duration", fmtDuration(o.latency)], ["Time to first token", fmtDuration(o.timeToFirstToken)],
+      ["Model", o.model], ["Version", o.version], ["Environment", o.environment],
+      ["Prompt", o.promptName ? `${o.promptName} v${o.promptVersion ?? "?"}` : ""],
+      ["Tokens", o.usage && o.usage.total ? `${fmtNumber(o.usage.input)} → ${fmtNumber(o.usage.output)} (Σ ${fmtNumber(o.usage.total)})` : ""],
+      ["Cost", o.calculatedTotalCost ? fmtCost(o.calculatedTotalCost) : ""],
+    ];
+    panel.appendChild(h("div", { class: "panel-head" },
+      typeBadge(o.type), h("h2", { text: o.name || o.id }), levelBadge(o.level),
+      h("span", { class: "id" }, h("code", { text: o.id }), copyButton(o.id, "copy id"))));
+    panel.appendChild(h("dl", { class: "facts-list" }, facts.filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])));
+    if (o.statusMessage) panel.appendChild(h("div", { class: `status-message level-${o.level}`, "data-testid": "status-message", text: o.statusMessage }));
+    const obsScores = (t.scores || []).filter((sc) => sc.observationId === o.id);
+    if (obsScores.length) panel.appendChild(section("Scores", "observation-scores", scoreList(obsScores, "observation-score-list")));
+    panel.appendChild(section("Input", "input", renderValue(o.input)));
+    panel.appendChild(section("Output", "output", renderValue(o.output)));
+    if (o.modelParameters && Object.keys(o.modelParameters).length) panel.appendChild(section("Model parameters", "model-parameters", jsonTree(o.modelParameters)));
+    if (o.usageDetails && Object.keys(o.usageDetails).length) panel.appendChild(section("Usage", "usage", jsonTree(o.usageDetails)));
+    if (o.costDetails && Object.keys(o.costDetails).length) panel.appendChild(section("Cost", "cost", jsonTree(o.costDetails)));
+    panel.appendChild(section("Metadata", "metadata", renderValue(o.metadata)));
+  }
+
+  renderScores() {
+    const t = this.trace;
+    const box = clear(this.scoresEl);
+    const target = (sc) => {
+      if (!sc.observationId) return h("span", { class: "muted", text: " · trace" });
+      const node = this.tree.byId.get(sc.observationId);
+      return h("span", null, h("span", { class: "muted", text: " · on " }),
+        h("button", { type: "button", class: "link", text: node ? node.obs.name : sc.observationId, onClick: () => this.navigate(sc.observationId) }));
+    };
+    box.appendChild(h("section", { class: "block scores-block" },
+      h("h3", { text: "Scores" }),
+      scoreList(t.scores || [], "scores", target),
+      scoreForm(t, () => this.selected, (score, report) => this.saveScore(score, report))));
+  }
+
+  /** Stores `score`, then shows the trace's scores as stored; `report(message)` on failure. */
+  async saveScore(score, report) {
+    unsetReady();
+    try {
+      await postScore(score);
+      const fresh = await fetchTrace(this.trace.id);
+      if (state.trace !== this) return;
+      this.setTrace(fresh);
+      this.renderScores();
+      this.renderPanel();
+      setReady("trace");
+    } catch (error) {
+      if (error instanceof Unauthorized) return;
+      report(`Error: ${error.message}`);
+      setReady("trace");
+    }
+  }
+
+  renderGraph() {
+    const box = clear(this.graphEl);
+    if (!isAgentic(this.observations)) return;
+    const aggregated = this.graphMode === "aggregated";
+    const toggle = h("button", {
+      type: "button", "data-testid": "graph-mode", dataset: { mode: this.graphMode },
+      text: aggregated ? "Show every observation" : "Aggregate by name",
+      onClick: () => { this.graphMode = aggregated ? "expanded" : "aggregated"; this.renderGraph(); },
+    });
+    const graph = agentGraph(this.tree, this.graphMode, this.selected, (id) => { this.navigate(id); this.renderGraph(); });
+    box.appendChild(h("section", { class: "block" },
+      h("h3", null, "Agent graph ", h("span", { class: "muted", text: aggregated ? "(one node per type and name)" : "(one node per observation)" }), " ", toggle),
+      graph));
+  }
+}
