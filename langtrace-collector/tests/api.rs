@@ -1,14 +1,19 @@
 //! The query API over a real collector: projects stay apart, rollups are right whatever
-//! order spans arrive in, data survives a restart, and the list, score, metrics and price
-//! endpoints answer in Langfuse's shapes.
+//! order spans arrive in, data survives a restart, the list, score, metrics and price
+//! endpoints answer in Langfuse's shapes, query strings take repeated keys and name a
+//! malformed parameter, and an internal error answers 500 with an error id whose cause
+//! only the server's log has.
 
 mod support;
 
 use std::process::Command;
+use std::time::Duration;
 
+use base64::Engine;
 use opentelemetry_proto::tonic::common::v1::KeyValue;
 use serde_json::{json, Value};
-use support::http::form_encode;
+use sha2::{Digest, Sha256};
+use support::http::{form_encode, message};
 use support::otlp::{self, int, span, text, texts, trace_id};
 use support::{basic, Collector, PUBLIC_KEY, SECRET_KEY};
 
@@ -340,4 +345,67 @@ fn metrics_group_by_model_over_time_and_prices_are_editable() {
         Vec::new(),
     );
     assert_eq!(status, 204);
+}
+
+#[test]
+fn query_strings_take_repeated_keys_and_name_a_malformed_parameter() {
+    let collector = Collector::start();
+    // Trace 81 tagged a in alpha, 82 tagged b in beta, 83 tagged a and b in gamma.
+    for (trace, tags, environment) in [(81, &["a"][..], "alpha"), (82, &["b"], "beta"), (83, &["a", "b"], "gamma")] {
+        let attributes = vec![texts("langfuse.trace.tags", tags), text("langfuse.environment", environment)];
+        send(&collector, "svc", vec![span(trace, 1).attributes(attributes)]);
+    }
+    let ids = |query: &str| -> Vec<String> {
+        let listed = collector.ok(&format!("/api/public/traces?{query}"));
+        let mut ids: Vec<String> =
+            listed["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("tags=a"), [trace_id(81), trace_id(83)]);
+    assert_eq!(ids("tags=a&tags=b"), [trace_id(83)], "every repeated tag must be there");
+    assert_eq!(ids("environment=alpha,beta"), [trace_id(81), trace_id(82)], "comma-separated");
+    assert_eq!(ids("environment=alpha&environment=beta"), [trace_id(81), trace_id(82)], "repeated");
+
+    for (query, parameter) in
+        [("page=two", "page"), ("limit=-1", "limit"), ("fromTimestamp=yesterday", "fromTimestamp")]
+    {
+        let (status, body) = collector.get(&format!("/api/public/traces?{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(parameter), "{query}: the message names {parameter}: {body}");
+    }
+}
+
+#[test]
+fn an_internal_error_answers_500_naming_an_id_that_the_log_has_with_its_cause() {
+    // A process, to read its log.
+    let collector = Collector::setup().capture_log().process();
+    let bytes = b"\x89PNG\r\n\x1a\nbytes the server cannot write";
+    let announced = json!({
+        "traceId": trace_id(90),
+        "contentType": "image/png",
+        "contentLength": bytes.len(),
+        "sha256Hash": base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes)),
+    });
+    let (status, ticket) = collector.post_json("/api/public/media", &announced);
+    assert_eq!(status, 200, "{ticket}");
+    let upload_url = ticket["uploadUrl"].as_str().expect("an upload URL for new bytes");
+    // Writing the bytes fails: their directory is gone.
+    std::fs::remove_dir_all(collector.data_dir().join("media")).unwrap();
+    let (status, _, body) = collector.send_raw(reqwest::Method::PUT, upload_url, &[], bytes.to_vec());
+    assert_eq!(status, 500, "{}", String::from_utf8_lossy(&body));
+
+    let message = message(&body);
+    let id = message
+        .strip_prefix("internal error ")
+        .and_then(|rest| rest.strip_suffix(": the server's log has the details"))
+        .unwrap_or_else(|| panic!("a generic message naming an error id: {message:?}"));
+    assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()), "{message:?}");
+    let body = String::from_utf8_lossy(&body);
+    assert!(!body.contains("No such file") && !body.contains("os error"), "the cause stays in the server: {body}");
+
+    let logged = collector.log().wait_for(|line| line.contains(id), Duration::from_secs(10));
+    let logged = logged.unwrap_or_else(|| panic!("no log line names {id}: {:?}", collector.log().lines()));
+    assert!(logged.contains("No such file"), "the log line has the cause: {logged}");
 }

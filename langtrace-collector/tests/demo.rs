@@ -1,6 +1,7 @@
 //! `langtrace demo`: one command starts the collector, fills it through the facade and the
 //! OTLP bridge, and prints a ready line with the URL and keys; the API then shows every
-//! feature the demo agent exercises.
+//! feature the demo agent exercises. Its writer runs at the process's priority, its
+//! runtime threads below it.
 
 mod support;
 
@@ -105,4 +106,48 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
     let (status, _, content) = demo.get_raw(&format!("/api/public/media/{media_id}/content"));
     assert_eq!(status, 200);
     assert!(content.starts_with(b"\x89PNG\r\n\x1a\n"), "the media is a PNG");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_demo_writer_runs_at_the_process_priority_and_its_runtime_below_it() {
+    let demo = Demo::start();
+    let pid = demo.pid();
+    let threads = threads(pid);
+    // Thread names as `comm` shows them: cut to 15 bytes.
+    let nice_of = |names: &[&str]| -> Vec<i32> {
+        let comm = |name: &&str| name[..name.len().min(15)].to_owned();
+        let names: Vec<String> = names.iter().map(comm).collect();
+        threads.iter().filter(|(_, name, _)| names.contains(name)).map(|(.., nice)| *nice).collect()
+    };
+    let main = threads.iter().find(|(id, ..)| *id == pid).map(|(.., nice)| *nice).expect("the main thread");
+    for serial in ["langtrace-writer", "langtrace-sync"] {
+        assert_eq!(nice_of(&[serial]), [main], "{serial} keeps the main thread's priority: {threads:?}");
+    }
+    // The runtime's threads (Tokio's default name, `tokio-rt-worker`; formerly
+    // `tokio-runtime-worker`) run below the writer, its workers by 8.
+    let runtime = nice_of(&["tokio-rt-worker", "tokio-runtime-worker"]);
+    assert!(runtime.iter().all(|nice| *nice > main), "runtime threads run below the writer: {threads:?}");
+    assert!(runtime.contains(&(main + 8).min(19)), "runtime workers yield by 8: {threads:?}");
+}
+
+/// Each thread of process `pid`: its id, name (`comm`) and nice value.
+#[cfg(target_os = "linux")]
+fn threads(pid: u32) -> Vec<(u32, String, i32)> {
+    let task = std::path::PathBuf::from(format!("/proc/{pid}/task"));
+    let ids: Vec<u32> = std::fs::read_dir(&task)
+        .expect("the process's threads")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    ids.into_iter()
+        .filter_map(|id| {
+            // A thread may end between the listing and the reading: skip it.
+            let comm = std::fs::read_to_string(task.join(format!("{id}/comm"))).ok()?;
+            let stat = std::fs::read_to_string(task.join(format!("{id}/stat"))).ok()?;
+            // `pid (comm) state ...`: the comm may hold spaces and parentheses, so the
+            // fields are counted after its last `)`, from field 3 (state); nice is 19.
+            let nice = stat.rsplit_once(')')?.1.split_whitespace().nth(19 - 3)?.parse().ok()?;
+            Some((id, comm.trim_end().to_owned(), nice))
+        })
+        .collect()
 }
