@@ -1,7 +1,7 @@
 //! Sustained ingest: a load generator sends OTLP/HTTP protobuf batches of 512 spans with
 //! about 1 KiB of input/output each (traces of 64 spans, trace and span ids random as
-//! real ones are), from several concurrent clients, to a `langtrace serve` on loopback
-//! for a fixed time. Reports spans acknowledged per second (an
+//! real ones are), from several concurrent clients, to a `langtrace serve` process on
+//! loopback for a fixed time. Reports spans acknowledged per second (an
 //! acknowledgement means committed to SQLite and its log synced), request latency
 //! p50/p99, 503s. Then an overload phase: 128 clients at once (four times what the
 //! default ingest queue admits) for 15 s, counting 503s; `rss_mib` is the collector's peak RSS
@@ -10,14 +10,16 @@
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
 //! 5 s). Last line: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
 
-mod serve;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::time::{Duration, Instant};
 
-use base64::Engine;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::trace::v1::Span;
-use prost::Message;
+use support::measure::{peak_rss_mib, percentile, quick};
+use support::otlp::{self, text};
+use support::Collector;
 
 const SPANS_PER_REQUEST: usize = 512;
 const CLIENTS: u64 = 8;
@@ -38,18 +40,15 @@ fn request(seed: u64) -> ExportTraceServiceRequest {
             let parent = if i % 64 == 0 { Vec::new() } else { 1u64.to_be_bytes().to_vec() };
             let generation = i % 4 == 1;
             let mut attributes = vec![
-                serve::text(
-                    "langfuse.observation.input",
-                    format!("{{\"question\":\"{}\",\"n\":{i}}}", "q".repeat(480)),
-                ),
-                serve::text("langfuse.observation.output", format!("\"{}\"", "a".repeat(500))),
-                serve::text("user.id", format!("user-{}", trace % 100)),
-                serve::text("session.id", format!("session-{}", trace % 1000)),
+                text("langfuse.observation.input", format!("{{\"question\":\"{}\",\"n\":{i}}}", "q".repeat(480))),
+                text("langfuse.observation.output", format!("\"{}\"", "a".repeat(500))),
+                text("user.id", format!("user-{}", trace % 100)),
+                text("session.id", format!("session-{}", trace % 1000)),
             ];
             if generation {
-                attributes.push(serve::text("langfuse.observation.type", "generation"));
-                attributes.push(serve::text("langfuse.observation.model.name", "gpt-4o-mini"));
-                attributes.push(serve::text("langfuse.observation.usage_details", "{\"input\":120,\"output\":40}"));
+                attributes.push(text("langfuse.observation.type", "generation"));
+                attributes.push(text("langfuse.observation.model.name", "gpt-4o-mini"));
+                attributes.push(text("langfuse.observation.usage_details", "{\"input\":120,\"output\":40}"));
             }
             Span {
                 trace_id: trace_id.to_vec(),
@@ -62,8 +61,8 @@ fn request(seed: u64) -> ExportTraceServiceRequest {
                 ..Default::default()
             }
         })
-        .collect();
-    serve::request(spans)
+        .collect::<Vec<Span>>();
+    otlp::request(spans)
 }
 
 /// `template` with the trace ids and times of request `seed` (cheaper than building
@@ -81,7 +80,7 @@ fn next_request(template: &mut ExportTraceServiceRequest, seed: u64) -> Vec<u8> 
         span.start_time_unix_nano = now + i as u64 * 1000;
         span.end_time_unix_nano = span.start_time_unix_nano + 500_000;
     }
-    template.encode_to_vec()
+    otlp::protobuf(template)
 }
 
 /// SplitMix64: ids as random as real ones (W3C trace context asks for random ids).
@@ -90,19 +89,6 @@ fn mix(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    sorted[((p / 100.0 * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len()) - 1]
-}
-
-fn peak_rss_mib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .map_or(0, |kb| kb / 1024)
 }
 
 /// What one phase of load got.
@@ -131,7 +117,7 @@ fn load(url: &str, auth: &str, clients: std::ops::Range<u64>, duration: Duration
                         let sent = Instant::now();
                         let response = client
                             .post(url)
-                            .header("content-type", "application/x-protobuf")
+                            .header("content-type", otlp::PROTOBUF)
                             .header("authorization", auth)
                             .body(body)
                             .send()
@@ -167,13 +153,13 @@ fn load(url: &str, auth: &str, clients: std::ops::Range<u64>, duration: Duration
 }
 
 fn main() {
-    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let quick = quick();
     let duration = Duration::from_secs(if quick { 20 } else { 60 });
     let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
-    let data_dir = tempfile::tempdir().unwrap();
-    let server = serve::Server::start(data_dir.path(), Some(("pk-bench", "sk-bench")));
-    let url = format!("{}/v1/traces", server.base);
-    let auth = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("pk-bench:sk-bench"));
+    // A process: its peak RSS is the collector's alone.
+    let server = Collector::setup().keys("pk-bench", "sk-bench").process();
+    let url = server.url(otlp::TRACES_PATH);
+    let auth = server.authorization();
 
     let sustained = load(&url, &auth, 0..CLIENTS, duration);
     let sustained_rss = peak_rss_mib(server.pid());

@@ -1,16 +1,17 @@
 //! Query latency over a large store: fills a data directory with observations (1 M in
 //! full mode, 100 k with `LANGTRACE_BENCH_QUICK=1`: it says which), in traces of 20 over
-//! 7 days, then starts `langtrace serve` on it and times, over HTTP, the traces list's
+//! 7 days, then starts a `langtrace serve` process on it and times, over HTTP, the traces list's
 //! first page, the detail of random traces, and a dashboard metrics query (last 24 h:
 //! count, p95 latency and cost per model, hourly). Medians of 25 runs each.
 //!
 //! `cargo bench -p langtrace-collector --bench query`. Last line:
 //! `query: list_ms=<x> detail_ms=<x> metrics_ms=<x>`.
 
-mod serve;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use langtrace_collector::auth;
 use langtrace_collector::store::{write, Durability, Store};
@@ -18,6 +19,10 @@ use langtrace_collector::writer::Writer;
 use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp, TraceAttributes};
 use langtrace_core::{ObservationId, TraceId};
 use serde_json::json;
+use support::collector::DataDir;
+use support::http::form_encode;
+use support::measure::{median, quick};
+use support::Collector;
 
 const PER_TRACE: u64 = 20;
 const DAY_NS: u64 = 86_400_000_000_000;
@@ -95,13 +100,8 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
     project
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn main() {
-    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
+    let quick = quick();
     let observations: u64 = if quick { 100_000 } else { 1_000_000 };
     if quick {
         println!("quick mode: {observations} observations (the full run uses 1,000,000)");
@@ -109,14 +109,12 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), observations);
 
-    let server = serve::Server::start(dir.path(), None);
-    let base = &server.base;
-    let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    // A process: the timings are the collector's alone. `fill` made the project and keys.
+    let server = Collector::setup().keys("pk-bench", "sk-bench").data_dir(DataDir::Temp(dir)).process();
     let time = |path: &str| {
         let started = Instant::now();
-        let response = client.get(format!("{base}{path}")).basic_auth("pk-bench", Some("sk-bench")).send().unwrap();
-        assert_eq!(response.status().as_u16(), 200, "{path}");
-        let body = response.bytes().unwrap();
+        let (status, _, body) = server.get_raw(path);
+        assert_eq!(status, 200, "{path}");
         (started.elapsed().as_secs_f64() * 1000.0, body.len())
     };
     let traces = observations / PER_TRACE;
@@ -130,13 +128,7 @@ fn main() {
         "fromTimestamp": now_iso(DAY_NS), "toTimestamp": now_iso(0),
     })
     .to_string();
-    let metrics_path = format!(
-        "/api/public/v2/metrics?query={}",
-        metrics
-            .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect::<String>()
-    );
+    let metrics_path = format!("/api/public/v2/metrics?query={}", form_encode(&metrics));
     // Warm-up, then 25 timed runs each.
     time("/api/public/traces?limit=50");
     time(&metrics_path);

@@ -1,147 +1,61 @@
-//! The query API over a real `langtrace serve`: projects stay apart, rollups are right
-//! whatever order spans arrive in, data survives a restart, and the list, score,
-//! metrics and price endpoints answer in Langfuse's shapes.
+//! The query API over a real collector: projects stay apart, rollups are right whatever
+//! order spans arrive in, data survives a restart, the list, score, metrics and price
+//! endpoints answer in Langfuse's shapes, query strings take repeated keys and name a
+//! malformed parameter, and an internal error answers 500 with an error id whose cause
+//! only the server's log has.
 
 mod support;
 
 use std::process::Command;
+use std::time::Duration;
 
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
-use opentelemetry_proto::tonic::resource::v1::Resource;
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
-use prost::Message;
+use base64::Engine;
+use opentelemetry_proto::tonic::common::v1::KeyValue;
 use serde_json::{json, Value};
-use support::{Collector, PUBLIC_KEY, SECRET_KEY};
+use sha2::{Digest, Sha256};
+use support::http::{form_encode, message};
+use support::otlp::{self, int, span, text, texts, trace_id};
+use support::{basic, Collector, PUBLIC_KEY, SECRET_KEY};
 
-const T0: u64 = 1_700_000_000_000_000_000;
-const MS: u64 = 1_000_000;
-
-fn attribute(key: &str, value: any_value::Value) -> KeyValue {
-    KeyValue { key: key.into(), value: Some(AnyValue { value: Some(value) }), ..Default::default() }
-}
-
-fn text(key: &str, value: &str) -> KeyValue {
-    attribute(key, any_value::Value::StringValue(value.into()))
-}
-
-fn int(key: &str, value: i64) -> KeyValue {
-    attribute(key, any_value::Value::IntValue(value))
-}
-
-/// A span of trace `trace` (one byte repeated), id `id`, under `parent`, from `start` ms
-/// for `duration` ms.
-fn span(trace: u8, id: u8, parent: Option<u8>, start: u64, duration: u64, attributes: Vec<KeyValue>) -> Span {
-    Span {
-        trace_id: vec![trace; 16],
-        span_id: vec![id; 8],
-        parent_span_id: parent.map(|p| vec![p; 8]).unwrap_or_default(),
-        name: format!("step-{id}"),
-        start_time_unix_nano: T0 + start * MS,
-        end_time_unix_nano: T0 + (start + duration) * MS,
-        attributes,
-        ..Default::default()
-    }
-}
-
-fn send(collector: &Collector, public: &str, secret: &str, service: &str, spans: Vec<Span>) {
-    let request = ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            resource: Some(Resource { attributes: vec![text("service.name", service)], ..Default::default() }),
-            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
-            ..Default::default()
-        }],
-    };
-    let authorization = Collector::basic(public, secret);
-    let (status, _, body) = collector.post_raw(
-        "/v1/traces",
-        &[("content-type", "application/x-protobuf"), ("authorization", &authorization)],
-        request.encode_to_vec(),
-    );
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-}
-
-fn trace_id(byte: u8) -> String {
-    format!("{byte:02x}").repeat(16)
+/// Sends `spans` of service `service` with the initial project's keys, asserting 200.
+fn send(collector: &Collector, service: &str, spans: Vec<otlp::SpanBuilder>) {
+    otlp::send(collector, &collector.authorization(), &otlp::request_from(service, spans));
 }
 
 #[test]
 fn rollups_are_right_for_out_of_order_batches_from_several_services() {
     let collector = Collector::start();
     // Children first, from two services, root last; trace attributes spread over spans.
-    send(
-        &collector,
-        PUBLIC_KEY,
-        SECRET_KEY,
-        "retriever-svc",
-        vec![span(
-            7,
-            2,
-            Some(1),
-            10,
-            30,
-            vec![
-                text("langfuse.observation.type", "retriever"),
-                text("user.id", "u-1"),
-                text("langfuse.observation.level", "WARNING"),
-            ],
-        )],
-    );
-    send(
-        &collector,
-        PUBLIC_KEY,
-        SECRET_KEY,
-        "llm-svc",
-        vec![span(
-            7,
-            3,
-            Some(1),
-            50,
-            100,
-            vec![
-                text("gen_ai.operation.name", "chat"),
-                text("gen_ai.request.model", "gpt-4o"),
-                int("gen_ai.usage.input_tokens", 1000),
-                int("gen_ai.usage.output_tokens", 100),
-                attribute(
-                    "langfuse.trace.tags",
-                    any_value::Value::ArrayValue(opentelemetry_proto::tonic::common::v1::ArrayValue {
-                        values: vec![AnyValue { value: Some(any_value::Value::StringValue("b".into())) }],
-                    }),
-                ),
-                text("langfuse.observation.level", "ERROR"),
-            ],
-        )],
-    );
+    let retriever = span(7, 2).parent(1).at(10, 30).attributes(vec![
+        text("langfuse.observation.type", "retriever"),
+        text("user.id", "u-1"),
+        text("langfuse.observation.level", "WARNING"),
+    ]);
+    send(&collector, "retriever-svc", vec![retriever]);
+    // The LLM call, sent twice: with a tag, then with a trace name.
+    let llm = |also: KeyValue| {
+        span(7, 3).parent(1).at(50, 100).attributes(vec![
+            text("gen_ai.operation.name", "chat"),
+            text("gen_ai.request.model", "gpt-4o"),
+            int("gen_ai.usage.input_tokens", 1000),
+            int("gen_ai.usage.output_tokens", 100),
+            text("langfuse.observation.level", "ERROR"),
+            also,
+        ])
+    };
+    send(&collector, "llm-svc", vec![llm(texts("langfuse.trace.tags", &["b"]))]);
     let partial = collector.ok(&format!("/api/public/traces/{}", trace_id(7)));
     assert_eq!(partial["observationCount"], 2);
     assert_eq!(partial["name"], Value::Null, "no root yet");
-    send(
-        &collector,
-        PUBLIC_KEY,
-        SECRET_KEY,
-        "api-gateway",
-        vec![span(
-            7,
-            1,
-            None,
-            0,
-            200,
-            vec![
-                text("langfuse.observation.input", "{\"q\":\"hi\"}"),
-                text("langfuse.observation.output", "done"),
-                text("session.id", "s-1"),
-                attribute(
-                    "langfuse.trace.tags",
-                    any_value::Value::ArrayValue(opentelemetry_proto::tonic::common::v1::ArrayValue {
-                        values: vec![AnyValue { value: Some(any_value::Value::StringValue("a".into())) }],
-                    }),
-                ),
-                text("langfuse.environment", "Production"),
-                text("langfuse.release", "r9"),
-            ],
-        )],
-    );
+    let root = span(7, 1).at(0, 200).attributes(vec![
+        text("langfuse.observation.input", "{\"q\":\"hi\"}"),
+        text("langfuse.observation.output", "done"),
+        text("session.id", "s-1"),
+        texts("langfuse.trace.tags", &["a"]),
+        text("langfuse.environment", "Production"),
+        text("langfuse.release", "r9"),
+    ]);
+    send(&collector, "api-gateway", vec![root]);
     let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(7)));
     assert_eq!(trace["name"], "step-1", "the root's name");
     assert_eq!(trace["input"], json!({"q": "hi"}));
@@ -158,27 +72,7 @@ fn rollups_are_right_for_out_of_order_batches_from_several_services() {
     assert!((trace["totalCost"].as_f64().unwrap() - 0.0035).abs() < 1e-12, "gpt-4o: 1000 x 2.5e-6 + 100 x 1e-5");
 
     // An explicit trace name arriving later wins over the root's; resending is idempotent.
-    send(
-        &collector,
-        PUBLIC_KEY,
-        SECRET_KEY,
-        "llm-svc",
-        vec![span(
-            7,
-            3,
-            Some(1),
-            50,
-            100,
-            vec![
-                text("langfuse.trace.name", "checkout"),
-                text("gen_ai.operation.name", "chat"),
-                text("gen_ai.request.model", "gpt-4o"),
-                int("gen_ai.usage.input_tokens", 1000),
-                int("gen_ai.usage.output_tokens", 100),
-                text("langfuse.observation.level", "ERROR"),
-            ],
-        )],
-    );
+    send(&collector, "llm-svc", vec![llm(text("langfuse.trace.name", "checkout"))]);
     let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(7)));
     assert_eq!(trace["name"], "checkout");
     assert_eq!(trace["observationCount"], 3);
@@ -210,8 +104,9 @@ fn key_from(output: &str, label: &str) -> String {
 
 #[test]
 fn projects_are_kept_apart_and_data_survives_a_restart() {
-    let collector = Collector::start();
-    send(&collector, PUBLIC_KEY, SECRET_KEY, "a", vec![span(1, 1, None, 0, 5, vec![text("user.id", "alice")])]);
+    // A process: stopped, then restarted over the same data directory.
+    let collector = Collector::setup().process();
+    send(&collector, "a", vec![span(1, 1).at(0, 5).attributes(vec![text("user.id", "alice")])]);
     let data_dir = collector.stop();
 
     let created = cli(data_dir.path(), &["project", "create", "team-b"]);
@@ -227,13 +122,14 @@ fn projects_are_kept_apart_and_data_survives_a_restart() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no project named \"nope\""));
 
-    let collector = Collector::start_in(data_dir, &[]);
+    let collector = Collector::setup().data_dir(data_dir).process();
     assert_eq!(collector.ok("/api/public/traces")["meta"]["totalItems"], 1, "acknowledged data survives a restart");
-    send(&collector, &public_b, &secret_b, "b", vec![span(2, 1, None, 0, 5, vec![text("user.id", "bob")])]);
+    let as_b = basic(&public_b, &secret_b);
+    let bob = span(2, 1).at(0, 5).attributes(vec![text("user.id", "bob")]);
+    otlp::send(&collector, &as_b, &otlp::request_from("b", [bob]));
     // The same trace id in two projects stays two traces.
-    send(&collector, &public_b, &secret_b, "b", vec![span(1, 9, None, 0, 5, vec![])]);
+    otlp::send(&collector, &as_b, &otlp::request_from("b", [span(1, 9).at(0, 5)]));
 
-    let as_b = Collector::basic(&public_b, &secret_b);
     let (_, listed_b) = collector.get_as("/api/public/traces", &as_b);
     let ids_b: Vec<&str> = listed_b["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert_eq!(ids_b.len(), 2);
@@ -242,10 +138,7 @@ fn projects_are_kept_apart_and_data_survives_a_restart() {
     let (_, trace_a_seen_by_b) = collector.get_as(&format!("/api/public/traces/{}", trace_id(1)), &as_b);
     assert_eq!(trace_a_seen_by_b["observations"].as_array().unwrap().len(), 1);
     assert_eq!(trace_a_seen_by_b["observations"][0]["id"], "0909090909090909", "only project B's span");
-    assert_eq!(
-        collector.get_as(&format!("/api/public/traces/{}", trace_id(2)), &Collector::basic(PUBLIC_KEY, SECRET_KEY)).0,
-        404
-    );
+    assert_eq!(collector.get_as(&format!("/api/public/traces/{}", trace_id(2)), &basic(PUBLIC_KEY, SECRET_KEY)).0, 404);
     let (_, users_b) = collector.get_as("/api/public/users", &as_b);
     assert_eq!(users_b["data"].as_array().unwrap().iter().map(|u| u["id"].clone()).collect::<Vec<_>>(), [json!("bob")]);
     let (_, project) = collector.get_as("/api/public/projects", &as_b);
@@ -258,17 +151,15 @@ fn lists_filter_order_and_paginate() {
     let collector = Collector::start();
     for i in 0..12u8 {
         let mut attributes =
-            vec![text("user.id", if i % 2 == 0 { "even" } else { "odd" }), text("session.id", &format!("s{}", i % 3))];
+            vec![text("user.id", if i % 2 == 0 { "even" } else { "odd" }), text("session.id", format!("s{}", i % 3))];
         if i % 4 == 0 {
             attributes.push(text("langfuse.observation.level", "ERROR"));
         }
         attributes.push(text("langfuse.environment", if i < 6 { "dev" } else { "prod" }));
         send(
             &collector,
-            PUBLIC_KEY,
-            SECRET_KEY,
             "svc",
-            vec![span(100 + i, 1, None, u64::from(i) * 1000, u64::from(i) * 10, attributes)],
+            vec![span(100 + i, 1).at(u64::from(i) * 1000, u64::from(i) * 10).attributes(attributes)],
         );
     }
     let page = collector.ok("/api/public/traces?limit=5&page=2");
@@ -384,19 +275,12 @@ fn scores_are_accepted_as_langfuse_answers_them() {
 fn metrics_group_by_model_over_time_and_prices_are_editable() {
     let collector = Collector::start();
     let generation = |trace: u8, id: u8, start: u64, latency: u64, model: &str, tokens: i64| {
-        span(
-            trace,
-            id,
-            None,
-            start,
-            latency,
-            vec![
-                text("gen_ai.operation.name", "chat"),
-                text("gen_ai.request.model", model),
-                int("gen_ai.usage.input_tokens", tokens),
-                int("gen_ai.usage.output_tokens", 0),
-            ],
-        )
+        span(trace, id).at(start, latency).attributes(vec![
+            text("gen_ai.operation.name", "chat"),
+            text("gen_ai.request.model", model),
+            int("gen_ai.usage.input_tokens", tokens),
+            int("gen_ai.usage.output_tokens", 0),
+        ])
     };
     // A custom price first, so the local model gets a cost.
     let (status, created) = collector.post_json(
@@ -414,7 +298,7 @@ fn metrics_group_by_model_over_time_and_prices_are_editable() {
         spans.push(generation(60 + i, 1, u64::from(i) * 60_000, u64::from(i + 1) * 100, "gpt-4o", 100));
         spans.push(generation(60 + i, 2, u64::from(i) * 60_000, 50, "my-llama-8b", 10));
     }
-    send(&collector, PUBLIC_KEY, SECRET_KEY, "svc", spans);
+    send(&collector, "svc", spans);
     let query = json!({
         "view": "observations",
         "dimensions": [{"field": "providedModelName"}],
@@ -453,20 +337,75 @@ fn metrics_group_by_model_over_time_and_prices_are_editable() {
         .iter()
         .any(|m| m["modelName"] == "gpt-4o" && m["isLangfuseManaged"] == true));
     let id = created["id"].as_str().unwrap();
-    let deleted = collector
-        .client()
-        .delete(format!("{}/api/public/models/{id}", collector.base_url))
-        .header("authorization", Collector::basic(PUBLIC_KEY, SECRET_KEY))
-        .send()
-        .unwrap();
-    assert_eq!(deleted.status().as_u16(), 204);
+    let authorization = collector.authorization();
+    let (status, _, _) = collector.send_raw(
+        reqwest::Method::DELETE,
+        &format!("/api/public/models/{id}"),
+        &[("authorization", &authorization)],
+        Vec::new(),
+    );
+    assert_eq!(status, 204);
 }
 
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+#[test]
+fn query_strings_take_repeated_keys_and_name_a_malformed_parameter() {
+    let collector = Collector::start();
+    // Trace 81 tagged a in alpha, 82 tagged b in beta, 83 tagged a and b in gamma.
+    for (trace, tags, environment) in [(81, &["a"][..], "alpha"), (82, &["b"], "beta"), (83, &["a", "b"], "gamma")] {
+        let attributes = vec![texts("langfuse.trace.tags", tags), text("langfuse.environment", environment)];
+        send(&collector, "svc", vec![span(trace, 1).attributes(attributes)]);
+    }
+    let ids = |query: &str| -> Vec<String> {
+        let listed = collector.ok(&format!("/api/public/traces?{query}"));
+        let mut ids: Vec<String> =
+            listed["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids("tags=a"), [trace_id(81), trace_id(83)]);
+    assert_eq!(ids("tags=a&tags=b"), [trace_id(83)], "every repeated tag must be there");
+    assert_eq!(ids("environment=alpha,beta"), [trace_id(81), trace_id(82)], "comma-separated");
+    assert_eq!(ids("environment=alpha&environment=beta"), [trace_id(81), trace_id(82)], "repeated");
+
+    for (query, parameter) in
+        [("page=two", "page"), ("limit=-1", "limit"), ("fromTimestamp=yesterday", "fromTimestamp")]
+    {
+        let (status, body) = collector.get(&format!("/api/public/traces?{query}"));
+        assert_eq!(status, 400, "{query}: {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(parameter), "{query}: the message names {parameter}: {body}");
+    }
+}
+
+#[test]
+fn an_internal_error_answers_500_naming_an_id_that_the_log_has_with_its_cause() {
+    // A process, to read its log.
+    let collector = Collector::setup().capture_log().process();
+    let bytes = b"\x89PNG\r\n\x1a\nbytes the server cannot write";
+    let announced = json!({
+        "traceId": trace_id(90),
+        "contentType": "image/png",
+        "contentLength": bytes.len(),
+        "sha256Hash": base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes)),
+    });
+    let (status, ticket) = collector.post_json("/api/public/media", &announced);
+    assert_eq!(status, 200, "{ticket}");
+    let upload_url = ticket["uploadUrl"].as_str().expect("an upload URL for new bytes");
+    // Writing the bytes fails: their directory is gone.
+    std::fs::remove_dir_all(collector.data_dir().join("media")).unwrap();
+    let (status, _, body) = collector.send_raw(reqwest::Method::PUT, upload_url, &[], bytes.to_vec());
+    assert_eq!(status, 500, "{}", String::from_utf8_lossy(&body));
+
+    let message = message(&body);
+    let id = message
+        .strip_prefix("internal error ")
+        .and_then(|rest| rest.strip_suffix(": the server's log has the details"))
+        .unwrap_or_else(|| panic!("a generic message naming an error id: {message:?}"));
+    assert!(!id.is_empty() && id.chars().all(|c| c.is_ascii_hexdigit()), "{message:?}");
+    let body = String::from_utf8_lossy(&body);
+    assert!(!body.contains("No such file") && !body.contains("os error"), "the cause stays in the server: {body}");
+
+    let logged = collector.log().wait_for(|line| line.contains(id), Duration::from_secs(10));
+    let logged = logged.unwrap_or_else(|| panic!("no log line names {id}: {:?}", collector.log().lines()));
+    assert!(logged.contains("No such file"), "the log line has the cause: {logged}");
 }

@@ -1,10 +1,10 @@
-//! Clients nobody here wrote, reporting to a real `langtrace serve`: the Python
-//! `opentelemetry-sdk` exporters (HTTP protobuf, HTTP JSON, gRPC) with OpenInference and
-//! GenAI attributes, and the official `langfuse` SDK 5.x (nested `@observe`, a
-//! generation with usage, user/session/tags, an error, scores), whose own API client
-//! reads the data back. The packages come from PyPI (`tests/compat/requirements.txt`),
-//! installed once into a virtualenv under the target directory, or taken from the
-//! interpreter `LANGTRACE_COMPAT_PYTHON` names.
+//! Clients nobody here wrote, reporting to a real collector (served in this process):
+//! the Python `opentelemetry-sdk` exporters (HTTP protobuf, HTTP JSON, gRPC) with
+//! OpenInference and GenAI attributes, and the official `langfuse` SDK 5.x (nested
+//! `@observe`, a generation with usage, user/session/tags, an error, scores), whose own
+//! API client reads the data back. The packages come from PyPI
+//! (`tests/compat/requirements.txt`), installed once into a virtualenv under the target
+//! directory, or taken from the interpreter `LANGTRACE_COMPAT_PYTHON` names.
 
 mod support;
 

@@ -1,13 +1,14 @@
 //! `langtrace demo`: one command starts the collector, fills it through the facade and the
 //! OTLP bridge, and prints a ready line with the URL and keys; the API then shows every
-//! feature the demo agent exercises.
+//! feature the demo agent exercises. Its writer runs at the process's priority, its
+//! runtime threads below it.
 
 mod support;
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
-use support::Collector;
+use support::Demo;
 
 /// The values of `field` in `items`, as strings, without nulls.
 fn distinct(items: &[Value], field: &str) -> BTreeSet<String> {
@@ -16,52 +17,52 @@ fn distinct(items: &[Value], field: &str) -> BTreeSet<String> {
 
 #[test]
 fn demo_fills_the_collector_and_prints_url_and_keys() {
-    let (demo, ready) = Collector::start_demo();
+    let demo = Demo::start();
 
-    // `langtrace demo ready: http://ADDR/ public_key=PK secret_key=SK`
-    let words: Vec<&str> = ready.split_whitespace().collect();
-    assert_eq!(words.len(), 6, "{ready}");
-    assert_eq!(words[3], format!("{}/", demo.base_url), "{ready}");
-    let public_key = words[4].strip_prefix("public_key=").expect("public key in the ready line");
-    let secret_key = words[5].strip_prefix("secret_key=").expect("secret key in the ready line");
-    let auth = Collector::basic(public_key, secret_key);
-    let get = |path: &str| {
-        let (status, body) = demo.get_as(path, &auth);
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    };
+    // `langtrace demo ready: http://ADDR/ public_key=PK secret_key=SK`, ADDR the address
+    // the HTTP listener bound, the keys those the API takes (every `get` below).
+    assert_eq!(demo.base_url, format!("http://{}", demo.listening.http_addr), "{}", demo.ready_line);
+    let keys = demo.keys();
+    assert!(!keys.public_key.is_empty() && !keys.secret_key.is_empty(), "{}", demo.ready_line);
+    assert_eq!(
+        demo.ready_line,
+        format!(
+            "langtrace demo ready: {}/ public_key={} secret_key={}",
+            demo.base_url, keys.public_key, keys.secret_key
+        )
+    );
 
     // Several traces over two environments and two releases.
-    let traces = get("/api/public/traces?limit=100");
+    let traces = demo.ok("/api/public/traces?limit=100");
     let traces = traces["data"].as_array().expect("trace list");
     assert!(traces.len() >= 20, "{} traces", traces.len());
     let environments = distinct(traces, "environment");
     assert!(environments.len() >= 2 && environments.contains("production"), "{environments:?}");
     // The UI's selector lists the same environments, in order.
-    let listed = get("/api/public/environments");
+    let listed = demo.ok("/api/public/environments");
     let listed: Vec<&str> = listed["data"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(listed, environments.iter().map(String::as_str).collect::<Vec<_>>());
     let releases = distinct(traces, "release");
     assert!(releases.contains("1.0.0") && releases.contains("1.1.0"), "{releases:?}");
     for (environment, release) in [("production", "1.0.0"), ("production", "1.1.0"), ("staging", "1.1.0")] {
-        let filtered = get(&format!("/api/public/traces?environment={environment}&release={release}"));
+        let filtered = demo.ok(&format!("/api/public/traces?environment={environment}&release={release}"));
         assert!(!filtered["data"].as_array().unwrap().is_empty(), "no trace in {environment} {release}");
     }
 
     // Sessions of several turns, several users.
-    let sessions = get("/api/public/sessions?limit=100");
+    let sessions = demo.ok("/api/public/sessions?limit=100");
     let sessions = sessions["data"].as_array().expect("session list");
     assert!(sessions.len() >= 3, "{sessions:?}");
     let multi_turn = sessions.iter().filter(|s| s["traceCount"].as_u64().unwrap_or(0) >= 2).count();
     assert!(multi_turn >= 3, "{sessions:?}");
-    let users = get("/api/public/users?limit=100");
+    let users = demo.ok("/api/public/users?limit=100");
     assert!(users["data"].as_array().expect("user list").len() >= 3, "{users}");
 
     // Every observation of every trace.
     let observations: Vec<Value> = traces
         .iter()
         .flat_map(|trace| {
-            let detail = get(&format!("/api/public/traces/{}", trace["id"].as_str().unwrap()));
+            let detail = demo.ok(&format!("/api/public/traces/{}", trace["id"].as_str().unwrap()));
             detail["observations"].as_array().cloned().unwrap_or_default()
         })
         .collect();
@@ -100,16 +101,53 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
         })
         .expect("a media reference in some input or output");
     let media_id = reference.split("id=").nth(1).and_then(|rest| rest.split('|').next()).expect("media id");
-    let media = get(&format!("/api/public/media/{media_id}"));
+    let media = demo.ok(&format!("/api/public/media/{media_id}"));
     assert_eq!(media["contentType"], "image/png", "{media}");
-    let content = demo
-        .client()
-        .get(format!("{}/api/public/media/{media_id}/content", demo.base_url))
-        .header("authorization", &auth)
-        .send()
-        .unwrap();
-    assert_eq!(content.status().as_u16(), 200);
-    assert!(content.bytes().unwrap().starts_with(b"\x89PNG\r\n\x1a\n"), "the media is a PNG");
+    let (status, _, content) = demo.get_raw(&format!("/api/public/media/{media_id}/content"));
+    assert_eq!(status, 200);
+    assert!(content.starts_with(b"\x89PNG\r\n\x1a\n"), "the media is a PNG");
+}
 
-    demo.stop();
+#[cfg(target_os = "linux")]
+#[test]
+fn the_demo_writer_runs_at_the_process_priority_and_its_runtime_below_it() {
+    let demo = Demo::start();
+    let pid = demo.pid();
+    let threads = threads(pid);
+    // Thread names as `comm` shows them: cut to 15 bytes.
+    let nice_of = |names: &[&str]| -> Vec<i32> {
+        let comm = |name: &&str| name[..name.len().min(15)].to_owned();
+        let names: Vec<String> = names.iter().map(comm).collect();
+        threads.iter().filter(|(_, name, _)| names.contains(name)).map(|(.., nice)| *nice).collect()
+    };
+    let main = threads.iter().find(|(id, ..)| *id == pid).map(|(.., nice)| *nice).expect("the main thread");
+    for serial in ["langtrace-writer", "langtrace-sync"] {
+        assert_eq!(nice_of(&[serial]), [main], "{serial} keeps the main thread's priority: {threads:?}");
+    }
+    // The runtime's threads (Tokio's default name, `tokio-rt-worker`; formerly
+    // `tokio-runtime-worker`) run below the writer, its workers by 8.
+    let runtime = nice_of(&["tokio-rt-worker", "tokio-runtime-worker"]);
+    assert!(runtime.iter().all(|nice| *nice > main), "runtime threads run below the writer: {threads:?}");
+    assert!(runtime.contains(&(main + 8).min(19)), "runtime workers yield by 8: {threads:?}");
+}
+
+/// Each thread of process `pid`: its id, name (`comm`) and nice value.
+#[cfg(target_os = "linux")]
+fn threads(pid: u32) -> Vec<(u32, String, i32)> {
+    let task = std::path::PathBuf::from(format!("/proc/{pid}/task"));
+    let ids: Vec<u32> = std::fs::read_dir(&task)
+        .expect("the process's threads")
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse().ok())
+        .collect();
+    ids.into_iter()
+        .filter_map(|id| {
+            // A thread may end between the listing and the reading: skip it.
+            let comm = std::fs::read_to_string(task.join(format!("{id}/comm"))).ok()?;
+            let stat = std::fs::read_to_string(task.join(format!("{id}/stat"))).ok()?;
+            // `pid (comm) state ...`: the comm may hold spaces and parentheses, so the
+            // fields are counted after its last `)`, from field 3 (state); nice is 19.
+            let nice = stat.rsplit_once(')')?.1.split_whitespace().nth(19 - 3)?.parse().ok()?;
+            Some((id, comm.trim_end().to_owned(), nice))
+        })
+        .collect()
 }

@@ -1,5 +1,6 @@
 //! End to end on the Rust side: `#[observe]` → `LangtraceLayer` → OTLP bridge (Langfuse
-//! mode) → a real `langtrace serve` → the query API, one check per seed feature.
+//! mode) → a real collector (served in this process) → the query API, one check per seed
+//! feature.
 
 mod support;
 
@@ -132,14 +133,10 @@ fn every_seed_feature_reaches_the_api() {
         (media["contentType"].as_str(), media["contentLength"].as_u64()),
         (Some("image/png"), Some(IMAGE.len() as u64))
     );
-    let bytes = collector
-        .client()
-        .get(format!("{}/api/public/media/{media_id}/content", collector.base_url))
-        .header("authorization", Collector::basic(PUBLIC_KEY, SECRET_KEY))
-        .send()
-        .unwrap();
-    assert_eq!(bytes.headers()["content-type"], "image/png");
-    assert_eq!(bytes.bytes().unwrap().as_ref(), IMAGE);
+    let (status, headers, bytes) = collector.get_raw(&format!("/api/public/media/{media_id}/content"));
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "image/png");
+    assert_eq!(bytes, IMAGE);
 
     // Sessions and users see the trace.
     let session = collector.ok("/api/public/sessions/session-9");
