@@ -8,14 +8,15 @@
 //! `cargo bench -p langtrace-collector --bench ui` (`LANGTRACE_BENCH_QUICK=1`: fewer
 //! runs). Last line: `ui: trace_10k_ms=<median> traces_list_ms=<median>`.
 
-#[path = "../tests/browser/mod.rs"]
-mod browser;
-mod serve;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
-use base64::Engine;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::trace::v1::Span;
-use prost::Message;
+use support::browser::Browser;
+use support::measure::{median, quick};
+use support::otlp::{request, text};
+use support::{otlp, Collector};
 
 const OBSERVATIONS: u64 = 10_000;
 const AGENTS: u64 = 100;
@@ -33,13 +34,13 @@ fn big_trace() -> ExportTraceServiceRequest {
                 _ => (2 + n % AGENTS, ["tool", "generation", "event"][(n % 3) as usize]),
             };
             let mut attributes = vec![
-                serve::text("langfuse.observation.type", kind),
-                serve::text("langfuse.observation.input", format!("{{\"step\":{n},\"query\":\"look up item {n}\"}}")),
-                serve::text("langfuse.observation.output", format!("\"result of step {n}\"")),
+                text("langfuse.observation.type", kind),
+                text("langfuse.observation.input", format!("{{\"step\":{n},\"query\":\"look up item {n}\"}}")),
+                text("langfuse.observation.output", format!("\"result of step {n}\"")),
             ];
             if kind == "generation" {
-                attributes.push(serve::text("langfuse.observation.model.name", "gpt-4o-mini"));
-                attributes.push(serve::text("langfuse.observation.usage_details", "{\"input\":50,\"output\":10}"));
+                attributes.push(text("langfuse.observation.model.name", "gpt-4o-mini"));
+                attributes.push(text("langfuse.observation.usage_details", "{\"input\":50,\"output\":10}"));
             }
             let begin = start + n * 100_000;
             Span {
@@ -53,38 +54,31 @@ fn big_trace() -> ExportTraceServiceRequest {
                 ..Default::default()
             }
         })
-        .collect();
-    serve::request(spans)
+        .collect::<Vec<Span>>();
+    request(spans)
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let quick = std::env::var("LANGTRACE_BENCH_QUICK").is_ok_and(|v| v == "1");
-    let runs = if quick { 3 } else { 11 };
-    let data_dir = tempfile::tempdir().unwrap();
+fn main() {
+    let runs = if quick() { 3 } else { 11 };
     let (public_key, secret_key) = ("pk-bench", "sk-bench");
-    let server = serve::Server::start(data_dir.path(), Some((public_key, secret_key)));
-    let base = server.base.clone();
-    let auth =
-        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{public_key}:{secret_key}")));
-    let response = reqwest::Client::new()
-        .post(format!("{base}/v1/traces"))
-        .header("content-type", "application/x-protobuf")
-        .header("authorization", auth)
-        .body(big_trace().encode_to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200, "the big trace is accepted");
+    let server = Collector::setup().keys(public_key, secret_key).process();
+    let base = server.base_url.clone();
+    otlp::send(&server, &server.authorization(), &big_trace());
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let (trace_ms, list_ms, rendered) = runtime.block_on(measure(&base, public_key, secret_key, runs));
+    drop(server);
 
-    let browser = browser::Browser::start().await;
-    browser.sign_in(&base, public_key, secret_key).await;
-    let trace_id: String = TRACE_ID.iter().map(|b| format!("{b:02x}")).collect();
+    println!("trace of {OBSERVATIONS} observations, {runs} loads each, rows rendered at first: {rendered}");
+    println!("trace page runs (ms): {trace_ms:.0?}");
+    println!("ui: trace_10k_ms={:.0} traces_list_ms={:.0}", median(trace_ms), median(list_ms));
+}
+
+/// Loads the big trace and the traces list `runs` times each in a fresh document; the
+/// times to their ready marks (ms) and the tree rows the trace page rendered at first.
+async fn measure(base: &str, public_key: &str, secret_key: &str, runs: usize) -> (Vec<f64>, Vec<f64>, usize) {
+    let browser = Browser::start().await;
+    browser.sign_in(base, public_key, secret_key).await;
+    let trace_id = hex::encode(TRACE_ID);
     let time = |route: String, ready: &'static str| {
         let browser = &browser;
         async move {
@@ -104,10 +98,5 @@ async fn main() {
     browser.open(&format!("{base}/#/traces/{trace_id}"), "trace").await;
     let rendered = browser.count("[data-testid=tree] [data-observation-id]").await;
     browser.screenshot("trace-10k").await;
-    drop(browser);
-    drop(server);
-
-    println!("trace of {OBSERVATIONS} observations, {runs} loads each, rows rendered at first: {rendered}");
-    println!("trace page runs (ms): {trace_ms:.0?}");
-    println!("ui: trace_10k_ms={:.0} traces_list_ms={:.0}", median(trace_ms), median(list_ms));
+    (trace_ms, list_ms, rendered)
 }

@@ -3,6 +3,7 @@
 //! `serve` and `demo` open the store and start the writer on the main thread, before the
 //! runtime whose threads yield to the writer exists, so the writer keeps normal priority.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -12,7 +13,10 @@ use langtrace_collector::store::{Durability, Store};
 use langtrace_collector::{auth, writer};
 
 fn main() -> ExitCode {
+    // The log goes to stderr: stdout carries the lines scripts read (listening, ready, keys).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LANGTRACE_SERVER_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),

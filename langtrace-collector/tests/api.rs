@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::process::Command;
 use std::time::Duration;
 
 use base64::Engine;
@@ -15,7 +14,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use support::http::{form_encode, message};
 use support::otlp::{self, int, span, text, texts, trace_id};
-use support::{basic, Collector, PUBLIC_KEY, SECRET_KEY};
+use support::{basic, cli, Collector, PUBLIC_KEY, SECRET_KEY};
 
 /// Sends `spans` of service `service` with the initial project's keys, asserting 200.
 fn send(collector: &Collector, service: &str, spans: Vec<otlp::SpanBuilder>) {
@@ -91,17 +90,6 @@ fn rollups_are_right_for_out_of_order_batches_from_several_services() {
     assert!(trace.get("observationsTruncated").is_none(), "Langfuse's shape unless asked");
 }
 
-fn cli(data_dir: &std::path::Path, args: &[&str]) -> String {
-    let output =
-        Command::new(env!("CARGO_BIN_EXE_langtrace")).args(args).arg("--data-dir").arg(data_dir).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn key_from(output: &str, label: &str) -> String {
-    output.lines().find_map(|l| l.trim().strip_prefix(label)).unwrap().trim().to_owned()
-}
-
 #[test]
 fn projects_are_kept_apart_and_data_survives_a_restart() {
     // A process: stopped, then restarted over the same data directory.
@@ -109,16 +97,12 @@ fn projects_are_kept_apart_and_data_survives_a_restart() {
     send(&collector, "a", vec![span(1, 1).at(0, 5).attributes(vec![text("user.id", "alice")])]);
     let data_dir = collector.stop();
 
-    let created = cli(data_dir.path(), &["project", "create", "team-b"]);
-    let (public_b, secret_b) = (key_from(&created, "public key:"), key_from(&created, "secret key:"));
-    let more = cli(data_dir.path(), &["keys", "create", "--project", "team-b"]);
-    let public_b2 = key_from(&more, "public key:");
+    let team_b = cli::create_project(data_dir.path(), "team-b");
+    let (public_b, secret_b) = (team_b.public_key, team_b.secret_key);
+    let more = cli::keys_printed(&cli::run(data_dir.path(), &["keys", "create", "--project", "team-b"]));
+    let public_b2 = more.public_key;
     assert_ne!(public_b, public_b2);
-    let missing = Command::new(env!("CARGO_BIN_EXE_langtrace"))
-        .args(["keys", "create", "--project", "nope", "--data-dir"])
-        .arg(data_dir.path())
-        .output()
-        .unwrap();
+    let missing = cli::output(data_dir.path(), &["keys", "create", "--project", "nope"]);
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no project named \"nope\""));
 

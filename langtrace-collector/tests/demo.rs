@@ -127,8 +127,11 @@ fn the_demo_writer_runs_at_the_process_priority_and_its_runtime_below_it() {
     // The runtime's threads (Tokio's default name, `tokio-rt-worker`; formerly
     // `tokio-runtime-worker`) run below the writer, its workers by 8.
     let runtime = nice_of(&["tokio-rt-worker", "tokio-runtime-worker"]);
-    assert!(runtime.iter().all(|nice| *nice > main), "runtime threads run below the writer: {threads:?}");
-    assert!(runtime.contains(&(main + 8).min(19)), "runtime workers yield by 8: {threads:?}");
+    assert!(!runtime.is_empty(), "runtime threads: {threads:?}");
+    assert!(
+        runtime.iter().all(|nice| *nice == (main + 8).min(19)),
+        "runtime threads run 8 below the writer: {threads:?}"
+    );
 }
 
 /// Each thread of process `pid`: its id, name (`comm`) and nice value.

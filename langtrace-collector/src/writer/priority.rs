@@ -11,21 +11,22 @@
 /// thread is (a nice value added to the process's own).
 const NICE_BELOW_WRITER: i32 = 8;
 
-/// Lowers the calling thread's scheduling priority below the writer's: nice +8 and
-/// `SCHED_BATCH` (a waking thread of this policy does not preempt the running writer).
-/// Called on every async and blocking thread of the runtime and by the checkpointer.
-/// Unprivileged (a thread may always lower its own priority); a no-op off Linux, where
+/// Lowers the calling thread's scheduling priority below the writer's: the main thread's
+/// nice value +8, and `SCHED_BATCH` (a waking thread of this policy does not preempt the
+/// running writer). Called on every async and blocking thread of the runtime and by the
+/// checkpointer; a thread that already yielded (or was created by one that did) stays at
+/// +8. Unprivileged (a thread may always lower its own priority); a no-op off Linux, where
 /// the nice value is not per thread.
 pub fn yield_to_writer() {
     #[cfg(target_os = "linux")]
-    // SAFETY: plain system calls on the calling thread (`who = 0`), no memory passed.
+    // SAFETY: plain system calls on the calling thread (`who = 0`) and reading the main
+    // thread's priority; no memory passed.
     unsafe {
         let param = libc::sched_param { sched_priority: 0 };
         libc::sched_setscheduler(0, libc::SCHED_BATCH, &param);
-        *libc::__errno_location() = 0;
-        let current = libc::getpriority(libc::PRIO_PROCESS, 0);
-        if *libc::__errno_location() == 0 {
-            libc::setpriority(libc::PRIO_PROCESS, 0, (current + NICE_BELOW_WRITER).min(19));
+        // The main thread's id is the process id.
+        if let Some(main) = nice_of(libc::getpid() as libc::id_t) {
+            libc::setpriority(libc::PRIO_PROCESS, 0, (main + NICE_BELOW_WRITER).min(19));
         }
     }
 }
@@ -65,13 +66,26 @@ mod tests {
     fn a_thread_that_yielded_knows_it_and_its_children_inherit_it() {
         let fresh = std::thread::spawn(has_yielded).join().unwrap();
         assert!(!fresh, "a thread started by the test harness runs at the process's priority");
-        let (yielded, child) = std::thread::spawn(|| {
+        let main = unsafe { nice_of(libc::getpid() as libc::id_t) }.unwrap();
+        let (yielded, child, nice_twice) = std::thread::spawn(move || {
             yield_to_writer();
-            (has_yielded(), std::thread::spawn(has_yielded).join().unwrap())
+            let yielded = has_yielded();
+            let child = std::thread::spawn(|| {
+                let inherited = has_yielded();
+                yield_to_writer();
+                (inherited, unsafe { nice_of(0) })
+            });
+            let (inherited, nice_twice) = child.join().unwrap();
+            (yielded, inherited, nice_twice)
         })
         .join()
         .unwrap();
         assert!(yielded, "yield_to_writer lowers the calling thread");
         assert!(child, "a thread created by a yielded thread inherits its priority");
+        assert_eq!(
+            nice_twice,
+            Some((main + NICE_BELOW_WRITER).min(19)),
+            "yielding twice stays 8 below the main thread"
+        );
     }
 }

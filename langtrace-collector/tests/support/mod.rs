@@ -8,11 +8,16 @@
 //! - [`http`]: a blocking client bound to a base URL and a key pair;
 //! - [`otlp`]: attributes, spans, requests, their encodings, and sending them;
 //! - [`auth`]: the initial project's test keys and the Basic header;
+//! - [`cli`]: the command line's one-off writes (projects, keys);
+//! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
+//!   benchmark;
 //! - [`log`]: a server's log captured line by line;
 //! - [`measure`]: what the benchmarks compute (medians, percentiles, peak RSS).
 #![allow(dead_code)]
 
 pub mod auth;
+pub mod browser;
+pub mod cli;
 pub mod collector;
 pub mod demo;
 pub mod http;

@@ -4,100 +4,29 @@
 //! Expected rows and figures come from the collector's own API. Each test saves
 //! screenshots under `target/tmp/ui-screenshots/`.
 
-mod browser;
+mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-use browser::{Browser, PAGE_TIMEOUT};
 use fantoccini::Locator;
 use serde_json::{json, Value};
+use support::browser::{Browser, PAGE_TIMEOUT};
+use support::{cli, Demo};
 
 /// One browser and one demo at a time: the machine has two cores.
 static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A `langtrace demo` process with its data ingested; killed when dropped.
-struct Demo {
-    child: Child,
-    base_url: String,
-    public_key: String,
-    secret_key: String,
-    data_dir: tempfile::TempDir,
+/// GET an API path with the demo's keys (async: the tests drive the browser from a
+/// runtime, where the support module's blocking client may not run).
+async fn api(demo: &Demo, path: &str) -> Value {
+    let response =
+        reqwest::Client::new().get(demo.url(path)).header("authorization", demo.authorization()).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200, "GET {path}");
+    response.json().await.unwrap()
 }
 
-impl Demo {
-    fn start() -> Self {
-        let data_dir = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_langtrace"))
-            .args(["demo", "--http-addr", "127.0.0.1:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data_dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start langtrace demo");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let ready = loop {
-            let line = lines.next().expect("langtrace demo exited before it was ready").unwrap();
-            if let Some(rest) = line.strip_prefix("langtrace demo ready: ") {
-                break rest.to_owned();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        let base_url = ready.split_whitespace().next().unwrap().trim_end_matches('/').to_owned();
-        let field = |name: &str| {
-            ready
-                .split_whitespace()
-                .find_map(|w| w.strip_prefix(name))
-                .expect("credentials in the ready line")
-                .to_owned()
-        };
-        Self { public_key: field("public_key="), secret_key: field("secret_key="), base_url, child, data_dir }
-    }
-
-    /// GET an API path with the demo's keys.
-    async fn api(&self, path: &str) -> Value {
-        let response = reqwest::Client::new()
-            .get(format!("{}{path}", self.base_url))
-            .basic_auth(&self.public_key, Some(&self.secret_key))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200, "GET {path}");
-        response.json().await.unwrap()
-    }
-
-    /// POST a JSON body with the demo's keys; the status.
-    async fn post(&self, path: &str, body: &Value) -> u16 {
-        reqwest::Client::new()
-            .post(format!("{}{path}", self.base_url))
-            .basic_auth(&self.public_key, Some(&self.secret_key))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
-    /// Creates the project `name` in the demo's store (the CLI); its public and secret key.
-    fn create_project(&self, name: &str) -> (String, String) {
-        let created = Command::new(env!("CARGO_BIN_EXE_langtrace"))
-            .args(["project", "create", name, "--data-dir"])
-            .arg(self.data_dir.path())
-            .output()
-            .unwrap();
-        assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-        let printed = String::from_utf8(created.stdout).unwrap();
-        let key = |label: &str| printed.lines().find_map(|l| l.trim().strip_prefix(label)).unwrap().trim().to_owned();
-        (key("public key:"), key("secret key:"))
-    }
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// POST a JSON body with the demo's keys; the status.
+async fn post(demo: &Demo, path: &str, body: &Value) -> u16 {
+    let request = reqwest::Client::new().post(demo.url(path)).header("authorization", demo.authorization());
+    request.json(body).send().await.unwrap().status().as_u16()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,7 +34,7 @@ async fn every_page_shows_the_demo_data() {
     let (_serial, demo, browser) = signed_in().await;
 
     // Traces: one row per trace of the first page, the newest first.
-    let traces = demo.api("/api/public/traces?limit=50").await;
+    let traces = api(&demo, "/api/public/traces?limit=50").await;
     let expected = traces["data"].as_array().unwrap();
     assert!(!expected.is_empty(), "the demo ingested traces");
     assert_eq!(browser.count("table[data-testid=traces-table] tbody tr[data-trace-id]").await, expected.len());
@@ -115,10 +44,10 @@ async fn every_page_shows_the_demo_data() {
     browser.screenshot("traces").await;
 
     // Sessions and users: one row each, as the API lists them, and the first one's page.
-    let sessions = demo.api("/api/public/sessions?limit=50").await;
+    let sessions = api(&demo, "/api/public/sessions?limit=50").await;
     let session_id = list_then_first(&browser, "sessions", &sessions, "data-session-id").await;
     browser.ready("session").await;
-    let session = demo.api(&format!("/api/public/sessions/{session_id}")).await;
+    let session = api(&demo, &format!("/api/public/sessions/{session_id}")).await;
     assert_eq!(
         browser.count("[data-testid=session-traces] [data-trace-id]").await,
         session["traces"].as_array().unwrap().len(),
@@ -128,7 +57,7 @@ async fn every_page_shows_the_demo_data() {
     assert!(browser.text("main").await.contains(&format!("Traces {count}")), "the session's trace count");
     browser.screenshot("session").await;
 
-    let users = demo.api("/api/public/users?limit=50").await;
+    let users = api(&demo, "/api/public/users?limit=50").await;
     let user_id = list_then_first(&browser, "users", &users, "data-user-id").await;
     browser.ready("user").await;
     assert!(browser.text("[data-testid=user-detail]").await.contains(&user_id));
@@ -149,7 +78,7 @@ async fn signed_in() -> (tokio::sync::MutexGuard<'static, ()>, Demo, Browser) {
     let serial = SERIAL.lock().await;
     let demo = Demo::start();
     let browser = Browser::start().await;
-    browser.sign_in(&demo.base_url, &demo.public_key, &demo.secret_key).await;
+    browser.sign_in(&demo.base_url, &demo.keys().public_key, &demo.keys().secret_key).await;
     (serial, demo, browser)
 }
 
@@ -170,10 +99,10 @@ async fn list_then_first(browser: &Browser, page: &str, list: &Value, row: &str)
 
 /// The demo trace with the most kinds of observation (agent, tools, generations).
 async fn agent_trace(demo: &Demo) -> Value {
-    let traces = demo.api("/api/public/traces?limit=100").await;
+    let traces = api(demo, "/api/public/traces?limit=100").await;
     let mut best: Option<(usize, Value)> = None;
     for trace in traces["data"].as_array().unwrap() {
-        let detail = demo.api(&format!("/api/public/traces/{}", trace["id"].as_str().unwrap())).await;
+        let detail = api(demo, &format!("/api/public/traces/{}", trace["id"].as_str().unwrap())).await;
         let observations = detail["observations"].as_array().unwrap();
         let kinds = ["AGENT", "TOOL", "GENERATION"].iter().filter(|k| observations.iter().any(|o| o["type"] == **k));
         let score = kinds.count() * 1000 + observations.len();
@@ -230,9 +159,9 @@ async fn the_trace_page_shows_tree_timeline_graph_and_the_selected_observation()
 async fn filters_narrow_the_traces_table() {
     let (_serial, demo, browser) = signed_in().await;
     let all = browser.count("tbody tr[data-trace-id]").await;
-    let users = demo.api("/api/public/users?limit=50").await;
+    let users = api(&demo, "/api/public/users?limit=50").await;
     let user_id = users["data"][0]["id"].as_str().unwrap().to_owned();
-    let expected = demo.api(&format!("/api/public/traces?limit=50&userId={user_id}")).await;
+    let expected = api(&demo, &format!("/api/public/traces?limit=50&userId={user_id}")).await;
     let expected = expected["data"].as_array().unwrap().len();
     assert!(expected < all, "the user has fewer traces than the project");
 
@@ -267,7 +196,7 @@ async fn a_score_added_from_the_trace_page_is_stored() {
         .expect("the new score is shown");
     browser.screenshot("trace-scored").await;
 
-    let scores = demo.api(&format!("/api/public/v3/scores?traceId={trace_id}&name=ui-feedback")).await;
+    let scores = api(&demo, &format!("/api/public/v3/scores?traceId={trace_id}&name=ui-feedback")).await;
     let stored = &scores["data"][0];
     assert_eq!(stored["value"], json!(0.75), "{scores}");
     assert_eq!(stored["comment"], "helpful");
@@ -288,7 +217,7 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
             text("user.id", payload),
         ],
     }]}]}]});
-    assert_eq!(demo.post("/v1/traces", &request).await, 200);
+    assert_eq!(post(&demo, "/v1/traces", &request).await, 200);
     browser.open(&format!("{}/#/traces/{trace_id}", demo.base_url), "trace").await;
     browser.click("[data-testid=tree] [data-observation-id='00000000000000a1']").await;
     let input = browser.text("[data-testid=panel] [data-testid=input]").await;
@@ -309,7 +238,8 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_project_selector_switches_projects_and_keeps_them_apart() {
     let (_serial, demo, browser) = signed_in().await;
-    let (other_public, other_secret) = demo.create_project("other");
+    let other = cli::create_project(demo.data_dir(), "other");
+    let (other_public, other_secret) = (other.public_key, other.secret_key);
 
     let demo_rows = browser.count("tbody tr[data-trace-id]").await;
     assert!(demo_rows > 0);
@@ -343,7 +273,7 @@ async fn add_project(browser: &Browser, public_key: &str, secret_key: &str) {
 /// Opens the demo's vision generation (its input holds an image uploaded as media) and
 /// waits for the image; its `blob:` URL.
 async fn open_media(demo: &Demo, browser: &Browser) -> String {
-    let found = demo.api("/api/public/observations?name=describe_image&limit=1").await;
+    let found = api(demo, "/api/public/observations?name=describe_image&limit=1").await;
     let observation = &found["data"][0];
     let (trace_id, id) = (observation["traceId"].as_str().unwrap(), observation["id"].as_str().unwrap());
     browser.open(&format!("{}/#/traces/{trace_id}?observation={id}", demo.base_url), "trace").await;
@@ -377,7 +307,8 @@ async fn fetch_blob(browser: &Browser, base_url: &str, url: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn media_blob_urls_are_revoked_when_the_project_is_left() {
     let (_serial, demo, browser) = signed_in().await;
-    let (other_public, other_secret) = demo.create_project("other");
+    let other = cli::create_project(demo.data_dir(), "other");
+    let (other_public, other_secret) = (other.public_key, other.secret_key);
     let selector = || browser.client().find(Locator::Css("select[data-testid=project]"));
 
     // Signing in to another project ("add a project") leaves the demo's media.
