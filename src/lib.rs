@@ -185,3 +185,17 @@ impl InitBuilder {
         Ok(guard)
     }
 }
+
+/// The Rust snippets of the README and the reference pages compile (and run, unless marked
+/// `no_run`) as doctests, so every public path they show keeps working.
+#[cfg(doctest)]
+mod documentation {
+    #[doc = include_str!("../README.md")]
+    struct Readme;
+    #[doc = include_str!("../docs/observe.md")]
+    struct Observe;
+    #[doc = include_str!("../docs/settings.md")]
+    struct Settings;
+    #[doc = include_str!("../docs/otlp-export.md")]
+    struct OtlpExport;
+}
