@@ -13,9 +13,9 @@ const COLUMNS: &str = "s.id AS id, s.trace_id AS trace_id, s.observation_id AS o
     s.data_type AS data_type, s.source AS source, s.comment AS comment, s.metadata AS metadata,
     s.environment AS environment, s.timestamp AS timestamp, s.created_at AS created_at, s.project_id AS project_id";
 
-/// A score to store, validated.
+/// A score's own fields: what a client gives (validated), and what is stored.
 #[derive(Debug, Clone)]
-pub struct NewScore {
+pub struct ScoreFields {
     /// Id (given by the client or generated).
     pub id: String,
     /// Scored trace.
@@ -31,7 +31,7 @@ pub struct NewScore {
     /// Text value (categories, text, booleans as `true`/`false`).
     pub string_value: Option<String>,
     /// NUMERIC, BOOLEAN, CATEGORICAL or TEXT.
-    pub data_type: &'static str,
+    pub data_type: String,
     /// Upper-case source (API, ANNOTATION, EVAL).
     pub source: String,
     /// Comment.
@@ -40,40 +40,16 @@ pub struct NewScore {
     pub metadata: String,
     /// Environment (normalised).
     pub environment: String,
-    /// When it was given (ns).
+    /// When it was given (ns since the epoch).
     pub timestamp: i64,
 }
 
-/// A stored score. Times in nanoseconds since the epoch.
+/// A stored score.
 #[derive(Debug, Clone)]
 pub struct ScoreRow {
-    /// Id.
-    pub id: String,
-    /// Scored trace.
-    pub trace_id: Option<String>,
-    /// Scored observation.
-    pub observation_id: Option<String>,
-    /// Scored session.
-    pub session_id: Option<String>,
-    /// Name.
-    pub name: String,
-    /// Numeric value.
-    pub value: Option<f64>,
-    /// Text value.
-    pub string_value: Option<String>,
-    /// NUMERIC, BOOLEAN, CATEGORICAL or TEXT.
-    pub data_type: String,
-    /// Source.
-    pub source: String,
-    /// Comment.
-    pub comment: Option<String>,
-    /// Metadata, JSON text.
-    pub metadata: String,
-    /// Environment.
-    pub environment: String,
-    /// When it was given.
-    pub timestamp: i64,
-    /// Stored at.
+    /// The score's own fields.
+    pub score: ScoreFields,
+    /// Stored at (ns since the epoch).
     pub created_at: i64,
     /// Owning project.
     pub project_id: String,
@@ -82,7 +58,7 @@ pub struct ScoreRow {
 impl ScoreRow {
     /// Reads a row selected with this module's columns.
     pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self {
+        let score = ScoreFields {
             id: row.get("id")?,
             trace_id: row.get("trace_id")?,
             observation_id: row.get("observation_id")?,
@@ -96,14 +72,13 @@ impl ScoreRow {
             metadata: row.get("metadata")?,
             environment: row.get("environment")?,
             timestamp: row.get("timestamp")?,
-            created_at: row.get("created_at")?,
-            project_id: row.get("project_id")?,
-        })
+        };
+        Ok(Self { score, created_at: row.get("created_at")?, project_id: row.get("project_id")? })
     }
 }
 
 /// Stores scores of `project_id`.
-pub fn insert(tx: &Transaction<'_>, project_id: &str, scores: &[NewScore]) -> rusqlite::Result<()> {
+pub fn insert(tx: &Transaction<'_>, project_id: &str, scores: &[ScoreFields]) -> rusqlite::Result<()> {
     let mut statement = tx.prepare_cached(
         "INSERT OR REPLACE INTO scores (project_id, id, trace_id, observation_id, session_id, name, value,
             string_value, data_type, source, comment, metadata, environment, timestamp, created_at)

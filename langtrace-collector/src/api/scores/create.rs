@@ -12,7 +12,7 @@ use crate::api::wire::parse_time;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::now_ns;
-use crate::store::scores::{self, NewScore};
+use crate::store::scores::{self, ScoreFields};
 
 fn text(body: &Value, key: &str) -> Option<String> {
     body.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
@@ -51,7 +51,7 @@ fn columns(data_type: &str, value: &Value) -> Result<(Option<f64>, Option<String
 }
 
 /// Validates one score object as Langfuse's API takes it.
-pub fn parse_score(body: &Value) -> Result<NewScore, String> {
+pub fn parse_score(body: &Value) -> Result<ScoreFields, String> {
     if !body.is_object() {
         return Err("a score must be a JSON object".into());
     }
@@ -70,7 +70,7 @@ pub fn parse_score(body: &Value) -> Result<NewScore, String> {
         None => now_ns(),
     };
     let metadata = body.get("metadata").filter(|m| !m.is_null()).map_or_else(|| "{}".to_owned(), Value::to_string);
-    Ok(NewScore {
+    Ok(ScoreFields {
         id: text(body, "id").unwrap_or_else(|| random_hex(16)),
         trace_id,
         observation_id,
@@ -78,7 +78,7 @@ pub fn parse_score(body: &Value) -> Result<NewScore, String> {
         name,
         value,
         string_value,
-        data_type,
+        data_type: data_type.to_owned(),
         source: text(body, "source").unwrap_or_else(|| "API".into()).to_ascii_uppercase(),
         comment: text(body, "comment"),
         metadata,
@@ -88,7 +88,7 @@ pub fn parse_score(body: &Value) -> Result<NewScore, String> {
     })
 }
 
-async fn store(state: &AppState, project_id: String, scores: Vec<NewScore>) -> Result<(), ApiError> {
+async fn store(state: &AppState, project_id: String, scores: Vec<ScoreFields>) -> Result<(), ApiError> {
     if scores.is_empty() {
         return Ok(());
     }

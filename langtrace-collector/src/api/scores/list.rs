@@ -80,28 +80,29 @@ pub struct Score {
 
 impl From<ScoreRow> for Score {
     fn from(row: ScoreRow) -> Self {
-        let created = iso(row.created_at);
+        let ScoreRow { score, created_at, project_id } = row;
+        let created = iso(created_at);
         Score {
-            metadata: json_column(Some(&row.metadata)),
-            timestamp: iso(row.timestamp),
+            metadata: json_column(Some(&score.metadata)),
+            timestamp: iso(score.timestamp),
             updated_at: created.clone(),
             created_at: created,
             dataset_run_id: None,
             author_user_id: None,
             config_id: None,
             queue_id: None,
-            string_value: (row.data_type != "NUMERIC").then_some(row.string_value),
-            id: row.id,
-            trace_id: row.trace_id,
-            observation_id: row.observation_id,
-            session_id: row.session_id,
-            name: row.name,
-            data_type: row.data_type,
-            source: row.source,
-            comment: row.comment,
-            environment: row.environment,
-            project_id: row.project_id,
-            value: row.value,
+            string_value: (score.data_type != "NUMERIC").then_some(score.string_value),
+            id: score.id,
+            trace_id: score.trace_id,
+            observation_id: score.observation_id,
+            session_id: score.session_id,
+            name: score.name,
+            data_type: score.data_type,
+            source: score.source,
+            comment: score.comment,
+            environment: score.environment,
+            project_id,
+            value: score.value,
         }
     }
 }
@@ -162,36 +163,37 @@ pub struct ScoreV3 {
 
 impl From<ScoreRow> for ScoreV3 {
     fn from(row: ScoreRow) -> Self {
-        let value = match row.data_type.as_str() {
-            "NUMERIC" => row.value.map_or(Value::Null, Value::from),
-            "BOOLEAN" => Value::Bool(row.value.is_some_and(|v| v != 0.0)),
-            _ => Value::String(row.string_value.or_else(|| row.value.map(|n| n.to_string())).unwrap_or_default()),
+        let ScoreRow { score, created_at, project_id } = row;
+        let value = match score.data_type.as_str() {
+            "NUMERIC" => score.value.map_or(Value::Null, Value::from),
+            "BOOLEAN" => Value::Bool(score.value.is_some_and(|v| v != 0.0)),
+            _ => Value::String(score.string_value.or_else(|| score.value.map(|n| n.to_string())).unwrap_or_default()),
         };
-        let subject = match (&row.observation_id, &row.trace_id, &row.session_id) {
+        let subject = match (&score.observation_id, &score.trace_id, &score.session_id) {
             (Some(id), trace_id, _) => Some(Subject::Observation { id: id.clone(), trace_id: trace_id.clone() }),
             (None, Some(id), _) => Some(Subject::Trace { id: id.clone() }),
             (None, None, Some(id)) => Some(Subject::Session { id: id.clone() }),
             _ => None,
         };
-        let created = iso(row.created_at);
+        let created = iso(created_at);
         ScoreV3 {
-            metadata: json_column(Some(&row.metadata)),
-            timestamp: iso(row.timestamp),
+            metadata: json_column(Some(&score.metadata)),
+            timestamp: iso(score.timestamp),
             updated_at: created.clone(),
             created_at: created,
             config_id: None,
             subject,
             value,
-            id: row.id,
-            project_id: row.project_id,
-            name: row.name,
-            data_type: row.data_type,
-            source: row.source,
-            comment: row.comment,
-            environment: row.environment,
-            trace_id: row.trace_id,
-            observation_id: row.observation_id,
-            session_id: row.session_id,
+            id: score.id,
+            project_id,
+            name: score.name,
+            data_type: score.data_type,
+            source: score.source,
+            comment: score.comment,
+            environment: score.environment,
+            trace_id: score.trace_id,
+            observation_id: score.observation_id,
+            session_id: score.session_id,
         }
     }
 }
@@ -229,7 +231,7 @@ pub async fn list_v3(
     let mut rows = state.read(move |c| Ok(scores::after(c, &project.id, &filter, cursor.as_ref(), limit + 1)?)).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next = rows.last().filter(|_| more).map(|last| encode_cursor(last.timestamp, &last.id));
+    let next = rows.last().filter(|_| more).map(|last| encode_cursor(last.score.timestamp, &last.score.id));
     Ok(Json(ScorePage {
         data: rows.into_iter().map(ScoreV3::from).collect(),
         meta: CursorMeta { limit, cursor: next },

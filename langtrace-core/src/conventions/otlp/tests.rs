@@ -111,13 +111,9 @@ fn each_span_rule() {
             none,
             |r| r.version.as_deref() == Some("2.0") && r.trace.version.as_deref() == Some("2.0"),
         ),
-        (
-            "service.version as fallback, on the trace too",
-            vec![("service.version", json!("1.0"))],
-            vec![],
-            none,
-            |r| r.version.as_deref() == Some("1.0") && r.trace.version.as_deref() == Some("1.0"),
-        ),
+        ("service.version as fallback, on the trace too", vec![("service.version", json!("1.0"))], vec![], none, |r| {
+            r.version.as_deref() == Some("1.0") && r.trace.version.as_deref() == Some("1.0")
+        }),
         (
             "release on the span wins",
             vec![("langfuse.release", json!("r-res"))],
