@@ -1,23 +1,25 @@
-//! The bridge and the mapper agree: every observation record the real layer and pipeline
-//! produce, encoded as the OTLP span the bridge sends (with the resource its sink sends),
-//! maps back to an equal record through `conventions::otlp::map_span`, the entry point
-//! the collector uses. Where the wire cannot carry a field, the expected record is
-//! normalised explicitly, each with the reason.
+//! The bridge and the collector agree: every observation record the real layer and
+//! pipeline produce, encoded as the OTLP span the bridge sends (with the resource its
+//! sink sends) and converted to protobuf as its exporter does, maps back to an equal
+//! record through the collector's own decoding (`receive::decode`, which hands each span
+//! to `langtrace-core`'s one mapper). Where the wire cannot carry a field, the expected
+//! record is normalised explicitly, each with the reason.
 
 use std::time::Duration;
 
 use base64::Engine;
-use langtrace::conventions::otlp::{map_span, OtlpSpan, SpanResource, SpanStatus};
 use langtrace::otlp::encode;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
 use langtrace::{
-    current_observation, current_trace, event, observe, Config, Cost, Level, MemorySink, ObservationRecord,
-    ObservationType, Scope, Timestamp, Usage,
+    current_observation, current_trace, event, observe, Config, Cost, LangtraceBuilder, Level, MemorySink,
+    ObservationRecord, ObservationType, Scope, Timestamp, Usage,
 };
-use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
-use opentelemetry_proto::tonic::trace::v1::{status::StatusCode, Span};
+use langtrace_collector::receive::decode::decode;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::resource::v1::Resource;
+use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
 use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -98,18 +100,15 @@ fn root(question: &str) -> String {
     agent(question)
 }
 
-/// Runs `work` under a layer with a memory sink; the records and the layer's settings.
-fn record(work: impl FnOnce()) -> (Vec<ObservationRecord>, Config) {
+/// Runs `work` under a layer configured by `configure` with a memory sink; the records
+/// and the layer's settings.
+fn record(
+    configure: impl FnOnce(LangtraceBuilder) -> LangtraceBuilder,
+    work: impl FnOnce(),
+) -> (Vec<ObservationRecord>, Config) {
     let sink = MemorySink::new();
-    let (layer, guard) = langtrace::LangtraceLayer::builder()
-        .ignore_env()
-        .environment("staging")
-        .release("rel-1")
-        .version("1.0")
-        .default_metadata("region", "eu")
-        .sink(sink.clone())
-        .build()
-        .unwrap();
+    let (layer, guard) =
+        configure(langtrace::LangtraceLayer::builder().ignore_env().sink(sink.clone())).build().unwrap();
     let config = layer.config().clone();
     let dispatch = langtrace::tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
     langtrace::tracing::dispatcher::with_default(&dispatch, work);
@@ -117,50 +116,24 @@ fn record(work: impl FnOnce()) -> (Vec<ObservationRecord>, Config) {
     (sink.observations(), config)
 }
 
-/// A protobuf value as the JSON value the collector hands the mapper.
-fn json_value(value: AnyValue) -> Value {
-    match value.value {
-        None | Some(any_value::Value::StringValueStrindex(_)) => Value::Null,
-        Some(any_value::Value::StringValue(text)) => Value::String(text),
-        Some(any_value::Value::BoolValue(flag)) => Value::Bool(flag),
-        Some(any_value::Value::IntValue(int)) => Value::from(int),
-        Some(any_value::Value::DoubleValue(double)) => Value::from(double),
-        Some(any_value::Value::ArrayValue(array)) => array.values.into_iter().map(json_value).collect(),
-        Some(any_value::Value::KvlistValue(list)) => Value::Object(list.values.into_iter().map(json_pair).collect()),
-        Some(any_value::Value::BytesValue(bytes)) => {
-            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
-        }
-    }
-}
-
-fn json_pair(attribute: KeyValue) -> (String, Value) {
-    (attribute.key, attribute.value.map_or(Value::Null, json_value))
-}
-
-/// The record as the collector would store it: encoded by the bridge, sent as protobuf,
-/// mapped back.
+/// The record as the collector stores it: encoded by the bridge with its sink's resource,
+/// converted to protobuf, decoded by the collector.
 fn through_the_wire(record: &ObservationRecord, config: &Config) -> ObservationRecord {
     let resource = encode::resource(config, Some("round-trip"));
-    let resource = ResourceAttributesWithSchema::from(&resource).attributes.0;
-    let resource = SpanResource::new(resource.into_iter().map(json_pair).collect());
-    let span = Span::from(encode::span(record, &encode::scope()));
-    let status = match span.status {
-        Some(status) if status.code == StatusCode::Error as i32 => SpanStatus::Error { message: status.message },
-        Some(status) if status.code == StatusCode::Ok as i32 => SpanStatus::Ok,
-        _ => SpanStatus::Unset,
+    let attributes = ResourceAttributesWithSchema::from(&resource).attributes.0;
+    let request = ExportTraceServiceRequest {
+        resource_spans: vec![ResourceSpans {
+            resource: Some(Resource { attributes, ..Default::default() }),
+            scope_spans: vec![ScopeSpans {
+                spans: vec![Span::from(encode::span(record, &encode::scope()))],
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
     };
-    let span = OtlpSpan {
-        trace_id: span.trace_id,
-        span_id: span.span_id,
-        parent_span_id: span.parent_span_id,
-        name: span.name,
-        start_time_unix_nano: span.start_time_unix_nano,
-        end_time_unix_nano: span.end_time_unix_nano,
-        flags: span.flags,
-        status,
-        attributes: span.attributes.into_iter().map(json_pair).collect(),
-    };
-    map_span(&resource, span).unwrap()
+    let mut decoded = decode(request);
+    assert_eq!((decoded.rejected, decoded.observations.len()), (0, 1), "{:?}", decoded.errors);
+    decoded.observations.remove(0)
 }
 
 /// What of `record` the wire carries.
@@ -187,7 +160,10 @@ fn expected(record: &ObservationRecord) -> ObservationRecord {
 
 #[test]
 fn every_record_the_bridge_encodes_maps_back_to_itself() {
-    let (records, config) = record(|| {
+    let configure = |builder: LangtraceBuilder| {
+        builder.environment("staging").release("rel-1").version("1.0").default_metadata("region", "eu")
+    };
+    let (records, config) = record(configure, || {
         Scope::new().traceparent(TRACEPARENT).unwrap().in_scope(|| root("what is rust?"));
     });
     let types: Vec<ObservationType> = records.iter().map(|r| r.observation_type).collect();
@@ -209,15 +185,12 @@ fn every_record_the_bridge_encodes_maps_back_to_itself() {
 
 #[test]
 fn a_record_without_versions_or_release_maps_back_to_itself() {
-    let sink = MemorySink::new();
-    let (layer, guard) = langtrace::LangtraceLayer::builder().ignore_env().sink(sink.clone()).build().unwrap();
-    let config = layer.config().clone();
-    let dispatch = langtrace::tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
-    langtrace::tracing::dispatcher::with_default(&dispatch, || {
-        evaluate(false);
-    });
-    guard.flush(Duration::from_secs(10)).unwrap();
-    let records = sink.observations();
+    let (records, config) = record(
+        |builder| builder,
+        || {
+            evaluate(false);
+        },
+    );
     assert_eq!(records.len(), 1);
     let record = &records[0];
     assert_eq!((record.version.as_deref(), record.trace.release.as_deref()), (None, None));
