@@ -7,10 +7,13 @@
 //! `Content-Security-Policy` (no inline script or style, same-origin connections only),
 //! `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
 
+use std::sync::LazyLock;
+
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use sha2::{Digest, Sha256};
 
 use crate::app::AppState;
 
@@ -56,22 +59,56 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/values.js", include_str!("../ui/components/values.js"), JS),
 ];
 
+/// How long a browser keeps an asset served under the build's version: a new binary
+/// serves its assets under a new version, so a kept copy is never stale.
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+
+/// The build's version of the assets: the first 12 hex digits of the SHA-256 of them all.
+/// Assets under `/ui/` are served at `/ui/<version>/...`, so the browser keeps each module
+/// until the binary changes instead of fetching the 21 of them again for every page load.
+fn version() -> &'static str {
+    static VERSION: LazyLock<String> = LazyLock::new(|| {
+        let digest =
+            ASSETS.iter().fold(Sha256::new(), |digest, (path, body, _)| digest.chain_update(path).chain_update(body));
+        hex::encode(digest.finalize())[..12].to_owned()
+    });
+    &VERSION
+}
+
+/// `index.html` with its `/ui/` references pointing at the build's version.
+fn index() -> &'static str {
+    static INDEX: LazyLock<String> =
+        LazyLock::new(|| include_str!("../ui/index.html").replace("\"/ui/", &format!("\"/ui/{}/", version())));
+    &INDEX
+}
+
+/// The path an asset is served at, its body, and how long a browser may keep it: the
+/// index itself always fetched again, versioned assets kept.
+fn served(path: &'static str, body: &'static str) -> (String, &'static str, &'static str) {
+    match path.strip_prefix("/ui/") {
+        Some(rest) => (format!("/ui/{}/{rest}", version()), body, IMMUTABLE),
+        None if matches!(path, "/" | "/index.html") => (path.to_owned(), index(), "no-cache"),
+        None => (path.to_owned(), body, "no-cache"),
+    }
+}
+
 /// The UI routes, one per row of [`ASSETS`].
 pub fn router() -> Router<AppState> {
     ASSETS.iter().fold(Router::new(), |router, &(path, body, content_type)| {
-        router.route(path, get(move || async move { asset(body, content_type) }))
+        let (path, body, cache) = served(path, body);
+        router.route(&path, get(move || async move { asset(body, content_type, cache) }))
     })
 }
 
-/// One embedded asset with its content type and the UI's security headers.
-fn asset(body: &'static str, content_type: &'static str) -> Response {
+/// One embedded asset with its content type, caching and the UI's security headers.
+fn asset(body: &'static str, content_type: &'static str, cache: &'static str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     response
 }
 
@@ -152,7 +189,12 @@ mod tests {
     #[test]
     fn assets_carry_the_security_headers() {
         for &(path, body, content_type) in ASSETS {
-            let response = asset(body, content_type);
+            let (served_at, body, cache) = served(path, body);
+            match path.strip_prefix("/ui/") {
+                Some(rest) => assert_eq!((served_at, cache), (format!("/ui/{}/{rest}", version()), IMMUTABLE)),
+                None => assert_eq!((served_at.as_str(), cache), (path, "no-cache")),
+            }
+            let response = asset(body, content_type, cache);
             let headers = response.headers();
             assert_eq!(headers[header::CONTENT_TYPE], content_type, "{path}");
             assert_eq!(headers[header::CONTENT_SECURITY_POLICY], CONTENT_SECURITY_POLICY, "{path}");
@@ -161,6 +203,9 @@ mod tests {
         }
         let index = body("/index.html");
         assert!(!index.contains("<script>") && !index.contains("style="));
+        let versioned = super::index();
+        assert!(versioned.contains(&format!("src=\"/ui/{}/main.js\"", version())), "{versioned}");
+        assert!(!versioned.contains("\"/ui/main.js\""), "every reference is versioned");
     }
 
     #[test]

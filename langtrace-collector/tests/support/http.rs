@@ -1,6 +1,7 @@
 //! A small blocking HTTP client bound to a server's base URL and a project's keys: what
 //! the tests ask of the API.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use reqwest::header::HeaderMap;
@@ -13,19 +14,20 @@ use super::auth::Keys;
 pub type Raw = (u16, HeaderMap, Vec<u8>);
 
 /// A blocking client for one server, sending a project's keys unless told otherwise.
+/// The client is made on first use: a blocking client must not be made or dropped inside
+/// an async runtime, where the browser tests hold their demo without calling it.
 pub struct Api {
     /// `http://127.0.0.1:<port>` (no trailing slash).
     pub base_url: String,
     /// The keys [`Api::get`], [`Api::ok`], [`Api::post_json`] and [`Api::get_raw`] send.
     pub keys: Keys,
-    client: reqwest::blocking::Client,
+    client: OnceLock<reqwest::blocking::Client>,
 }
 
 impl Api {
     /// A client for `base_url` sending `keys`, each request given 30 s.
     pub fn new(base_url: String, keys: Keys) -> Self {
-        let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-        Self { base_url, keys, client }
+        Self { base_url, keys, client: OnceLock::new() }
     }
 
     /// `base_url` followed by `path`.
@@ -45,7 +47,7 @@ impl Api {
 
     /// GET `path` with an `Authorization` header value; the status and the JSON body.
     pub fn get_as(&self, path: &str, authorization: &str) -> (u16, Value) {
-        let response = self.client.get(self.url(path)).header("authorization", authorization).send().unwrap();
+        let response = self.client().get(self.url(path)).header("authorization", authorization).send().unwrap();
         let status = response.status().as_u16();
         (status, response.json().unwrap_or(Value::Null))
     }
@@ -65,7 +67,7 @@ impl Api {
     /// POST a JSON body with the keys; the status and the JSON body.
     pub fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
         let response =
-            self.client.post(self.url(path)).header("authorization", self.authorization()).json(body).send().unwrap();
+            self.client().post(self.url(path)).header("authorization", self.authorization()).json(body).send().unwrap();
         let status = response.status().as_u16();
         (status, response.json().unwrap_or(Value::Null))
     }
@@ -79,7 +81,7 @@ impl Api {
     /// upload URL the server handed out).
     pub fn send_raw(&self, method: Method, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Raw {
         let url = if path.starts_with("http") { path.to_owned() } else { self.url(path) };
-        let mut request = self.client.request(method, url).body(body);
+        let mut request = self.client().request(method, url).body(body);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -91,7 +93,9 @@ impl Api {
 
     /// The blocking client (shares its connections; cheap to clone).
     pub fn client(&self) -> &reqwest::blocking::Client {
-        &self.client
+        self.client.get_or_init(|| {
+            reqwest::blocking::Client::builder().timeout(Duration::from_secs(30)).build().expect("an HTTP client")
+        })
     }
 }
 

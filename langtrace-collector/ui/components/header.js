@@ -8,16 +8,19 @@ import {
   credentials, environmentsLoaded, isCurrent, projectLoaded, setEnvironment, signedInProjects, state, switchProject,
 } from "../state.js";
 
-/** Loads the current project and its environments into the header, unless loaded already. */
+/** Loads the current project and its environments into the header (both at once),
+ * unless loaded already. */
 export async function loadHeader(token) {
-  if (!state.project) {
-    const projects = await api("/api/public/projects");
-    if (!isCurrent(token)) return;
+  const [projects, environments] = await Promise.all([
+    state.project ? null : api("/api/public/projects"),
+    state.environments ? null : api("/api/public/environments").catch(() => ({ data: [] })),
+  ]);
+  if (!isCurrent(token)) return;
+  if (projects) {
     projectLoaded((projects.data && projects.data[0]) || { name: "?" });
     renderProjects();
   }
-  if (!state.environments) {
-    const environments = await api("/api/public/environments").catch(() => ({ data: [] }));
+  if (environments) {
     environmentsLoaded((environments.data || []).map((e) => e.name));
     fillEnvironments();
   }
