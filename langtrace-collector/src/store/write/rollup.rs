@@ -1,10 +1,12 @@
 //! Trace rollups, one per trace a batch touches, run after its observations are stored.
 //!
-//! They stay right whatever order spans arrive in: trace attributes merge as
+//! They stay right whatever order spans arrive in: a batch's trace attributes merge as
 //! [`TraceAttributes::merge`] does (later set values win, tags united, metadata merged
-//! key by key), an explicit trace name/input/output beats the root observation's, a
-//! trace once public stays public, and the totals (start, end, tokens, cost, counts per
-//! level) are recomputed from the trace's stored observations.
+//! key by key), and the stored row takes them the same way; an explicit trace
+//! name/input/output beats the root observation's, a trace once public stays public, and
+//! the totals (start, end, tokens, cost, counts per level) are recomputed from the
+//! trace's stored observations. Stored input and output stay JSON text: the writer never
+//! parses them.
 
 use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
 use rusqlite::{named_params, params, OptionalExtension, Row, Transaction};
@@ -49,62 +51,70 @@ impl TraceUpdate {
     }
 }
 
-/// The stored trace's attributes that a rollup merges into, and which of them were set
-/// explicitly (not defaulted from the root).
+/// A trace attribute that is either set explicitly or defaulted from the root observation.
+#[derive(Default)]
+struct Defaulted {
+    value: Option<String>,
+    explicit: bool,
+}
+
+impl Defaulted {
+    /// Reads the column `name` and its `<name>_explicit` flag.
+    fn read(row: &Row<'_>, name: &str, flag: &str) -> rusqlite::Result<Self> {
+        Ok(Self { value: row.get(name)?, explicit: row.get(flag)? })
+    }
+
+    /// An explicit value wins (a later one over an earlier one); the root's fills the
+    /// attribute while nobody set it explicitly.
+    fn update(&mut self, explicit: Option<String>, root: Option<Option<String>>) {
+        if explicit.is_some() {
+            self.value = explicit;
+            self.explicit = true;
+        } else if let (false, Some(default)) = (self.explicit, root) {
+            self.value = default;
+        }
+    }
+}
+
+/// The stored trace's attributes that a rollup merges into. Input and output stay the
+/// JSON text the row holds: the writer never parses them.
+#[derive(Default)]
 struct Stored {
-    attributes: TraceAttributes,
-    name_explicit: bool,
-    input_explicit: bool,
-    output_explicit: bool,
+    /// Tags and metadata (the other fields stay unset).
+    collected: TraceAttributes,
+    name: Defaulted,
+    input: Defaulted,
+    output: Defaulted,
     root_observation_id: Option<String>,
 }
 
 impl Stored {
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
-        let payload = |text: Option<String>| text.and_then(|text| Payload::from_json(text).ok());
         Ok(Self {
-            attributes: TraceAttributes {
-                name: row.get("name")?,
+            collected: TraceAttributes {
                 tags: serde_json::from_str(&row.get::<_, String>("tags")?).unwrap_or_default(),
                 metadata: serde_json::from_str(&row.get::<_, String>("metadata")?).unwrap_or_default(),
-                input: payload(row.get("input")?),
-                output: payload(row.get("output")?),
                 ..TraceAttributes::default()
             },
-            name_explicit: row.get("name_explicit")?,
-            input_explicit: row.get("input_explicit")?,
-            output_explicit: row.get("output_explicit")?,
+            name: Defaulted::read(row, "name", "name_explicit")?,
+            input: Defaulted::read(row, "input", "input_explicit")?,
+            output: Defaulted::read(row, "output", "output_explicit")?,
             root_observation_id: row.get("root_observation_id")?,
         })
     }
 
-    fn new() -> Self {
-        Self {
-            attributes: TraceAttributes::default(),
-            name_explicit: false,
-            input_explicit: false,
-            output_explicit: false,
-            root_observation_id: None,
-        }
-    }
-
-    /// Merges `update`: its explicit values win; the root's fill what nobody set explicitly.
+    /// Merges `update`: tags united, metadata merged key by key; explicit name, input and
+    /// output win, the root's fill what nobody set explicitly.
     fn merge(&mut self, update: &TraceUpdate) {
-        self.attributes.merge(&update.attributes);
         let explicit = &update.attributes;
-        self.name_explicit |= explicit.name.is_some();
-        self.input_explicit |= explicit.input.is_some();
-        self.output_explicit |= explicit.output.is_some();
-        if let Some(root) = &update.root {
-            if !self.name_explicit {
-                self.attributes.name = Some(root.name.clone());
-            }
-            if !self.input_explicit {
-                self.attributes.input.clone_from(&root.input);
-            }
-            if !self.output_explicit {
-                self.attributes.output.clone_from(&root.output);
-            }
+        self.collected.add_tags(explicit.tags.iter().cloned());
+        self.collected.metadata.extend(explicit.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let text = |payload: &Option<Payload>| payload.as_ref().map(|p| p.json().into_owned());
+        let root = update.root.as_ref();
+        self.name.update(explicit.name.clone(), root.map(|r| Some(r.name.clone())));
+        self.input.update(text(&explicit.input), root.map(|r| text(&r.input)));
+        self.output.update(text(&explicit.output), root.map(|r| text(&r.output)));
+        if let Some(root) = root {
             self.root_observation_id = Some(root.id.clone());
         }
     }
@@ -125,10 +135,8 @@ pub fn roll_up(
         )?
         .query_row(params![project_id, trace_id], Stored::read)
         .optional()?;
-    let mut merged = stored.unwrap_or_else(Stored::new);
+    let mut merged = stored.unwrap_or_default();
     merged.merge(update);
-    let attributes = &merged.attributes;
-    let text = |payload: &Option<Payload>| payload.as_ref().map(|p| p.json().into_owned());
     tx.prepare_cached(
         "INSERT INTO traces (project_id, id, name, name_explicit, user_id, session_id, tags, metadata, release,
             version, environment, public, input, input_explicit, output, output_explicit, root_observation_id,
@@ -158,20 +166,20 @@ pub fn roll_up(
     .execute(named_params! {
         ":project": project_id,
         ":trace": trace_id,
-        ":name": attributes.name,
-        ":name_explicit": merged.name_explicit,
+        ":name": merged.name.value,
+        ":name_explicit": merged.name.explicit,
         ":user": update.attributes.user_id,
         ":session": update.attributes.session_id,
-        ":tags": super::json_text(&attributes.tags),
-        ":metadata": super::json_text(&attributes.metadata),
+        ":tags": super::json_text(&merged.collected.tags),
+        ":metadata": super::json_text(&merged.collected.metadata),
         ":release": update.attributes.release,
         ":version": update.attributes.version,
         ":environment": update.environment,
         ":public": update.public,
-        ":input": text(&attributes.input),
-        ":input_explicit": merged.input_explicit,
-        ":output": text(&attributes.output),
-        ":output_explicit": merged.output_explicit,
+        ":input": merged.input.value,
+        ":input_explicit": merged.input.explicit,
+        ":output": merged.output.value,
+        ":output_explicit": merged.output.explicit,
         ":root": merged.root_observation_id,
         ":now": now,
     })?;

@@ -52,11 +52,6 @@ impl SpanResource {
         let release = value(langfuse::RELEASE);
         Self { environment, version, release, attributes }
     }
-
-    /// The resource's attributes.
-    pub fn attributes(&self) -> &[(String, Value)] {
-        &self.attributes
-    }
 }
 
 /// OTLP status of a span.
