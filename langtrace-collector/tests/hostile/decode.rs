@@ -1,0 +1,1 @@
+//! Hostile cases: decode (filled by the decode work of the hardening issue).

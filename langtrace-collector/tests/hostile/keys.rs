@@ -1,0 +1,1 @@
+//! Hostile cases: keys (filled by the keys work of the hardening issue).

@@ -1,0 +1,1 @@
+//! Hostile cases: reads (filled by the reads work of the hardening issue).

@@ -1,0 +1,1 @@
+//! Hostile cases: transport (filled by the transport work of the hardening issue).

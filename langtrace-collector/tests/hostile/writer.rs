@@ -1,0 +1,1 @@
+//! Hostile cases: writer (filled by the writer work of the hardening issue).
