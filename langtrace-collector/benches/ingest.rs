@@ -1,95 +1,37 @@
-//! Sustained ingest: a load generator sends OTLP/HTTP protobuf batches of 512 spans with
-//! about 1 KiB of input/output each (traces of 64 spans, trace and span ids random as
-//! real ones are), from several concurrent clients, to a `langtrace serve` process on
-//! loopback for a fixed time. Reports spans acknowledged per second (an
-//! acknowledgement means committed to SQLite and its log synced), request latency
-//! p50/p99, 503s. Then an overload phase: 128 clients at once (four times what the
-//! default ingest queue admits) for 15 s, counting 503s; `rss_mib` is the collector's peak RSS
-//! over both phases.
+//! Sustained ingest: a load generator sends OTLP/HTTP protobuf batches of 512 spans
+//! (trace and span ids random as real ones are) from several concurrent clients to a
+//! `langtrace serve` process on loopback for a fixed time, and reports spans acknowledged
+//! per second (an acknowledgement means committed to SQLite and its log synced), request
+//! latency p50/p99 and the collector's peak RSS. Two workloads (see `ingest/workload.rs`),
+//! each against a fresh collector:
+//!
+//! - `ingest`: Langfuse-native keys, traces of 64 spans with ~1 KiB of input/output each;
+//!   then an overload phase: 128 clients at once (four times what the default ingest
+//!   queue admits), counting 503s; its `rss_mib` covers both phases;
+//! - `ingest_realistic`: OpenInference and GenAI keys (~15 per span, indexed messages,
+//!   token counts, invocation parameters), traces of 8 spans, a full resource.
 //!
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
-//! 5 s). Last line: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
+//! 5 s + 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>` and
+//! `ingest_realistic: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::trace::v1::Span;
 use support::measure::{peak_rss_mib, percentile, quick};
-use support::otlp::{self, text};
+use support::otlp;
 use support::Collector;
+use workload::{Workload, SPANS_PER_REQUEST};
 
-const SPANS_PER_REQUEST: usize = 512;
+#[path = "ingest/workload.rs"]
+mod workload;
+
 const CLIENTS: u64 = 8;
 /// Clients of the overload phase: four times as many requests at once as the default
 /// ingest queue admits.
 const OVERLOAD_CLIENTS: u64 = 128;
-
-/// One request: 8 traces of 64 spans (a root and 63 children), ids from `seed`.
-fn request(seed: u64) -> ExportTraceServiceRequest {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    let spans = (0..SPANS_PER_REQUEST as u64)
-        .map(|i| {
-            let trace = seed * 8 + i / 64;
-            let mut trace_id = [0u8; 16];
-            trace_id[..8].copy_from_slice(&trace.to_be_bytes());
-            trace_id[15] = 1;
-            let span_id = (i % 64 + 1).to_be_bytes().to_vec();
-            let parent = if i % 64 == 0 { Vec::new() } else { 1u64.to_be_bytes().to_vec() };
-            let generation = i % 4 == 1;
-            let mut attributes = vec![
-                text("langfuse.observation.input", format!("{{\"question\":\"{}\",\"n\":{i}}}", "q".repeat(480))),
-                text("langfuse.observation.output", format!("\"{}\"", "a".repeat(500))),
-                text("user.id", format!("user-{}", trace % 100)),
-                text("session.id", format!("session-{}", trace % 1000)),
-            ];
-            if generation {
-                attributes.push(text("langfuse.observation.type", "generation"));
-                attributes.push(text("langfuse.observation.model.name", "gpt-4o-mini"));
-                attributes.push(text("langfuse.observation.usage_details", "{\"input\":120,\"output\":40}"));
-            }
-            Span {
-                trace_id: trace_id.to_vec(),
-                span_id,
-                parent_span_id: parent,
-                name: if generation { "llm".into() } else { "step".into() },
-                start_time_unix_nano: now + i * 1000,
-                end_time_unix_nano: now + i * 1000 + 500_000,
-                attributes,
-                ..Default::default()
-            }
-        })
-        .collect::<Vec<Span>>();
-    otlp::request(spans)
-}
-
-/// `template` with the trace ids and times of request `seed` (cheaper than building
-/// it anew, so the load generator leaves the CPU to the collector).
-fn next_request(template: &mut ExportTraceServiceRequest, seed: u64) -> Vec<u8> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
-    for (i, span) in template.resource_spans[0].scope_spans[0].spans.iter_mut().enumerate() {
-        let trace = seed * 8 + i as u64 / 64;
-        span.trace_id[..8].copy_from_slice(&mix(trace).to_be_bytes());
-        span.trace_id[8..].copy_from_slice(&mix(!trace).to_be_bytes());
-        span.span_id = mix(trace * 64 + i as u64 % 64).to_be_bytes().to_vec();
-        if i % 64 != 0 {
-            span.parent_span_id = mix(trace * 64).to_be_bytes().to_vec();
-        }
-        span.start_time_unix_nano = now + i as u64 * 1000;
-        span.end_time_unix_nano = span.start_time_unix_nano + 500_000;
-    }
-    otlp::protobuf(template)
-}
-
-/// SplitMix64: ids as random as real ones (W3C trace context asks for random ids).
-fn mix(x: u64) -> u64 {
-    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
 
 /// What one phase of load got.
 struct Load {
@@ -101,7 +43,7 @@ struct Load {
 
 /// `clients` threads (ids from `first_client`) each send one request at a time for
 /// `duration`, backing off as a 503's `Retry-After` asks, as OTLP clients do.
-fn load(url: &str, auth: &str, clients: std::ops::Range<u64>, duration: Duration) -> Load {
+fn load(url: &str, auth: &str, workload: fn() -> Workload, clients: std::ops::Range<u64>, duration: Duration) -> Load {
     let started = Instant::now();
     let results: Vec<(u64, u64, Vec<f64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = clients
@@ -110,9 +52,9 @@ fn load(url: &str, auth: &str, clients: std::ops::Range<u64>, duration: Duration
                     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
                     let (mut acked, mut refused, mut latencies) = (0u64, 0u64, Vec::new());
                     let mut seed = client_id << 40;
-                    let mut template = request(seed);
+                    let mut workload = workload();
                     while started.elapsed() < duration {
-                        let body = next_request(&mut template, seed);
+                        let body = workload.next_request(seed);
                         seed += 1;
                         let sent = Instant::now();
                         let response = client
@@ -152,22 +94,41 @@ fn load(url: &str, auth: &str, clients: std::ops::Range<u64>, duration: Duration
     }
 }
 
+/// A fresh collector process (its peak RSS is the collector's alone), its OTLP URL and
+/// credentials.
+fn collector() -> (Collector, String, String) {
+    let server = Collector::setup().keys("pk-bench", "sk-bench").process();
+    let (url, auth) = (server.url(otlp::TRACES_PATH), server.authorization());
+    (server, url, auth)
+}
+
+/// The closing figures of a sustained phase.
+fn summary(name: &str, load: &Load, rss: u64) -> String {
+    format!(
+        "{name}: spans_per_s={:.0} p50_ms={:.1} p99_ms={:.1} rss_mib={rss}",
+        load.acked as f64 / load.elapsed,
+        percentile(&load.latencies, 50.0),
+        percentile(&load.latencies, 99.0)
+    )
+}
+
 fn main() {
     let quick = quick();
     let duration = Duration::from_secs(if quick { 20 } else { 60 });
     let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
-    // A process: its peak RSS is the collector's alone.
-    let server = Collector::setup().keys("pk-bench", "sk-bench").process();
-    let url = server.url(otlp::TRACES_PATH);
-    let auth = server.authorization();
 
-    let sustained = load(&url, &auth, 0..CLIENTS, duration);
+    let (server, url, auth) = collector();
+    let sustained = load(&url, &auth, Workload::native, 0..CLIENTS, duration);
     let sustained_rss = peak_rss_mib(server.pid());
-    let overload = load(&url, &auth, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
+    let overload = load(&url, &auth, Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
     let rss = peak_rss_mib(server.pid());
     drop(server);
 
-    let spans_per_s = sustained.acked as f64 / sustained.elapsed;
+    let (server, url, auth) = collector();
+    let realistic = load(&url, &auth, Workload::realistic, 0..CLIENTS, duration);
+    let realistic_rss = peak_rss_mib(server.pid());
+    drop(server);
+
     println!("{CLIENTS} clients x {:.1} s, {SPANS_PER_REQUEST} spans (~1 KiB I/O each) per request", sustained.elapsed);
     println!(
         "requests: {} ({} answered 503), peak rss_mib={sustained_rss}",
@@ -183,8 +144,11 @@ fn main() {
         overload.acked as f64 / overload.elapsed
     );
     println!(
-        "ingest: spans_per_s={spans_per_s:.0} p50_ms={:.1} p99_ms={:.1} rss_mib={rss}",
-        percentile(&sustained.latencies, 50.0),
-        percentile(&sustained.latencies, 99.0)
+        "realistic: {CLIENTS} clients x {:.1} s, traces of 8 OpenInference/GenAI spans: {} requests ({} answered 503)",
+        realistic.elapsed,
+        realistic.latencies.len(),
+        realistic.refused
     );
+    println!("{}", summary("ingest", &sustained, rss));
+    println!("{}", summary("ingest_realistic", &realistic, realistic_rss));
 }
