@@ -112,43 +112,55 @@ fn summary(name: &str, load: &Load, rss: u64) -> String {
     )
 }
 
+/// Whether the run covers `workload`: all of them unless the command line names some
+/// (`cargo bench --bench ingest -- realistic`, say, to profile one).
+fn selected(workload: &str) -> bool {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    filters.is_empty() || filters.iter().any(|f| workload.contains(f.as_str()))
+}
+
 fn main() {
     let quick = quick();
     let duration = Duration::from_secs(if quick { 20 } else { 60 });
     let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
 
-    let (server, url, auth) = collector();
-    let sustained = load(&url, &auth, Workload::native, 0..CLIENTS, duration);
-    let sustained_rss = peak_rss_mib(server.pid());
-    let overload = load(&url, &auth, Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
-    let rss = peak_rss_mib(server.pid());
-    drop(server);
-
-    let (server, url, auth) = collector();
-    let realistic = load(&url, &auth, Workload::realistic, 0..CLIENTS, duration);
-    let realistic_rss = peak_rss_mib(server.pid());
-    drop(server);
-
-    println!("{CLIENTS} clients x {:.1} s, {SPANS_PER_REQUEST} spans (~1 KiB I/O each) per request", sustained.elapsed);
-    println!(
-        "requests: {} ({} answered 503), peak rss_mib={sustained_rss}",
-        sustained.latencies.len(),
-        sustained.refused
-    );
-    println!(
-        "overload: {OVERLOAD_CLIENTS} clients x {:.1} s against the default queue of 32: \
-         {} requests, {} answered 503, spans_per_s={:.0}, peak rss_mib={rss}",
-        overload.elapsed,
-        overload.latencies.len(),
-        overload.refused,
-        overload.acked as f64 / overload.elapsed
-    );
-    println!(
-        "realistic: {CLIENTS} clients x {:.1} s, traces of 8 OpenInference/GenAI spans: {} requests ({} answered 503)",
-        realistic.elapsed,
-        realistic.latencies.len(),
-        realistic.refused
-    );
-    println!("{}", summary("ingest", &sustained, rss));
-    println!("{}", summary("ingest_realistic", &realistic, realistic_rss));
+    if selected("native") {
+        let (server, url, auth) = collector();
+        let sustained = load(&url, &auth, Workload::native, 0..CLIENTS, duration);
+        let sustained_rss = peak_rss_mib(server.pid());
+        let overload = load(&url, &auth, Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
+        let rss = peak_rss_mib(server.pid());
+        drop(server);
+        println!(
+            "{CLIENTS} clients x {:.1} s, {SPANS_PER_REQUEST} spans (~1 KiB I/O each) per request",
+            sustained.elapsed
+        );
+        println!(
+            "requests: {} ({} answered 503), peak rss_mib={sustained_rss}",
+            sustained.latencies.len(),
+            sustained.refused
+        );
+        println!(
+            "overload: {OVERLOAD_CLIENTS} clients x {:.1} s against the default queue of 32: \
+             {} requests, {} answered 503, spans_per_s={:.0}, peak rss_mib={rss}",
+            overload.elapsed,
+            overload.latencies.len(),
+            overload.refused,
+            overload.acked as f64 / overload.elapsed
+        );
+        println!("{}", summary("ingest", &sustained, rss));
+    }
+    if selected("realistic") {
+        let (server, url, auth) = collector();
+        let realistic = load(&url, &auth, Workload::realistic, 0..CLIENTS, duration);
+        let rss = peak_rss_mib(server.pid());
+        drop(server);
+        println!(
+            "realistic: {CLIENTS} clients x {:.1} s, traces of 8 OpenInference/GenAI spans: {} requests ({} answered 503)",
+            realistic.elapsed,
+            realistic.latencies.len(),
+            realistic.refused
+        );
+        println!("{}", summary("ingest_realistic", &realistic, rss));
+    }
 }
