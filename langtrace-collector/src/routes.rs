@@ -2,11 +2,12 @@
 //! `/api/public`, the media upload URL, and the UI's assets.
 
 use axum::extract::DefaultBodyLimit;
+use axum::http::Uri;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 
 use crate::api::{health, media, metrics, models, observations, observations_v2, scores, sessions, traces, users};
-use crate::app::AppState;
+use crate::app::{ApiError, AppState};
 use crate::receive;
 
 /// The HTTP routes.
@@ -40,6 +41,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/models", get(models::list).post(models::create))
         .route("/api/public/models/{id}", delete(models::delete))
         .merge(crate::ui::router())
+        .fallback(no_route)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
+}
+
+/// Any other path: 404 as the API's JSON error.
+async fn no_route(uri: Uri) -> ApiError {
+    ApiError::NotFound(format!("route {}", uri.path()))
 }

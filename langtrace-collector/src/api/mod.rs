@@ -1,10 +1,12 @@
 //! The JSON API under `/api/public`, one file per resource, on Langfuse's paths and
 //! shapes where Langfuse has the same thing. Handlers are thin: the authenticated project
-//! ([`crate::app::Authed`]), typed query parameters ([`query::Query`]), a store read on a
+//! ([`crate::app::Authed`]), typed query parameters ([`query::Query`]), path parameters ([`path::PathParams`])
+//! and JSON bodies ([`body::JsonBody`]), all answering bad input with the API's JSON error, a store read on a
 //! blocking thread or a write through the writer, and a typed response. This module is
 //! the only place that knows Langfuse's wire spellings (camelCase, ISO times, upper-case
 //! enums); the store deals in rows.
 
+pub mod body;
 pub mod health;
 pub mod media;
 pub mod metrics;
@@ -12,6 +14,7 @@ pub mod models;
 pub mod observations;
 pub mod observations_v2;
 pub mod paging;
+pub mod path;
 pub mod query;
 pub mod scores;
 pub mod sessions;

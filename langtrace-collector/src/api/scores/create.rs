@@ -8,6 +8,7 @@ use langtrace_core::environment;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::api::body::JsonBody;
 use crate::api::wire::parse_time;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
@@ -129,7 +130,7 @@ struct Created {
 pub async fn create(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let Value::Array(items) = body else {
         let score = parse_score(&body).map_err(ApiError::BadRequest)?;
@@ -177,7 +178,7 @@ struct IngestionAnswer {
 pub async fn ingestion(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Json(body): Json<Value>,
+    JsonBody(body): JsonBody<Value>,
 ) -> Result<Response, ApiError> {
     let batch = body
         .get("batch")
