@@ -157,7 +157,7 @@ fn main() {
     let duration = Duration::from_secs(if quick { 20 } else { 60 });
     let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
     // A process: its peak RSS is the collector's alone.
-    let server = Collector::setup().keys("pk-bench", "sk-bench").process();
+    let server = Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").process();
     let url = server.url(otlp::TRACES_PATH);
     let auth = server.authorization();
 

@@ -6,7 +6,9 @@
 //! enums); the store deals in rows.
 
 pub mod health;
+pub mod keys;
 pub mod media;
+pub mod media_type;
 pub mod metrics;
 pub mod models;
 pub mod observations;
