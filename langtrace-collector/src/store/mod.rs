@@ -9,6 +9,7 @@
 //! - `traces`, `observations`, `scores`, `sessions`, `users`, `environments`: reads;
 //! - `media`, `prices`: their own small tables, read and written;
 //! - `write`: observation inserts and trace rollups.
+//! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
