@@ -155,6 +155,26 @@ fn repeated_bad_credentials_get_429_with_retry_after() {
     assert_eq!(guessing.get("/api/public/traces").0, 429, "the address is locked, the right key included");
 }
 
+#[test]
+fn repeated_bad_credentials_over_grpc_get_resource_exhausted() {
+    let collector = Collector::start_with(&["--auth-failure-limit", "2"]);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut client = otlp::grpc_client(&collector.grpc_addr).await;
+        let export = |authorization: &str| otlp::grpc_request(otlp::request([otlp::span(5, 1)]), authorization);
+        let wrong = basic(PUBLIC_KEY, "sk-lt-wrong-0123456789abcdef");
+        for _ in 0..2 {
+            let refused = client.export(export(&wrong)).await.unwrap_err();
+            assert_eq!(refused.code(), tonic::Code::Unauthenticated);
+        }
+        let throttled = client.export(export(&collector.authorization())).await.unwrap_err();
+        assert_eq!(throttled.code(), tonic::Code::ResourceExhausted, "{throttled:?}");
+        assert!(throttled.message().contains("--auth-failure-limit"), "{throttled:?}");
+    });
+    // The gRPC failures locked the key for HTTP too: one table per server.
+    assert_eq!(collector.get("/api/public/traces").0, 429);
+}
+
 /// Asserts the three headers of every API answer.
 fn assert_api_headers(headers: &HeaderMap, what: &str) {
     assert_eq!(headers["x-content-type-options"], "nosniff", "{what}");
