@@ -2,7 +2,7 @@
 //! cached by public key for at most `--key-cache-ttl`, then read again, so a key revoked
 //! or rotated by another process (the command line) stops working within that time; a
 //! revocation through this server's API drops the cached key at once ([`Authenticator::forget`]).
-//! Failed attempts count against the client address and the key ([`FailureLimit`]).
+//! Failed attempts count against the client address and the key (see `throttle`).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
