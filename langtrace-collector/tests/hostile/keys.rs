@@ -330,3 +330,28 @@ fn the_demo_refuses_a_non_loopback_bind_with_its_fixed_keys() {
     assert!(stderr.contains("--http-addr 0.0.0.0:0") && stderr.contains("--fresh-keys"), "{stderr}");
     assert!(!data_dir.exists(), "refused before anything was written");
 }
+
+#[cfg(feature = "demo")]
+#[test]
+fn the_demo_serves_a_non_loopback_bind_with_fresh_keys() {
+    use langtrace_collector::demo::{DEMO_PUBLIC_KEY, DEMO_SECRET_KEY, READY_PREFIX};
+
+    let data_dir = DataDir::temp();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_langtrace"))
+        .args(["demo", "--fresh-keys", "--http-addr", "0.0.0.0:0", "--grpc-addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with(READY_PREFIX) {
+        line.clear();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "exited before its ready line");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(line.contains("public_key=pk-lt-") && line.contains("secret_key=sk-lt-"), "{line}");
+    assert!(!line.contains(DEMO_PUBLIC_KEY) && !line.contains(DEMO_SECRET_KEY), "fresh keys: {line}");
+}
