@@ -97,7 +97,7 @@ fn load(url: &str, auth: &str, workload: fn() -> Workload, clients: std::ops::Ra
 /// A fresh collector process (its peak RSS is the collector's alone), its OTLP URL and
 /// credentials.
 fn collector() -> (Collector, String, String) {
-    let server = Collector::setup().keys("pk-bench", "sk-bench").process();
+    let server = Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").process();
     let (url, auth) = (server.url(otlp::TRACES_PATH), server.authorization());
     (server, url, auth)
 }

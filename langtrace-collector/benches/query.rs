@@ -81,7 +81,7 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
     let project = runtime
         .block_on(writer.write(|tx, _| {
             let project = auth::create_project(tx, "bench")?;
-            let keys = auth::KeyPair { public_key: "pk-bench".into(), secret_key: "sk-bench".into() };
+            let keys = auth::KeyPair { public_key: "pk-bench".into(), secret_key: "sk-bench-0123456789abcdef".into() };
             auth::create_keys(tx, &project.id, Some(keys))?;
             Ok(project.id)
         }))
@@ -110,7 +110,8 @@ fn main() {
     fill(dir.path(), observations);
 
     // A process: the timings are the collector's alone. `fill` made the project and keys.
-    let server = Collector::setup().keys("pk-bench", "sk-bench").data_dir(DataDir::Temp(dir)).process();
+    let server =
+        Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").data_dir(DataDir::Temp(dir)).process();
     let time = |path: &str| {
         let started = Instant::now();
         let (status, _, body) = server.get_raw(path);

@@ -60,7 +60,7 @@ fn big_trace() -> ExportTraceServiceRequest {
 
 fn main() {
     let runs = if quick() { 3 } else { 11 };
-    let (public_key, secret_key) = ("pk-bench", "sk-bench");
+    let (public_key, secret_key) = ("pk-bench", "sk-bench-0123456789abcdef");
     let server = Collector::setup().keys(public_key, secret_key).process();
     let base = server.base_url.clone();
     otlp::send(&server, &server.authorization(), &big_trace());

@@ -1,6 +1,6 @@
 //! Command line: `langtrace serve` (every setting a flag with an environment twin),
 //! `langtrace demo` (cargo feature `demo`, on by default), `langtrace project create`,
-//! `langtrace keys create`.
+//! `langtrace keys create|list|revoke`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// Secret key created with the initial project.
     #[arg(long, env = "LANGTRACE_INIT_SECRET_KEY", requires = "init_public_key", hide_env_values = true)]
     pub init_secret_key: Option<String>,
+    /// Key cache and failed-authentication limit.
+    #[command(flatten)]
+    pub auth: crate::auth::settings::AuthArgs,
 }
 
 /// Settings of `langtrace demo`.
@@ -86,6 +89,10 @@ pub struct DemoArgs {
     /// from `serve`'s by default.
     #[arg(long, env = "LANGTRACE_DEMO_DATA_DIR", default_value = "./langtrace-demo-data")]
     pub data_dir: PathBuf,
+    /// Generates a new key pair instead of the fixed demo keys; required to listen on a
+    /// non-loopback address.
+    #[arg(long, env = "LANGTRACE_DEMO_FRESH_KEYS")]
+    pub fresh_keys: bool,
 }
 
 /// Where the data lives.
@@ -117,6 +124,24 @@ pub enum KeysCommand {
         /// Project name.
         #[arg(long)]
         project: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Lists a project's keys (public keys and creation times; secrets are never stored).
+    List {
+        /// Project name.
+        #[arg(long)]
+        project: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Revokes a key; a running server refuses it within `--key-cache-ttl`. A project's
+    /// last key cannot be revoked: create another first.
+    Revoke {
+        /// The public key.
+        public_key: String,
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,

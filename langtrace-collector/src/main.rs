@@ -7,6 +7,8 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
+use langtrace_collector::api::wire::iso;
+use langtrace_collector::auth::Revocation;
 use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
 use langtrace_collector::server::Server;
 use langtrace_collector::store::{Durability, Store};
@@ -49,6 +51,24 @@ fn main() -> ExitCode {
                 "new key pair for {project:?}\n  public key: {}\n  secret key: {}",
                 keys.public_key, keys.secret_key
             ))
+        }),
+        Command::Keys(KeysCommand::List { project, data }) => with_store(&data.data_dir, |tx| {
+            let Some(found) = auth::project_by_name(tx, &project).map_err(|e| e.to_string())? else {
+                return Err(format!("no project named {project:?}"));
+            };
+            let keys = auth::list_keys(tx, &found.id).map_err(|e| e.to_string())?;
+            let lines: Vec<String> =
+                keys.iter().map(|key| format!("{}  created {}", key.public_key, iso(key.created_at))).collect();
+            Ok(lines.join("\n"))
+        }),
+        Command::Keys(KeysCommand::Revoke { public_key, data }) => with_store(&data.data_dir, |tx| {
+            match auth::revoke_key(tx, &public_key, None).map_err(|e| e.to_string())? {
+                Revocation::Revoked => Ok(format!("revoked {public_key}")),
+                Revocation::NotFound => Err(format!("no key {public_key:?}")),
+                Revocation::LastKey => {
+                    Err(format!("{public_key} is its project's last key: create another first (langtrace keys create)"))
+                }
+            }
         }),
     };
     match result {

@@ -6,7 +6,9 @@ use axum::http::Uri;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 
-use crate::api::{health, media, metrics, models, observations, observations_v2, scores, sessions, traces, users};
+use crate::api::{
+    health, keys, media, metrics, models, observations, observations_v2, scores, sessions, traces, users,
+};
 use crate::app::{ApiError, AppState};
 use crate::receive;
 
@@ -40,8 +42,11 @@ pub fn router(state: AppState) -> Router {
         .route("/media-upload/{id}/{token}", put(media::upload))
         .route("/api/public/models", get(models::list).post(models::create))
         .route("/api/public/models/{id}", delete(models::delete))
-        .merge(crate::ui::router())
+        .route("/api/public/projects/{project_id}/apiKeys", get(keys::list))
+        .route("/api/public/projects/{project_id}/apiKeys/{public_key}", delete(keys::revoke))
         .fallback(no_route)
+        .layer(axum::middleware::map_response(crate::app::headers::api_headers))
+        .merge(crate::ui::router())
         .layer(DefaultBodyLimit::max(limit))
         .with_state(state)
 }

@@ -86,8 +86,9 @@ impl Server {
         let http = bind(args.http_addr, "--http-addr / LANGTRACE_HTTP_ADDR").await?;
         let grpc = bind(args.grpc_addr, "--grpc-addr / LANGTRACE_GRPC_ADDR").await?;
         let bound = Listening { http_addr: http.1, grpc_addr: grpc.1 };
+        auth::exposure::warn_if_reachable(&bound);
         let state = AppState {
-            auth: Authenticator::new(store.clone()),
+            auth: Authenticator::new(store.clone(), &args.auth),
             store,
             writer,
             limits: Arc::new(Limits {
@@ -116,7 +117,7 @@ impl Server {
         );
         let mut http_stop = stop_rx;
         let http_task = tokio::spawn(async move {
-            axum::serve(http.0, routes::router(state))
+            axum::serve(http.0, routes::router(state).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     let _ = http_stop.changed().await;
                 })
@@ -153,8 +154,12 @@ async fn bind(addr: SocketAddr, setting: &'static str) -> Result<(tokio::net::Tc
 }
 
 /// Creates the initial project and keys when the store has no project yet; returns the
-/// keys when they were generated (to be printed once).
+/// keys when they were generated (to be printed once). Keys given on a later start are
+/// added, or their stored secret replaced when it changed; a weak chosen secret is refused.
 async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPair>, StartError> {
+    if let Some(weakness) = args.init_secret_key.as_deref().and_then(auth::strength::weakness) {
+        return Err(StartError::Init(format!("--init-secret-key / LANGTRACE_INIT_SECRET_KEY is {weakness}")));
+    }
     let name = args.init_project.clone();
     let given = match (&args.init_public_key, &args.init_secret_key) {
         (Some(public_key), Some(secret_key)) => {
@@ -165,11 +170,8 @@ async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPai
     writer
         .write(move |tx, _| {
             if auth::project_count(tx)? > 0 {
-                // Keys given by env on a later start are added if new.
-                if let (Some(keys), Some(project)) = (given.clone(), auth::project_by_name(tx, &name)?) {
-                    if !auth::key_exists(tx, &keys.public_key)? {
-                        auth::create_keys(tx, &project.id, Some(keys))?;
-                    }
+                if let (Some(keys), Some(project)) = (&given, auth::project_by_name(tx, &name)?) {
+                    auth::store_given_keys(tx, &project.id, keys)?;
                 }
                 return Ok(None);
             }

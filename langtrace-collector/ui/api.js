@@ -72,6 +72,8 @@ export function mediaUrl(id) {
     const response = await request(path);
     if (!response.ok) throw new Error(`media ${response.status}`);
     const blob = await response.blob();
-    return { url: URL.createObjectURL(blob), type: info.contentType || blob.type, size: info.contentLength };
+    // Shown inline only as what the server served it as; anything else is a download, typed so no browser renders it.
+    const inline = /^(image|audio|video)\//.test(blob.type);
+    return { url: URL.createObjectURL(inline ? blob : blob.slice(0, blob.size, "application/octet-stream")), type: blob.type, size: info.contentLength };
   });
 }

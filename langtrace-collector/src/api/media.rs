@@ -159,7 +159,8 @@ pub async fn get(
 }
 
 /// `GET /api/public/media/{id}/content`: the bytes, with their content type. Traced
-/// content is untrusted: never sniffed, sandboxed, and active types are downloads.
+/// content is untrusted: never sniffed, sandboxed, and only allowlisted types inline
+/// (see [`super::media_type`]).
 pub async fn content(
     State(state): State<AppState>,
     Authed(project): Authed,
@@ -174,15 +175,8 @@ pub async fn content(
         .map_err(|e| ApiError::internal(format!("media {id}: {e}")))?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
-    let content_type =
-        HeaderValue::from_str(&media.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream"));
-    let passive = ["image/", "audio/", "video/"].iter().any(|p| media.content_type.starts_with(p))
-        && !media.content_type.contains("svg");
-    headers.insert(header::CONTENT_TYPE, content_type);
+    super::media_type::label(headers, &media.content_type);
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
-    if !passive {
-        headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
-    }
     Ok(response)
 }

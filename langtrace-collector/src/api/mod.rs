@@ -8,7 +8,9 @@
 
 pub mod body;
 pub mod health;
+pub mod keys;
 pub mod media;
+pub mod media_type;
 pub mod metrics;
 pub mod models;
 pub mod observations;

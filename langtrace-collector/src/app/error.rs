@@ -26,6 +26,9 @@ pub enum ApiError {
     /// 404.
     #[error("{0} not found")]
     NotFound(String),
+    /// 409: the request contradicts the stored state (the message says how).
+    #[error("{0}")]
+    Conflict(String),
     /// 413.
     #[error("request body larger than the limit of {0} bytes")]
     TooLarge(usize),
@@ -54,9 +57,11 @@ impl ApiError {
     /// The HTTP status.
     pub fn status(&self) -> StatusCode {
         match self {
+            ApiError::Unauthorized(AuthError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -94,9 +99,10 @@ impl IntoResponse for ApiError {
             ApiError::Overloaded => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
-            ApiError::Unauthorized(_) => {
-                let challenge = HeaderValue::from_static("Basic realm=\"langtrace\"");
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
+            // No `WWW-Authenticate` on a 401: a challenge makes browsers prompt for and then
+            // keep ambient credentials, which every later request would carry.
+            ApiError::Unauthorized(AuthError::Throttled(wait)) => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.as_secs()));
             }
             _ => {}
         }

@@ -1,8 +1,10 @@
 //! What the receivers and the API share, so neither imports the other: the application
-//! state, the one error type, and the extractor of the authenticated project.
+//! state, the one error type, the extractor of the authenticated project, and the headers
+//! of every API response.
 
 mod authed;
 mod error;
+pub mod headers;
 mod state;
 
 pub use authed::Authed;

@@ -16,7 +16,8 @@ mod script;
 
 use std::time::Instant;
 
-use crate::auth::{self, KeyPair};
+use crate::auth::settings::AuthArgs;
+use crate::auth::{self, exposure, KeyPair};
 use crate::cli::{DemoArgs, ServeArgs};
 use crate::server::{Listening, Server, StartError};
 use crate::store::{Durability, Store};
@@ -47,6 +48,12 @@ pub enum DemoError {
     /// The server stopped before it was ready.
     #[error("the server stopped unexpectedly")]
     ServerGone,
+    /// A non-loopback address with the fixed demo keys.
+    #[error(
+        "{0} is reachable from other machines, where the demo's fixed keys would let anyone in: listen on \
+         loopback, or pass --fresh-keys (LANGTRACE_DEMO_FRESH_KEYS) to generate a new key pair"
+    )]
+    PublicWithFixedKeys(String),
 }
 
 /// The demo, prepared: its keys written and its collector's store and writer open.
@@ -60,6 +67,14 @@ impl Demo {
     /// Writes the demo project's keys and opens the collector (see [`Server::open`]: call
     /// it from a thread at normal priority, before the runtime).
     pub fn prepare(args: DemoArgs) -> Result<Self, DemoError> {
+        if !args.fresh_keys {
+            let public = [(args.http_addr, "--http-addr"), (args.grpc_addr, "--grpc-addr")]
+                .into_iter()
+                .find(|(addr, _)| !exposure::is_loopback(*addr));
+            if let Some((addr, setting)) = public {
+                return Err(DemoError::PublicWithFixedKeys(format!("{setting} {addr}")));
+            }
+        }
         let keys = prepare_keys(&args)?;
         let serve_args = ServeArgs {
             http_addr: args.http_addr,
@@ -73,6 +88,7 @@ impl Demo {
             // The project and keys exist already (see `prepare_keys`).
             init_public_key: None,
             init_secret_key: None,
+            auth: AuthArgs::default(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }
@@ -142,14 +158,14 @@ async fn run_app(base_url: String, keys: KeyPair) -> Result<Summary, DemoError> 
     }
 }
 
-/// The demo project's key pair: the fixed demo keys in a new data directory, else a fresh
-/// pair for the `demo` project (created if missing), so no known key is ever added to an
-/// existing store.
+/// The demo project's key pair: the fixed demo keys in a new data directory unless fresh
+/// keys are asked for, else a fresh pair for the `demo` project (created if missing), so
+/// no known key is ever added to an existing store.
 fn prepare_keys(args: &DemoArgs) -> Result<KeyPair, DemoError> {
     let error = |e: &dyn std::fmt::Display| DemoError::Keys(e.to_string());
     let (_, mut connection) = Store::open(&args.data_dir, Durability::EachCommit).map_err(|e| error(&e))?;
     let tx = connection.transaction().map_err(|e| error(&e))?;
-    let keys = if auth::project_count(&tx).map_err(|e| error(&e))? == 0 {
+    let keys = if !args.fresh_keys && auth::project_count(&tx).map_err(|e| error(&e))? == 0 {
         let project = auth::create_project(&tx, DEMO_PROJECT).map_err(|e| error(&e))?;
         let fixed = KeyPair { public_key: DEMO_PUBLIC_KEY.to_owned(), secret_key: DEMO_SECRET_KEY.to_owned() };
         auth::create_keys(&tx, &project.id, Some(fixed)).map_err(|e| error(&e))?

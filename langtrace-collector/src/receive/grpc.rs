@@ -12,7 +12,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Response, Status};
 
 use crate::app::{ApiError, AppState};
-use crate::auth::Project;
+use crate::auth::{AuthError, Project};
 use crate::writer::Admission;
 
 /// The gRPC trace service.
@@ -34,7 +34,8 @@ pub struct Admit(AppState);
 impl tonic::service::Interceptor for Admit {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
         let authorization = request.metadata().get("authorization").and_then(|v| v.to_str().ok());
-        let project = self.0.auth.authenticate(authorization).map_err(|e| status(e.into()))?;
+        let client = request.remote_addr().map(|addr| addr.ip());
+        let project = self.0.auth.authenticate(authorization, client).map_err(|e| status(e.into()))?;
         let admission = self.0.writer.admit().map_err(|e| status(e.into()))?;
         request.extensions_mut().insert(Admitted { project, _admission: Arc::new(admission) });
         Ok(request)
@@ -55,6 +56,7 @@ impl GrpcReceiver {
 
 fn status(error: ApiError) -> Status {
     match error {
+        ApiError::Unauthorized(e @ AuthError::Throttled(_)) => Status::resource_exhausted(e.to_string()),
         ApiError::Unauthorized(e) => Status::unauthenticated(e.to_string()),
         ApiError::Overloaded => Status::unavailable("overloaded: retry later"),
         ApiError::BadRequest(m) => Status::invalid_argument(m),

@@ -2,7 +2,7 @@
 //! SHA-256, given a one-time upload token, marked uploaded once the bytes are stored.
 //! The bytes live in files named by their hash in the media directory, written durably
 //! (synced, then renamed into place, then the directory synced) before the upload is
-//! acknowledged.
+//! acknowledged, readable by the collector's user only.
 
 use std::fs::File;
 use std::io::Write;
@@ -152,7 +152,7 @@ pub fn file_of(media_dir: &Path, sha256_base64: &str) -> PathBuf {
 pub fn write_bytes(media_dir: &Path, sha256_base64: &str, bytes: &[u8], temporary_suffix: &str) -> std::io::Result<()> {
     let path = file_of(media_dir, sha256_base64);
     let temporary = path.with_extension(format!("part-{temporary_suffix}"));
-    let mut file = File::create(&temporary)?;
+    let mut file = super::permissions::create_private(&temporary)?;
     file.write_all(bytes)?;
     file.sync_all()?;
     std::fs::rename(&temporary, &path)?;

@@ -9,6 +9,7 @@
 //! - `traces`, `observations`, `scores`, `sessions`, `users`, `environments`: reads;
 //! - `media`, `prices`: their own small tables, read and written;
 //! - `write`: observation inserts and trace rollups.
+//! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,6 +22,7 @@ pub mod filter;
 pub mod media;
 pub mod metrics;
 pub mod observations;
+pub mod permissions;
 pub mod prices;
 pub mod schema;
 pub mod scores;
@@ -50,7 +52,7 @@ pub enum OpenError {
     #[error(transparent)]
     Migration(#[from] schema::MigrationError),
     /// The data directory could not be created.
-    #[error("cannot create the data directory {path}: {source}")]
+    #[error("cannot create or protect the data directory {path}: {source}")]
     Directory {
         /// The directory.
         path: PathBuf,
@@ -89,10 +91,13 @@ impl Store {
     /// `durability` says.
     pub fn open(data_dir: &Path, durability: Durability) -> Result<(Self, Connection), OpenError> {
         std::fs::create_dir_all(data_dir)
+            .and_then(|()| permissions::private_dir(data_dir))
             .map_err(|source| OpenError::Directory { path: data_dir.to_owned(), source })?;
         let path = data_dir.join(DATABASE_FILE);
         let sqlite = |source| OpenError::Sqlite { path: path.clone(), source };
         let mut writer = Connection::open(&path).map_err(sqlite)?;
+        permissions::private_database(&path)
+            .map_err(|source| OpenError::Directory { path: data_dir.to_owned(), source })?;
         configure(&writer).map_err(sqlite)?;
         // SQLite's default 4 KiB pages: a commit rewrites every page it touched, and keys that
         // arrive in random order (trace ids) touch many; 16 KiB pages cost 25% of ingest with

@@ -6,7 +6,7 @@ use base64::Engine;
 /// Public key of the initial project of a test collector.
 pub const PUBLIC_KEY: &str = "pk-lt-test";
 /// Secret key of the initial project of a test collector.
-pub const SECRET_KEY: &str = "sk-lt-test";
+pub const SECRET_KEY: &str = "sk-lt-test-0123456789abcdef";
 
 /// A project's key pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
