@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use crate::app::reads::Reads;
 use crate::app::{AppState, Limits};
 use crate::auth::{self, Authenticator, KeyPair};
 use crate::cli::ServeArgs;
@@ -88,6 +89,7 @@ impl Server {
         let bound = Listening { http_addr: http.1, grpc_addr: grpc.1 };
         let state = AppState {
             auth: Authenticator::new(store.clone()),
+            reads: Reads::new(args.reads.clone()),
             store,
             writer,
             limits: Arc::new(Limits {

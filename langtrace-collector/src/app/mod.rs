@@ -3,6 +3,7 @@
 
 mod authed;
 mod error;
+pub mod reads;
 mod state;
 
 pub use authed::Authed;
