@@ -12,6 +12,7 @@ pub mod models;
 pub mod observations;
 pub mod observations_v2;
 pub mod paging;
+pub mod preview;
 pub mod query;
 pub mod scores;
 pub mod sessions;

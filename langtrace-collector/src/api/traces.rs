@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::observations::Observation;
 use super::paging::{ListPage, PageQuery};
+use super::preview::{io_value, FieldsQuery};
 use super::query::{comma_list, iso_time, Query};
 use super::scores::Score;
 use super::wire::{iso, json_column, seconds};
@@ -146,8 +147,8 @@ impl From<TraceRow> for Trace {
             timestamp: iso(row.start_time),
             tags: json_column(Some(&row.tags)),
             metadata: json_column(Some(&row.metadata)),
-            input: json_column(row.input.as_deref()),
-            output: json_column(row.output.as_deref()),
+            input: io_value(&row.input),
+            output: io_value(&row.output),
             latency: seconds(row.start_time, row.end_time),
             usage: TraceUsage { input: row.input_tokens, output: row.output_tokens, total: row.total_tokens },
             level_counts,
@@ -173,17 +174,23 @@ impl From<TraceRow> for Trace {
     }
 }
 
-/// `GET /api/public/traces`.
+/// Langfuse's field groups of a trace list.
+const FIELD_GROUPS: [&str; 5] = ["core", "io", "scores", "observations", "metrics"];
+
+/// `GET /api/public/traces`: input and output as previews (see [`super::preview`]) unless
+/// `fields` asks for `io`.
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
     Query(paging): Query<PageQuery>,
     Query(query): Query<TraceQuery>,
+    Query(fields): Query<FieldsQuery>,
 ) -> Result<Json<ListPage<Trace>>, ApiError> {
     let page = paging.page()?;
     let order = order_by(query.order_by.as_deref())?;
+    let io = fields.io(&FIELD_GROUPS)?;
     let filter = query.filter()?;
-    let paged = state.read(move |c| Ok(traces::page(c, &project.id, &filter, order, page)?)).await?;
+    let paged = state.read(move |c| Ok(traces::page(c, &project.id, &filter, order, page, io)?)).await?;
     Ok(Json(ListPage::of(page, paged, Trace::from)))
 }
 
