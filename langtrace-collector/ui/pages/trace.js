@@ -4,7 +4,7 @@
 // the state's `trace` while shown, so that another observation of the same trace is
 // selected in place.
 
-import { append, clear, copyButton, h, link, pageRoot, section } from "../dom.js";
+import { append, clear, contained, copyButton, h, link, pageRoot, section } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime, ms } from "../format.js";
 import { api, postScore, Unauthorized } from "../api.js";
 import { hashWith, setReady, unsetReady } from "../router.js";
@@ -122,10 +122,11 @@ class TraceView {
     const bars = [traceBar];
     const toggle = (id) => this.toggle(id);
     const navigate = (id) => this.navigate(id);
+    const placeholder = () => h("div", { class: "row muted", "data-testid": "unrenderable", text: "(cannot be shown)" });
     for (const node of shown) {
       const selected = this.selected === node.obs.id;
-      treeRows.push(treeRow(node, selected, this.collapsed, toggle, navigate));
-      bars.push(timelineRow(node, selected, this.start, this.span, navigate));
+      treeRows.push(contained(() => treeRow(node, selected, this.collapsed, toggle, navigate), placeholder));
+      bars.push(contained(() => timelineRow(node, selected, this.start, this.span, navigate), placeholder));
     }
     clear(this.treeEl);
     clear(this.timelineEl);
@@ -167,8 +168,14 @@ class TraceView {
     }
   }
 
+  /** The selected observation's (or the trace's) panel; a placeholder if it cannot be shown. */
   renderPanel() {
     const panel = clear(this.panelEl);
+    const failed = contained(() => { this.fillPanel(panel); return null; });
+    if (failed) panel.appendChild(failed);
+  }
+
+  fillPanel(panel) {
     const t = this.trace;
     const o = this.selected ? this.tree.byId.get(this.selected).obs : null;
     panel.dataset.selected = "";
