@@ -247,7 +247,7 @@ fn key_columns(plan: &MetricsPlan) -> String {
     (0..plan.dimensions.len()).map(|i| format!("k{i}, ")).collect::<String>() + "b"
 }
 
-/// The SQL aggregate of column `v{index}`; percentiles have none (NULL, see [`percentile_sql`]).
+/// The SQL aggregate of column `v{index}`; percentiles have none (NULL, see [`ranked_sql`]).
 fn aggregate_sql(aggregation: Aggregation, index: usize) -> String {
     match aggregation {
         Aggregation::Count => format!("COUNT(v{index})"),
@@ -259,17 +259,54 @@ fn aggregate_sql(aggregation: Aggregation, index: usize) -> String {
     }
 }
 
-/// Per group, the nearest-rank `rank` percentile of column `v{index}`: the values ranked
-/// within their group by a window, the one at rank `ceil(rank / 100 * n)` kept.
-fn percentile_sql(plan: &MetricsPlan, source: &str, index: usize, rank: f64) -> String {
+/// The nearest rank (1-based) of percentile `rank` among `n` values: `ceil(rank / 100 * n)`,
+/// at least 1. [`ranked_sql`] computes the same in SQL.
+fn nearest_rank(rank: f64, n: i64) -> i64 {
+    ((rank / 100.0) * n as f64).ceil().max(1.0) as i64
+}
+
+/// Per group, the values of column `v{index}` at the nearest ranks of `ranks`: each value
+/// ranked within its group by a window (`r` of `n`), only the rows at one of those ranks
+/// kept. Columns: the keys, then `r`, `n` and the value.
+fn ranked_sql(plan: &MetricsPlan, source: &str, index: usize, ranks: &[f64]) -> String {
     let keys = key_columns(plan);
-    let position = format!("({rank:?} / 100.0 * n)");
+    let wanted: Vec<String> = ranks
+        .iter()
+        .map(|rank| {
+            let position = format!("({rank:?} / 100.0 * n)");
+            format!("MAX(1, CAST({position} AS INTEGER) + ({position} > CAST({position} AS INTEGER)))")
+        })
+        .collect();
     format!(
-        "SELECT {keys}, v FROM (SELECT {keys}, v{index} AS v, ROW_NUMBER() OVER w AS r, COUNT(*) OVER w AS n \
+        "SELECT {keys}, r, n, v FROM (SELECT {keys}, v{index} AS v, ROW_NUMBER() OVER w AS r, COUNT(*) OVER w AS n \
          FROM ({source}) WHERE v{index} IS NOT NULL \
          WINDOW w AS (PARTITION BY {keys} ORDER BY v{index} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) \
-         WHERE r = MAX(1, CAST({position} AS INTEGER) + ({position} > CAST({position} AS INTEGER)))"
+         WHERE r IN ({})",
+        wanted.join(", ")
     )
+}
+
+/// One ranking of a measure's values for all its percentile metrics.
+struct Ranking {
+    /// The measure.
+    measure: Measure,
+    /// The derived table's column of it (`v{column}`).
+    column: usize,
+    /// Per percentile metric: its index and rank.
+    percentiles: Vec<(usize, f64)>,
+}
+
+/// The rankings `plan`'s percentile metrics need, one per measure.
+fn rankings(plan: &MetricsPlan) -> Vec<Ranking> {
+    let mut rankings: Vec<Ranking> = Vec::new();
+    for (index, &(measure, aggregation)) in plan.metrics.iter().enumerate() {
+        let Aggregation::Percentile(rank) = aggregation else { continue };
+        match rankings.iter_mut().find(|ranking| ranking.measure == measure) {
+            Some(ranking) => ranking.percentiles.push((index, rank)),
+            None => rankings.push(Ranking { measure, column: index, percentiles: vec![(index, rank)] }),
+        }
+    }
+    rankings
 }
 
 /// The group key of a row whose first columns are [`key_columns`].
@@ -279,7 +316,7 @@ fn group_key(row: &rusqlite::Row<'_>, dimensions: usize) -> rusqlite::Result<Gro
 }
 
 /// Aggregates the rows of `plan` per group, in SQL: one grouped query for counts, sums,
-/// means and extremes, one windowed query per percentile. Memory is one number per group
+/// means and extremes, one windowed ranking per measure with percentiles. Memory is one number per group
 /// and metric, at most [`MAX_GROUPS`] groups.
 pub fn scan(connection: &Connection, project_id: &str, plan: &MetricsPlan) -> Result<Groups, ScanError> {
     let (source, params) = source_sql(plan, project_id);
@@ -299,13 +336,17 @@ pub fn scan(connection: &Connection, project_id: &str, plan: &MetricsPlan) -> Re
         let values = (0..plan.metrics.len()).map(|i| row.get(dimensions + 1 + i)).collect::<rusqlite::Result<_>>()?;
         groups.insert(group_key(row, dimensions)?, values);
     }
-    for (index, &(_, aggregation)) in plan.metrics.iter().enumerate() {
-        let Aggregation::Percentile(rank) = aggregation else { continue };
-        let mut statement = connection.prepare(&percentile_sql(plan, &source, index, rank))?;
+    for Ranking { column, percentiles, .. } in rankings(plan) {
+        let ranks: Vec<f64> = percentiles.iter().map(|&(_, rank)| rank).collect();
+        let mut statement = connection.prepare(&ranked_sql(plan, &source, column, &ranks))?;
         let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
         while let Some(row) = rows.next()? {
-            if let Some(values) = groups.get_mut(&group_key(row, dimensions)?) {
-                values[index] = row.get(dimensions + 1)?;
+            let Some(values) = groups.get_mut(&group_key(row, dimensions)?) else { continue };
+            let (r, n): (i64, i64) = (row.get(dimensions + 1)?, row.get(dimensions + 2)?);
+            for &(index, rank) in &percentiles {
+                if nearest_rank(rank, n) == r {
+                    values[index] = row.get(dimensions + 3)?;
+                }
             }
         }
     }
@@ -370,5 +411,22 @@ mod tests {
         assert_eq!(a, &expected.map(Some).to_vec());
         let b = &groups[&(vec![Some("b".to_owned())], 0)];
         assert_eq!(b, &vec![Some(0.0), Some(0.0), None, None, None, None, None, None], "no values: no mean, no rank");
+    }
+
+    #[test]
+    fn more_groups_than_the_cap_are_refused() {
+        let (_dir, connection) = store();
+        let by_id = |dimension| MetricsPlan { dimensions: vec![dimension], ..plan(&[Aggregation::Count]) };
+        // Group by the version, one per observation: set it to the observation's id.
+        connection.execute("UPDATE observations SET version = id", []).unwrap();
+        assert_eq!(scan(&connection, "p", &by_id(Column::Version)).unwrap().len(), 101);
+        let extra = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MAX_GROUPS})
+             INSERT INTO observations (project_id, id, trace_id, type, name, start_time, environment, is_root, level,
+                 metadata, usage_details, cost_details, created_at, version)
+             SELECT 'p', 'x' || i, 't', 'SPAN', 'x', 0, 'default', 0, 'DEFAULT', '{{}}', '{{}}', '{{}}', 0, 'x' || i FROM n"
+        );
+        connection.execute(&extra, []).unwrap();
+        assert!(matches!(scan(&connection, "p", &by_id(Column::Version)), Err(ScanError::TooManyGroups)));
     }
 }
