@@ -16,6 +16,7 @@ use super::query::{comma_list, iso_time, Query};
 use super::scores::Score;
 use super::wire::{iso, json_column, seconds};
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::filter::Io;
 use crate::store::traces::{self, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
 use crate::store::{observations, scores};
 
@@ -199,6 +200,19 @@ pub async fn list(
 #[serde(rename_all = "camelCase")]
 pub struct DetailQuery {
     observation_limit: Option<u32>,
+    observation_io: Option<String>,
+}
+
+impl DetailQuery {
+    /// How the observations' input and output are read: whole (`full`, the default, as
+    /// Langfuse answers) or as list previews (`preview`).
+    fn observation_io(&self) -> Result<Io, ApiError> {
+        match self.observation_io.as_deref() {
+            None | Some("full") => Ok(Io::Full),
+            Some("preview") => Ok(Io::Preview),
+            Some(other) => Err(ApiError::BadRequest(format!("observationIo must be full or preview, got {other:?}"))),
+        }
+    }
 }
 
 /// A trace with its observations (the earliest `observationLimit` when given) and scores.
@@ -214,8 +228,9 @@ pub struct TraceDetail {
 }
 
 /// `GET /api/public/traces/{id}`. Beyond Langfuse: `observationLimit` returns at most
-/// that many observations (the earliest), with `observationsTruncated`, so a page never
-/// loads a trace of unbounded size.
+/// that many observations (the earliest), with `observationsTruncated`, and
+/// `observationIo=preview` their input and output as previews (see [`super::preview`]),
+/// so a page never loads a trace of unbounded size.
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
@@ -226,11 +241,12 @@ pub async fn detail(
     if limit == Some(0) {
         return Err(ApiError::BadRequest("observationLimit must be at least 1".into()));
     }
+    let io = query.observation_io()?;
     state
         .read(move |connection| {
             let trace =
                 traces::get(connection, &project.id, &id)?.ok_or_else(|| ApiError::NotFound(format!("trace {id}")))?;
-            let mut rows = observations::of_trace(connection, &project.id, &id, limit.map(|n| n + 1))?;
+            let mut rows = observations::of_trace(connection, &project.id, &id, limit.map(|n| n + 1), io)?;
             let truncated = limit.map(|n| rows.len() > n as usize);
             rows.truncate(limit.map_or(usize::MAX, |n| n as usize));
             let scores = scores::of_trace(connection, &project.id, &id)?;

@@ -279,18 +279,19 @@ pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Res
 }
 
 /// The first `limit` observations of a trace by start time (all with `None`), input and
-/// output whole.
+/// output as `io` says.
 pub fn of_trace(
     connection: &Connection,
     project_id: &str,
     trace_id: &str,
     limit: Option<u32>,
+    io: Io,
 ) -> rusqlite::Result<Vec<ObservationRow>> {
     // `+`: look the trace up by its index, then sort.
     let sql = format!(
         "SELECT {} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?
          ORDER BY +o.start_time, o.id LIMIT ?",
-        columns(Io::Full)
+        columns(io)
     );
     let params = vec![
         Sql::Text(project_id.to_owned()),

@@ -88,7 +88,12 @@ fn lists_answer_previews_and_the_whole_value_only_when_asked() {
 
     // `fields=io` and the detail route: the whole value.
     assert_eq!(trace(&collector.ok("/api/public/traces?fields=core,io"), &big_id)["input"], whole);
-    assert_eq!(collector.ok(&format!("/api/public/traces/{big_id}"))["input"], whole);
+    let detail = collector.ok(&format!("/api/public/traces/{big_id}"));
+    assert_eq!((&detail["input"], &detail["observations"][0]["input"]), (&whole, &whole));
+    // The UI's trace page: the trace whole, its observations previewed.
+    let detail = collector.ok(&format!("/api/public/traces/{big_id}?observationIo=preview"));
+    assert_eq!(detail["input"], whole);
+    assert!(detail["observations"][0]["input"].as_str().unwrap().contains("…[truncated: "));
     let without_io = collector.ok("/api/public/traces?fields=core,metrics");
     assert_eq!(trace(&without_io, &big_id)["input"], Value::Null, "fields without io: no input");
     let (status, body) = collector.get("/api/public/traces?fields=everything");
