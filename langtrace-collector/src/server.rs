@@ -89,7 +89,7 @@ impl Server {
         let bound = Listening { http_addr: http.1, grpc_addr: grpc.1 };
         let state = AppState {
             auth: Authenticator::new(store.clone()),
-            reads: Reads::new(args.reads.clone()),
+            reads: Reads::new(*args.reads.clone()),
             store,
             writer,
             limits: Arc::new(Limits {

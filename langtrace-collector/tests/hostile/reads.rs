@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::support::http::{form_encode, message};
 use crate::support::otlp::{self, text, trace_id};
-use crate::support::Collector;
+use crate::support::{cli, Collector, DataDir};
 
 /// Characters of stored JSON text a list's preview holds (`PREVIEW_CHARS`).
 const PREVIEW_CHARS: usize = 2048;
@@ -173,4 +173,14 @@ fn reads_past_the_concurrency_limit_get_503_with_retry_after() {
     }
     // The slot is free again once the scans are answered.
     assert_eq!(collector.get(SCAN).0, 200);
+}
+
+#[test]
+fn bad_read_settings_stop_the_start_naming_the_setting() {
+    let data_dir = DataDir::temp();
+    for (flag, value) in [("--read-timeout", "0s"), ("--max-reads", "0"), ("--read-queue-timeout", "soon")] {
+        let output = cli::output(data_dir.path(), &["serve", flag, value]);
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success() && error.contains(flag), "{flag} {value}: {error}");
+    }
 }
