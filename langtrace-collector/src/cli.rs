@@ -61,6 +61,10 @@ pub struct ServeArgs {
     /// `http://<http-addr>`.
     #[arg(long, env = "LANGTRACE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Read slots and time budget (boxed: `Command::Serve` stays near its other variants'
+    /// size).
+    #[command(flatten)]
+    pub reads: Box<crate::app::reads::ReadArgs>,
     /// Name of the project created at first start.
     #[arg(long, env = "LANGTRACE_INIT_PROJECT", default_value = "default")]
     pub init_project: String,

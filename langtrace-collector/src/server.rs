@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use crate::app::reads::Reads;
 use crate::app::{AppState, Limits};
 use crate::auth::{self, Authenticator, KeyPair};
 use crate::cli::ServeArgs;
@@ -89,6 +90,7 @@ impl Server {
         auth::exposure::warn_if_reachable(&bound);
         let state = AppState {
             auth: Authenticator::new(store.clone(), &args.auth),
+            reads: Reads::new(*args.reads.clone()),
             store,
             writer,
             limits: Arc::new(Limits {

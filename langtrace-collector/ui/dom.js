@@ -1,6 +1,7 @@
 // DOM construction: elements (`h`) and SVG elements (`s`) from props and children,
-// child management, the page's content root, and the few generic widgets every page
-// uses (link, copy button, titled section).
+// child management, the page's content root, the few generic widgets every page uses
+// (link, copy button, titled section), and `contained`, which keeps one failing row or
+// panel from taking its page down.
 // Security: every traced value is untrusted. Elements are built with createElement,
 // textContent and setAttribute only; never innerHTML or eval.
 
@@ -58,6 +59,20 @@ export function pageRoot() {
 /** A link that does not also trigger the click handler of the row it sits in. */
 export function link(href, text, props = {}) {
   return h("a", { href, text, ...props, onClick: (e) => e.stopPropagation() });
+}
+
+/**
+ * What `render()` returns, or when it throws, what `placeholder(error)` returns (by
+ * default a muted "cannot be shown" note): one odd row or panel never takes its page
+ * down. The error goes to the console.
+ */
+export function contained(render, placeholder = () => h("div", { class: "muted placeholder", "data-testid": "unrenderable", text: "(this value cannot be shown)" })) {
+  try {
+    return render();
+  } catch (error) {
+    console.error("render failed:", error);
+    return placeholder(error);
+  }
 }
 
 /** A titled block of a detail page. */

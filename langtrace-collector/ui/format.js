@@ -46,9 +46,11 @@ export function fmtNumber(n) {
   return Number(n).toLocaleString("en-US");
 }
 
+/** JSON text of `value` (its String when it has none: undefined, functions, cycles); never throws. */
 export function safeStringify(value, indent) {
   try {
-    return JSON.stringify(value, null, indent);
+    const text = JSON.stringify(value, null, indent);
+    return text === undefined ? String(value) : text;
   } catch {
     return String(value);
   }
@@ -63,19 +65,43 @@ export function chatMessages(value) {
   return ok ? list : null;
 }
 
-/** One line of at most `max` characters for a traced value (a chat's last message). */
+/** The text of one message part: OpenAI `{type: "text", text}`, GenAI `{type: "text", content}`, tool calls and their responses, blobs and URIs; JSON otherwise. */
+export function partText(part) {
+  if (part === null || part === undefined) return "";
+  if (typeof part !== "object") return String(part);
+  if (part.type === "tool_call") return `${part.name ?? "tool"}(${safeStringify(part.arguments ?? "")})`;
+  if (part.type === "tool_call_response") return safeStringify(part.response ?? part.result ?? "");
+  if (part.type === "blob") return `[${part.mime_type || part.modality || "blob"}]`;
+  if (part.type === "uri") return String(part.uri ?? "[uri]");
+  if (part.type === "image_url") return "[image]";
+  if (typeof part.text === "string") return part.text;
+  if (typeof part.content === "string") return part.content;
+  return safeStringify(part);
+}
+
+/** The text of a chat message: its `content` (a string or a list of parts), else its `parts`, else its tool calls. */
+export function messageText(message) {
+  const body = message.content !== undefined && message.content !== null ? message.content : message.parts;
+  if (typeof body === "string") return body;
+  if (Array.isArray(body)) return body.map(partText).join(" ");
+  if (body !== undefined && body !== null) return safeStringify(body);
+  return message.tool_calls !== undefined ? safeStringify(message.tool_calls) : "";
+}
+
+/** One line of at most `max` characters for a traced value of any shape (a chat's last message); never throws. */
 export function preview(value, max = 120) {
   if (value === null || value === undefined) return "";
   let text;
-  if (typeof value === "string") text = value;
-  else {
-    const messages = chatMessages(value);
-    if (messages && messages.length) {
-      const last = messages[messages.length - 1];
-      text = typeof last.content === "string" ? last.content : safeStringify(last.content);
-    } else text = safeStringify(value);
+  try {
+    if (typeof value === "string") text = value;
+    else {
+      const messages = chatMessages(value);
+      text = messages ? messageText(messages[messages.length - 1]) : safeStringify(value);
+    }
+  } catch {
+    text = "";
   }
-  text = text.replace(/\s+/g, " ");
+  text = String(text ?? "").replace(/\s+/g, " ");
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 

@@ -70,7 +70,7 @@ export async function route() {
   const shown = state.trace;
   if (page === "traces" && parts[1] && shown && shown.id === parts[1] && document.querySelector("[data-testid=trace-detail]")) {
     shown.select(query.get("observation") || null, true);
-    setReady("trace");
+    if (!shown.loading) setReady("trace");
     return;
   }
   closeTrace();

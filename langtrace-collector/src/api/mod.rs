@@ -17,6 +17,7 @@ pub mod observations;
 pub mod observations_v2;
 pub mod paging;
 pub mod path;
+pub mod preview;
 pub mod query;
 pub mod scores;
 pub mod sessions;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::paging::{ListPage, PageQuery};
+use super::preview::{io_value, FieldsQuery};
 use super::query::{comma_list, flag, iso_time, Query};
 use super::wire::{iso, json_column, seconds};
 use crate::app::{ApiError, AppState, Authed};
@@ -112,8 +113,8 @@ impl From<ObservationRow> for Observation {
             start_time: iso(row.start_time),
             end_time: row.end_time.map(iso),
             completion_start_time: row.completion_start_time.map(iso),
-            input: json_column(row.input.as_deref()),
-            output: json_column(row.output.as_deref()),
+            input: io_value(&row.input),
+            output: io_value(&row.output),
             metadata: json_column(Some(&row.metadata)),
             model_parameters: json_column(row.model_parameters.as_deref()),
             usage: LegacyUsage {
@@ -151,16 +152,19 @@ impl From<ObservationRow> for Observation {
     }
 }
 
-/// `GET /api/public/observations`: newest first, page by page.
+/// `GET /api/public/observations`: newest first, page by page; input and output as
+/// previews (see [`super::preview`]) unless `fields=io`.
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
     Query(paging): Query<PageQuery>,
     Query(query): Query<ObservationQuery>,
+    Query(fields): Query<FieldsQuery>,
 ) -> Result<Json<ListPage<Observation>>, ApiError> {
     let page = paging.page()?;
+    let io = fields.io(&["core", "io"])?;
     let filter = ObservationFilter::from(query);
-    let paged = state.read(move |c| Ok(observations::page(c, &project.id, &filter, page)?)).await?;
+    let paged = state.read(move |c| Ok(observations::page(c, &project.id, &filter, page, io)?)).await?;
     Ok(Json(ListPage::of(page, paged, Observation::from)))
 }
 

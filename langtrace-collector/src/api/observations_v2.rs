@@ -1,7 +1,8 @@
 //! `GET /api/public/v2/observations`: the read path of Langfuse's 5.x SDK. Newest first,
 //! `limit` (default 50, at most 1000) per page, `meta.cursor` to continue (absent on the
 //! last page), and `fields` groups choosing what each observation carries (`core` always;
-//! default `basic`). Input and output are the stored JSON text, as Langfuse sends them.
+//! default `basic`). Input and output are the stored JSON text, as Langfuse sends them,
+//! read only when `io` is asked for (then at most [`MAX_IO_LIMIT`] per page).
 
 use axum::extract::State;
 use axum::Json;
@@ -13,7 +14,14 @@ use super::paging::CursorQuery;
 use super::query::Query;
 use super::wire::{decode_cursor, encode_cursor, iso, json_column, seconds};
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::filter::Io;
 use crate::store::observations::{self, ObservationCursor, ObservationFilter, ObservationRow, TraceContext};
+
+/// Observations per page at most.
+const MAX_LIMIT: u32 = 1000;
+/// Observations per page at most when `io` is asked for (each input and output may be as
+/// large as the ingest cap).
+pub const MAX_IO_LIMIT: u32 = 100;
 
 /// The field groups of Langfuse's v2 observations, `fields=basic,io,...`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -97,7 +105,7 @@ struct Time {
 
 /// `io`: the JSON text as stored.
 #[derive(Debug, Serialize)]
-struct Io {
+struct IoFields {
     input: Option<String>,
     output: Option<String>,
 }
@@ -162,7 +170,7 @@ pub struct ObservationV2 {
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     time: Option<Time>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    io: Option<Io>,
+    io: Option<IoFields>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     metadata: Option<Metadata>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
@@ -199,7 +207,7 @@ impl ObservationV2 {
                 created_at: iso(row.created_at),
                 updated_at: iso(row.created_at),
             }),
-            io: groups.io.then(|| Io { input: row.input.clone(), output: row.output.clone() }),
+            io: groups.io.then(|| IoFields { input: row.input.text.clone(), output: row.output.text.clone() }),
             metadata: groups.metadata.then(|| Metadata { metadata: json_column(Some(&row.metadata)) }),
             model: groups.model.then(|| Model {
                 model: row.model.clone(),
@@ -266,12 +274,13 @@ pub async fn list(
     Query(paging): Query<CursorQuery>,
     Query(query): Query<ObservationQuery>,
 ) -> Result<Json<ObservationPage>, ApiError> {
-    let limit = paging.limit(1000)?;
     let groups = Groups::parse(&paging.fields)?;
+    let limit = paging.limit(if groups.io { MAX_IO_LIMIT } else { MAX_LIMIT })?;
+    let io = if groups.io { Io::Full } else { Io::Omitted };
     let cursor = paging.cursor.as_deref().map(cursor_of).transpose()?;
     let filter = ObservationFilter::from(query);
     let mut rows =
-        state.read(move |c| Ok(observations::after(c, &project.id, &filter, cursor.as_ref(), limit + 1)?)).await?;
+        state.read(move |c| Ok(observations::after(c, &project.id, &filter, cursor.as_ref(), limit + 1, io)?)).await?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = match rows.last() {

@@ -1,20 +1,18 @@
 //! Sessions (traces sharing a `sessionId`): `GET /api/public/sessions` with totals, and
-//! `GET /api/public/sessions/{id}` with its traces in order.
+//! `GET /api/public/sessions/{id}` with its traces in order, a page at a time, their
+//! input and output as previews (see [`super::preview`]).
 
 use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::paging::{ListPage, PageQuery};
+use super::paging::{ListPage, PageMeta, PageQuery};
 use super::query::{comma_list, iso_time, Query};
 use super::traces::Trace;
 use super::wire::{iso, seconds};
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::sessions::{self, SessionFilter, SessionRow};
 use crate::store::traces::{self, GroupColumn, Oldest};
-
-/// Traces of one session or user answered at most.
-pub const MAX_TRACES: u32 = 1000;
 
 /// The query of `GET /api/public/sessions`.
 #[derive(Debug, Deserialize)]
@@ -83,14 +81,16 @@ pub async fn list(
     Ok(Json(ListPage::of(page, paged, Session::from)))
 }
 
-/// A session with its traces (oldest first, at most [`MAX_TRACES`]; `tracesTruncated`
-/// says when there are more).
+/// A session with one page of its traces (oldest first; `page` and `limit` as lists
+/// take them, `tracesMeta` says where the page is and `tracesTruncated` whether more
+/// follow).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionDetail {
     #[serde(flatten)]
     session: Session,
     traces_truncated: bool,
+    traces_meta: PageMeta,
     traces: Vec<Trace>,
 }
 
@@ -99,18 +99,19 @@ pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
     Path(id): Path<String>,
+    Query(paging): Query<PageQuery>,
 ) -> Result<Json<SessionDetail>, ApiError> {
+    let page = paging.page()?;
     state
         .read(move |connection| {
             let session = sessions::get(connection, &project.id, &id)?
                 .ok_or_else(|| ApiError::NotFound(format!("session {id}")))?;
-            let mut rows =
-                traces::with(connection, &project.id, GroupColumn::Session, &id, Oldest::First, MAX_TRACES + 1)?;
-            let traces_truncated = rows.len() > MAX_TRACES as usize;
-            rows.truncate(MAX_TRACES as usize);
+            let rows = traces::with(connection, &project.id, GroupColumn::Session, &id, Oldest::First, page)?;
+            let meta = PageMeta::new(page.page, page.limit, session.trace_count.max(0) as u64);
             Ok(Json(SessionDetail {
                 session: session.into(),
-                traces_truncated,
+                traces_truncated: u64::from(page.page) < meta.total_pages,
+                traces_meta: meta,
                 traces: rows.into_iter().map(Trace::from).collect(),
             }))
         })

@@ -11,10 +11,12 @@ use serde_json::Value;
 
 use super::observations::Observation;
 use super::paging::{ListPage, PageQuery};
+use super::preview::{io_value, FieldsQuery};
 use super::query::{comma_list, iso_time, Query};
 use super::scores::Score;
 use super::wire::{iso, json_column, seconds};
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::filter::Io;
 use crate::store::traces::{self, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
 use crate::store::{observations, scores};
 
@@ -146,8 +148,8 @@ impl From<TraceRow> for Trace {
             timestamp: iso(row.start_time),
             tags: json_column(Some(&row.tags)),
             metadata: json_column(Some(&row.metadata)),
-            input: json_column(row.input.as_deref()),
-            output: json_column(row.output.as_deref()),
+            input: io_value(&row.input),
+            output: io_value(&row.output),
             latency: seconds(row.start_time, row.end_time),
             usage: TraceUsage { input: row.input_tokens, output: row.output_tokens, total: row.total_tokens },
             level_counts,
@@ -173,17 +175,23 @@ impl From<TraceRow> for Trace {
     }
 }
 
-/// `GET /api/public/traces`.
+/// Langfuse's field groups of a trace list.
+const FIELD_GROUPS: [&str; 5] = ["core", "io", "scores", "observations", "metrics"];
+
+/// `GET /api/public/traces`: input and output as previews (see [`super::preview`]) unless
+/// `fields` asks for `io`.
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
     Query(paging): Query<PageQuery>,
     Query(query): Query<TraceQuery>,
+    Query(fields): Query<FieldsQuery>,
 ) -> Result<Json<ListPage<Trace>>, ApiError> {
     let page = paging.page()?;
     let order = order_by(query.order_by.as_deref())?;
+    let io = fields.io(&FIELD_GROUPS)?;
     let filter = query.filter()?;
-    let paged = state.read(move |c| Ok(traces::page(c, &project.id, &filter, order, page)?)).await?;
+    let paged = state.read(move |c| Ok(traces::page(c, &project.id, &filter, order, page, io)?)).await?;
     Ok(Json(ListPage::of(page, paged, Trace::from)))
 }
 
@@ -192,6 +200,19 @@ pub async fn list(
 #[serde(rename_all = "camelCase")]
 pub struct DetailQuery {
     observation_limit: Option<u32>,
+    observation_io: Option<String>,
+}
+
+impl DetailQuery {
+    /// How the observations' input and output are read: whole (`full`, the default, as
+    /// Langfuse answers) or as list previews (`preview`).
+    fn observation_io(&self) -> Result<Io, ApiError> {
+        match self.observation_io.as_deref() {
+            None | Some("full") => Ok(Io::Full),
+            Some("preview") => Ok(Io::Preview),
+            Some(other) => Err(ApiError::BadRequest(format!("observationIo must be full or preview, got {other:?}"))),
+        }
+    }
 }
 
 /// A trace with its observations (the earliest `observationLimit` when given) and scores.
@@ -207,8 +228,9 @@ pub struct TraceDetail {
 }
 
 /// `GET /api/public/traces/{id}`. Beyond Langfuse: `observationLimit` returns at most
-/// that many observations (the earliest), with `observationsTruncated`, so a page never
-/// loads a trace of unbounded size.
+/// that many observations (the earliest), with `observationsTruncated`, and
+/// `observationIo=preview` their input and output as previews (see [`super::preview`]),
+/// so a page never loads a trace of unbounded size.
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
@@ -219,11 +241,12 @@ pub async fn detail(
     if limit == Some(0) {
         return Err(ApiError::BadRequest("observationLimit must be at least 1".into()));
     }
+    let io = query.observation_io()?;
     state
         .read(move |connection| {
             let trace =
                 traces::get(connection, &project.id, &id)?.ok_or_else(|| ApiError::NotFound(format!("trace {id}")))?;
-            let mut rows = observations::of_trace(connection, &project.id, &id, limit.map(|n| n + 1))?;
+            let mut rows = observations::of_trace(connection, &project.id, &id, limit.map(|n| n + 1), io)?;
             let truncated = limit.map(|n| rows.len() > n as usize);
             rows.truncate(limit.map_or(usize::MAX, |n| n as usize));
             let scores = scores::of_trace(connection, &project.id, &id)?;

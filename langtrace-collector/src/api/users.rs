@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::paging::{ListPage, PageQuery};
 use super::query::{comma_list, iso_time, Query};
-use super::sessions::MAX_TRACES;
 use super::traces::Trace;
 use super::wire::iso;
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::filter::Page;
 use crate::store::traces::{self, GroupColumn, Oldest};
 use crate::store::users::{self, UserFilter, UserRow};
 
@@ -71,7 +71,11 @@ pub async fn list(
     Ok(Json(ListPage::of(page, paged, User::from)))
 }
 
-/// A user with their session ids and newest traces (at most [`MAX_TRACES`]).
+/// Traces of one user answered at most (the newest).
+pub const MAX_TRACES: u32 = 100;
+
+/// A user with their session ids and newest traces (at most [`MAX_TRACES`], input and
+/// output as previews).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDetail {
@@ -87,11 +91,12 @@ pub async fn detail(
     Authed(project): Authed,
     Path(id): Path<String>,
 ) -> Result<Json<UserDetail>, ApiError> {
+    let first_page = Page { page: 1, limit: MAX_TRACES };
     state
         .read(move |connection| {
             let user =
                 users::get(connection, &project.id, &id)?.ok_or_else(|| ApiError::NotFound(format!("user {id}")))?;
-            let traces = traces::with(connection, &project.id, GroupColumn::User, &id, Oldest::Last, MAX_TRACES)?;
+            let traces = traces::with(connection, &project.id, GroupColumn::User, &id, Oldest::Last, first_page)?;
             let session_ids = users::sessions(connection, &project.id, &id, MAX_SESSIONS)?;
             Ok(Json(UserDetail {
                 user: user.into(),

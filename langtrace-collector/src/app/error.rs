@@ -41,6 +41,23 @@ pub enum ApiError {
     /// 503 + `Retry-After`.
     #[error("overloaded: retry later")]
     Overloaded,
+    /// 503 + `Retry-After`: every read slot stayed busy for the queue timeout.
+    #[error(
+        "too many reads at once: all {slots} read slots (--max-reads / LANGTRACE_MAX_READS) stayed busy for {waited:?} (--read-queue-timeout); retry later"
+    )]
+    ReadsBusy {
+        /// The number of slots.
+        slots: u32,
+        /// How long the read waited.
+        waited: Duration,
+    },
+    /// 504: the query ran past the read time budget.
+    #[error("the query ran past the read time budget of {0:?} (--read-timeout / LANGTRACE_READ_TIMEOUT): narrow the filters or the time range")]
+    ReadTimeout(Duration),
+    /// 503: a read was stopped (its client left, or its budget ran out; see
+    /// [`crate::app::reads`]).
+    #[error("the query was stopped")]
+    Interrupted,
     /// 500; the cause was logged under this id (see [`ApiError::internal`]).
     #[error("internal error {0}: the server's log has the details")]
     Internal(String),
@@ -65,7 +82,10 @@ impl ApiError {
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Overloaded | ApiError::ReadsBusy { .. } | ApiError::Interrupted => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::ReadTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -82,6 +102,9 @@ impl From<WriteError> for ApiError {
 
 impl From<rusqlite::Error> for ApiError {
     fn from(error: rusqlite::Error) -> Self {
+        if error.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+            return ApiError::Interrupted;
+        }
         ApiError::internal(format!("database error: {error}"))
     }
 }
@@ -96,7 +119,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status(), Json(ErrorBody { message: self.to_string() })).into_response();
         match self {
-            ApiError::Overloaded => {
+            ApiError::Overloaded | ApiError::ReadsBusy { .. } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             // No `WWW-Authenticate` on a 401: a challenge makes browsers prompt for and then

@@ -5,6 +5,7 @@
 mod authed;
 mod error;
 pub mod headers;
+pub mod reads;
 mod state;
 
 pub use authed::Authed;

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::app::reads::Reads;
 use crate::app::ApiError;
 use crate::auth::Authenticator;
 use crate::store::Store;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Server settings the handlers need.
     pub limits: Arc<Limits>,
+    /// Read slots and time budget.
+    pub reads: Reads,
 }
 
 /// Request limits and where media live.
@@ -36,12 +39,12 @@ pub struct Limits {
 }
 
 impl AppState {
-    /// Runs a read on a blocking thread with a pooled read-only connection.
+    /// Runs a read on a blocking thread with a pooled read-only connection, admitted and
+    /// budgeted by [`Reads`] (stopped when the request is dropped).
     pub async fn read<T: Send + 'static>(
         &self,
         query: impl FnOnce(&rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || store.read(query)).await.map_err(ApiError::internal)?
+        self.reads.run(&self.store, query).await
     }
 }

@@ -110,6 +110,53 @@ pub fn page<T>(
     Ok(Paged { rows, total })
 }
 
+/// How a read selects the input and output columns of `traces` or `observations`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Io {
+    /// The whole stored text.
+    Full,
+    /// The first [`PREVIEW_CHARS`] characters, with the whole text's length.
+    Preview,
+    /// Neither.
+    Omitted,
+}
+
+/// Characters of input or output a preview holds at most.
+pub const PREVIEW_CHARS: i64 = 2048;
+
+impl Io {
+    /// The select list `input, output, input_chars, output_chars` over `alias`, as
+    /// [`IoText::read`] reads it.
+    pub fn columns(self, alias: &str) -> String {
+        let column = |name: &str| match self {
+            Io::Full => format!("{alias}.{name} AS {name}, NULL AS {name}_chars"),
+            Io::Preview => {
+                format!("substr({alias}.{name}, 1, {PREVIEW_CHARS}) AS {name}, length({alias}.{name}) AS {name}_chars")
+            }
+            Io::Omitted => format!("NULL AS {name}, NULL AS {name}_chars"),
+        };
+        format!("{}, {}", column("input"), column("output"))
+    }
+}
+
+/// An input or output column as read: its JSON text, or the first [`PREVIEW_CHARS`]
+/// characters of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IoText {
+    /// The text, whole or cut.
+    pub text: Option<String>,
+    /// The whole text's length in characters when `text` holds only its start.
+    pub cut_from: Option<i64>,
+}
+
+impl IoText {
+    /// Reads column `name` (`input` or `output`) selected by [`Io::columns`].
+    pub fn read(row: &rusqlite::Row<'_>, name: &str) -> rusqlite::Result<Self> {
+        let chars: Option<i64> = row.get(format!("{name}_chars").as_str())?;
+        Ok(Self { text: row.get(name)?, cut_from: chars.filter(|&chars| chars > PREVIEW_CHARS) })
+    }
+}
+
 /// `%text%` for `LIKE ... ESCAPE '\'`, the wildcards in `text` escaped.
 pub fn contains_pattern(text: &str) -> String {
     format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))

@@ -10,8 +10,9 @@ use rusqlite::Connection;
 
 use super::filter::Filter;
 
-/// Rows scanned at most; a query beyond is refused (narrow the time range).
-pub const MAX_ROWS: usize = 2_000_000;
+/// Result rows (groups of dimension values and time bucket) a query returns at most; a
+/// query with more is refused.
+pub const MAX_GROUPS: usize = 10_000;
 
 /// What rows a query scans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,8 +106,8 @@ pub struct MetricsPlan {
     pub view: View,
     /// Group-by columns, in order.
     pub dimensions: Vec<Column>,
-    /// Values collected per group, in order.
-    pub measures: Vec<Measure>,
+    /// What each result column aggregates, in order.
+    pub metrics: Vec<(Measure, Aggregation)>,
     /// Filters.
     pub conditions: Vec<Condition>,
     /// Time bucket width (ns), when bucketed.
@@ -117,18 +118,38 @@ pub struct MetricsPlan {
     pub to: i64,
 }
 
+/// How a group's values of one measure become one number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Aggregation {
+    /// Values counted.
+    Count,
+    /// Their sum (0 when there is none).
+    Sum,
+    /// Their mean.
+    Avg,
+    /// The smallest.
+    Min,
+    /// The largest.
+    Max,
+    /// The nearest-rank percentile, 0-100.
+    Percentile(f64),
+}
+
 /// A group: its dimension values and time bucket.
 pub type GroupKey = (Vec<Option<String>>, i64);
 
-/// Every group's values, per measure.
-pub type Groups = BTreeMap<GroupKey, Vec<Vec<f64>>>;
+/// Every group's aggregates, one per metric of the plan (`None` when the group has no
+/// value of that measure).
+pub type Groups = BTreeMap<GroupKey, Vec<Option<f64>>>;
 
 /// Why a scan did not complete.
 #[derive(Debug, thiserror::Error)]
 pub enum ScanError {
-    /// More rows than [`MAX_ROWS`].
-    #[error("more than {MAX_ROWS} rows: narrow the time range")]
-    TooManyRows,
+    /// More groups than [`MAX_GROUPS`].
+    #[error(
+        "more than {MAX_GROUPS} result rows: narrow the time range, use fewer dimensions or a coarser granularity"
+    )]
+    TooManyGroups,
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
@@ -197,9 +218,10 @@ fn operator_sql(operator: Operator) -> &'static str {
     }
 }
 
-/// The scan's SQL and parameters. The plan's columns and measures must exist in its view
-/// (the API checks with [`column_sql`] and [`measure_sql`]).
-fn generate(plan: &MetricsPlan, project_id: &str) -> (String, Vec<Sql>) {
+/// The rows of a plan as a derived table: `k0..kn` (the dimensions as text), `b` (the
+/// time bucket) and `v0..vm` (the measures as numbers). The plan's columns and measures
+/// must exist in its view (the API checks with [`column_sql`] and [`measure_sql`]).
+fn source_sql(plan: &MetricsPlan, project_id: &str) -> (String, Vec<Sql>) {
     let (table, alias, time_column) = plan.view.source();
     let sql_of = |column| column_sql(plan.view, column).unwrap_or("NULL");
     let mut filter = Filter::project(alias, project_id);
@@ -208,39 +230,203 @@ fn generate(plan: &MetricsPlan, project_id: &str) -> (String, Vec<Sql>) {
         let clause = format!("{} {} ?", sql_of(condition.column), operator_sql(condition.operator));
         filter.and(&clause, [condition.value.clone()]);
     }
-    let mut select: Vec<String> = plan.dimensions.iter().map(|&c| format!("CAST({} AS TEXT)", sql_of(c))).collect();
+    let mut select: Vec<String> =
+        plan.dimensions.iter().enumerate().map(|(i, &c)| format!("CAST({} AS TEXT) AS k{i}", sql_of(c))).collect();
     select.push(match plan.bucket {
-        Some(width) => format!("({time_column} / {width}) * {width}"),
-        None => "0".into(),
+        Some(width) => format!("({time_column} / {width}) * {width} AS b"),
+        None => "0 AS b".into(),
     });
-    select.extend(
-        plan.measures.iter().map(|&m| format!("CAST({} AS REAL)", measure_sql(plan.view, m).unwrap_or("NULL"))),
-    );
-    let sql = format!("SELECT {} FROM {table} WHERE {} LIMIT {}", select.join(", "), filter.sql(), MAX_ROWS + 1);
-    (sql, filter.params([]))
+    select.extend(plan.metrics.iter().enumerate().map(|(i, &(measure, _))| {
+        format!("CAST({} AS REAL) AS v{i}", measure_sql(plan.view, measure).unwrap_or("NULL"))
+    }));
+    (format!("SELECT {} FROM {table} WHERE {}", select.join(", "), filter.sql()), filter.params([]))
 }
 
-/// Scans the rows of `plan` and collects each group's values.
+/// The group key columns of the derived table: `k0, .., b`.
+fn key_columns(plan: &MetricsPlan) -> String {
+    (0..plan.dimensions.len()).map(|i| format!("k{i}, ")).collect::<String>() + "b"
+}
+
+/// The SQL aggregate of column `v{index}`; percentiles have none (NULL, see [`ranked_sql`]).
+fn aggregate_sql(aggregation: Aggregation, index: usize) -> String {
+    match aggregation {
+        Aggregation::Count => format!("COUNT(v{index})"),
+        Aggregation::Sum => format!("TOTAL(v{index})"),
+        Aggregation::Avg => format!("AVG(v{index})"),
+        Aggregation::Min => format!("MIN(v{index})"),
+        Aggregation::Max => format!("MAX(v{index})"),
+        Aggregation::Percentile(_) => "NULL".into(),
+    }
+}
+
+/// The nearest rank (1-based) of percentile `rank` among `n` values: `ceil(rank / 100 * n)`,
+/// at least 1. [`ranked_sql`] computes the same in SQL.
+fn nearest_rank(rank: f64, n: i64) -> i64 {
+    ((rank / 100.0) * n as f64).ceil().max(1.0) as i64
+}
+
+/// Per group, the values of column `v{index}` at the nearest ranks of `ranks`: each value
+/// ranked within its group by a window (`r` of `n`), only the rows at one of those ranks
+/// kept. Columns: the keys, then `r`, `n` and the value.
+fn ranked_sql(plan: &MetricsPlan, source: &str, index: usize, ranks: &[f64]) -> String {
+    let keys = key_columns(plan);
+    let wanted: Vec<String> = ranks
+        .iter()
+        .map(|rank| {
+            let position = format!("({rank:?} / 100.0 * n)");
+            format!("MAX(1, CAST({position} AS INTEGER) + ({position} > CAST({position} AS INTEGER)))")
+        })
+        .collect();
+    format!(
+        "SELECT {keys}, r, n, v FROM (SELECT {keys}, v{index} AS v, ROW_NUMBER() OVER w AS r, COUNT(*) OVER w AS n \
+         FROM ({source}) WHERE v{index} IS NOT NULL \
+         WINDOW w AS (PARTITION BY {keys} ORDER BY v{index} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) \
+         WHERE r IN ({})",
+        wanted.join(", ")
+    )
+}
+
+/// One ranking of a measure's values for all its percentile metrics.
+struct Ranking {
+    /// The measure.
+    measure: Measure,
+    /// The derived table's column of it (`v{column}`).
+    column: usize,
+    /// Per percentile metric: its index and rank.
+    percentiles: Vec<(usize, f64)>,
+}
+
+/// The rankings `plan`'s percentile metrics need, one per measure.
+fn rankings(plan: &MetricsPlan) -> Vec<Ranking> {
+    let mut rankings: Vec<Ranking> = Vec::new();
+    for (index, &(measure, aggregation)) in plan.metrics.iter().enumerate() {
+        let Aggregation::Percentile(rank) = aggregation else { continue };
+        match rankings.iter_mut().find(|ranking| ranking.measure == measure) {
+            Some(ranking) => ranking.percentiles.push((index, rank)),
+            None => rankings.push(Ranking { measure, column: index, percentiles: vec![(index, rank)] }),
+        }
+    }
+    rankings
+}
+
+/// The group key of a row whose first columns are [`key_columns`].
+fn group_key(row: &rusqlite::Row<'_>, dimensions: usize) -> rusqlite::Result<GroupKey> {
+    let key = (0..dimensions).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
+    Ok((key, row.get(dimensions)?))
+}
+
+/// Aggregates the rows of `plan` per group, in SQL: one grouped query for counts, sums,
+/// means and extremes, one windowed ranking per measure with percentiles. Memory is one number per group
+/// and metric, at most [`MAX_GROUPS`] groups.
 pub fn scan(connection: &Connection, project_id: &str, plan: &MetricsPlan) -> Result<Groups, ScanError> {
-    let (sql, params) = generate(plan, project_id);
+    let (source, params) = source_sql(plan, project_id);
     let dimensions = plan.dimensions.len();
+    let aggregates: Vec<String> =
+        plan.metrics.iter().enumerate().map(|(i, &(_, aggregation))| aggregate_sql(aggregation, i)).collect();
+    let keys = key_columns(plan);
+    let sql =
+        format!("SELECT {keys}, {} FROM ({source}) GROUP BY {keys} LIMIT {}", aggregates.join(", "), MAX_GROUPS + 1);
     let mut groups = Groups::new();
     let mut statement = connection.prepare(&sql)?;
-    let mut rows = statement.query(rusqlite::params_from_iter(params))?;
-    let mut scanned = 0usize;
+    let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
     while let Some(row) = rows.next()? {
-        scanned += 1;
-        if scanned > MAX_ROWS {
-            return Err(ScanError::TooManyRows);
+        if groups.len() == MAX_GROUPS {
+            return Err(ScanError::TooManyGroups);
         }
-        let key: Vec<Option<String>> = (0..dimensions).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
-        let time: i64 = row.get(dimensions)?;
-        let values = groups.entry((key, time)).or_insert_with(|| vec![Vec::new(); plan.measures.len()]);
-        for (index, values) in values.iter_mut().enumerate() {
-            if let Some(value) = row.get::<_, Option<f64>>(dimensions + 1 + index)? {
-                values.push(value);
+        let values = (0..plan.metrics.len()).map(|i| row.get(dimensions + 1 + i)).collect::<rusqlite::Result<_>>()?;
+        groups.insert(group_key(row, dimensions)?, values);
+    }
+    for Ranking { column, percentiles, .. } in rankings(plan) {
+        let ranks: Vec<f64> = percentiles.iter().map(|&(_, rank)| rank).collect();
+        let mut statement = connection.prepare(&ranked_sql(plan, &source, column, &ranks))?;
+        let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
+        while let Some(row) = rows.next()? {
+            let Some(values) = groups.get_mut(&group_key(row, dimensions)?) else { continue };
+            let (r, n): (i64, i64) = (row.get(dimensions + 1)?, row.get(dimensions + 2)?);
+            for &(index, rank) in &percentiles {
+                if nearest_rank(rank, n) == r {
+                    values[index] = row.get(dimensions + 3)?;
+                }
             }
         }
     }
     Ok(groups)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A plan over observations measuring latency with `aggregations`, grouped by name.
+    fn plan(aggregations: &[Aggregation]) -> MetricsPlan {
+        MetricsPlan {
+            view: View::Observations,
+            dimensions: vec![Column::Name],
+            metrics: aggregations.iter().map(|&a| (Measure::Latency, a)).collect(),
+            conditions: Vec::new(),
+            bucket: None,
+            from: 0,
+            to: i64::MAX,
+        }
+    }
+
+    /// A store whose project `p` has observations named `a` with latencies 1..=100 ms
+    /// and one named `b` without an end.
+    fn store() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let (_store, connection) = super::super::Store::open(dir.path(), super::super::Durability::EachCommit).unwrap();
+        connection.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
+        let columns = "project_id, id, trace_id, type, name, start_time, end_time, environment, is_root, level, \
+                       metadata, usage_details, cost_details, created_at";
+        let constants = "0, 'DEFAULT', '{}', '{}', '{}', 0";
+        for i in 1..=100i64 {
+            let sql = format!(
+                "INSERT INTO observations ({columns}) VALUES ('p', ?, 't', 'SPAN', 'a', 0, ?, 'default', {constants})"
+            );
+            connection.execute(&sql, rusqlite::params![format!("a{i}"), i * 1_000_000]).unwrap();
+        }
+        let sql = format!(
+            "INSERT INTO observations ({columns}) VALUES ('p', 'b', 't', 'SPAN', 'b', 0, NULL, 'default', {constants})"
+        );
+        connection.execute(&sql, []).unwrap();
+        (dir, connection)
+    }
+
+    #[test]
+    fn aggregates_and_nearest_rank_percentiles_in_sql() {
+        let (_dir, connection) = store();
+        let aggregations = [
+            Aggregation::Count,
+            Aggregation::Sum,
+            Aggregation::Avg,
+            Aggregation::Min,
+            Aggregation::Max,
+            Aggregation::Percentile(50.0),
+            Aggregation::Percentile(99.0),
+            Aggregation::Percentile(95.5),
+        ];
+        let groups = scan(&connection, "p", &plan(&aggregations)).unwrap();
+        let a = &groups[&(vec![Some("a".to_owned())], 0)];
+        let expected = [100.0, 5050.0, 50.5, 1.0, 100.0, 50.0, 99.0, 96.0];
+        assert_eq!(a, &expected.map(Some).to_vec());
+        let b = &groups[&(vec![Some("b".to_owned())], 0)];
+        assert_eq!(b, &vec![Some(0.0), Some(0.0), None, None, None, None, None, None], "no values: no mean, no rank");
+    }
+
+    #[test]
+    fn more_groups_than_the_cap_are_refused() {
+        let (_dir, connection) = store();
+        let by_id = |dimension| MetricsPlan { dimensions: vec![dimension], ..plan(&[Aggregation::Count]) };
+        // Group by the version, one per observation: set it to the observation's id.
+        connection.execute("UPDATE observations SET version = id", []).unwrap();
+        assert_eq!(scan(&connection, "p", &by_id(Column::Version)).unwrap().len(), 101);
+        let extra = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MAX_GROUPS})
+             INSERT INTO observations (project_id, id, trace_id, type, name, start_time, environment, is_root, level,
+                 metadata, usage_details, cost_details, created_at, version)
+             SELECT 'p', 'x' || i, 't', 'SPAN', 'x', 0, 'default', 0, 'DEFAULT', '{{}}', '{{}}', '{{}}', 0, 'x' || i FROM n"
+        );
+        connection.execute(&extra, []).unwrap();
+        assert!(matches!(scan(&connection, "p", &by_id(Column::Version)), Err(ScanError::TooManyGroups)));
+    }
 }

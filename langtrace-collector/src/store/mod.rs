@@ -37,6 +37,10 @@ pub const DATABASE_FILE: &str = "langtrace.db";
 /// Readers kept open for reuse at most.
 const POOLED_READERS: usize = 8;
 
+/// Virtual machine steps between two polls of a budgeted read's stop condition (a few
+/// microseconds of work).
+pub const PROGRESS_STEPS: std::ffi::c_int = 1000;
+
 /// Why the store could not be opened.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -131,24 +135,50 @@ impl Store {
 
     /// Runs `f` on a read-only connection from the pool.
     pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
-        let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
-        let connection = match pooled {
-            Some(connection) => connection,
-            None => {
-                let connection = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
-                )?;
-                configure(&connection)?;
-                connection
-            }
-        };
+        let connection = self.reader()?;
         let result = f(&connection);
+        self.give_back(connection);
+        result
+    }
+
+    /// Runs `f` on a read-only connection from the pool; its statements fail with
+    /// `SQLITE_INTERRUPT` once `stop` (polled every [`PROGRESS_STEPS`] virtual machine
+    /// steps) answers true.
+    pub fn read_until<T, E: From<rusqlite::Error>>(
+        &self,
+        stop: impl FnMut() -> bool + Send + 'static,
+        f: impl FnOnce(&Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut connection = self.reader()?;
+        connection.progress_handler(PROGRESS_STEPS, Some(stop))?;
+        let result = f(&connection);
+        // A connection that cannot drop its handler is not pooled again.
+        if connection.progress_handler(0, None::<fn() -> bool>).is_ok() {
+            self.give_back(connection);
+        }
+        result
+    }
+
+    /// A pooled reader, or a new one.
+    fn reader(&self) -> rusqlite::Result<Connection> {
+        let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        if let Some(connection) = pooled {
+            return Ok(connection);
+        }
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        configure(&connection)?;
+        Ok(connection)
+    }
+
+    /// Keeps `connection` for reuse while the pool has room.
+    fn give_back(&self, connection: Connection) {
         let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
         if pool.len() < POOLED_READERS {
             pool.push(connection);
         }
-        result
     }
 }
 

@@ -4,13 +4,14 @@
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, Row};
 
-use super::filter::{self, Filter, Page, Paged};
+use super::filter::{self, Filter, Io, IoText, Page, Paged};
 
-/// Columns of `observations o` that [`ObservationRow::read`] reads.
+/// Columns of `observations o` that [`ObservationRow::read`] reads, besides input and
+/// output.
 const COLUMNS: &str = "o.id AS id, o.trace_id AS trace_id, o.parent_id AS parent_id, o.is_root AS is_root,
     o.type AS type, o.name AS name, o.start_time AS start_time, o.end_time AS end_time,
     o.completion_start_time AS completion_start_time, o.level AS level, o.status_message AS status_message,
-    o.input AS input, o.output AS output, o.metadata AS metadata, o.version AS version,
+    o.metadata AS metadata, o.version AS version,
     o.environment AS environment, o.model AS model, o.model_parameters AS model_parameters,
     o.usage_details AS usage_details, o.cost_details AS cost_details, o.input_tokens AS input_tokens,
     o.output_tokens AS output_tokens, o.total_tokens AS total_tokens, o.total_cost AS total_cost,
@@ -47,9 +48,9 @@ pub struct ObservationRow {
     /// Status message.
     pub status_message: Option<String>,
     /// Input JSON text.
-    pub input: Option<String>,
+    pub input: IoText,
     /// Output JSON text.
-    pub output: Option<String>,
+    pub output: IoText,
     /// Metadata, JSON object text.
     pub metadata: String,
     /// Version.
@@ -82,6 +83,11 @@ pub struct ObservationRow {
     pub project_id: String,
 }
 
+/// The select list of [`ObservationRow::read`], input and output as `io` says.
+fn columns(io: Io) -> String {
+    format!("{COLUMNS}, {}", io.columns("o"))
+}
+
 impl ObservationRow {
     /// Reads a row selected with this module's columns.
     pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -97,8 +103,8 @@ impl ObservationRow {
             completion_start_time: row.get("completion_start_time")?,
             level: row.get("level")?,
             status_message: row.get("status_message")?,
-            input: row.get("input")?,
-            output: row.get("output")?,
+            input: IoText::read(row, "input")?,
+            output: IoText::read(row, "output")?,
             metadata: row.get("metadata")?,
             version: row.get("version")?,
             environment: row.get("environment")?,
@@ -207,15 +213,17 @@ impl ObservationFilter {
     }
 }
 
-/// One page of the observations `filter` selects, newest first.
+/// One page of the observations `filter` selects, newest first, input and output as
+/// `io` says.
 pub fn page(
     connection: &Connection,
     project_id: &str,
     filter: &ObservationFilter,
     page: Page,
+    io: Io,
 ) -> rusqlite::Result<Paged<ObservationRow>> {
     let page_sql =
-        format!("SELECT {COLUMNS} FROM observations o WHERE {{where}} ORDER BY o.start_time DESC, o.id DESC");
+        format!("SELECT {} FROM observations o WHERE {{where}} ORDER BY o.start_time DESC, o.id DESC", columns(io));
     let sqls = ("SELECT COUNT(*) FROM observations o WHERE {where}", page_sql.as_str());
     filter::page(connection, &filter.clause(project_id), page, sqls, ObservationRow::read)
 }
@@ -233,13 +241,14 @@ pub struct ObservationCursor {
 }
 
 /// Up to `limit` observations `filter` selects after `cursor`, newest first, each with
-/// its trace's context.
+/// its trace's context, input and output as `io` says.
 pub fn after(
     connection: &Connection,
     project_id: &str,
     filter: &ObservationFilter,
     cursor: Option<&ObservationCursor>,
     limit: u32,
+    io: Io,
 ) -> rusqlite::Result<Vec<(ObservationRow, TraceContext)>> {
     let mut clause = filter.clause(project_id);
     if let Some(cursor) = cursor {
@@ -250,9 +259,10 @@ pub fn after(
         );
     }
     let sql = format!(
-        "SELECT {COLUMNS}, {TRACE_CONTEXT_COLUMNS} FROM observations o
+        "SELECT {}, {TRACE_CONTEXT_COLUMNS} FROM observations o
          LEFT JOIN traces t ON t.project_id = o.project_id AND t.id = o.trace_id
          WHERE {} ORDER BY o.start_time DESC, o.id DESC, o.trace_id DESC LIMIT ?",
+        columns(io),
         clause.sql()
     );
     filter::all(connection, &sql, clause.params([Sql::Integer(i64::from(limit))]), |row| {
@@ -260,24 +270,28 @@ pub fn after(
     })
 }
 
-/// One observation by id alone (no index: scans the project's (trace, id) index).
+/// One observation by id alone (no index: scans the project's (trace, id) index), input
+/// and output whole.
 pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<ObservationRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM observations o WHERE o.project_id = ? AND o.id = ?");
+    let sql = format!("SELECT {} FROM observations o WHERE o.project_id = ? AND o.id = ?", columns(Io::Full));
     let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(id.to_owned())];
     Ok(filter::all(connection, &sql, params, ObservationRow::read)?.pop())
 }
 
-/// The first `limit` observations of a trace by start time (all with `None`).
+/// The first `limit` observations of a trace by start time (all with `None`), input and
+/// output as `io` says.
 pub fn of_trace(
     connection: &Connection,
     project_id: &str,
     trace_id: &str,
     limit: Option<u32>,
+    io: Io,
 ) -> rusqlite::Result<Vec<ObservationRow>> {
     // `+`: look the trace up by its index, then sort.
     let sql = format!(
-        "SELECT {COLUMNS} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?
-         ORDER BY +o.start_time, o.id LIMIT ?"
+        "SELECT {} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?
+         ORDER BY +o.start_time, o.id LIMIT ?",
+        columns(io)
     );
     let params = vec![
         Sql::Text(project_id.to_owned()),

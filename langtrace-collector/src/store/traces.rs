@@ -5,12 +5,12 @@ use langtrace_core::record::Level;
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 
-use super::filter::{self, contains_pattern, Filter, Page, Paged};
+use super::filter::{self, contains_pattern, Filter, Io, IoText, Page, Paged};
 
-/// Columns of `traces t` that [`TraceRow::read`] reads.
+/// Columns of `traces t` that [`TraceRow::read`] reads, besides input and output.
 const COLUMNS: &str = "t.id AS id, t.name AS name, t.user_id AS user_id, t.session_id AS session_id, t.tags AS tags,
     t.metadata AS metadata, t.release AS release, t.version AS version, t.environment AS environment,
-    t.public AS public, t.input AS input, t.output AS output, t.start_time AS start_time, t.end_time AS end_time,
+    t.public AS public, t.start_time AS start_time, t.end_time AS end_time,
     t.input_tokens AS input_tokens, t.output_tokens AS output_tokens, t.total_tokens AS total_tokens,
     t.total_cost AS total_cost, t.observation_count AS observation_count, t.debug_count AS debug_count,
     t.default_count AS default_count, t.warning_count AS warning_count, t.error_count AS error_count,
@@ -41,9 +41,9 @@ pub struct TraceRow {
     /// Shareable by public link.
     pub public: bool,
     /// Input JSON text (explicit, else the root's).
-    pub input: Option<String>,
+    pub input: IoText,
     /// Output JSON text (explicit, else the root's).
-    pub output: Option<String>,
+    pub output: IoText,
     /// Earliest observation start.
     pub start_time: i64,
     /// Latest observation end.
@@ -70,6 +70,11 @@ pub struct TraceRow {
     pub root_observation_id: Option<String>,
 }
 
+/// The select list of [`TraceRow::read`], input and output as `io` says.
+fn columns(io: Io) -> String {
+    format!("{COLUMNS}, {}", io.columns("t"))
+}
+
 impl TraceRow {
     /// Reads a row selected with this module's columns.
     pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
@@ -84,8 +89,8 @@ impl TraceRow {
             version: row.get("version")?,
             environment: row.get("environment")?,
             public: row.get("public")?,
-            input: row.get("input")?,
-            output: row.get("output")?,
+            input: IoText::read(row, "input")?,
+            output: IoText::read(row, "output")?,
             start_time: row.get("start_time")?,
             end_time: row.get("end_time")?,
             input_tokens: row.get("input_tokens")?,
@@ -238,22 +243,23 @@ impl TraceOrder {
     }
 }
 
-/// One page of the traces `filter` selects, in `order`.
+/// One page of the traces `filter` selects, in `order`, input and output as `io` says.
 pub fn page(
     connection: &Connection,
     project_id: &str,
     filter: &TraceFilter,
     order: TraceOrder,
     page: Page,
+    io: Io,
 ) -> rusqlite::Result<Paged<TraceRow>> {
-    let page_sql = format!("SELECT {COLUMNS} FROM traces t WHERE {{where}} ORDER BY {}", order.sql());
+    let page_sql = format!("SELECT {} FROM traces t WHERE {{where}} ORDER BY {}", columns(io), order.sql());
     let sqls = ("SELECT COUNT(*) FROM traces t WHERE {where}", page_sql.as_str());
     filter::page(connection, &filter.clause(project_id), page, sqls, TraceRow::read)
 }
 
-/// One trace.
+/// One trace, input and output whole.
 pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<TraceRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM traces t WHERE t.project_id = ?1 AND t.id = ?2");
+    let sql = format!("SELECT {} FROM traces t WHERE t.project_id = ?1 AND t.id = ?2", columns(Io::Full));
     connection.prepare_cached(&sql)?.query_row([project_id, id], TraceRow::read).optional()
 }
 
@@ -266,25 +272,28 @@ pub enum Oldest {
     Last,
 }
 
-/// Traces whose `column` (`session_id` or `user_id`) is `value`, at most `limit`.
+/// One page of the traces whose `column` (`session_id` or `user_id`) is `value`, input
+/// and output previewed.
 pub fn with(
     connection: &Connection,
     project_id: &str,
     column: GroupColumn,
     value: &str,
     order: Oldest,
-    limit: u32,
+    page: Page,
 ) -> rusqlite::Result<Vec<TraceRow>> {
     let direction = match order {
         Oldest::First => "ASC",
         Oldest::Last => "DESC",
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM traces t WHERE t.project_id = ? AND t.{} = ?
-         ORDER BY t.start_time {direction}, t.id {direction} LIMIT ?",
+        "SELECT {} FROM traces t WHERE t.project_id = ? AND t.{} = ?
+         ORDER BY t.start_time {direction}, t.id {direction} LIMIT ? OFFSET ?",
+        columns(Io::Preview),
         column.name()
     );
-    let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(value.to_owned()), Sql::Integer(i64::from(limit))];
+    let params = [Sql::Text(project_id.to_owned()), Sql::Text(value.to_owned())].into_iter().chain(page.bounds());
+    let params = params.collect();
     filter::all(connection, &sql, params, TraceRow::read)
 }
 

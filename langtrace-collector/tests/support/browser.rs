@@ -76,6 +76,32 @@ impl Browser {
         }
     }
 
+    /// From now on, records the page's errors (uncaught exceptions, rejected promises,
+    /// `console.error` calls) for [`Browser::errors`]. Kept while the page is not
+    /// reloaded: navigate with [`Browser::go`].
+    pub async fn watch_errors(&self) {
+        let script = "window.__errors = [];
+            window.addEventListener('error', (e) => window.__errors.push(String(e.message)));
+            window.addEventListener('unhandledrejection', (e) => window.__errors.push(String(e.reason)));
+            const original = console.error;
+            console.error = (...args) => { window.__errors.push(args.map(String).join(' ')); original.apply(console, args); };";
+        self.client().execute(script, vec![]).await.unwrap();
+    }
+
+    /// The errors recorded since [`Browser::watch_errors`].
+    pub async fn errors(&self) -> Vec<String> {
+        let errors = self.client().execute("return window.__errors", vec![]).await.unwrap();
+        serde_json::from_value(errors).expect("errors are watched")
+    }
+
+    /// Goes to the UI route `hash` (`#/traces/...`) without reloading the page, and waits
+    /// until the page says it has its data.
+    pub async fn go(&self, hash: &str, ready: &str) {
+        let script = "delete document.body.dataset.ready; location.hash = arguments[0];";
+        self.client().execute(script, vec![json!(hash)]).await.unwrap();
+        self.ready(ready).await;
+    }
+
     /// Clicks the element `css` finds.
     pub async fn click(&self, css: &str) {
         let element = self.client().find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));

@@ -1,7 +1,8 @@
 // Shared tables: the pager under list pages, the traces table (sortable headers) the
-// traces and user pages show, and the plain list tables of sessions and users.
+// traces and user pages show, and the plain list tables of sessions and users. A row
+// that cannot be rendered shows a placeholder; the others are shown.
 
-import { h, link } from "../dom.js";
+import { contained, h, link } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime, preview } from "../format.js";
 import { levelBadge, tagList } from "./badges.js";
 
@@ -42,27 +43,35 @@ export function tracesTable(traces, order, onOrder) {
       h("button", { type: "button", class: "link", onClick: () => onOrder(`${column.order}.${next}`) },
         column.label, active ? (direction === "desc" ? " ↓" : " ↑") : ""));
   }));
-  const body = h("tbody", null, traces.map((t) => {
-    const href = `#/traces/${enc(t.id)}`;
-    const row = h("tr", { class: "clickable", dataset: { traceId: t.id } },
-      h("td", { class: "nowrap", text: fmtTime(t.timestamp) }),
-      h("td", { class: "nowrap" }, h("a", { href, text: t.name || t.id.slice(0, 12), onClick: (e) => e.stopPropagation() })),
-      h("td", { class: "preview", text: preview(t.input), title: preview(t.input, 1000) }),
-      h("td", { class: "preview", text: preview(t.output), title: preview(t.output, 1000) }),
-      h("td", null, levelBadge(t.level)),
-      h("td", { class: "num", text: fmtDuration(t.latency) }),
-      h("td", { class: "num", text: fmtNumber(t.usage ? t.usage.total : 0), title: t.usage ? `in ${t.usage.input} / out ${t.usage.output}` : "" }),
-      h("td", { class: "num", text: fmtCost(t.totalCost) }),
-      h("td", { text: t.environment || "" }),
-      h("td", null, tagList(t.tags)),
-      h("td", null, t.userId ? link(`#/users/${enc(t.userId)}`, t.userId) : null),
-      h("td", null, t.sessionId ? link(`#/sessions/${enc(t.sessionId)}`, t.sessionId) : null),
-      h("td", { text: [t.release, t.version].filter(Boolean).join(" / ") }));
-    row.addEventListener("click", () => { location.hash = href; });
-    return row;
-  }));
+  const body = h("tbody", null, traces.map((t) => contained(() => traceRow(t), () => placeholderRow(TRACE_COLUMNS.length, { traceId: t && t.id }))));
   return h("div", { class: "table-wrap" },
     h("table", { class: "grid", "data-testid": "traces-table" }, h("thead", null, head), body));
+}
+
+/** A row saying an item cannot be shown, spanning `columns`. */
+function placeholderRow(columns, dataset) {
+  return h("tr", { class: "unrenderable", dataset }, h("td", { colspan: columns, class: "muted", "data-testid": "unrenderable", text: "(this row cannot be shown)" }));
+}
+
+/** One trace's row of the traces table. */
+function traceRow(t) {
+  const href = `#/traces/${enc(t.id)}`;
+  const row = h("tr", { class: "clickable", dataset: { traceId: t.id } },
+    h("td", { class: "nowrap", text: fmtTime(t.timestamp) }),
+    h("td", { class: "nowrap" }, h("a", { href, text: t.name || String(t.id).slice(0, 12), onClick: (e) => e.stopPropagation() })),
+    h("td", { class: "preview", text: preview(t.input), title: preview(t.input, 1000) }),
+    h("td", { class: "preview", text: preview(t.output), title: preview(t.output, 1000) }),
+    h("td", null, levelBadge(t.level)),
+    h("td", { class: "num", text: fmtDuration(t.latency) }),
+    h("td", { class: "num", text: fmtNumber(t.usage ? t.usage.total : 0), title: t.usage ? `in ${t.usage.input} / out ${t.usage.output}` : "" }),
+    h("td", { class: "num", text: fmtCost(t.totalCost) }),
+    h("td", { text: t.environment || "" }),
+    h("td", null, tagList(t.tags)),
+    h("td", null, t.userId ? link(`#/users/${enc(t.userId)}`, t.userId) : null),
+    h("td", null, t.sessionId ? link(`#/sessions/${enc(t.sessionId)}`, t.sessionId) : null),
+    h("td", { text: [t.release, t.version].filter(Boolean).join(" / ") }));
+  row.addEventListener("click", () => { location.hash = href; });
+  return row;
 }
 
 /**
@@ -71,11 +80,11 @@ export function tracesTable(traces, order, onOrder) {
  * `dataset(item)` the row's data attributes.
  */
 export function listTable(testid, columns, items, { cells, href, dataset }) {
-  const rows = items.map((item) => {
+  const rows = items.map((item) => contained(() => {
     const row = h("tr", { class: "clickable", dataset: dataset(item) }, cells(item));
     row.addEventListener("click", () => { location.hash = href(item); });
     return row;
-  });
+  }, () => placeholderRow(columns.length, {})));
   return h("div", { class: "table-wrap" }, h("table", { class: "grid", "data-testid": testid },
     h("thead", null, h("tr", null, columns.map((c) => h("th", { text: c })))),
     h("tbody", null, rows)));

@@ -1,12 +1,18 @@
-// Traced values (input, output, metadata) rendered: chat messages as bubbles, JSON as a
-// collapsible tree filled lazily, strings as text with media references inline.
+// Traced values (input, output, metadata) rendered: chat messages as bubbles (content
+// strings, OpenAI content parts, GenAI `parts`: text, tool calls and responses, blobs,
+// URIs), JSON as a collapsible tree filled lazily, strings as text with media references
+// inline. Any value renders: what cannot is shown as a placeholder (`contained`).
 
-import { clear, h } from "../dom.js";
+import { clear, contained, h } from "../dom.js";
 import { chatMessages, fmtNumber } from "../format.js";
 import { MEDIA_RE, mediaElement } from "./media.js";
 
-/** Renders input/output/metadata: chat, JSON tree or text. */
+/** Renders input/output/metadata of any shape: chat, JSON tree or text; a placeholder for what cannot be shown. */
 export function renderValue(value) {
+  return contained(() => valueView(value));
+}
+
+function valueView(value) {
   if (value === null || value === undefined || value === "") return h("div", { class: "muted", text: "—" });
   if (typeof value === "string") return textWithMedia(value);
   const messages = chatMessages(value);
@@ -73,29 +79,39 @@ export function jsonTree(value, depth = 0, key) {
   return details;
 }
 
+/** One part of a message's `content` list (OpenAI) or `parts` list (GenAI). */
+function partView(part) {
+  if (part === null || typeof part !== "object") return jsonTree(part, 1);
+  if (typeof part.text === "string") return textWithMedia(part.text);
+  if (part.type === "text" && typeof part.content === "string") return textWithMedia(part.content);
+  if (part.type === "tool_call") {
+    return h("div", { class: "tool-calls" }, h("div", { class: "muted", text: `tool call ${part.name ?? ""}` }), jsonTree(part.arguments ?? null, 1));
+  }
+  if (part.type === "tool_call_response") {
+    return h("div", { class: "tool-calls" }, h("div", { class: "muted", text: "tool response" }), jsonTree(part.response ?? part.result ?? null, 1));
+  }
+  if (part.type === "uri" && typeof part.uri === "string") return h("div", { class: "muted", text: `${part.mime_type || part.modality || "uri"}: ${part.uri}` });
+  if (part.type === "blob") return h("div", { class: "muted", text: `[${part.mime_type || part.modality || "blob"}${typeof part.content === "string" ? `, ${fmtNumber(part.content.length)} characters` : ""}]` });
+  const url = part.image_url && (part.image_url.url || part.image_url);
+  if (typeof url === "string" && url.startsWith("@@@langfuseMedia")) return textWithMedia(url);
+  if (typeof url === "string" && /^data:image\/(png|jpeg|gif|webp);base64,/.test(url)) return h("img", { src: url, class: "media-img", alt: "image" });
+  return jsonTree(part, 1);
+}
+
 function messageContent(content) {
   if (content === null || content === undefined) return null;
   if (typeof content === "string") return textWithMedia(content);
-  if (Array.isArray(content)) {
-    return h("div", null, content.map((part) => {
-      if (part && typeof part === "object") {
-        if (typeof part.text === "string") return textWithMedia(part.text);
-        const url = part.image_url && (part.image_url.url || part.image_url);
-        if (typeof url === "string" && url.startsWith("@@@langfuseMedia")) return textWithMedia(url);
-        if (typeof url === "string" && /^data:image\/(png|jpeg|gif|webp);base64,/.test(url)) return h("img", { src: url, class: "media-img", alt: "image" });
-      }
-      return jsonTree(part, 1);
-    }));
-  }
+  if (Array.isArray(content)) return h("div", null, content.map((part) => contained(() => partView(part))));
   return jsonTree(content, 1);
 }
 
 function chatView(messages) {
-  return h("div", { class: "chat" }, messages.map((m) => {
+  return h("div", { class: "chat" }, messages.map((m) => contained(() => {
     const role = String(m.role || "unknown");
+    const body = m.content !== undefined && m.content !== null ? m.content : m.parts;
     return h("div", { class: `bubble role-${role.replace(/[^a-z_-]/gi, "")}` },
-      h("div", { class: "role", text: role + (m.name ? ` (${m.name})` : "") }),
-      messageContent(m.content !== undefined ? m.content : m.parts),
+      h("div", { class: "role", text: role + (m.name ? ` (${String(m.name)})` : "") }),
+      messageContent(body),
       m.tool_calls ? h("div", { class: "tool-calls" }, h("div", { class: "muted", text: "tool calls" }), jsonTree(m.tool_calls, 1)) : null);
-  }));
+  })));
 }

@@ -2,7 +2,7 @@
 // it (traces, observations, cost and tokens by model, latency percentiles, cost per user,
 // error rate by release), for the environment chosen in the header.
 
-import { clear, h, pageRoot } from "../dom.js";
+import { clear, contained, h, pageRoot } from "../dom.js";
 import { fmtCost, fmtDuration, fmtNumber, toIso, toLocalInput } from "../format.js";
 import { api } from "../api.js";
 import { hashWith, setReady } from "../router.js";
@@ -44,22 +44,23 @@ export async function dashboardPage(token, query) {
       h("label", { class: "inline" }, "From ", localInput("from", from)), h("label", { class: "inline" }, "To ", localInput("to", to))),
     grid);
   root.appendChild(dash);
-  const card = (title, chart, note) => grid.appendChild(h("section", { class: "card" }, h("h3", { text: title }), chart, note ? h("p", { class: "muted", text: note }) : null));
+  // Each card drawn on its own: one that cannot be drawn shows a placeholder, not an empty page.
+  const card = (title, chart, note) => grid.appendChild(h("section", { class: "card" }, h("h3", { text: title }), contained(chart), note ? h("p", { class: "muted", text: contained(note) }) : null));
 
-  card("Traces over time", timeChart("traces", seriesBy(traces, () => "traces", "count_count"), { bars: true }),
-    `${fmtNumber(traces.reduce((a, r) => a + (r.count_count || 0), 0))} traces`);
-  card("Observations over time (by type)", timeChart("observations", seriesBy(observations, (r) => r.type || "?", "count_count"), { bars: true }));
-  card("Cost by model over time", timeChart("cost-by-model", seriesBy(models, (r) => r.providedModelName || "(no model)", "sum_totalCost"), { format: fmtCost }));
-  card("Tokens by model over time", timeChart("tokens-by-model", seriesBy(models, (r) => r.providedModelName || "(no model)", "sum_totalTokens"), { format: fmtNumber }));
+  card("Traces over time", () => timeChart("traces", seriesBy(traces, () => "traces", "count_count"), { bars: true }),
+    () => `${fmtNumber(traces.reduce((a, r) => a + (r.count_count || 0), 0))} traces`);
+  card("Observations over time (by type)", () => timeChart("observations", seriesBy(observations, (r) => r.type || "?", "count_count"), { bars: true }));
+  card("Cost by model over time", () => timeChart("cost-by-model", seriesBy(models, (r) => r.providedModelName || "(no model)", "sum_totalCost"), { format: fmtCost }));
+  card("Tokens by model over time", () => timeChart("tokens-by-model", seriesBy(models, (r) => r.providedModelName || "(no model)", "sum_totalTokens"), { format: fmtNumber }));
   const latencyItems = (rows) => rows.map((r) => ({ label: r.name || "(unnamed)", values: ["p50", "p90", "p95", "p99"].map((p) => r[`${p}_latency`] || 0) }))
     .sort((a, b) => b.values[3] - a.values[3]).slice(0, 15);
   const msFormat = (v) => fmtDuration(v / 1000);
-  card("Trace latency p50 / p90 / p95 / p99 by name", barChart("latency-by-trace-name", latencyItems(traceLatency), ["p50", "p90", "p95", "p99"], msFormat));
-  card("Generation latency p50 / p90 / p95 / p99 by name", barChart("latency-by-generation-name", latencyItems(generationLatency), ["p50", "p90", "p95", "p99"], msFormat));
-  const userItems = users.map((r) => ({ label: r.userId || "(no user)", values: [r.sum_totalCost || 0] })).sort((a, b) => b.values[0] - a.values[0]).slice(0, 15);
-  card("Cost per user (top 15)", barChart("cost-by-user", userItems, ["cost"], fmtCost));
-  const releaseItems = releases.map((r) => ({ label: `${r.release || "(no release)"} / ${r.version || "(no version)"}`, values: [r.count_count ? (r.sum_errorCount || 0) / r.count_count : 0], note: `${fmtNumber(r.sum_errorCount || 0)} of ${fmtNumber(r.count_count || 0)}` }))
+  card("Trace latency p50 / p90 / p95 / p99 by name", () => barChart("latency-by-trace-name", latencyItems(traceLatency), ["p50", "p90", "p95", "p99"], msFormat));
+  card("Generation latency p50 / p90 / p95 / p99 by name", () => barChart("latency-by-generation-name", latencyItems(generationLatency), ["p50", "p90", "p95", "p99"], msFormat));
+  const userItems = () => users.map((r) => ({ label: r.userId || "(no user)", values: [r.sum_totalCost || 0] })).sort((a, b) => b.values[0] - a.values[0]).slice(0, 15);
+  card("Cost per user (top 15)", () => barChart("cost-by-user", userItems(), ["cost"], fmtCost));
+  const releaseItems = () => releases.map((r) => ({ label: `${r.release || "(no release)"} / ${r.version || "(no version)"}`, values: [r.count_count ? (r.sum_errorCount || 0) / r.count_count : 0], note: `${fmtNumber(r.sum_errorCount || 0)} of ${fmtNumber(r.count_count || 0)}` }))
     .sort((a, b) => b.values[0] - a.values[0]).slice(0, 15);
-  card("Error rate by release / version", barChart("error-rate-by-release", releaseItems, ["error rate"], (v) => `${(v * 100).toFixed(1)}%`));
+  card("Error rate by release / version", () => barChart("error-rate-by-release", releaseItems(), ["error rate"], (v) => `${(v * 100).toFixed(1)}%`));
   setReady("dashboard");
 }

@@ -1,7 +1,7 @@
 // The sessions pages: the list of sessions, and one session replayed as a conversation
-// (each trace's input and output) with its scores.
+// (each trace's input and output previews, a page of turns at a time) with its scores.
 
-import { clear, copyButton, h, link, pageRoot, section } from "../dom.js";
+import { clear, contained, copyButton, h, link, pageRoot, section } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime } from "../format.js";
 import { api } from "../api.js";
 import { hashWith, setReady } from "../router.js";
@@ -37,9 +37,13 @@ export async function sessionsPage(token, query) {
   setReady("sessions");
 }
 
-export async function sessionPage(token, id) {
+/** Turns of a session shown per page. */
+const TURNS_PER_PAGE = 50;
+
+export async function sessionPage(token, id, query) {
+  const page = Math.max(1, parseInt(query.get("page"), 10) || 1);
   const [sn, scores] = await Promise.all([
-    api(`/api/public/sessions/${enc(id)}`),
+    api(`/api/public/sessions/${enc(id)}`, { page, limit: TURNS_PER_PAGE }),
     api("/api/public/scores", { sessionId: id, limit: 100 }).catch(() => ({ data: [] })),
   ]);
   if (!isCurrent(token)) return;
@@ -51,15 +55,15 @@ export async function sessionPage(token, id) {
       .map(([k, v]) => h("span", { class: "fact" }, h("span", { class: "muted", text: `${k} ` }), v)),
     (sn.userIds || []).map((u) => h("span", { class: "fact" }, h("span", { class: "muted", text: "User " }), link(`#/users/${enc(u)}`, u)))));
   root.appendChild(section("Scores", "session-scores", scoreList(scores.data || [], "scores")));
-  const list = h("div", { class: "conversation", "data-testid": "session-traces" }, (sn.traces || []).map((t) =>
+  const list = h("div", { class: "conversation", "data-testid": "session-traces" }, (sn.traces || []).map((t) => contained(() =>
     h("article", { class: "turn", dataset: { traceId: t.id } },
       h("div", { class: "turn-head" },
         h("a", { href: `#/traces/${enc(t.id)}`, text: t.name || t.id }), " ",
         h("span", { class: "muted", text: `${fmtTime(t.timestamp)} · ${fmtDuration(t.latency)} · ${fmtNumber(t.usage ? t.usage.total : 0)} tok · ${fmtCost(t.totalCost)}` }),
         t.level === "ERROR" || t.level === "WARNING" ? levelBadge(t.level) : null),
       h("div", { class: "bubble role-user" }, h("div", { class: "role", text: "input" }), renderValue(t.input)),
-      h("div", { class: "bubble role-assistant" }, h("div", { class: "role", text: "output" }), renderValue(t.output)))));
+      h("div", { class: "bubble role-assistant" }, h("div", { class: "role", text: "output" }), renderValue(t.output))))));
   root.appendChild(h("section", { class: "block" }, h("h3", { text: "Conversation" }), list,
-    sn.tracesTruncated ? h("p", { class: "muted", text: "Only the first 1000 traces are shown." }) : null));
+    sn.tracesMeta ? pager(sn.tracesMeta, (p) => { location.hash = hashWith(`/sessions/${enc(id)}`, { page: p > 1 ? p : "" }); }) : null));
   setReady("session");
 }

@@ -1,10 +1,12 @@
 // The trace page (`#/traces/<id>?observation=<id>`): the trace's facts, its observation
 // tree beside the timeline (rendered a page of rows at a time), the selected
-// observation's panel, the agent graph and the scores. Its controller (`TraceView`) is
+// observation's panel, the agent graph and the scores. Observations come with previews
+// of their input and output; the panel loads the whole values of the selected one when
+// its previews were cut. Its controller (`TraceView`) is
 // the state's `trace` while shown, so that another observation of the same trace is
 // selected in place.
 
-import { append, clear, copyButton, h, link, pageRoot, section } from "../dom.js";
+import { append, clear, contained, copyButton, h, link, pageRoot, section } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime, ms } from "../format.js";
 import { api, postScore, Unauthorized } from "../api.js";
 import { hashWith, setReady, unsetReady } from "../router.js";
@@ -19,8 +21,12 @@ const PAGE_ROWS = 250; // tree / timeline rows rendered per "show more"
 // Observations a trace page loads at most (the earliest); the rest are counted, not shown.
 const TRACE_OBSERVATION_LIMIT = 10000;
 
+// How the server marks a preview it cut (see docs/limits.md).
+const CUT_MARKER = "…[truncated: ";
+const isCut = (value) => typeof value === "string" && value.includes(CUT_MARKER);
+
 function fetchTrace(id) {
-  return api(`/api/public/traces/${enc(id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT });
+  return api(`/api/public/traces/${enc(id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT, observationIo: "preview" });
 }
 
 export async function traceDetailPage(token, id, query) {
@@ -29,7 +35,7 @@ export async function traceDetailPage(token, id, query) {
   const view = new TraceView(trace, token);
   openTrace(view);
   view.render(query.get("observation"));
-  setReady("trace");
+  if (!view.loading) setReady("trace");
 }
 
 class TraceView {
@@ -41,6 +47,8 @@ class TraceView {
     this.limit = PAGE_ROWS;
     this.selected = null;
     this.graphMode = "aggregated";
+    this.whole = new Map(); // observation id -> the observation with whole input and output
+    this.loading = null; // the observation whose whole values are being loaded
   }
 
   setTrace(trace) {
@@ -122,10 +130,11 @@ class TraceView {
     const bars = [traceBar];
     const toggle = (id) => this.toggle(id);
     const navigate = (id) => this.navigate(id);
+    const placeholder = () => h("div", { class: "row muted", "data-testid": "unrenderable", text: "(cannot be shown)" });
     for (const node of shown) {
       const selected = this.selected === node.obs.id;
-      treeRows.push(treeRow(node, selected, this.collapsed, toggle, navigate));
-      bars.push(timelineRow(node, selected, this.start, this.span, navigate));
+      treeRows.push(contained(() => treeRow(node, selected, this.collapsed, toggle, navigate), placeholder));
+      bars.push(contained(() => timelineRow(node, selected, this.start, this.span, navigate), placeholder));
     }
     clear(this.treeEl);
     clear(this.timelineEl);
@@ -167,8 +176,14 @@ class TraceView {
     }
   }
 
+  /** The selected observation's (or the trace's) panel; a placeholder if it cannot be shown. */
   renderPanel() {
     const panel = clear(this.panelEl);
+    const failed = contained(() => { this.fillPanel(panel); return null; });
+    if (failed) panel.appendChild(failed);
+  }
+
+  fillPanel(panel) {
     const t = this.trace;
     const o = this.selected ? this.tree.byId.get(this.selected).obs : null;
     panel.dataset.selected = "";
@@ -195,12 +210,34 @@ class TraceView {
     if (o.statusMessage) panel.appendChild(h("div", { class: `status-message level-${o.level}`, "data-testid": "status-message", text: o.statusMessage }));
     const obsScores = (t.scores || []).filter((sc) => sc.observationId === o.id);
     if (obsScores.length) panel.appendChild(section("Scores", "observation-scores", scoreList(obsScores, "observation-score-list")));
-    panel.appendChild(section("Input", "input", renderValue(o.input)));
-    panel.appendChild(section("Output", "output", renderValue(o.output)));
+    const io = this.whole.get(o.id) || o;
+    panel.appendChild(section("Input", "input", renderValue(io.input)));
+    panel.appendChild(section("Output", "output", renderValue(io.output)));
+    if (io === o && (isCut(o.input) || isCut(o.output))) this.loadWhole(o.id);
     if (o.modelParameters && Object.keys(o.modelParameters).length) panel.appendChild(section("Model parameters", "model-parameters", jsonTree(o.modelParameters)));
     if (o.usageDetails && Object.keys(o.usageDetails).length) panel.appendChild(section("Usage", "usage", jsonTree(o.usageDetails)));
     if (o.costDetails && Object.keys(o.costDetails).length) panel.appendChild(section("Cost", "cost", jsonTree(o.costDetails)));
     panel.appendChild(section("Metadata", "metadata", renderValue(o.metadata)));
+  }
+
+  /** Loads the whole input and output of observation `id`, then shows them if it is still selected. */
+  async loadWhole(id) {
+    this.loading = id;
+    unsetReady();
+    let whole;
+    try {
+      whole = await api(`/api/public/observations/${enc(id)}`);
+    } catch (error) {
+      if (error instanceof Unauthorized) return;
+      console.warn("the whole observation could not be loaded:", error);
+    }
+    if (state.trace !== this || this.loading !== id) return;
+    this.loading = null;
+    if (whole) {
+      this.whole.set(id, whole);
+      if (this.selected === id) this.renderPanel();
+    }
+    setReady("trace");
   }
 
   renderScores() {

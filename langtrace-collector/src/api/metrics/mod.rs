@@ -14,8 +14,10 @@
 //! `<aggregation>_<measure>` per metric. Latencies and time to first token are in ms.
 //!
 //! Staged as `thiserror` stages a derive: the wire query is parsed into a model
-//! ([`spec`]), validated into the store's plan ([`spec::Validated`]), scanned by the store,
-//! and each group's values aggregated into rows ([`aggregate`]).
+//! ([`spec`]), validated into the store's plan ([`spec::Validated`]; at most
+//! [`spec::MAX_METRICS`] metrics, [`spec::MAX_DIMENSIONS`] dimensions and
+//! [`spec::MAX_FILTERS`] filters), aggregated per group by the store in SQL (at most
+//! [`crate::store::metrics::MAX_GROUPS`] groups), and shaped into rows ([`aggregate`]).
 
 mod aggregate;
 mod spec;
@@ -55,7 +57,7 @@ pub async fn query(
     let groups = state
         .read(move |connection| {
             metrics::scan(connection, &project.id, &plan).map_err(|error| match error {
-                ScanError::TooManyRows => ApiError::BadRequest(error.to_string()),
+                ScanError::TooManyGroups => ApiError::BadRequest(error.to_string()),
                 ScanError::Sqlite(error) => error.into(),
             })
         })

@@ -6,7 +6,9 @@ use serde_json::Value;
 
 use crate::api::wire::parse_time;
 use crate::app::ApiError;
-use crate::store::metrics::{column_sql, measure_sql, Column, Condition, Measure, MetricsPlan, Operator, View};
+use crate::store::metrics::{
+    column_sql, measure_sql, Aggregation, Column, Condition, Measure, MetricsPlan, Operator, View,
+};
 
 /// A metrics query as clients send it.
 #[derive(Deserialize)]
@@ -51,22 +53,12 @@ struct TimeDimension {
     granularity: String,
 }
 
-/// How a group's values of one measure become one number.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Aggregation {
-    /// Values counted.
-    Count,
-    /// Their sum.
-    Sum,
-    /// Their mean.
-    Avg,
-    /// The smallest.
-    Min,
-    /// The largest.
-    Max,
-    /// The nearest-rank percentile, 0-100.
-    Percentile(f64),
-}
+/// Metrics one query may ask for at most.
+pub const MAX_METRICS: usize = 10;
+/// Dimensions one query may group by at most (besides the time dimension).
+pub const MAX_DIMENSIONS: usize = 5;
+/// Filters one query may have at most.
+pub const MAX_FILTERS: usize = 20;
 
 /// A validated query: the store's plan, plus the names each result column carries.
 #[derive(Debug, Clone)]
@@ -75,8 +67,16 @@ pub struct Validated {
     pub plan: MetricsPlan,
     /// The dimensions' names, as the client wrote them.
     pub dimension_names: Vec<String>,
-    /// Per measure of the plan: its aggregation and result key `<aggregation>_<measure>`.
-    pub metrics: Vec<(Aggregation, String)>,
+    /// Per metric of the plan: its result key `<aggregation>_<measure>`.
+    pub metric_names: Vec<String>,
+}
+
+/// 400 unless `items` has at most `max` entries.
+fn at_most<T>(items: &[T], max: usize, what: &str) -> Result<(), ApiError> {
+    if items.len() > max {
+        return Err(ApiError::BadRequest(format!("{} {what} asked for: at most {max} per query", items.len())));
+    }
+    Ok(())
 }
 
 /// The column a wire field names in `view`.
@@ -190,12 +190,14 @@ impl MetricsQuery {
         if self.metrics.is_empty() {
             return Err(ApiError::BadRequest("at least one metric is required".into()));
         }
+        at_most(&self.metrics, MAX_METRICS, "metrics")?;
+        at_most(&self.dimensions, MAX_DIMENSIONS, "dimensions")?;
+        at_most(&self.filters, MAX_FILTERS, "filters")?;
         let from = parse_time(&self.from_timestamp)
             .ok_or_else(|| ApiError::BadRequest("fromTimestamp must be ISO-8601".into()))?;
         let to = parse_time(&self.to_timestamp)
             .ok_or_else(|| ApiError::BadRequest("toTimestamp must be ISO-8601".into()))?;
         let dimensions = self.dimensions.iter().map(|d| column(view, &d.field)).collect::<Result<_, _>>()?;
-        let measures = self.metrics.iter().map(|m| measure(view, &m.measure)).collect::<Result<_, _>>()?;
         let bucket = self.time_dimension.as_ref().map(|t| granularity(&t.granularity, from, to)).transpose()?;
         let conditions = self
             .filters
@@ -211,12 +213,12 @@ impl MetricsQuery {
         let metrics = self
             .metrics
             .iter()
-            .map(|m| Ok((aggregation(&m.aggregation)?, format!("{}_{}", m.aggregation, m.measure))))
+            .map(|m| Ok((measure(view, &m.measure)?, aggregation(&m.aggregation)?)))
             .collect::<Result<_, ApiError>>()?;
         Ok(Validated {
-            plan: MetricsPlan { view, dimensions, measures, conditions, bucket, from, to },
+            plan: MetricsPlan { view, dimensions, metrics, conditions, bucket, from, to },
             dimension_names: self.dimensions.into_iter().map(|d| d.field).collect(),
-            metrics,
+            metric_names: self.metrics.iter().map(|m| format!("{}_{}", m.aggregation, m.measure)).collect(),
         })
     }
 }
