@@ -6,11 +6,12 @@
 //! other id is 404), may revoke itself, but not the project's last key (409): otherwise
 //! nothing could reach the project through the API again.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
 
 use super::wire::iso;
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::{self, Project, Revocation};
 
@@ -53,7 +54,7 @@ fn own(project: Project, project_id: &str) -> Result<Project, ApiError> {
 pub async fn list(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(project_id): Path<String>,
+    PathParams(project_id): PathParams<String>,
 ) -> Result<Json<ApiKeyList>, ApiError> {
     let project = own(project, &project_id)?;
     let keys = state.read(move |connection| Ok(auth::list_keys(connection, &project.id)?)).await?;
@@ -74,7 +75,7 @@ pub async fn list(
 pub async fn revoke(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path((project_id, public_key)): Path<(String, String)>,
+    PathParams((project_id, public_key)): PathParams<(String, String)>,
 ) -> Result<Json<ApiKeyDeletion>, ApiError> {
     let project = own(project, &project_id)?;
     let revoked = public_key.clone();

@@ -1,7 +1,7 @@
 //! Observations: `GET /api/public/observations` (page-based, Langfuse's v1) and
 //! `GET /api/public/observations/{id}`. The v2 list is in [`super::observations_v2`].
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -10,6 +10,7 @@ use super::paging::{ListPage, PageQuery};
 use super::preview::{io_value, FieldsQuery};
 use super::query::{comma_list, flag, iso_time, Query};
 use super::wire::{iso, json_column, seconds};
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::observations::{self, ObservationFilter, ObservationRow};
 
@@ -172,7 +173,7 @@ pub async fn list(
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Observation>, ApiError> {
     let row = state
         .read(move |c| {

@@ -2,7 +2,7 @@
 //! `GET /api/public/sessions/{id}` with its traces in order, a page at a time, their
 //! input and output as previews (see [`super::preview`]).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,7 @@ use super::paging::{ListPage, PageMeta, PageQuery};
 use super::query::{comma_list, iso_time, Query};
 use super::traces::Trace;
 use super::wire::{iso, seconds};
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::sessions::{self, SessionFilter, SessionRow};
 use crate::store::traces::{self, GroupColumn, Oldest};
@@ -98,7 +99,7 @@ pub struct SessionDetail {
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     Query(paging): Query<PageQuery>,
 ) -> Result<Json<SessionDetail>, ApiError> {
     let page = paging.page()?;

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use langtrace_core::record::Level;
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,7 @@ use super::preview::{io_value, FieldsQuery};
 use super::query::{comma_list, iso_time, Query};
 use super::scores::Score;
 use super::wire::{iso, json_column, seconds};
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::filter::Io;
 use crate::store::traces::{self, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
@@ -234,7 +235,7 @@ pub struct TraceDetail {
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Json<TraceDetail>, ApiError> {
     let limit = query.observation_limit;

@@ -1,7 +1,7 @@
 //! Users (traces sharing a `userId`): `GET /api/public/users` (first/last seen, traces,
 //! tokens, cost) and `GET /api/public/users/{id}` (totals, traces and sessions).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +9,7 @@ use super::paging::{ListPage, PageQuery};
 use super::query::{comma_list, iso_time, Query};
 use super::traces::Trace;
 use super::wire::iso;
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::filter::Page;
 use crate::store::traces::{self, GroupColumn, Oldest};
@@ -89,7 +90,7 @@ pub struct UserDetail {
 pub async fn detail(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<UserDetail>, ApiError> {
     let first_page = Page { page: 1, limit: MAX_TRACES };
     state
