@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// Secret key created with the initial project.
     #[arg(long, env = "LANGTRACE_INIT_SECRET_KEY", requires = "init_public_key", hide_env_values = true)]
     pub init_secret_key: Option<String>,
+    /// Connection limits of both listeners.
+    #[command(flatten)]
+    pub transport: crate::server::TransportArgs,
 }
 
 /// Settings of `langtrace demo`.
@@ -86,6 +89,9 @@ pub struct DemoArgs {
     /// from `serve`'s by default.
     #[arg(long, env = "LANGTRACE_DEMO_DATA_DIR", default_value = "./langtrace-demo-data")]
     pub data_dir: PathBuf,
+    /// Connection limits of both listeners.
+    #[command(flatten)]
+    pub transport: crate::server::TransportArgs,
 }
 
 /// Where the data lives.

@@ -73,6 +73,7 @@ impl Demo {
             // The project and keys exist already (see `prepare_keys`).
             init_public_key: None,
             init_secret_key: None,
+            transport: args.transport.clone(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }

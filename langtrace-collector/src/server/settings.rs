@@ -1,0 +1,35 @@
+//! The connection settings of `langtrace serve`'s two listeners: how long a request head
+//! may take, how long a connection may sit without a byte moving, how many connections
+//! are held at once.
+
+use std::time::Duration;
+
+use clap::Args;
+
+/// Connection limits of the HTTP and gRPC listeners.
+#[derive(Debug, Clone, Args)]
+pub struct TransportArgs {
+    /// Longest wait for a request's line and headers on the HTTP listener, counted from
+    /// when the connection is ready for a request (accepted, or kept alive after its last
+    /// answer): a slower client's connection is closed. Also bounds an idle keep-alive.
+    #[arg(long, env = "LANGTRACE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = positive_duration)]
+    pub header_read_timeout: Duration,
+    /// A connection (HTTP or gRPC) on which no byte moves either way for this long is
+    /// closed: a client that stops sending its body or reading its answer, a gRPC client
+    /// that never speaks. gRPC clients are pinged at half this interval.
+    #[arg(long, env = "LANGTRACE_IDLE_TIMEOUT", default_value = "60s", value_parser = positive_duration)]
+    pub idle_timeout: Duration,
+    /// Client connections both listeners hold at once. At the cap, new connections wait
+    /// in the kernel's accept queue, in arrival order, until a held one ends.
+    #[arg(long, env = "LANGTRACE_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+}
+
+/// A `humantime` duration (`10s`, `2m`) longer than zero.
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(text) {
+        Ok(duration) if duration.is_zero() => Err("must be longer than 0s".to_owned()),
+        Ok(duration) => Ok(duration),
+        Err(error) => Err(error.to_string()),
+    }
+}
