@@ -60,6 +60,15 @@ fn a_body_that_stops_arriving_is_cut_by_the_idle_timeout() {
     assert_eq!(health_check(&collector.base_url), 200, "the server goes on");
 }
 
+#[test]
+fn a_grpc_connection_that_never_speaks_is_closed_by_the_idle_timeout() {
+    let collector = Collector::start_with(&["--idle-timeout", "1s"]);
+    let mut silent = RawConnection::open(&collector.grpc_addr);
+    let received = silent.wait_closed();
+    // The server's HTTP/2 preface (a SETTINGS frame) may come first; nothing else does.
+    assert!(received.len() < 100, "{received:?}");
+}
+
 /// Bytes announced through `POST /api/public/media`: the upload URL's path.
 fn announce(collector: &Collector, bytes: &[u8]) -> String {
     let announced = json!({
