@@ -18,6 +18,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of the settings' variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Runs the collector: OTLP/HTTP and the API on one listener, OTLP/gRPC on another.
     Serve(ServeArgs),
