@@ -10,11 +10,10 @@ use std::time::Duration;
 use futures_util::stream;
 
 use super::connection::Listener;
-use super::settings::TransportArgs;
 use crate::receive::grpc::GrpcReceiver;
 
-/// Exports one connection carries at once; more wait for one to finish (admission to
-/// the writer is bounded separately, across connections).
+/// Exports one connection carries at once (HTTP/2 `SETTINGS_MAX_CONCURRENT_STREAMS`:
+/// clients wait for a stream); admission to the writer is bounded separately.
 const MAX_CONCURRENT_STREAMS: u32 = 64;
 
 /// How long a PING may go unanswered before the connection is closed.
@@ -25,11 +24,12 @@ const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 const MAX_CONNECTION_AGE: Duration = Duration::from_secs(30 * 60);
 
 /// Serves the trace service on `listener` until `stop` resolves, then waits for the
-/// connections to finish.
+/// connections to finish. `idle_timeout` is the listener's (clients are pinged at half
+/// of it); an export must finish within `export_timeout`.
 pub async fn serve(
     listener: Listener,
     receiver: GrpcReceiver,
-    transport: &TransportArgs,
+    idle_timeout: Duration,
     export_timeout: Duration,
     stop: impl Future<Output = ()>,
 ) -> Result<(), tonic::transport::Error> {
@@ -39,7 +39,7 @@ pub async fn serve(
     });
     tonic::transport::Server::builder()
         .timeout(export_timeout)
-        .http2_keepalive_interval(Some(transport.idle_timeout / 2))
+        .http2_keepalive_interval(Some(idle_timeout / 2))
         .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
         .max_concurrent_streams(MAX_CONCURRENT_STREAMS)
         .max_connection_age(MAX_CONNECTION_AGE)

@@ -115,20 +115,19 @@ impl Server {
         let stopped = |mut stop: tokio::sync::watch::Receiver<bool>| async move {
             let _ = stop.changed().await;
         };
-        let (transport, export_timeout) = (args.transport.clone(), args.body_timeout);
+        let transport = &args.transport;
         let cap = ConnectionCap::new(transport.max_connections);
-        let grpc_listener = Listener::new(grpc.0, cap.clone(), transport.idle_timeout);
-        let receiver = receive::grpc::GrpcReceiver(state.clone());
-        let grpc_stop = stopped(stop_rx.clone());
-        let grpc_task =
-            tokio::spawn(
-                async move { grpc::serve(grpc_listener, receiver, &transport, export_timeout, grpc_stop).await },
-            );
-        let http_listener = Listener::new(http.0, cap, args.transport.idle_timeout);
+        let grpc_task = tokio::spawn(grpc::serve(
+            Listener::new(grpc.0, cap.clone(), transport.idle_timeout),
+            receive::grpc::GrpcReceiver(state.clone()),
+            transport.idle_timeout,
+            args.body_timeout,
+            stopped(stop_rx.clone()),
+        ));
         let http_task = tokio::spawn(http::serve(
-            http_listener,
+            Listener::new(http.0, cap, transport.idle_timeout),
             routes::router(state),
-            args.transport.header_read_timeout,
+            transport.header_read_timeout,
             stopped(stop_rx),
         ));
         if let Some(listening) = listening {
