@@ -33,3 +33,38 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
         Err(error) => Err(error.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::cli::{Cli, Command};
+
+    /// `serve` parsed with `flags`: its transport settings, or clap's message.
+    fn parse(flags: &[&str]) -> Result<super::TransportArgs, String> {
+        let argv = ["langtrace", "serve"].iter().chain(flags);
+        match Cli::try_parse_from(argv) {
+            Ok(Cli { command: Command::Serve(args) }) => Ok(args.transport),
+            Ok(other) => panic!("parsed {other:?}"),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
+    #[test]
+    fn bad_values_are_start_up_errors_naming_the_setting() {
+        for (flag, value) in [
+            ("--header-read-timeout", "0s"),
+            ("--idle-timeout", "soon"),
+            ("--max-connections", "0"),
+            ("--max-connections", "many"),
+        ] {
+            let error = parse(&[flag, value]).expect_err(value);
+            assert!(error.contains(flag), "{flag} {value}: {error}");
+        }
+        let parsed = parse(&["--header-read-timeout", "2s", "--idle-timeout", "1m", "--max-connections", "8"]).unwrap();
+        assert_eq!(
+            (parsed.header_read_timeout.as_secs(), parsed.idle_timeout.as_secs(), parsed.max_connections),
+            (2, 60, 8)
+        );
+    }
+}
