@@ -45,6 +45,16 @@ fn a_slow_header_or_idle_kept_alive_connection_is_closed_after_the_header_timeou
 }
 
 #[test]
+fn a_request_head_with_too_many_headers_gets_431() {
+    let collector = Collector::start();
+    let many: Vec<(String, String)> = (0..101).map(|i| (format!("x-header-{i}"), "v".to_owned())).collect();
+    let many: Vec<(&str, &str)> = many.iter().map(|(name, value)| (name.as_str(), value.as_str())).collect();
+    let head = request("GET", "/api/public/health", &many, b"");
+    assert_eq!(RawConnection::open(&collector.base_url).send(&head).answer().0, 431);
+    assert_eq!(health_check(&collector.base_url), 200);
+}
+
+#[test]
 fn a_body_that_stops_arriving_is_cut_by_the_idle_timeout() {
     let collector = Collector::start_with(&["--idle-timeout", "1s"]);
     let authorization = collector.authorization();
