@@ -18,6 +18,8 @@ pub struct Cli {
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
+// Parsed once at start: the size of the settings' variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum Command {
     /// Runs the collector: OTLP/HTTP and the API on one listener, OTLP/gRPC on another.
     Serve(ServeArgs),
@@ -77,6 +79,9 @@ pub struct ServeArgs {
     /// Key cache and failed-authentication limit.
     #[command(flatten)]
     pub auth: crate::auth::settings::AuthArgs,
+    /// Connection limits of both listeners.
+    #[command(flatten)]
+    pub transport: crate::server::TransportArgs,
 }
 
 /// Settings of `langtrace demo`.
@@ -97,6 +102,9 @@ pub struct DemoArgs {
     /// non-loopback address.
     #[arg(long, env = "LANGTRACE_DEMO_FRESH_KEYS")]
     pub fresh_keys: bool,
+    /// Connection limits of both listeners.
+    #[command(flatten)]
+    pub transport: crate::server::TransportArgs,
 }
 
 /// Where the data lives.

@@ -1,25 +1,27 @@
 //! Langfuse's media flow, with the upload URL served here: `POST /api/public/media`
 //! announces bytes by SHA-256 and answers `{mediaId, uploadUrl}` (`uploadUrl` null when
 //! already stored), `PUT /media-upload/{id}/{token}` takes the bytes (the one-time token
-//! stands in for a presigned URL; the hash and length must match the announcement),
+//! stands in for a presigned URL, checked before the body is read; the bytes stream to a
+//! temporary file, and the hash and length must match the announcement),
 //! `PATCH /api/public/media/{id}` records the client's report. Bytes are stored by hash
 //! in the data directory; `GET /api/public/media/{id}` describes them and
 //! `GET /api/public/media/{id}/content` returns them to the project's keys.
 
-use axum::body::Bytes;
+use axum::body::{Body, HttpBody};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
+use futures_util::StreamExt;
 use langtrace_core::media::media_id;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::wire::iso;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
-use crate::store::media::{self, Announced, MediaRow};
+use crate::store::incoming_media::IncomingMedia;
+use crate::store::media::{self, Announced, MediaRow, Upload};
 
 /// Body of `POST /api/public/media`.
 #[derive(Deserialize)]
@@ -74,27 +76,62 @@ pub async fn create(
     Ok(Json(UploadTicket { media_id, upload_url }))
 }
 
-/// `PUT /media-upload/{id}/{token}`: the bytes announced for `id`.
+/// `PUT /media-upload/{id}/{token}`: the bytes announced for `id`. The token is looked up
+/// before any byte of the body is read (an unknown one gets 404, its body unread); the
+/// body then streams to a temporary file within the body timeout (408), at most the
+/// announced `contentLength` (413 past it, 400 short of it), and is kept only when its
+/// SHA-256 is the announced one (400 otherwise).
 pub async fn upload(
     State(state): State<AppState>,
     Path((id, token)): Path<(String, String)>,
-    body: Bytes,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
     let lookup = (id.clone(), token);
     let announced = state.read(move |c| Ok(media::upload(c, &lookup.0, &lookup.1)?)).await?;
     let announced = announced.ok_or_else(|| ApiError::NotFound(format!("upload {id}")))?;
-    let actual = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&body));
-    if actual != announced.sha256_hash || body.len() as i64 != announced.content_length {
-        return Err(ApiError::BadRequest("the bytes do not match the announced sha256Hash and contentLength".into()));
+    let expected = announced.content_length as u64;
+    // A Content-Length other than the announced one is refused before the body is read.
+    match body.size_hint().exact() {
+        Some(length) if length > expected => return Err(ApiError::LongerThanAnnounced(expected)),
+        Some(length) if length < expected => return Err(shorter_than_announced(length, expected)),
+        _ => {}
     }
-    let (media_dir, hash) = (state.limits.media_dir.clone(), announced.sha256_hash.clone());
-    tokio::task::spawn_blocking(move || media::write_bytes(&media_dir, &hash, &body, &random_hex(4)))
+    let timeout = state.limits.body_timeout;
+    let incoming = tokio::time::timeout(timeout, receive(&state, &announced, body))
         .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+        .map_err(|_| ApiError::BodyTimeout(timeout))??;
+    incoming.keep().await.map_err(|e| ApiError::internal(format!("media {id}: {e}")))?;
     let project_id = announced.project_id;
     state.writer.write(move |tx, _| media::mark_uploaded(tx, &project_id, &id)).await?;
     Ok(StatusCode::OK)
+}
+
+/// Streams `body` into a temporary file for `announced`, refusing bytes past its length;
+/// the file once the body is complete, its length and SHA-256 the announced ones.
+async fn receive(state: &AppState, announced: &Upload, body: Body) -> Result<IncomingMedia, ApiError> {
+    let expected = announced.content_length as u64;
+    let mut incoming = IncomingMedia::create(&state.limits.media_dir, &announced.sha256_hash, &random_hex(4))
+        .await
+        .map_err(|e| ApiError::internal(format!("media upload: {e}")))?;
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("cannot read the body: {e}")))?;
+        if incoming.bytes_written() + chunk.len() as u64 > expected {
+            return Err(ApiError::LongerThanAnnounced(expected));
+        }
+        incoming.write(&chunk).await.map_err(|e| ApiError::internal(format!("media upload: {e}")))?;
+    }
+    if incoming.bytes_written() < expected {
+        return Err(shorter_than_announced(incoming.bytes_written(), expected));
+    }
+    if incoming.sha256_base64() != announced.sha256_hash {
+        return Err(ApiError::BadRequest("the bytes do not match the announced sha256Hash".into()));
+    }
+    Ok(incoming)
+}
+
+fn shorter_than_announced(length: u64, expected: u64) -> ApiError {
+    ApiError::BadRequest(format!("the upload has {length} bytes, fewer than its announced contentLength of {expected}"))
 }
 
 /// Body of `PATCH /api/public/media/{id}`.

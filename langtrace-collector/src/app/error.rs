@@ -32,6 +32,9 @@ pub enum ApiError {
     /// 413.
     #[error("request body larger than the limit of {0} bytes")]
     TooLarge(usize),
+    /// 413: a media upload longer than its announced `contentLength`.
+    #[error("the upload is longer than its announced contentLength of {0} bytes")]
+    LongerThanAnnounced(u64),
     /// 408: the body did not arrive in time.
     #[error("the request body did not arrive within {0:?}")]
     BodyTimeout(Duration),
@@ -79,7 +82,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge(_) | ApiError::LongerThanAnnounced(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Overloaded | ApiError::ReadsBusy { .. } | ApiError::Interrupted => {

@@ -90,6 +90,7 @@ impl Demo {
             init_public_key: None,
             init_secret_key: None,
             auth: AuthArgs::default(),
+            transport: args.transport.clone(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }

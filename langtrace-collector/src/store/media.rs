@@ -1,11 +1,9 @@
 //! Media announced and uploaded through Langfuse's three-step flow: announced by
 //! SHA-256, given a one-time upload token, marked uploaded once the bytes are stored.
 //! The bytes live in files named by their hash in the media directory, written durably
-//! (synced, then renamed into place, then the directory synced) before the upload is
-//! acknowledged, readable by the collector's user only.
+//! before the upload is acknowledged ([`super::incoming_media`]), readable by the
+//! collector's user only.
 
-use std::fs::File;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
@@ -82,14 +80,16 @@ pub struct Upload {
     pub project_id: String,
 }
 
+/// Finds an announcement by its upload token, through the `media_upload_token` index.
+const UPLOAD_BY_TOKEN: &str =
+    "SELECT sha256_hash, content_length, project_id FROM media WHERE id = ?1 AND upload_token = ?2";
+
 /// The announcement an upload token belongs to.
 pub fn upload(connection: &Connection, id: &str, token: &str) -> rusqlite::Result<Option<Upload>> {
     connection
-        .query_row(
-            "SELECT sha256_hash, content_length, project_id FROM media WHERE id = ?1 AND upload_token = ?2",
-            params![id, token],
-            |row| Ok(Upload { sha256_hash: row.get(0)?, content_length: row.get(1)?, project_id: row.get(2)? }),
-        )
+        .query_row(UPLOAD_BY_TOKEN, params![id, token], |row| {
+            Ok(Upload { sha256_hash: row.get(0)?, content_length: row.get(1)?, project_id: row.get(2)? })
+        })
         .optional()
 }
 
@@ -146,15 +146,21 @@ pub fn file_of(media_dir: &Path, sha256_base64: &str) -> PathBuf {
     media_dir.join(hex::encode(digest))
 }
 
-/// Stores `bytes` durably as the file of `sha256_base64`: written to a temporary name and
-/// synced, renamed into place, and the directory synced, so a crash leaves either no file
-/// or the whole file.
-pub fn write_bytes(media_dir: &Path, sha256_base64: &str, bytes: &[u8], temporary_suffix: &str) -> std::io::Result<()> {
-    let path = file_of(media_dir, sha256_base64);
-    let temporary = path.with_extension(format!("part-{temporary_suffix}"));
-    let mut file = super::permissions::create_private(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&temporary, &path)?;
-    File::open(media_dir)?.sync_all()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_token_is_found_through_its_index() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        crate::store::schema::migrate(&mut connection).unwrap();
+        let plan: Vec<String> = connection
+            .prepare(&format!("EXPLAIN QUERY PLAN {UPLOAD_BY_TOKEN}"))
+            .unwrap()
+            .query_map(params!["id", "token"], |row| row.get::<_, String>("detail"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(plan.iter().any(|step| step.contains("media_upload_token")), "{plan:?}");
+    }
 }

@@ -19,6 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub mod environments;
 pub mod filter;
+pub mod incoming_media;
 pub mod media;
 pub mod metrics;
 pub mod observations;

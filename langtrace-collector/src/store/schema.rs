@@ -143,6 +143,9 @@ const MIGRATIONS: &[&str] = &[
     "DROP INDEX observations_id;",
     // 3: the environments a project has, listed by skipping through this index.
     "CREATE INDEX traces_environment ON traces (project_id, environment);",
+    // 4: an upload token is looked up before its body is read, through this index (only
+    // announcements still waiting for their bytes have a token).
+    "CREATE INDEX IF NOT EXISTS media_upload_token ON media (upload_token) WHERE upload_token IS NOT NULL;",
 ];
 
 /// Why the schema could not be brought up to date.

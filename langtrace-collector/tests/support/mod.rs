@@ -12,6 +12,7 @@
 //! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
 //!   benchmark;
 //! - [`log`]: a server's log captured line by line;
+//! - [`slow`]: raw HTTP/1.1 over TCP: slow-header clients, bodies announced and not sent;
 //! - [`measure`]: what the benchmarks compute (medians, percentiles, peak RSS).
 #![allow(dead_code)]
 
@@ -26,6 +27,7 @@ pub mod log;
 pub mod measure;
 pub mod otlp;
 mod process;
+pub mod slow;
 
 // The names most tests use; each test binary uses some of them.
 #[allow(unused_imports)]

@@ -2,7 +2,8 @@
 //! priority (the main thread, before the runtime whose threads yield to the writer):
 //! it opens the store and starts the writer, so the writer's threads keep that priority.
 //! [`Server::run`] then creates the initial project, binds the HTTP (OTLP + API + UI) and
-//! gRPC listeners, and serves until told to stop.
+//! gRPC listeners, and serves until told to stop. The listeners share one connection cap
+//! and idle timeout ([`connection`]); [`http`] and [`grpc`] serve them.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,6 +17,13 @@ use crate::cli::ServeArgs;
 use crate::store::{self, Durability, Store};
 use crate::writer::{self, Writer};
 use crate::{receive, routes};
+use connection::{ConnectionCap, Listener};
+pub use settings::TransportArgs;
+
+mod connection;
+mod grpc;
+mod http;
+mod settings;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -107,24 +115,24 @@ impl Server {
             args.data.data_dir.display()
         );
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let grpc_service = receive::grpc::GrpcReceiver(state.clone()).into_service();
-        let mut grpc_stop = stop_rx.clone();
-        let grpc_task = tokio::spawn(
-            tonic::transport::Server::builder()
-                .timeout(args.body_timeout)
-                .add_service(grpc_service)
-                .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(grpc.0), async move {
-                    let _ = grpc_stop.changed().await;
-                }),
-        );
-        let mut http_stop = stop_rx;
-        let http_task = tokio::spawn(async move {
-            axum::serve(http.0, routes::router(state).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    let _ = http_stop.changed().await;
-                })
-                .await
-        });
+        let stopped = |mut stop: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = stop.changed().await;
+        };
+        let transport = &args.transport;
+        let cap = ConnectionCap::new(transport.max_connections);
+        let grpc_task = tokio::spawn(grpc::serve(
+            Listener::new(grpc.0, cap.clone(), transport.idle_timeout),
+            receive::grpc::GrpcReceiver(state.clone()),
+            transport.idle_timeout,
+            args.body_timeout,
+            stopped(stop_rx.clone()),
+        ));
+        let http_task = tokio::spawn(http::serve(
+            Listener::new(http.0, cap, transport.idle_timeout),
+            routes::router(state),
+            transport.header_read_timeout,
+            stopped(stop_rx),
+        ));
         if let Some(listening) = listening {
             let _ = listening.send(bound);
         }
