@@ -29,6 +29,9 @@ pub enum ApiError {
     /// 413.
     #[error("request body larger than the limit of {0} bytes")]
     TooLarge(usize),
+    /// 413: an OTLP export past one of the decode limits (named in the message).
+    #[error(transparent)]
+    LimitExceeded(#[from] crate::receive::limits::LimitExceeded),
     /// 408: the body did not arrive in time.
     #[error("the request body did not arrive within {0:?}")]
     BodyTimeout(Duration),
@@ -57,7 +60,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge(_) | ApiError::LimitExceeded(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,

@@ -12,8 +12,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use prost::Message;
 
 use super::reply::Format;
 use crate::app::{ApiError, AppState, Authed};
@@ -72,7 +70,7 @@ pub async fn export(
     body: Body,
 ) -> Response {
     let (limit, timeout) = (state.limits.max_body_bytes, state.limits.body_timeout);
-    let _admission = match state.writer.admit() {
+    let admission = match state.writer.admit() {
         Ok(admission) => admission,
         Err(refused) => {
             // Read and dropped chunk by chunk: an answer sent before the body is read
@@ -87,16 +85,7 @@ pub async fn export(
             .await
             .map_err(|_| ApiError::BodyTimeout(timeout))??;
         let body = plain_body(&headers, body, limit)?;
-        let request = match format {
-            Format::Protobuf => ExportTraceServiceRequest::decode(&body[..])
-                .map_err(|e| ApiError::BadRequest(format!("invalid OTLP protobuf: {e}")))?,
-            Format::Json => {
-                serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid OTLP JSON: {e}")))?
-            }
-        };
-        // Not held while the spans are written.
-        drop(body);
-        let response = super::ingest(&state, project, request).await?;
+        let response = super::ingest(&state, project, admission, format, body).await?;
         Ok::<_, ApiError>((format, response))
     }
     .await;
