@@ -19,6 +19,8 @@ use reply::Format;
 
 pub mod count;
 pub mod decode;
+#[cfg(test)]
+mod fuzz;
 pub mod grpc;
 pub mod http;
 pub mod limits;
