@@ -1,6 +1,7 @@
 //! OTLP/HTTP: protobuf or JSON bodies, optionally gzip-compressed, answered in the
 //! request's format. Bad input gets a precise 4xx: 400 for undecodable bodies, 401 for
-//! credentials, 413 for bodies over the limit (after decompression too), 415 for other
+//! credentials, 413 for bodies over the limit (after decompression too) or past a decode
+//! limit (see [`super::count`]), 415 for other
 //! content types, 408 for a body sent too slowly, 503 + `Retry-After` when as many
 //! requests as the ingest queue holds are in flight already (their body is then read and
 //! dropped, never kept).
