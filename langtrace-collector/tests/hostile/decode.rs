@@ -105,3 +105,38 @@ fn a_grpc_bomb_gets_resource_exhausted_naming_the_span_limit() {
     let trace = collector.ok(&format!("/api/public/traces/{}", otlp::trace_id(5)));
     assert_eq!(trace["observations"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn events_links_and_the_element_budget_get_413_naming_their_setting() {
+    let collector = Collector::start_with(&[
+        "--max-events-per-span",
+        "2",
+        "--max-links-per-span",
+        "2",
+        "--max-decode-elements",
+        "40",
+    ]);
+    let with = |events: usize, links: usize, attributes: usize| {
+        let mut spans = bombs::spans_with_attributes(6, 1, attributes);
+        spans[0].events = vec![Event::default(); events];
+        spans[0].links = vec![Link::default(); links];
+        otlp::protobuf(&bombs::with_resource_attributes(0, spans))
+    };
+    let cases = [
+        (with(3, 0, 0), "more than 2 events on one span (--max-events-per-span / LANGTRACE_MAX_EVENTS_PER_SPAN)"),
+        (with(0, 3, 0), "more than 2 links on one span (--max-links-per-span / LANGTRACE_MAX_LINKS_PER_SPAN)"),
+        (
+            with(2, 2, 40),
+            "more than 40 elements (spans, events, links, attributes, values) in one request (--max-decode-elements / LANGTRACE_MAX_DECODE_ELEMENTS)",
+        ),
+    ];
+    for (body, expected) in cases {
+        assert_eq!(post_gzip(&collector, PROTOBUF, &body), (413, expected.to_owned()));
+    }
+    // Within all three: stored.
+    assert_eq!(post_gzip(&collector, PROTOBUF, &with(2, 2, 30)).0, 200);
+    assert_eq!(
+        collector.ok(&format!("/api/public/traces/{}", otlp::trace_id(6)))["observations"].as_array().unwrap().len(),
+        1
+    );
+}
