@@ -116,7 +116,8 @@ impl UnaryService<Bytes> for Export {
                 .extensions_mut()
                 .remove::<Admitted>()
                 .ok_or_else(|| Status::internal("export reached the service without its interceptor"))?;
-            let response = super::ingest(&state, project, admission, Format::Protobuf, request.into_inner())
+            let message = request.into_inner();
+            let response = super::ingest(&state, project, admission, Format::Protobuf, move || Ok(message))
                 .await
                 .map_err(status)?;
             Ok(Response::new(response))

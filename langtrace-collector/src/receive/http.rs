@@ -17,10 +17,15 @@ use futures_util::StreamExt;
 use super::reply::Format;
 use crate::app::{ApiError, AppState, Authed};
 
-/// The body, gunzipped when `Content-Encoding: gzip`, refused past `limit` bytes.
-fn plain_body(headers: &HeaderMap, body: Vec<u8>, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// The request's `Content-Encoding`, trimmed and lower-case (`identity` when absent).
+fn content_encoding(headers: &HeaderMap) -> String {
     let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
-    match encoding.trim().to_ascii_lowercase().as_str() {
+    encoding.trim().to_ascii_lowercase()
+}
+
+/// The body, gunzipped when `encoding` is `gzip`, refused past `limit` bytes.
+fn plain_body(encoding: &str, body: Vec<u8>, limit: usize) -> Result<Vec<u8>, ApiError> {
+    match encoding {
         "identity" | "" => Ok(body),
         "gzip" => {
             let mut plain = Vec::new();
@@ -85,8 +90,10 @@ pub async fn export(
         let body = tokio::time::timeout(timeout, read_body(&headers, body, limit))
             .await
             .map_err(|_| ApiError::BodyTimeout(timeout))??;
-        let body = plain_body(&headers, body, limit)?;
-        let response = super::ingest(&state, project, admission, format, body).await?;
+        let encoding = content_encoding(&headers);
+        // Decompressed with the rest of the decode work, off the async workers.
+        let plain = move || plain_body(&encoding, body, limit);
+        let response = super::ingest(&state, project, admission, format, plain).await?;
         Ok::<_, ApiError>((format, response))
     }
     .await;

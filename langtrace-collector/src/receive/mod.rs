@@ -53,20 +53,21 @@ pub fn parse(
     Ok((request, counts))
 }
 
-/// Counts, decodes, maps, stores and answers one export request whose message is `body`.
-/// `permit` (the export's admission) is held until the work is done, whether or not the
-/// caller still waits for it.
-pub async fn ingest(
+/// Counts, decodes, maps, stores and answers one export request whose message `body`
+/// gives (decompressing it if need be). `permit` (the export's admission) is held until
+/// the work is done, whether or not the caller still waits for it.
+pub async fn ingest<B: AsRef<[u8]>>(
     state: &AppState,
     project: Project,
     permit: impl Send + 'static,
     format: Format,
-    body: impl AsRef<[u8]> + Send + 'static,
+    body: impl FnOnce() -> Result<B, ApiError> + Send + 'static,
 ) -> Result<ExportTraceServiceResponse, ApiError> {
     let limits = state.limits.decode;
-    // Counting, decoding, mapping and rendering rows is CPU work: off the async workers,
-    // and off the writer.
+    // Decompressing, counting, decoding, mapping and rendering rows is CPU work: off the
+    // async workers, and off the writer.
     let (batch, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
+        let body = body()?;
         let (request, counts) = parse(format, body.as_ref(), &limits)?;
         // Not held while the spans are mapped and written.
         drop(body);
