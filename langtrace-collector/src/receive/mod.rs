@@ -26,6 +26,8 @@ pub mod http;
 pub mod limits;
 pub mod raw_codec;
 pub mod reply;
+#[cfg(test)]
+mod tests;
 
 impl From<CountError> for ApiError {
     fn from(error: CountError) -> Self {
