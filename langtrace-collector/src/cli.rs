@@ -59,6 +59,9 @@ pub struct ServeArgs {
     /// of the whole export (CANCELLED).
     #[arg(long, env = "LANGTRACE_BODY_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub body_timeout: std::time::Duration,
+    /// How much one OTLP export may ask the collector to build.
+    #[command(flatten)]
+    pub decode: crate::receive::limits::DecodeLimits,
     /// Base URL clients reach this server at (for media upload URLs); default
     /// `http://<http-addr>`.
     #[arg(long, env = "LANGTRACE_PUBLIC_URL")]

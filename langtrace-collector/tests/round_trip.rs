@@ -131,7 +131,7 @@ fn through_the_wire(record: &ObservationRecord, config: &Config) -> ObservationR
             ..Default::default()
         }],
     };
-    let mut decoded = decode(request);
+    let mut decoded = decode(request, 1);
     assert_eq!((decoded.rejected, decoded.observations.len()), (0, 1), "{:?}", decoded.errors);
     decoded.observations.remove(0)
 }

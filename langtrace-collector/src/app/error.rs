@@ -35,6 +35,9 @@ pub enum ApiError {
     /// 413: a media upload longer than its announced `contentLength`.
     #[error("the upload is longer than its announced contentLength of {0} bytes")]
     LongerThanAnnounced(u64),
+    /// 413: an OTLP export past one of the decode limits (named in the message).
+    #[error(transparent)]
+    LimitExceeded(#[from] crate::receive::limits::LimitExceeded),
     /// 408: the body did not arrive in time.
     #[error("the request body did not arrive within {0:?}")]
     BodyTimeout(Duration),
@@ -82,7 +85,9 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::TooLarge(_) | ApiError::LongerThanAnnounced(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooLarge(_) | ApiError::LongerThanAnnounced(_) | ApiError::LimitExceeded(_) => {
+                StatusCode::PAYLOAD_TOO_LARGE
+            }
             ApiError::BodyTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Overloaded | ApiError::ReadsBusy { .. } | ApiError::Interrupted => {

@@ -32,6 +32,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Longest wait for an ingest request's body.
     pub body_timeout: Duration,
+    /// How much one OTLP export may ask the collector to build.
+    pub decode: crate::receive::limits::DecodeLimits,
     /// Where uploaded media bytes are stored (content-addressed).
     pub media_dir: PathBuf,
     /// The externally visible base URL, for media upload URLs.

@@ -83,6 +83,7 @@ impl Demo {
             max_body_bytes: 16 << 20,
             ingest_queue: 32,
             body_timeout: std::time::Duration::from_secs(30),
+            decode: crate::receive::limits::DecodeLimits::default(),
             public_url: None,
             reads: Default::default(),
             init_project: DEMO_PROJECT.to_owned(),

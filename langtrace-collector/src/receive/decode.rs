@@ -28,9 +28,9 @@ pub struct Decoded {
     pub errors: Vec<String>,
 }
 
-/// Maps every span of `request`.
-pub fn decode(request: ExportTraceServiceRequest) -> Decoded {
-    let spans = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+/// Maps every span of `request`, which holds `spans` spans as counted and accepted
+/// ([`super::count`]): the only number capacity is reserved for.
+pub fn decode(request: ExportTraceServiceRequest, spans: usize) -> Decoded {
     let mut decoded = Decoded { observations: Vec::with_capacity(spans), ..Decoded::default() };
     for resource_spans in request.resource_spans {
         let attributes = resource_spans.resource.map(|r| attributes(r.attributes)).unwrap_or_default();
@@ -130,12 +130,17 @@ mod tests {
         }
     }
 
+    fn decode_all(request: ExportTraceServiceRequest) -> Decoded {
+        let spans = request.resource_spans.iter().flat_map(|r| &r.scope_spans).map(|s| s.spans.len()).sum();
+        decode(request, spans)
+    }
+
     #[test]
     fn invalid_ids_reject_only_their_span() {
         let good = span(vec![1; 16], vec![2; 8], vec![]);
         let short = span(vec![1; 15], vec![3; 8], vec![]);
         let zero = span(vec![1; 16], vec![0; 8], vec![]);
-        let decoded = decode(request(vec![], vec![good, short, zero]));
+        let decoded = decode_all(request(vec![], vec![good, short, zero]));
         assert_eq!((decoded.observations.len(), decoded.rejected), (1, 2));
         assert!(decoded.errors[0].contains("trace id"), "{:?}", decoded.errors);
     }
@@ -155,7 +160,7 @@ mod tests {
         };
         failing.attributes.push(nested);
         let resource = vec![string("deployment.environment.name", "Prod EU"), string("service.version", "1.2.3")];
-        let record = decode(request(resource, vec![failing])).observations.remove(0);
+        let record = decode_all(request(resource, vec![failing])).observations.remove(0);
         assert_eq!(record.environment, "prod-eu");
         assert_eq!(record.version.as_deref(), Some("1.2.3"));
         assert_eq!(record.status_message.as_deref(), Some("boom"));

@@ -1,33 +1,44 @@
 //! OTLP/gRPC: `opentelemetry.proto.collector.trace.v1.TraceService/Export`, with the same
 //! Basic credentials in the `authorization` metadata. Credentials and admission are
-//! checked by an interceptor, before tonic decodes the message: bad credentials are
+//! checked by an interceptor, before the message is read: bad credentials are
 //! UNAUTHENTICATED, overload UNAVAILABLE (which clients retry), and a refused export
-//! costs no memory.
+//! costs no memory. The message reaches [`super::ingest`] as bytes ([`RawCodec`]), so it
+//! is counted against the decode limits before it is decoded, as an OTLP/HTTP body is; an
+//! export past one gets RESOURCE_EXHAUSTED with the limit's name.
 
+use std::convert::Infallible;
 use std::sync::Arc;
 
-use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
-use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+use prost::bytes::Bytes;
+use tonic::codegen::{http, BoxFuture, Context, Poll, Service, StdError};
+use tonic::server::{Grpc, NamedService, UnaryService};
 use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Response, Status};
 
+use super::raw_codec::RawCodec;
+use super::reply::Format;
 use crate::app::{ApiError, AppState};
 use crate::auth::{AuthError, Project};
 use crate::writer::Admission;
 
-/// The gRPC trace service.
+/// The gRPC trace service: Export, and UNIMPLEMENTED for any other method.
+#[derive(Clone)]
 pub struct GrpcReceiver(pub AppState);
+
+/// The path of the one method.
+const EXPORT: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
 
 /// What the interceptor found out, handed to the service in the request's extensions.
 #[derive(Clone)]
 struct Admitted {
     project: Project,
-    /// Shared only to fit in extensions (which must be `Clone`): the permit is given
-    /// back when the service drops its copy, after the export is answered.
-    _admission: Arc<Admission>,
+    /// Shared only to fit in extensions (which must be `Clone`): the service takes it out
+    /// and moves it into the export's work, which gives it back once answered.
+    admission: Arc<Admission>,
 }
 
-/// Checks credentials, then admits the export, before its message is decoded.
+/// Checks credentials, then admits the export, before its message is read.
 #[derive(Clone)]
 pub struct Admit(AppState);
 
@@ -37,21 +48,21 @@ impl tonic::service::Interceptor for Admit {
         let client = request.remote_addr().map(|addr| addr.ip());
         let project = self.0.auth.authenticate(authorization, client).map_err(|e| status(e.into()))?;
         let admission = self.0.writer.admit().map_err(|e| status(e.into()))?;
-        request.extensions_mut().insert(Admitted { project, _admission: Arc::new(admission) });
+        request.extensions_mut().insert(Admitted { project, admission: Arc::new(admission) });
         Ok(request)
     }
 }
 
 impl GrpcReceiver {
-    /// The service behind its interceptor, accepting gzip and messages up to the body limit.
-    pub fn into_service(self) -> InterceptedService<TraceServiceServer<Self>, Admit> {
-        let limit = self.0.limits.max_body_bytes;
+    /// The service behind its interceptor.
+    pub fn into_service(self) -> InterceptedService<Self, Admit> {
         let admit = Admit(self.0.clone());
-        let server = TraceServiceServer::new(self)
-            .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
-            .max_decoding_message_size(limit);
-        InterceptedService::new(server, admit)
+        InterceptedService::new(self, admit)
     }
+}
+
+impl NamedService for GrpcReceiver {
+    const NAME: &'static str = "opentelemetry.proto.collector.trace.v1.TraceService";
 }
 
 fn status(error: ApiError) -> Status {
@@ -60,25 +71,58 @@ fn status(error: ApiError) -> Status {
         ApiError::Unauthorized(e) => Status::unauthenticated(e.to_string()),
         ApiError::Overloaded => Status::unavailable("overloaded: retry later"),
         ApiError::BadRequest(m) => Status::invalid_argument(m),
-        ApiError::TooLarge(_) => Status::resource_exhausted(error.to_string()),
+        ApiError::TooLarge(_) | ApiError::LimitExceeded(_) => Status::resource_exhausted(error.to_string()),
         other => Status::internal(other.to_string()),
     }
 }
 
-#[tonic::async_trait]
-impl TraceService for GrpcReceiver {
-    async fn export(
-        &self,
-        request: Request<ExportTraceServiceRequest>,
-    ) -> Result<Response<ExportTraceServiceResponse>, Status> {
-        let Admitted { project, _admission: admission } = request
-            .extensions()
-            .get::<Admitted>()
-            .cloned()
-            .ok_or_else(|| Status::internal("export reached the service without its interceptor"))?;
-        let response = super::ingest(&self.0, project, request.into_inner()).await.map_err(status)?;
-        // Held until the export is answered.
-        drop(admission);
-        Ok(Response::new(response))
+impl<B> Service<http::Request<B>> for GrpcReceiver
+where
+    B: tonic::codegen::Body + Send + 'static,
+    B::Error: Into<StdError> + Send + 'static,
+{
+    type Response = http::Response<tonic::body::Body>;
+    type Error = Infallible;
+    type Future = BoxFuture<Self::Response, Self::Error>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        if request.uri().path() != EXPORT {
+            return Box::pin(async { Ok(Status::unimplemented("only Export is served here").into_http()) });
+        }
+        let state = self.0.clone();
+        Box::pin(async move {
+            // Messages up to the body limit, gzip accepted; decompression is bounded by it too.
+            let mut grpc = Grpc::new(RawCodec::<ExportTraceServiceResponse>::default())
+                .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
+                .max_decoding_message_size(state.limits.max_body_bytes);
+            Ok(grpc.unary(Export(state), request).await)
+        })
+    }
+}
+
+/// One export, its message still bytes.
+struct Export(AppState);
+
+impl UnaryService<Bytes> for Export {
+    type Response = ExportTraceServiceResponse;
+    type Future = BoxFuture<Response<ExportTraceServiceResponse>, Status>;
+
+    fn call(&mut self, mut request: Request<Bytes>) -> Self::Future {
+        let state = self.0.clone();
+        Box::pin(async move {
+            let Admitted { project, admission } = request
+                .extensions_mut()
+                .remove::<Admitted>()
+                .ok_or_else(|| Status::internal("export reached the service without its interceptor"))?;
+            let message = request.into_inner();
+            let response = super::ingest(&state, project, admission, Format::Protobuf, move || Ok(message))
+                .await
+                .map_err(status)?;
+            Ok(Response::new(response))
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! OTLP/HTTP: protobuf or JSON bodies, optionally gzip-compressed, answered in the
 //! request's format. Bad input gets a precise 4xx: 400 for undecodable bodies, 401 for
-//! credentials, 413 for bodies over the limit (after decompression too), 415 for other
+//! credentials, 413 for bodies over the limit (after decompression too) or past a decode
+//! limit (see [`super::count`]), 415 for other
 //! content types, 408 for a body sent too slowly, 503 + `Retry-After` when as many
 //! requests as the ingest queue holds are in flight already (their body is then read and
 //! dropped, never kept).
@@ -12,16 +13,19 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use prost::Message;
 
 use super::reply::Format;
 use crate::app::{ApiError, AppState, Authed};
 
-/// The body, gunzipped when `Content-Encoding: gzip`, refused past `limit` bytes.
-fn plain_body(headers: &HeaderMap, body: Vec<u8>, limit: usize) -> Result<Vec<u8>, ApiError> {
+/// The request's `Content-Encoding`, trimmed and lower-case (`identity` when absent).
+fn content_encoding(headers: &HeaderMap) -> String {
     let encoding = headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity");
-    match encoding.trim().to_ascii_lowercase().as_str() {
+    encoding.trim().to_ascii_lowercase()
+}
+
+/// The body, gunzipped when `encoding` is `gzip`, refused past `limit` bytes.
+fn plain_body(encoding: &str, body: Vec<u8>, limit: usize) -> Result<Vec<u8>, ApiError> {
+    match encoding {
         "identity" | "" => Ok(body),
         "gzip" => {
             let mut plain = Vec::new();
@@ -72,7 +76,7 @@ pub async fn export(
     body: Body,
 ) -> Response {
     let (limit, timeout) = (state.limits.max_body_bytes, state.limits.body_timeout);
-    let _admission = match state.writer.admit() {
+    let admission = match state.writer.admit() {
         Ok(admission) => admission,
         Err(refused) => {
             // Read and dropped chunk by chunk: an answer sent before the body is read
@@ -86,17 +90,10 @@ pub async fn export(
         let body = tokio::time::timeout(timeout, read_body(&headers, body, limit))
             .await
             .map_err(|_| ApiError::BodyTimeout(timeout))??;
-        let body = plain_body(&headers, body, limit)?;
-        let request = match format {
-            Format::Protobuf => ExportTraceServiceRequest::decode(&body[..])
-                .map_err(|e| ApiError::BadRequest(format!("invalid OTLP protobuf: {e}")))?,
-            Format::Json => {
-                serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("invalid OTLP JSON: {e}")))?
-            }
-        };
-        // Not held while the spans are written.
-        drop(body);
-        let response = super::ingest(&state, project, request).await?;
+        let encoding = content_encoding(&headers);
+        // Decompressed with the rest of the decode work, off the async workers.
+        let plain = move || plain_body(&encoding, body, limit);
+        let response = super::ingest(&state, project, admission, format, plain).await?;
         Ok::<_, ApiError>((format, response))
     }
     .await;

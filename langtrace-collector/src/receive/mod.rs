@@ -1,36 +1,87 @@
 //! OTLP receivers: HTTP (`/v1/traces`, `/api/public/otel/v1/traces`) and gRPC
-//! (`TraceService/Export`). Transports differ; decoding into records ([`decode`]), the
-//! write through the single writer, and the reply ([`reply`] for HTTP's formats) are
-//! shared. A request is answered only after its spans are committed and synced.
+//! (`TraceService/Export`). Transports differ; from the message's bytes on, the path is
+//! shared: counted against the decode limits ([`count`], [`limits`]) before anything is
+//! built, decoded into records ([`decode`]), written through the single writer, and
+//! answered ([`reply`] for HTTP's formats) only after the spans are committed and synced.
+//! The export's admission permit travels with the work (the blocking decode, then the
+//! write job), so a client that goes away does not free its place while its work runs on.
 
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
 };
+use prost::Message;
 
 use crate::app::{ApiError, AppState};
 use crate::auth::Project;
 use crate::store::write;
+use count::CountError;
+use reply::Format;
 
+pub mod count;
 pub mod decode;
+#[cfg(test)]
+mod fuzz;
 pub mod grpc;
 pub mod http;
+pub mod limits;
+pub mod raw_codec;
 pub mod reply;
+#[cfg(test)]
+mod tests;
 
-/// Maps, stores and answers one export request.
-pub async fn ingest(
+impl From<CountError> for ApiError {
+    fn from(error: CountError) -> Self {
+        match error {
+            CountError::Limit(exceeded) => ApiError::LimitExceeded(exceeded),
+            CountError::Malformed(message) => ApiError::BadRequest(message),
+        }
+    }
+}
+
+/// The export request in `body`, counted against the decode limits, then decoded.
+pub fn parse(
+    format: Format,
+    body: &[u8],
+    limits: &limits::DecodeLimits,
+) -> Result<(ExportTraceServiceRequest, count::Counts), ApiError> {
+    let counts = count::count(format, body, limits)?;
+    let request = match format {
+        Format::Protobuf => ExportTraceServiceRequest::decode(body)
+            .map_err(|e| ApiError::BadRequest(format!("invalid OTLP protobuf: {e}")))?,
+        Format::Json => {
+            serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("invalid OTLP JSON: {e}")))?
+        }
+    };
+    Ok((request, counts))
+}
+
+/// Counts, decodes, maps, stores and answers one export request whose message `body`
+/// gives (decompressing it if need be). `permit` (the export's admission) is held until
+/// the work is done, whether or not the caller still waits for it.
+pub async fn ingest<B: AsRef<[u8]>>(
     state: &AppState,
     project: Project,
-    request: ExportTraceServiceRequest,
+    permit: impl Send + 'static,
+    format: Format,
+    body: impl FnOnce() -> Result<B, ApiError> + Send + 'static,
 ) -> Result<ExportTraceServiceResponse, ApiError> {
-    // Mapping and rendering rows is CPU work: off the async workers, and off the writer.
-    let (batch, rejected, errors) = tokio::task::spawn_blocking(move || {
-        let decoded = decode::decode(request);
-        (write::prepare(decoded.observations), decoded.rejected, decoded.errors)
+    let limits = state.limits.decode;
+    // Decompressing, counting, decoding, mapping and rendering rows is CPU work: off the
+    // async workers, and off the writer.
+    let (batch, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
+        let body = body()?;
+        let (request, counts) = parse(format, body.as_ref(), &limits)?;
+        // Not held while the spans are mapped and written.
+        drop(body);
+        let decoded = decode::decode(request, counts.spans);
+        Ok::<_, ApiError>((write::prepare(decoded.observations), decoded.rejected, decoded.errors, permit))
     })
     .await
-    .map_err(ApiError::internal)?;
+    .map_err(ApiError::internal)??;
     if !batch.is_empty() {
-        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, &batch)).await?;
+        // The job owns the permit: given back once the job is answered.
+        let job = (batch, permit);
+        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, &job.0)).await?;
     }
     let partial_success = (rejected > 0)
         .then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: errors.join("; ") });

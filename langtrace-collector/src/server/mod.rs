@@ -104,6 +104,7 @@ impl Server {
             limits: Arc::new(Limits {
                 max_body_bytes: args.max_body_bytes as usize,
                 body_timeout: args.body_timeout,
+                decode: args.decode,
                 media_dir,
                 public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", bound.http_addr)),
             }),

@@ -7,6 +7,8 @@
 //! - [`demo`]: a running `langtrace demo`, its URL and keys read from its ready line;
 //! - [`http`]: a blocking client bound to a base URL and a key pair;
 //! - [`otlp`]: attributes, spans, requests, their encodings, and sending them;
+//! - [`bombs`]: hostile OTLP exports sized by the caller (empty-span bombs, too many
+//!   attributes) and a raw gRPC export;
 //! - [`auth`]: the initial project's test keys and the Basic header;
 //! - [`cli`]: the command line's one-off writes (projects, keys);
 //! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
@@ -17,6 +19,7 @@
 #![allow(dead_code)]
 
 pub mod auth;
+pub mod bombs;
 pub mod browser;
 pub mod cli;
 pub mod collector;

@@ -62,12 +62,55 @@ pub fn map_attributes<'a, I>(attributes: I) -> MappedAttributes
 where
     I: IntoIterator<Item = (&'a str, &'a Value)>,
 {
-    let bag: BTreeMap<&str, &Value> = attributes.into_iter().collect();
+    static NO_BASE: BTreeMap<String, Value> = BTreeMap::new();
+    map_attributes_over(&NO_BASE, attributes)
+}
+
+/// Maps `attributes` laid over `base` (the attributes of a span's resource, say) as if
+/// `base` came first: a key of `attributes` wins over the same key of `base`. Keys of
+/// `base` are shared context, not this bag's own, so they stay out of the metadata unless
+/// `attributes` has them too. The cost grows with `attributes` and with the keys of `base`
+/// the mapping reads, not with the size of `base`, so one base can serve many bags.
+pub fn map_attributes_over<'a, I>(base: &'a BTreeMap<String, Value>, attributes: I) -> MappedAttributes
+where
+    I: IntoIterator<Item = (&'a str, &'a Value)>,
+{
+    let bag = Bag { own: attributes.into_iter().collect(), base };
     Mapper { bag: &bag, used: BTreeSet::new() }.map()
 }
 
+/// A bag's own attributes over a shared base.
+struct Bag<'a> {
+    own: BTreeMap<&'a str, &'a Value>,
+    base: &'a BTreeMap<String, Value>,
+}
+
+impl<'a> Bag<'a> {
+    fn get(&self, key: &str) -> Option<(&'a str, &'a Value)> {
+        match self.own.get_key_value(key) {
+            Some((key, value)) => Some((*key, *value)),
+            None => self.base.get_key_value(key).map(|(key, value)| (key.as_str(), value)),
+        }
+    }
+
+    /// Entries whose key starts with `prefix`, in key order, own ones winning.
+    fn prefixed(&self, prefix: &str) -> BTreeMap<&'a str, &'a Value> {
+        let range = (Bound::Included(prefix), Bound::Unbounded);
+        let base = self.base.range::<str, _>(range).map(|(key, value)| (key.as_str(), value));
+        let own = self.own.range::<str, _>(range).map(|(key, value)| (*key, *value));
+        base.take_while(|(key, _)| key.starts_with(prefix))
+            .chain(own.take_while(|(key, _)| key.starts_with(prefix)))
+            .collect()
+    }
+
+    /// Whether `key` is only the base's.
+    fn only_in_base(&self, key: &str) -> bool {
+        !self.own.contains_key(key) && self.base.contains_key(key)
+    }
+}
+
 struct Mapper<'b, 'a> {
-    bag: &'b BTreeMap<&'a str, &'a Value>,
+    bag: &'b Bag<'a>,
     used: BTreeSet<&'a str>,
 }
 
@@ -76,9 +119,9 @@ impl<'a> Mapper<'_, 'a> {
     fn first(&mut self, keys: &[&'a str]) -> Option<&'a Value> {
         let mut found = None;
         for key in keys {
-            if let Some(value) = self.bag.get(key) {
+            if let Some((key, value)) = self.bag.get(key) {
                 self.used.insert(key);
-                found = found.or(Some(*value));
+                found = found.or(Some(value));
             }
         }
         found
@@ -90,13 +133,8 @@ impl<'a> Mapper<'_, 'a> {
 
     /// Entries whose key starts with `prefix`, with the prefix removed.
     fn prefixed(&mut self, prefix: &str) -> Vec<(&'a str, &'a Value)> {
-        let found: Vec<_> = self
-            .bag
-            .range::<str, _>((Bound::Included(prefix), Bound::Unbounded))
-            .take_while(|(key, _)| key.starts_with(prefix))
-            .map(|(key, value)| (*key, *value))
-            .collect();
-        found
+        self.bag
+            .prefixed(prefix)
             .into_iter()
             .map(|(key, value)| {
                 self.used.insert(key);
@@ -158,11 +196,12 @@ impl<'a> Mapper<'_, 'a> {
         }
         // Said by the observation's type and name already.
         self.first(&[otel::KIND_FIELD, gen_ai::AGENT_NAME, gen_ai::TOOL_NAME]);
-        for (key, value) in self.bag.iter() {
+        for (key, value) in &self.bag.own {
             if !self.used.contains(key) {
                 out.metadata.insert((*key).to_owned(), (*value).clone());
             }
         }
+        out.metadata.retain(|key, _| !self.bag.only_in_base(key));
         out
     }
 
@@ -378,6 +417,38 @@ mod tests {
         assert_eq!(mapped.cost_details["output"], 1.0);
         assert_eq!(mapped.prompt, Some(PromptRef { name: "greet".into(), version: 3 }));
         assert_eq!(mapped.level, Some(Level::Error));
+    }
+
+    #[test]
+    fn an_overlay_maps_as_the_merged_bag_with_base_keys_out_of_metadata() {
+        let base: BTreeMap<String, Value> = [
+            ("service.name", json!("svc")),
+            ("gen_ai.request.temperature", json!(0.1)),
+            ("gen_ai.request.top_p", json!(0.9)),
+            ("langfuse.trace.metadata.team", json!("\"core\"")),
+            ("traceloop.association.properties.user_id", json!("u-base")),
+            ("langfuse.user.id", json!("u-langfuse")),
+            ("note", json!("from the resource")),
+            ("shared", json!("resource")),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect();
+        let own = [
+            ("gen_ai.request.temperature", json!(0.7)),
+            ("langfuse.observation.metadata.note", json!("mine")),
+            ("langfuse.trace.metadata.plan", json!("\"pro\"")),
+            ("shared", json!("span")),
+            ("custom", json!(1)),
+        ];
+        let overlay = map_attributes_over(&base, own.iter().map(|(k, v)| (*k, v)));
+        let mut merged =
+            map_attributes(base.iter().map(|(k, v)| (k.as_str(), v)).chain(own.iter().map(|(k, v)| (*k, v))));
+        merged.metadata.retain(|key, _| !base.contains_key(key) || own.iter().any(|(k, _)| k == key));
+        assert_eq!(overlay, merged);
+        assert_eq!(overlay.model_parameters["temperature"], json!(0.7));
+        assert_eq!(overlay.trace.user_id.as_deref(), Some("u-langfuse"));
+        assert_eq!(overlay.metadata.keys().collect::<Vec<_>>(), ["custom", "shared"]);
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! turns protobuf or JSON `AnyValue`s into `serde_json::Value`s (see
 //! `docs/wire-format.md`, "Foreign conventions").
 //!
-//! On top of [`map_attributes`] (which reads the resource's and the span's attributes
-//! together, the span's winning), this applies the rules only a span has:
+//! On top of [`map_attributes_over`] (which reads the span's attributes over the
+//! resource's, the span's winning), this applies the rules only a span has:
 //!
 //! - environment from `langfuse.environment`, else the resource's
 //!   `deployment.environment.name`, else `deployment.environment`, normalised
@@ -18,11 +18,12 @@
 //!   span itself has the key);
 //! - ids are checked per span ([`InvalidSpan`]); the end is never before the start.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{as_string, map_attributes};
+use super::{as_string, map_attributes_over};
 use crate::environment;
 use crate::ids::{ObservationId, TraceId};
 use crate::record::{Level, ObservationRecord, ObservationType, Timestamp};
@@ -32,11 +33,12 @@ use crate::vocab::{langfuse, otel};
 /// span's parent is in another process.
 pub const REMOTE_PARENT: u32 = 0x300;
 
-/// The resource of a batch of spans: its attributes and the fallbacks they give every
-/// span, computed once.
+/// The resource of a batch of spans: its attributes (by key, the last of duplicates
+/// winning) and the fallbacks they give every span, computed once; each span is mapped as
+/// an overlay on them ([`map_attributes_over`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SpanResource {
-    attributes: Vec<(String, Value)>,
+    attributes: BTreeMap<String, Value>,
     environment: Option<String>,
     version: Option<String>,
     release: Option<String>,
@@ -50,7 +52,7 @@ impl SpanResource {
         let environment = value(otel::DEPLOYMENT_ENVIRONMENT_NAME).or_else(|| value(otel::DEPLOYMENT_ENVIRONMENT));
         let version = value(otel::SERVICE_VERSION);
         let release = value(langfuse::RELEASE);
-        Self { environment, version, release, attributes }
+        Self { environment, version, release, attributes: attributes.into_iter().collect() }
     }
 }
 
@@ -132,10 +134,9 @@ pub fn map_span(resource: &SpanResource, span: OtlpSpan) -> Result<ObservationRe
         0 => None,
         _ => Some(id::<8, _>(&span.parent_span_id, "parent span id", |b| ObservationId::from_bytes(b).ok())?),
     };
-    let attributes = span.attributes;
-    let resource_attributes = &resource.attributes;
-    // Resource first: a span's own attribute of the same key wins.
-    let mapped = map_attributes(resource_attributes.iter().chain(attributes.iter()).map(|(k, v)| (k.as_str(), v)));
+    // Over the resource's: a span's own attribute of the same key wins, and resource
+    // attributes are the process's, not this observation's metadata.
+    let mapped = map_attributes_over(&resource.attributes, span.attributes.iter().map(|(k, v)| (k.as_str(), v)));
 
     let status_error = match span.status {
         SpanStatus::Error { message } => Some(message),
@@ -151,13 +152,7 @@ pub fn map_span(resource: &SpanResource, span: OtlpSpan) -> Result<ObservationRe
     let mut trace = mapped.trace;
     trace.release = trace.release.or_else(|| resource.release.clone());
     trace.version = version.clone();
-    let mut metadata = mapped.metadata;
-    // Resource attributes are the process's, not this observation's.
-    for (key, _) in resource_attributes {
-        if !attributes.iter().any(|(k, _)| k == key) {
-            metadata.remove(key);
-        }
-    }
+    let metadata = mapped.metadata;
     let is_root = parent_id.is_none() || mapped.as_root || span.flags & REMOTE_PARENT == REMOTE_PARENT;
     Ok(ObservationRecord {
         id: span_id,
