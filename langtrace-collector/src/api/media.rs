@@ -8,7 +8,7 @@
 //! `GET /api/public/media/{id}/content` returns them to the project's keys.
 
 use axum::body::{Body, HttpBody};
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,6 +18,8 @@ use langtrace_core::media::media_id;
 use serde::{Deserialize, Serialize};
 
 use super::wire::iso;
+use crate::api::body::JsonBody;
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::incoming_media::IncomingMedia;
@@ -47,7 +49,7 @@ pub struct UploadTicket {
 pub async fn create(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Json(body): Json<Announce>,
+    JsonBody(body): JsonBody<Announce>,
 ) -> Result<Json<UploadTicket>, ApiError> {
     let digest = base64::engine::general_purpose::STANDARD.decode(&body.sha256_hash).ok().filter(|h| h.len() == 32);
     let Some(digest) = digest else {
@@ -83,7 +85,7 @@ pub async fn create(
 /// SHA-256 is the announced one (400 otherwise).
 pub async fn upload(
     State(state): State<AppState>,
-    Path((id, token)): Path<(String, String)>,
+    PathParams((id, token)): PathParams<(String, String)>,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
     let lookup = (id.clone(), token);
@@ -146,8 +148,8 @@ pub struct Report {
 pub async fn report(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
-    Json(body): Json<Report>,
+    PathParams(id): PathParams<String>,
+    JsonBody(body): JsonBody<Report>,
 ) -> Result<StatusCode, ApiError> {
     let status = body.upload_http_status;
     let updated = state.writer.write(move |tx, _| media::report(tx, &project.id, &id, status)).await?;
@@ -181,7 +183,7 @@ pub struct MediaDescription {
 pub async fn get(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<MediaDescription>, ApiError> {
     let media = stored(&state, project.id, id.clone()).await?;
     Ok(Json(MediaDescription {
@@ -201,7 +203,7 @@ pub async fn get(
 pub async fn content(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     let media = stored(&state, project.id, id.clone()).await?;
     if media.uploaded_at.is_none() {
