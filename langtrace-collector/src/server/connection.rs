@@ -1,7 +1,8 @@
 //! Accepted connections, for both listeners: each holds one place under the connection
-//! cap for as long as it is open (at the cap, accepting waits and new connections queue
-//! in the kernel's accept queue in arrival order), and is closed when no byte moves
-//! either way for the idle timeout.
+//! cap for as long as it is open, and is closed when no byte moves either way for the
+//! idle timeout. At the cap, a new connection makes room by closing the HTTP connection
+//! that has waited longest for a request head ([`super::eviction`]); when none waits,
+//! it waits for a place (and later ones in the kernel's accept queue, in arrival order).
 
 use std::future::Future;
 use std::io;
@@ -16,6 +17,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tonic::transport::server::{Connected, TcpConnectInfo};
 
+use super::eviction::{Evictable, HeadWait};
+
 /// How long to wait after an accept error other than the client's (out of file
 /// descriptors, say) before accepting again.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_secs(1);
@@ -29,21 +32,26 @@ pub struct ConnectionCap {
     places: Arc<Semaphore>,
     max: u32,
     last_warning: Arc<Mutex<Option<Instant>>>,
+    evictable: Evictable,
 }
 
 impl ConnectionCap {
     /// Room for `max` connections at once.
     pub fn new(max: u32) -> Self {
-        Self { places: Arc::new(Semaphore::new(max as usize)), max, last_warning: Arc::default() }
+        let places = Arc::new(Semaphore::new(max as usize));
+        Self { places, max, last_warning: Arc::default(), evictable: Evictable::new() }
     }
 
-    /// A place for the next connection, waiting while all are taken (and saying so in
-    /// the log, at most once a minute).
+    /// A place for a connection just accepted: a free one, else the place of the HTTP
+    /// connection that has waited longest for a request head (closed for it), else the
+    /// next one to come free (the log says so, at most once a minute).
     async fn place(&self) -> OwnedSemaphorePermit {
         if let Ok(place) = Arc::clone(&self.places).try_acquire_owned() {
             return place;
         }
-        self.warn_full();
+        if !self.evictable.evict_longest_waiting() {
+            self.warn_full();
+        }
         // The semaphore is never closed.
         Arc::clone(&self.places).acquire_owned().await.expect("the connection places are never closed")
     }
@@ -54,10 +62,19 @@ impl ConnectionCap {
             *last = Some(Instant::now());
             tracing::warn!(
                 max_connections = self.max,
-                "connection cap reached (--max-connections / LANGTRACE_MAX_CONNECTIONS): new connections wait"
+                "connection cap reached (--max-connections / LANGTRACE_MAX_CONNECTIONS) with every connection busy: new connections wait"
             );
         }
     }
+}
+
+/// Whether a listener's connections may be closed to make room at the cap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Eviction {
+    /// While they wait for a request head (HTTP/1.1).
+    WhileWaitingForHead,
+    /// Never (gRPC: HTTP/2 connections are long-lived by design).
+    Never,
 }
 
 /// A listening socket whose connections take a place under the cap.
@@ -65,26 +82,29 @@ pub struct Listener {
     listener: TcpListener,
     cap: ConnectionCap,
     idle_timeout: Duration,
+    eviction: Eviction,
 }
 
 impl Listener {
-    /// Accepts from `listener`, each connection taking a place of `cap` and closed after
-    /// `idle_timeout` without a byte moving.
-    pub fn new(listener: TcpListener, cap: ConnectionCap, idle_timeout: Duration) -> Self {
-        Self { listener, cap, idle_timeout }
+    /// Accepts from `listener`, each connection taking a place of `cap`, closed after
+    /// `idle_timeout` without a byte moving, and evictable as `eviction` says.
+    pub fn new(listener: TcpListener, cap: ConnectionCap, idle_timeout: Duration, eviction: Eviction) -> Self {
+        Self { listener, cap, idle_timeout, eviction }
     }
 
     /// The next connection, once it has a place. Errors of a client that left before
     /// being accepted are skipped; other errors (out of file descriptors) are logged and
     /// accepting pauses a moment.
     pub async fn accept(&self) -> Connection {
-        let place = self.cap.place().await;
         loop {
             match self.listener.accept().await {
                 Ok((stream, _)) => {
                     // Answers are written whole; no reason to hold small ones back.
                     let _ = stream.set_nodelay(true);
-                    return Connection::new(stream, place, self.idle_timeout);
+                    let place = self.cap.place().await;
+                    let head_wait =
+                        (self.eviction == Eviction::WhileWaitingForHead).then(|| self.cap.evictable.register());
+                    return Connection { head_wait, ..Connection::new(stream, place, self.idle_timeout) };
                 }
                 Err(error) if is_client_error(&error) => continue,
                 Err(error) => {
@@ -110,13 +130,27 @@ pub struct Connection {
     stream: TcpStream,
     idle_timeout: Duration,
     idle: Pin<Box<Sleep>>,
+    /// For an evictable connection: whether it waits for a request head.
+    head_wait: Option<Arc<HeadWait>>,
     _place: OwnedSemaphorePermit,
 }
 
 impl Connection {
     fn new(stream: TcpStream, place: OwnedSemaphorePermit, idle_timeout: Duration) -> Self {
         let idle = Box::pin(tokio::time::sleep(idle_timeout));
-        Self { stream, idle_timeout, idle, _place: place }
+        Self { stream, idle_timeout, idle, head_wait: None, _place: place }
+    }
+
+    /// What the HTTP server marks busy while a request of this connection is in flight
+    /// (`None` on a listener that never evicts).
+    pub fn head_wait(&self) -> Option<Arc<HeadWait>> {
+        self.head_wait.clone()
+    }
+
+    /// The error of an evicted connection's reads and writes, if it was evicted.
+    fn evicted(&self, cx: &Context<'_>) -> Option<io::Error> {
+        let evicted = self.head_wait.as_ref().is_some_and(|wait| wait.evicted(cx.waker()));
+        evicted.then(|| io::Error::new(io::ErrorKind::ConnectionAborted, "closed to make room at --max-connections"))
     }
 
     /// `polled`, with the idle clock restarted when it is ready, or the idle timeout's
@@ -140,6 +174,9 @@ impl Connection {
 impl AsyncRead for Connection {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        if let Some(error) = this.evicted(cx) {
+            return Poll::Ready(Err(error));
+        }
         let polled = Pin::new(&mut this.stream).poll_read(cx, buf);
         this.watch(cx, polled)
     }

@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use axum::Router;
 use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use hyper_util::service::TowerToHyperService;
 use tonic::transport::server::Connected;
 use tower_service::Service;
 
 use super::connection::Listener;
+use super::eviction::HeadWait;
 
 /// Serves `router` on `listener` until `stop` resolves, then waits for the connections
 /// to finish. Each request carries its client's address (`ConnectInfo<SocketAddr>`, for
@@ -33,8 +34,18 @@ pub async fn serve(listener: Listener, router: Router, header_read_timeout: Dura
             () = &mut stop => break,
         };
         let client = connection.connect_info().remote_addr().unwrap_or((Ipv4Addr::UNSPECIFIED, 0).into());
-        let Ok(service) = with_client.call(client).await;
-        let service = TowerToHyperService::new(service);
+        let Ok(routes) = with_client.call(client).await;
+        let head_wait = connection.head_wait();
+        // Busy (not evictable at the cap) from a request's head to its answer.
+        let service = service_fn(move |request| {
+            let busy = head_wait.as_ref().map(HeadWait::busy);
+            let answer = routes.clone().call(request);
+            async move {
+                let answer = answer.await;
+                drop(busy);
+                answer
+            }
+        });
         let serving = connections.watch(builder.serve_connection(TokioIo::new(connection), service));
         tokio::spawn(async move {
             if let Err(error) = serving.await {

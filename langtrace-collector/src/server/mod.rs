@@ -17,10 +17,11 @@ use crate::cli::ServeArgs;
 use crate::store::{self, Durability, Store};
 use crate::writer::{self, Writer};
 use crate::{receive, routes};
-use connection::{ConnectionCap, Listener};
+use connection::{ConnectionCap, Eviction, Listener};
 pub use settings::TransportArgs;
 
 mod connection;
+mod eviction;
 mod grpc;
 mod http;
 mod settings;
@@ -122,14 +123,14 @@ impl Server {
         let transport = &args.transport;
         let cap = ConnectionCap::new(transport.max_connections);
         let grpc_task = tokio::spawn(grpc::serve(
-            Listener::new(grpc.0, cap.clone(), transport.idle_timeout),
+            Listener::new(grpc.0, cap.clone(), transport.idle_timeout, Eviction::Never),
             receive::grpc::GrpcReceiver(state.clone()),
             transport.idle_timeout,
             args.body_timeout,
             stopped(stop_rx.clone()),
         ));
         let http_task = tokio::spawn(http::serve(
-            Listener::new(http.0, cap, transport.idle_timeout),
+            Listener::new(http.0, cap, transport.idle_timeout, Eviction::WhileWaitingForHead),
             routes::router(state),
             transport.header_read_timeout,
             stopped(stop_rx),

@@ -19,8 +19,9 @@ pub struct TransportArgs {
     /// that never speaks. gRPC clients are pinged at half this interval.
     #[arg(long, env = "LANGTRACE_IDLE_TIMEOUT", default_value = "60s", value_parser = positive_duration)]
     pub idle_timeout: Duration,
-    /// Client connections both listeners hold at once. At the cap, new connections wait
-    /// in the kernel's accept queue, in arrival order, until a held one ends.
+    /// Client connections both listeners hold at once. At the cap, a new connection takes
+    /// the place of the HTTP connection that has waited longest for a request head (closed
+    /// for it); when every held one is busy, it waits until one ends.
     #[arg(long, env = "LANGTRACE_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
 }

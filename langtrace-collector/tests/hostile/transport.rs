@@ -2,8 +2,6 @@
 //! body, cannot hold the listener OTLP, the API and the UI share; a media upload is
 //! checked against its announcement before and while its body is read, never buffered.
 
-use std::time::Duration;
-
 use base64::Engine;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -15,17 +13,18 @@ use crate::support::Collector;
 
 #[test]
 fn slow_header_connections_do_not_stop_a_fresh_health_check() {
-    // A process, to read its log.
-    let collector =
-        Collector::setup().args(&["--max-connections", "4", "--header-read-timeout", "1s"]).capture_log().process();
+    // The header timeout is long: the health check gets through only because the cap
+    // makes room, not because the slow connections time out.
+    let collector = Collector::start_with(&["--max-connections", "4", "--header-read-timeout", "60s"]);
     let mut slow = slow_headers(&collector.base_url, 4);
 
-    // Queued behind the slow connections, it is accepted once the header timeout frees a place.
     assert_eq!(health_check(&collector.base_url), 200);
-    let full = collector.log().wait_for(|line| line.contains("connection cap reached"), Duration::from_secs(30));
-    assert!(full.is_some(), "the slow connections took every place: {:?}", collector.log().lines());
-    for connection in &mut slow {
-        assert_eq!(connection.wait_closed(), b"", "closed without an answer");
+    // The connection that waited longest for its head was closed to make room...
+    assert_eq!(slow[0].wait_closed(), b"", "closed without an answer");
+    // ... and only that one: the others still finish their request.
+    let rest_of_the_request = b"lth HTTP/1.1\r\nHost: langtrace\r\nConnection: close\r\n\r\n";
+    for connection in &mut slow[1..] {
+        assert_eq!(connection.send(rest_of_the_request).answer().0, 200);
     }
 }
 
