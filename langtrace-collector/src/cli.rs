@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// `http://<http-addr>`.
     #[arg(long, env = "LANGTRACE_PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Caps on stored tags, metadata, inputs and outputs.
+    #[command(flatten)]
+    pub stored: crate::store::write::StoredCaps,
     /// Name of the project created at first start.
     #[arg(long, env = "LANGTRACE_INIT_PROJECT", default_value = "default")]
     pub init_project: String,

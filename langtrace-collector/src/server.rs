@@ -88,6 +88,7 @@ impl Server {
         let bound = Listening { http_addr: http.1, grpc_addr: grpc.1 };
         let state = AppState {
             auth: Authenticator::new(store.clone()),
+            prices: crate::pricing::SharedPrices::new(store.clone()),
             store,
             writer,
             limits: Arc::new(Limits {
@@ -95,6 +96,7 @@ impl Server {
                 body_timeout: args.body_timeout,
                 media_dir,
                 public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", bound.http_addr)),
+                stored: args.stored,
             }),
         };
         println!(

@@ -20,6 +20,8 @@ pub struct AppState {
     pub auth: Authenticator,
     /// Server settings the handlers need.
     pub limits: Arc<Limits>,
+    /// Model prices, matched before the writer.
+    pub prices: crate::pricing::SharedPrices,
 }
 
 /// Request limits and where media live.
@@ -33,6 +35,8 @@ pub struct Limits {
     pub media_dir: PathBuf,
     /// The externally visible base URL, for media upload URLs.
     pub public_url: String,
+    /// Caps on stored tags, metadata, inputs and outputs.
+    pub stored: crate::store::write::StoredCaps,
 }
 
 impl AppState {

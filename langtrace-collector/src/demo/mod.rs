@@ -69,6 +69,7 @@ impl Demo {
             ingest_queue: 32,
             body_timeout: std::time::Duration::from_secs(30),
             public_url: None,
+            stored: Default::default(),
             init_project: DEMO_PROJECT.to_owned(),
             // The project and keys exist already (see `prepare_keys`).
             init_public_key: None,

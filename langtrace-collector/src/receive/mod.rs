@@ -23,9 +23,11 @@ pub async fn ingest(
     request: ExportTraceServiceRequest,
 ) -> Result<ExportTraceServiceResponse, ApiError> {
     // Mapping and rendering rows is CPU work: off the async workers, and off the writer.
+    let (preparing, project_id) = (state.clone(), project.id.clone());
     let (batch, rejected, errors) = tokio::task::spawn_blocking(move || {
         let decoded = decode::decode(request);
-        (write::prepare(decoded.observations), decoded.rejected, decoded.errors)
+        let price = |model: &str, usage: &_| preparing.prices.cost(&project_id, model, usage);
+        (write::prepare(decoded.observations, &preparing.limits.stored, price), decoded.rejected, decoded.errors)
     })
     .await
     .map_err(ApiError::internal)?;

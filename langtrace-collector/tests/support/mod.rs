@@ -7,6 +7,8 @@
 //! - [`demo`]: a running `langtrace demo`, its URL and keys read from its ready line;
 //! - [`http`]: a blocking client bound to a base URL and a key pair;
 //! - [`otlp`]: attributes, spans, requests, their encodings, and sending them;
+//! - [`heavy`]: heavy requests aimed at the writer (many tags, overflowing tokens, a
+//!   large input);
 //! - [`auth`]: the initial project's test keys and the Basic header;
 //! - [`cli`]: the command line's one-off writes (projects, keys);
 //! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
@@ -20,6 +22,7 @@ pub mod browser;
 pub mod cli;
 pub mod collector;
 pub mod demo;
+pub mod heavy;
 pub mod http;
 mod in_process;
 pub mod log;
