@@ -7,7 +7,7 @@ mod observations;
 mod rollup;
 mod totals;
 
-pub use caps::{StoredCaps, TRUNCATED_KEYS, TRUNCATION_MARKER};
+pub use caps::StoredCaps;
 pub use observations::{observations, prepare, PreparedBatch, WriterState};
 
 /// JSON text of a value (`null` if it cannot be written, which serde_json's own maps and
@@ -15,3 +15,6 @@ pub use observations::{observations, prepare, PreparedBatch, WriterState};
 fn json_text(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+#[cfg(test)]
+mod tests;
