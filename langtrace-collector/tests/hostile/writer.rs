@@ -98,3 +98,14 @@ fn a_five_megabyte_input_is_stored_truncated_with_the_marker() {
     let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(5)));
     assert!(trace["input"].as_str().unwrap().ends_with(MARKER), "the trace's input is the root's, capped");
 }
+
+#[test]
+fn a_bad_cap_is_a_start_up_error_naming_the_setting() {
+    let data_dir = tempfile::tempdir().unwrap();
+    for (flag, value) in [("--max-tags-per-trace", "0"), ("--max-io-bytes", "lots")] {
+        let output = crate::support::cli::output(data_dir.path(), &["serve", flag, value]);
+        assert!(!output.status.success(), "{flag} {value} is refused");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(flag), "{stderr}");
+    }
+}

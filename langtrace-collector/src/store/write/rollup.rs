@@ -10,6 +10,9 @@
 
 use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
 use rusqlite::{named_params, params, OptionalExtension, Row, Transaction};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use super::caps::StoredCaps;
 use super::totals::{self, Delta, Totals};
@@ -80,11 +83,14 @@ impl Defaulted {
 }
 
 /// The stored trace's attributes that a rollup merges into. Input and output stay the
-/// JSON text the row holds: the writer never parses them.
+/// JSON text the row holds: the writer never parses them; tags and metadata are parsed
+/// only when the update brings some.
 #[derive(Default)]
 struct Stored {
-    /// Tags and metadata (the other fields stay unset).
-    collected: TraceAttributes,
+    /// Tags, as JSON text (`None`: no row yet).
+    tags: Option<String>,
+    /// Metadata, as JSON text (`None`: no row yet).
+    metadata: Option<String>,
     name: Defaulted,
     input: Defaulted,
     output: Defaulted,
@@ -95,11 +101,8 @@ struct Stored {
 impl Stored {
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            collected: TraceAttributes {
-                tags: serde_json::from_str(&row.get::<_, String>("tags")?).unwrap_or_default(),
-                metadata: serde_json::from_str(&row.get::<_, String>("metadata")?).unwrap_or_default(),
-                ..TraceAttributes::default()
-            },
+            tags: row.get("tags")?,
+            metadata: row.get("metadata")?,
             name: Defaulted::read(row, "name", "name_explicit")?,
             input: Defaulted::read(row, "input", "input_explicit")?,
             output: Defaulted::read(row, "output", "output_explicit")?,
@@ -112,10 +115,14 @@ impl Stored {
     /// explicit name, input and output win, the root's fill what nobody set explicitly.
     fn merge(&mut self, update: &TraceUpdate, caps: &StoredCaps) {
         let explicit = &update.attributes;
-        caps.unite_tags(&mut self.collected.tags, &explicit.tags);
+        if !explicit.tags.is_empty() {
+            rewrite(&mut self.tags, |tags: &mut Vec<String>| caps.unite_tags(tags, &explicit.tags));
+        }
         if !explicit.metadata.is_empty() {
-            self.collected.metadata.extend(explicit.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
-            caps.metadata(&mut self.collected.metadata);
+            rewrite(&mut self.metadata, |metadata: &mut Map<String, Value>| {
+                metadata.extend(explicit.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
+                caps.metadata(metadata);
+            });
         }
         let text = |payload: &Option<Payload>| payload.as_ref().map(|p| p.json().into_owned());
         let root = update.root.as_ref();
@@ -126,6 +133,14 @@ impl Stored {
             self.root_observation_id = Some(root.id.clone());
         }
     }
+}
+
+/// Applies `change` to the value a JSON column holds (its type's default when there is
+/// none or it cannot be read) and writes it back.
+fn rewrite<T: DeserializeOwned + Serialize + Default>(column: &mut Option<String>, change: impl FnOnce(&mut T)) {
+    let mut value: T = column.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
+    change(&mut value);
+    *column = Some(super::json_text(&value));
 }
 
 /// Merges `update` into the trace row and applies `delta` to its totals.
@@ -185,8 +200,8 @@ pub fn roll_up(
         ":name_explicit": merged.name.explicit,
         ":user": update.attributes.user_id,
         ":session": update.attributes.session_id,
-        ":tags": super::json_text(&merged.collected.tags),
-        ":metadata": super::json_text(&merged.collected.metadata),
+        ":tags": merged.tags.as_deref().unwrap_or("[]"),
+        ":metadata": merged.metadata.as_deref().unwrap_or("{}"),
         ":release": update.attributes.release,
         ":version": update.attributes.version,
         ":environment": update.environment,
