@@ -120,6 +120,13 @@ impl StoredCaps {
         }
         Payload::from(Value::String(truncated(&text, cap)))
     }
+
+    /// Cuts a plain text (a status message) to the I/O cap, marker included.
+    pub fn text(&self, text: &mut String) {
+        if text.len() > self.max_io_bytes as usize {
+            *text = truncated(text, self.max_io_bytes as usize);
+        }
+    }
 }
 
 /// The first characters of `text` and the truncation marker, so that the result written
@@ -182,6 +189,9 @@ mod tests {
         assert!(string.ends_with(TRUNCATION_MARKER));
         let small = Payload::from(json!([1, 2]));
         assert_eq!(caps().payload(small.clone()), small);
+        let mut message = "m".repeat(500);
+        caps().text(&mut message);
+        assert!(message.len() <= 100 && message.starts_with("mmm") && message.ends_with(TRUNCATION_MARKER));
     }
 
     #[test]

@@ -141,9 +141,14 @@ pub fn prepare(
 /// address is not reused while the batch is prepared.
 type CappedTraces = HashMap<usize, (Arc<TraceAttributes>, Arc<TraceAttributes>)>;
 
-/// Cuts a record's tags, metadata, input and output (its own and its trace's) to `caps`.
+/// Cuts a record's tags, metadata (and model parameters), input, output (its own and its
+/// trace's) and status message to `caps`.
 fn cap_record(record: &mut ObservationRecord, caps: &StoredCaps, capped_traces: &mut CappedTraces) {
     caps.metadata(&mut record.metadata);
+    caps.metadata(&mut record.model_parameters);
+    if let Some(message) = &mut record.status_message {
+        caps.text(message);
+    }
     for payload in [&mut record.input, &mut record.output] {
         *payload = payload.take().map(|p| caps.payload(p));
     }
