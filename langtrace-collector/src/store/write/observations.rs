@@ -196,6 +196,14 @@ fn contribution(
     }
 }
 
+/// The observation columns and their parameters, after `INSERT [OR REPLACE] INTO`.
+const INSERTED: &str = "observations (project_id, id, trace_id, parent_id, is_root, type, name, start_time,
+    end_time, completion_start_time, level, status_message, input, output, metadata, version, environment, model,
+    model_parameters, usage_details, cost_details, input_tokens, output_tokens, total_tokens, total_cost,
+    prompt_name, prompt_version, user_id, session_id, release, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+    ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
+
 /// Inserts a prepared batch of one project and rolls its traces up.
 pub fn observations(
     tx: &Transaction<'_>,
@@ -204,24 +212,16 @@ pub fn observations(
     batch: &PreparedBatch,
 ) -> rusqlite::Result<()> {
     let created = now_ns();
-    let mut insert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO observations (project_id, id, trace_id, parent_id, is_root, type, name, start_time,
-            end_time, completion_start_time, level, status_message, input, output, metadata, version, environment,
-            model, model_parameters, usage_details, cost_details, input_tokens, output_tokens, total_tokens,
-            total_cost, prompt_name, prompt_version, user_id, session_id, release, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-            ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
-    )?;
+    // A new row is inserted by one statement; only when the row exists already (a span
+    // sent again) is its old contribution read and the row replaced.
+    let mut insert_new = tx.prepare_cached(&format!("INSERT INTO {INSERTED} ON CONFLICT DO NOTHING"))?;
+    let mut replace = tx.prepare_cached(&format!("INSERT OR REPLACE INTO {INSERTED}"))?;
     let mut deltas: HashMap<&str, Delta> = HashMap::with_capacity(batch.traces.len());
     for row in &batch.rows {
         let delta = deltas.entry(&row.trace_id).or_default();
-        if let Some(replaced) = Contribution::stored(tx, project_id, &row.trace_id, &row.id)? {
-            delta.remove(&replaced);
-        }
-        delta.add(&row.contribution);
         let (prompt_name, prompt_version) = row.prompt.as_ref().map_or((None, None), |(n, v)| (Some(n), Some(v)));
         let totals = &row.contribution;
-        insert.execute(params![
+        let values = params![
             project_id,
             row.id,
             row.trace_id,
@@ -253,7 +253,14 @@ pub fn observations(
             row.session_id,
             row.release,
             created,
-        ])?;
+        ];
+        if insert_new.execute(values)? == 0 {
+            if let Some(replaced) = Contribution::stored(tx, project_id, &row.trace_id, &row.id)? {
+                delta.remove(&replaced);
+            }
+            replace.execute(values)?;
+        }
+        delta.add(totals);
     }
     for (trace_id, update) in &batch.traces {
         let delta = deltas.remove(trace_id.as_str()).unwrap_or_default();
