@@ -92,7 +92,7 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
     for chunk in (0..traces).collect::<Vec<_>>().chunks(250) {
         let records: Vec<ObservationRecord> =
             chunk.iter().flat_map(|&t| (0..PER_TRACE).map(move |i| record(t, i, now, traces))).collect();
-        let batch = write::prepare(records);
+        let batch = write::prepare(records, &write::StoredCaps::default(), |_, _| None);
         let project_id = project.clone();
         runtime.block_on(writer.write(move |tx, state| write::observations(tx, state, &project_id, &batch))).unwrap();
     }

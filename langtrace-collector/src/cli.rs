@@ -70,6 +70,9 @@ pub struct ServeArgs {
     /// size).
     #[command(flatten)]
     pub reads: Box<crate::app::reads::ReadArgs>,
+    /// Caps on stored tags, metadata, inputs and outputs.
+    #[command(flatten)]
+    pub stored: crate::store::write::StoredCaps,
     /// Name of the project created at first start.
     #[arg(long, env = "LANGTRACE_INIT_PROJECT", default_value = "default")]
     pub init_project: String,

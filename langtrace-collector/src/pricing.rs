@@ -1,11 +1,28 @@
 //! Model prices: when a generation reports usage but no cost, its cost is computed from
 //! the first price whose pattern matches the model name, a project's own prices (edited
 //! through `/api/public/models`) before the shipped defaults. Prices are USD per token.
+//! Matching runs before the writer ([`SharedPrices`], on the threads preparing batches),
+//! and patterns are bounded: [`MAX_PATTERN_CHARS`], [`MAX_PATTERN_PROGRAM_BYTES`],
+//! [`MAX_PRICES_PER_PROJECT`]; model names longer than [`MAX_PRICED_MODEL_CHARS`] are not
+//! priced.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, PoisonError};
 
-use regex_lite::Regex;
+use regex_lite::{Regex, RegexBuilder};
 use serde::Serialize;
+
+use crate::store::{prices, Store};
+
+/// Longest match pattern a project may post, in characters.
+pub const MAX_PATTERN_CHARS: usize = 256;
+/// Largest compiled pattern, in bytes (the regex engine's size limit): matching time
+/// grows with it, so a pattern like `(?:.*){100000}z` is refused when posted.
+pub const MAX_PATTERN_PROGRAM_BYTES: usize = 64 << 10;
+/// Prices a project may define.
+pub const MAX_PRICES_PER_PROJECT: usize = 200;
+/// Longest model name that is priced, in characters; longer names get no computed cost.
+pub const MAX_PRICED_MODEL_CHARS: usize = 256;
 
 /// One price entry.
 #[derive(Clone, Debug, Serialize)]
@@ -60,9 +77,17 @@ pub fn defaults() -> Vec<Price> {
         .collect()
 }
 
-/// Compiles a pattern the way prices match: anchored, case-insensitive.
-pub fn compile(pattern: &str) -> Result<Regex, regex_lite::Error> {
-    Regex::new(&format!("(?i)^(?:{pattern})$"))
+/// Compiles a pattern the way prices match (anchored, case-insensitive) within
+/// [`MAX_PATTERN_CHARS`] and [`MAX_PATTERN_PROGRAM_BYTES`]; the error names the limit.
+pub fn compile(pattern: &str) -> Result<Regex, String> {
+    if pattern.chars().count() > MAX_PATTERN_CHARS {
+        return Err(format!("longer than the limit of {MAX_PATTERN_CHARS} characters"));
+    }
+    RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .case_insensitive(true)
+        .size_limit(MAX_PATTERN_PROGRAM_BYTES)
+        .build()
+        .map_err(|error| format!("{error} (a pattern compiles to at most {MAX_PATTERN_PROGRAM_BYTES} bytes)"))
 }
 
 /// Compiled prices per project (its own first, then the defaults), cached by the writer
@@ -97,7 +122,8 @@ impl PriceTable {
         self.projects.remove(project_id);
     }
 
-    /// The cost of `usage` on `model`, or `None` when no price matches.
+    /// The cost of `usage` on `model`, or `None` when no price matches or the name is
+    /// longer than [`MAX_PRICED_MODEL_CHARS`].
     pub fn cost(
         &mut self,
         project_id: &str,
@@ -105,6 +131,9 @@ impl PriceTable {
         usage: &BTreeMap<String, u64>,
         load: impl FnOnce() -> Vec<Price>,
     ) -> Option<BTreeMap<String, f64>> {
+        if model.chars().nth(MAX_PRICED_MODEL_CHARS).is_some() {
+            return None;
+        }
         let project = self.projects.entry(project_id.to_owned()).or_insert_with(|| ProjectPrices {
             own: load().into_iter().filter_map(|p| Some((compile(&p.match_pattern).ok()?, p))).collect(),
             matched: HashMap::new(),
@@ -128,6 +157,39 @@ impl PriceTable {
         let input = usage.get("input").copied().unwrap_or(0) as f64 * input_price;
         let output = usage.get("output").copied().unwrap_or(0) as f64 * output_price;
         Some([("input".to_owned(), input), ("output".to_owned(), output), ("total".to_owned(), input + output)].into())
+    }
+}
+
+/// The price table shared by the threads that prepare batches: a project's own prices
+/// are loaded through a read connection on first use and dropped when they change.
+#[derive(Clone)]
+pub struct SharedPrices {
+    table: Arc<Mutex<PriceTable>>,
+    store: Store,
+}
+
+impl SharedPrices {
+    /// The shipped defaults compiled; projects' prices read from `store` when needed.
+    pub fn new(store: Store) -> Self {
+        Self { table: Arc::new(Mutex::new(PriceTable::new())), store }
+    }
+
+    /// The cost of `usage` on `model` in project `project_id` (see [`PriceTable::cost`]).
+    /// A project's prices are loaded with the table locked, so a load cannot outlive the
+    /// [`SharedPrices::invalidate`] that follows a change.
+    pub fn cost(&self, project_id: &str, model: &str, usage: &BTreeMap<String, u64>) -> Option<BTreeMap<String, f64>> {
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        table.cost(project_id, model, usage, || {
+            self.store.read(|c| prices::of_project(c, project_id)).unwrap_or_else(|error| {
+                tracing::warn!(%error, project_id, "cannot read the project's prices; the defaults apply");
+                Vec::new()
+            })
+        })
+    }
+
+    /// Forgets a project's prices after they changed.
+    pub fn invalidate(&self, project_id: &str) {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner).invalidate(project_id);
     }
 }
 
@@ -159,5 +221,21 @@ mod tests {
         table.invalidate("q");
         let cost = table.cost("q", "my-local-llama", &usage, || vec![own]).unwrap();
         assert!((cost["total"] - 3.0).abs() < 1e-9, "a price added after a miss applies once invalidated");
+        let long_name = format!("my-local-llama{}", "a".repeat(MAX_PRICED_MODEL_CHARS));
+        let any = || vec![Price { match_pattern: ".*".into(), ..Price::clone(&defaults()[0]) }];
+        table.invalidate("q");
+        assert!(table.cost("q", &long_name, &usage, any).is_none(), "names past the limit are not priced");
+    }
+
+    #[test]
+    fn patterns_past_their_limits_are_refused_naming_the_limit() {
+        for price in defaults() {
+            assert!(compile(&price.match_pattern).is_ok(), "{}", price.match_pattern);
+        }
+        let bomb = compile("(?:.*){100000}z").unwrap_err();
+        assert!(bomb.contains(&MAX_PATTERN_PROGRAM_BYTES.to_string()), "{bomb}");
+        let long = compile(&"a".repeat(MAX_PATTERN_CHARS + 1)).unwrap_err();
+        assert!(long.contains(&MAX_PATTERN_CHARS.to_string()), "{long}");
+        assert!(compile("gpt-(4|5)").unwrap().is_match("GPT-5"));
     }
 }

@@ -79,12 +79,23 @@ pub async fn create(
     };
     let created = state
         .writer
-        .write(move |tx, writer| {
-            let created = prices::insert(tx, &project.id, &price)?;
-            writer.prices.invalidate(&project.id);
-            Ok(created)
+        .write({
+            let project_id = project.id.clone();
+            move |tx, _| {
+                if prices::count(tx, &project_id)? >= pricing::MAX_PRICES_PER_PROJECT {
+                    return Ok(None);
+                }
+                prices::insert(tx, &project_id, &price).map(Some)
+            }
         })
-        .await?;
+        .await?
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "a project has at most {} prices (the per-project limit); delete one first",
+                pricing::MAX_PRICES_PER_PROJECT
+            ))
+        })?;
+    state.prices.invalidate(&project.id);
     Ok((StatusCode::CREATED, Json(Model::new(created, false))))
 }
 
@@ -94,14 +105,9 @@ pub async fn delete(
     Authed(project): Authed,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let removed = state
-        .writer
-        .write(move |tx, writer| {
-            let removed = prices::delete(tx, &project.id, id)?;
-            writer.prices.invalidate(&project.id);
-            Ok(removed)
-        })
-        .await?;
+    let project_id = project.id.clone();
+    let removed = state.writer.write(move |tx, _| prices::delete(tx, &project_id, id)).await?;
+    state.prices.invalidate(&project.id);
     if removed == 0 {
         return Err(ApiError::NotFound(format!("model {id}")));
     }

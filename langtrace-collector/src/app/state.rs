@@ -23,6 +23,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Read slots and time budget.
     pub reads: Reads,
+    /// Model prices, matched before the writer.
+    pub prices: crate::pricing::SharedPrices,
 }
 
 /// Request limits and where media live.
@@ -38,6 +40,8 @@ pub struct Limits {
     pub media_dir: PathBuf,
     /// The externally visible base URL, for media upload URLs.
     pub public_url: String,
+    /// Caps on stored tags, metadata, inputs and outputs.
+    pub stored: crate::store::write::StoredCaps,
 }
 
 impl AppState {

@@ -86,6 +86,7 @@ impl Demo {
             decode: crate::receive::limits::DecodeLimits::default(),
             public_url: None,
             reads: Default::default(),
+            stored: Default::default(),
             init_project: DEMO_PROJECT.to_owned(),
             // The project and keys exist already (see `prepare_keys`).
             init_public_key: None,

@@ -66,15 +66,18 @@ pub async fn ingest<B: AsRef<[u8]>>(
     body: impl FnOnce() -> Result<B, ApiError> + Send + 'static,
 ) -> Result<ExportTraceServiceResponse, ApiError> {
     let limits = state.limits.decode;
-    // Decompressing, counting, decoding, mapping and rendering rows is CPU work: off the
-    // async workers, and off the writer.
+    let (preparing, project_id) = (state.clone(), project.id.clone());
+    // Decompressing, counting, decoding, mapping, pricing and rendering rows is CPU work:
+    // off the async workers, and off the writer.
     let (batch, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
         let body = body()?;
         let (request, counts) = parse(format, body.as_ref(), &limits)?;
         // Not held while the spans are mapped and written.
         drop(body);
         let decoded = decode::decode(request, counts.spans);
-        Ok::<_, ApiError>((write::prepare(decoded.observations), decoded.rejected, decoded.errors, permit))
+        let price = |model: &str, usage: &_| preparing.prices.cost(&project_id, model, usage);
+        let batch = write::prepare(decoded.observations, &preparing.limits.stored, price);
+        Ok::<_, ApiError>((batch, decoded.rejected, decoded.errors, permit))
     })
     .await
     .map_err(ApiError::internal)??;

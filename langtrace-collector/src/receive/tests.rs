@@ -12,6 +12,7 @@ use crate::app::reads::{ReadArgs, Reads};
 use crate::app::Limits;
 use crate::auth::settings::AuthArgs;
 use crate::auth::Authenticator;
+use crate::pricing::SharedPrices;
 use crate::store::{Durability, Store};
 use crate::writer::Writer;
 
@@ -23,11 +24,13 @@ fn state(data_dir: &Path) -> AppState {
         max_body_bytes: 1 << 20,
         body_timeout: Duration::from_secs(30),
         decode: limits::DecodeLimits::default(),
+        stored: Default::default(),
         media_dir: data_dir.join("media"),
         public_url: String::new(),
     };
     let auth = Authenticator::new(store.clone(), &AuthArgs::default());
-    AppState { auth, reads: Reads::new(ReadArgs::default()), store, writer, limits: Arc::new(limits) }
+    let (reads, prices) = (Reads::new(ReadArgs::default()), SharedPrices::new(store.clone()));
+    AppState { auth, reads, prices, store, writer, limits: Arc::new(limits) }
 }
 
 /// Says when it is dropped.

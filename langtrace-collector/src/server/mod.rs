@@ -100,6 +100,7 @@ impl Server {
         let state = AppState {
             auth: Authenticator::new(store.clone(), &args.auth),
             reads: Reads::new(*args.reads.clone()),
+            prices: crate::pricing::SharedPrices::new(store.clone()),
             store,
             writer,
             limits: Arc::new(Limits {
@@ -108,6 +109,7 @@ impl Server {
                 decode: args.decode,
                 media_dir,
                 public_url: args.public_url.clone().unwrap_or_else(|| format!("http://{}", bound.http_addr)),
+                stored: args.stored,
             }),
         };
         println!(

@@ -25,6 +25,14 @@ pub fn of_project(connection: &Connection, project_id: &str) -> rusqlite::Result
     rows.collect()
 }
 
+/// How many prices a project has.
+pub fn count(connection: &Connection, project_id: &str) -> rusqlite::Result<usize> {
+    let count: i64 =
+        connection
+            .query_row("SELECT COUNT(*) FROM model_prices WHERE project_id = ?1", [project_id], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
 /// Stores a price (its `id` is ignored) and returns it with its new id.
 pub fn insert(tx: &Transaction<'_>, project_id: &str, price: &Price) -> rusqlite::Result<Price> {
     tx.execute(

@@ -1,5 +1,8 @@
 //! A queued write: the caller's work, run in the writer's transaction (possibly twice,
-//! see [`super::batch::commit_batch`]), then answered once its commit is durable.
+//! see [`super::batch::commit_batch`]), then answered once its commit is durable. A job
+//! that panics fails alone: the panic is caught and answered as [`WriteError::Panicked`].
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use rusqlite::Transaction;
 use tokio::sync::oneshot;
@@ -21,7 +24,7 @@ pub(super) type Answer<T, F> = oneshot::Sender<(Result<T, WriteError>, F)>;
 /// A caller's work, its latest outcome, and where the answer goes.
 pub(super) struct Pending<T, F> {
     work: F,
-    outcome: Option<rusqlite::Result<T>>,
+    outcome: Option<Result<T, WriteError>>,
     done: Answer<T, F>,
 }
 
@@ -38,7 +41,9 @@ where
     F: FnMut(&Transaction<'_>, &mut WriterState) -> rusqlite::Result<T> + Send,
 {
     fn run(&mut self, tx: &Transaction<'_>, state: &mut WriterState, isolated: bool) -> bool {
-        let outcome = if isolated { in_savepoint(tx, state, &mut self.work) } else { (self.work)(tx, state) };
+        let work = &mut self.work;
+        let outcome =
+            if isolated { in_savepoint(tx, || guarded(|| work(tx, state))) } else { guarded(|| work(tx, state)) };
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
@@ -46,7 +51,7 @@ where
 
     fn complete(self: Box<Self>, committed: Result<(), String>) {
         let result = match (committed, self.outcome) {
-            (Ok(()), Some(outcome)) => outcome.map_err(WriteError::from),
+            (Ok(()), Some(outcome)) => outcome,
             (Ok(()), None) => Err(WriteError::Stopped),
             (Err(error), _) => Err(WriteError::Commit(error)),
         };
@@ -57,14 +62,27 @@ where
     }
 }
 
+/// Runs `work`, turning a panic into [`WriteError::Panicked`]: the writer thread lives on
+/// and the other jobs of the transaction are committed.
+fn guarded<T>(work: impl FnOnce() -> rusqlite::Result<T>) -> Result<T, WriteError> {
+    match catch_unwind(AssertUnwindSafe(work)) {
+        Ok(outcome) => outcome.map_err(WriteError::from),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(%message, "a write job panicked; it alone fails");
+            Err(WriteError::Panicked(message))
+        }
+    }
+}
+
 /// Runs `work` so that its failure undoes only its own statements.
-fn in_savepoint<T>(
-    tx: &Transaction<'_>,
-    state: &mut WriterState,
-    work: impl FnOnce(&Transaction<'_>, &mut WriterState) -> rusqlite::Result<T>,
-) -> rusqlite::Result<T> {
+fn in_savepoint<T>(tx: &Transaction<'_>, work: impl FnOnce() -> Result<T, WriteError>) -> Result<T, WriteError> {
     tx.execute_batch("SAVEPOINT job")?;
-    match work(tx, state) {
+    match work() {
         Ok(value) => {
             tx.execute_batch("RELEASE job")?;
             Ok(value)

@@ -1,6 +1,6 @@
 //! The single writer: a bounded queue of write jobs and one thread that owns the write
 //! connection. The thread takes every job waiting (up to a batch), runs them in one
-//! transaction (a failing job undoes only itself, see [`batch`]) and commits once; the
+//! transaction (a failing or panicking job undoes only itself, see [`batch`]) and commits once; the
 //! syncer thread then makes the write-ahead log durable (one `fdatasync` for every commit
 //! made meanwhile) and only then answers each job: a request is acknowledged after its
 //! data is durable, many requests share one sync, and the writer runs the next
@@ -41,6 +41,9 @@ pub enum WriteError {
     /// SQLite refused the job's statements (nothing of the job was written).
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The job panicked (nothing of the job was written; the other jobs were).
+    #[error("the write panicked: {0}")]
+    Panicked(String),
     /// The transaction holding the job could not be committed (nothing was written), or
     /// its log could not be synced (not known durable).
     #[error("commit failed: {0}")]

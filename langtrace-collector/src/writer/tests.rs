@@ -1,8 +1,11 @@
-//! The writer's group commit, its retry of a failing batch, its acknowledgement after the
-//! sync, and its refusal to start on a yielded thread.
+//! The writer's group commit, its retry of a failing batch (the failing or panicking job
+//! alone fails, and runs once), its acknowledgement after the sync, and its refusal to
+//! start on a yielded thread.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
+use std::sync::Arc;
 
 use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
@@ -24,17 +27,41 @@ where
     (Box::new(Pending::new(work, done)), answer)
 }
 
+fn stored(connection: &Connection) -> Vec<i64> {
+    connection
+        .prepare("SELECT v FROM t ORDER BY v")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// A job inserting `value`, counting its runs in `runs`.
+fn counted_insert(value: i64, runs: &Arc<AtomicUsize>) -> (Box<dyn Job>, Answer<usize, impl Sized>) {
+    let runs = runs.clone();
+    job(move |tx, _| {
+        runs.fetch_add(1, Ordering::SeqCst);
+        tx.execute("INSERT INTO t VALUES (?1)", [value])
+    })
+}
+
 #[test]
-fn a_failing_job_undoes_only_itself_and_the_others_are_committed_once() {
+fn a_failing_job_undoes_only_itself_runs_once_and_the_others_are_committed_once() {
     let mut connection = Connection::open_in_memory().unwrap();
     connection.execute_batch("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)").unwrap();
-    let (first, first_answer) = job(|tx, _| tx.execute("INSERT INTO t VALUES (1)", []));
+    let (runs_first, runs_failing, runs_last) = Default::default();
+    let (first, first_answer) = counted_insert(1, &runs_first);
     // Inserts a row, then fails: its row must not survive.
-    let (failing, failing_answer) = job(|tx, _| {
-        tx.execute("INSERT INTO t VALUES (2)", [])?;
-        tx.execute("INSERT INTO t VALUES (NULL)", [])
-    });
-    let (last, last_answer) = job(|tx, _| tx.execute("INSERT INTO t VALUES (3)", []));
+    let (failing, failing_answer) = {
+        let runs: Arc<AtomicUsize> = Arc::clone(&runs_failing);
+        job(move |tx, _| {
+            runs.fetch_add(1, Ordering::SeqCst);
+            tx.execute("INSERT INTO t VALUES (2)", [])?;
+            tx.execute("INSERT INTO t VALUES (NULL)", [])
+        })
+    };
+    let (last, last_answer) = counted_insert(3, &runs_last);
     let mut jobs = vec![first, failing, last];
 
     let committed = commit_batch(&mut connection, &mut jobs, &mut WriterState::new());
@@ -45,14 +72,41 @@ fn a_failing_job_undoes_only_itself_and_the_others_are_committed_once() {
     assert!(first_answer.blocking_recv().unwrap().0.is_ok());
     assert!(matches!(failing_answer.blocking_recv().unwrap().0, Err(WriteError::Database(_))));
     assert!(last_answer.blocking_recv().unwrap().0.is_ok());
-    let rows: Vec<i64> = connection
-        .prepare("SELECT v FROM t ORDER BY v")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
-    assert_eq!(rows, [1, 3], "the retry must not write the successful jobs twice, nor keep the failed one's row");
+    assert_eq!(stored(&connection), [1, 3], "the retry must not write the others twice, nor keep the failed one's row");
+    let runs = |r: &Arc<AtomicUsize>| r.load(Ordering::SeqCst);
+    assert_eq!(runs(&runs_failing), 1, "the failing job is not run again");
+    assert_eq!((runs(&runs_first), runs(&runs_last)), (2, 1), "the rest run once more, those after it once");
+}
+
+#[test]
+fn a_panicking_job_fails_alone_and_the_writer_goes_on() {
+    let mut connection = Connection::open_in_memory().unwrap();
+    connection.execute_batch("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)").unwrap();
+    let runs = Arc::new(AtomicUsize::new(0));
+    let (first, first_answer) = counted_insert(1, &runs);
+    let (panicking, panicking_answer) = job(|tx, _| -> rusqlite::Result<usize> {
+        tx.execute("INSERT INTO t VALUES (2)", [])?;
+        let overflowing = [i64::MAX, 1];
+        // An unchecked sum, as the poisoned trace once hit: panics in a debug build.
+        let sum = overflowing.iter().fold(0i64, |sum, v| sum.checked_add(*v).expect("integer overflow"));
+        tx.execute("INSERT INTO t VALUES (?1)", [sum])
+    });
+    let (second_panic, second_answer) = job(|_, _| -> rusqlite::Result<usize> { panic!("a second job panics") });
+    let (last, last_answer) = counted_insert(3, &runs);
+    let mut jobs = vec![first, panicking, second_panic, last];
+
+    let committed = commit_batch(&mut connection, &mut jobs, &mut WriterState::new());
+    assert_eq!(committed, Ok(()));
+    for job in jobs {
+        job.complete(committed.clone());
+    }
+    assert!(first_answer.blocking_recv().unwrap().0.is_ok());
+    assert!(last_answer.blocking_recv().unwrap().0.is_ok());
+    assert!(
+        matches!(panicking_answer.blocking_recv().unwrap().0, Err(WriteError::Panicked(m)) if m == "integer overflow")
+    );
+    assert!(matches!(second_answer.blocking_recv().unwrap().0, Err(WriteError::Panicked(m)) if m.contains("second")));
+    assert_eq!(stored(&connection), [1, 3], "neither panicking job keeps a row");
 }
 
 /// Runs a job in a committed transaction, hands it to the syncer with `wal` as the log,

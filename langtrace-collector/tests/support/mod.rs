@@ -9,6 +9,8 @@
 //! - [`otlp`]: attributes, spans, requests, their encodings, and sending them;
 //! - [`bombs`]: hostile OTLP exports sized by the caller (empty-span bombs, too many
 //!   attributes) and a raw gRPC export;
+//! - [`heavy`]: heavy requests aimed at the writer (many tags, overflowing tokens, a
+//!   large input);
 //! - [`auth`]: the initial project's test keys and the Basic header;
 //! - [`cli`]: the command line's one-off writes (projects, keys);
 //! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
@@ -24,6 +26,7 @@ pub mod browser;
 pub mod cli;
 pub mod collector;
 pub mod demo;
+pub mod heavy;
 pub mod http;
 mod in_process;
 pub mod log;

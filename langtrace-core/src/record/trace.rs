@@ -1,6 +1,8 @@
 //! Trace-level data: the [`TraceAttributes`] every observation carries a snapshot of,
 //! and the [`TraceRecord`] emitted when a trace's root ends.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -56,11 +58,17 @@ impl TraceAttributes {
         self.output.as_ref().map(Payload::to_value)
     }
 
-    /// Adds tags not already present.
+    /// Adds tags not already present, in order; hashed, so linear in the tags however
+    /// many there are.
     pub fn add_tags<I: IntoIterator<Item = S>, S: Into<String>>(&mut self, tags: I) {
+        let mut tags = tags.into_iter().map(Into::into).peekable();
+        if tags.peek().is_none() {
+            return;
+        }
+        let mut present: HashSet<String> = self.tags.iter().cloned().collect();
         for tag in tags {
-            let tag = tag.into();
-            if !self.tags.contains(&tag) {
+            if !present.contains(&tag) {
+                present.insert(tag.clone());
                 self.tags.push(tag);
             }
         }
@@ -115,5 +123,14 @@ mod tests {
         assert_eq!(base.user_id.as_deref(), Some("a"));
         assert_eq!(base.session_id.as_deref(), Some("s"));
         assert_eq!(base.tags, vec!["x", "y"]);
+    }
+
+    #[test]
+    fn many_tags_keep_first_seen_order_without_duplicates() {
+        let mut attributes = TraceAttributes { tags: vec!["b".into()], ..Default::default() };
+        attributes.add_tags((0..50_000).map(|i| format!("t{}", i % 25_000)).chain(["b".to_owned(), "a".to_owned()]));
+        assert_eq!(attributes.tags.len(), 25_002);
+        assert_eq!(attributes.tags[..3], ["b", "t0", "t1"]);
+        assert_eq!(attributes.tags.last().map(String::as_str), Some("a"));
     }
 }

@@ -1,9 +1,13 @@
 //! Writes, run by the single writer inside its batch transaction: observations (an
-//! identical span sent twice replaces itself), then one rollup per touched trace.
+//! identical span sent twice replaces itself), then one rollup per touched trace. What
+//! they store is capped ([`StoredCaps`]) before the writer sees it.
 
+mod caps;
 mod observations;
 mod rollup;
+mod totals;
 
+pub use caps::StoredCaps;
 pub use observations::{observations, prepare, PreparedBatch, WriterState};
 
 /// JSON text of a value (`null` if it cannot be written, which serde_json's own maps and
@@ -11,3 +15,6 @@ pub use observations::{observations, prepare, PreparedBatch, WriterState};
 fn json_text(value: &impl serde::Serialize) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,27 +1,28 @@
-//! Observation rows: rendered ahead of the writer ([`prepare`]), inserted in the writer's
-//! transaction ([`observations`]) with a cost computed for generations that report usage
-//! but no cost, then their traces rolled up ([`super::rollup`]).
+//! Observation rows: rendered ahead of the writer ([`prepare`]: capped, and priced when a
+//! generation reports usage but no cost), inserted in the writer's transaction
+//! ([`observations`]), then their traces rolled up ([`super::rollup`]) with the deltas
+//! the rows make to the traces' totals ([`super::totals`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use langtrace_core::record::{ObservationRecord, Payload};
+use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
 use rusqlite::{params, Transaction};
 
+use super::caps::StoredCaps;
 use super::json_text;
 use super::rollup::{roll_up, TraceUpdate};
-use crate::pricing::PriceTable;
-use crate::store::{now_ns, prices};
+use super::totals::{Contribution, Delta};
+use crate::store::now_ns;
 
-/// State the writer keeps between batches.
-pub struct WriterState {
-    /// Compiled model prices.
-    pub prices: PriceTable,
-}
+/// State the writer keeps between batches (none today: prices are matched before the
+/// writer, see [`prepare`]); every job gets it, so jobs keep one signature.
+pub struct WriterState {}
 
 impl WriterState {
-    /// Nothing cached yet but the shipped prices.
+    /// The writer's state at start.
     pub fn new() -> Self {
-        Self { prices: PriceTable::new() }
+        Self {}
     }
 }
 
@@ -51,9 +52,9 @@ pub struct PreparedRow {
     environment: String,
     model: Option<String>,
     model_parameters: Option<String>,
-    usage: BTreeMap<String, u64>,
     usage_text: String,
-    cost: BTreeMap<String, f64>,
+    cost_text: String,
+    contribution: Contribution,
     prompt: Option<(String, u32)>,
     user_id: Option<String>,
     session_id: Option<String>,
@@ -64,6 +65,7 @@ pub struct PreparedRow {
 pub struct PreparedBatch {
     rows: Vec<PreparedRow>,
     traces: HashMap<String, TraceUpdate>,
+    caps: StoredCaps,
 }
 
 impl PreparedBatch {
@@ -79,15 +81,29 @@ impl PreparedBatch {
 }
 
 /// Renders records into rows (JSON text, hex ids) on the caller's thread, so the single
-/// writer only binds and executes.
-pub fn prepare(records: Vec<ObservationRecord>) -> PreparedBatch {
+/// writer only binds and executes: tags, metadata, inputs and outputs are cut to `caps`,
+/// and a generation reporting usage but no cost is priced by `price` (model name, usage).
+pub fn prepare(
+    records: Vec<ObservationRecord>,
+    caps: &StoredCaps,
+    mut price: impl FnMut(&str, &BTreeMap<String, u64>) -> Option<BTreeMap<String, f64>>,
+) -> PreparedBatch {
     let mut traces: HashMap<String, TraceUpdate> = HashMap::new();
+    let mut capped_traces = CappedTraces::default();
     let rows = records
         .into_iter()
-        .map(|record| {
+        .map(|mut record| {
+            cap_record(&mut record, caps, &mut capped_traces);
             let trace_id = record.trace_id.to_string();
             let id = record.id.to_string();
             traces.entry(trace_id.clone()).or_default().absorb(&record, &id);
+            let cost = match &record.model {
+                Some(model) if record.cost_details.is_empty() && !record.usage_details.is_empty() => {
+                    price(model, &record.usage_details).unwrap_or_default()
+                }
+                _ => record.cost_details,
+            };
+            let level = record.level.as_upper();
             PreparedRow {
                 parent_id: record.parent_id.map(|p| p.to_string()),
                 is_root: record.is_root,
@@ -96,7 +112,7 @@ pub fn prepare(records: Vec<ObservationRecord>) -> PreparedBatch {
                 start: record.start_time.0 as i64,
                 end: record.end_time.0 as i64,
                 first_token: record.completion_start_time.map(|t| t.0 as i64),
-                level: record.level.as_upper(),
+                level,
                 status_message: record.status_message,
                 input: record.input.map(Payload::into_json),
                 output: record.output.map(Payload::into_json),
@@ -106,8 +122,8 @@ pub fn prepare(records: Vec<ObservationRecord>) -> PreparedBatch {
                 model: record.model,
                 model_parameters: (!record.model_parameters.is_empty()).then(|| json_text(&record.model_parameters)),
                 usage_text: json_text(&record.usage_details),
-                usage: record.usage_details,
-                cost: record.cost_details,
+                contribution: contribution(&record.usage_details, &cost, record.start_time.0, record.end_time.0, level),
+                cost_text: json_text(&cost),
                 prompt: record.prompt.map(|p| (p.name, p.version)),
                 user_id: record.trace.user_id.clone(),
                 session_id: record.trace.session_id.clone(),
@@ -117,47 +133,95 @@ pub fn prepare(records: Vec<ObservationRecord>) -> PreparedBatch {
             }
         })
         .collect();
-    PreparedBatch { rows, traces }
+    PreparedBatch { rows, traces, caps: *caps }
 }
+
+/// Trace attributes already capped, by the address of the shared attributes they were
+/// capped from (records of one trace usually share them); the originals are kept, so an
+/// address is not reused while the batch is prepared.
+type CappedTraces = HashMap<usize, (Arc<TraceAttributes>, Arc<TraceAttributes>)>;
+
+/// Cuts a record's tags, metadata (and model parameters), input, output (its own and its
+/// trace's) and status message to `caps`.
+fn cap_record(record: &mut ObservationRecord, caps: &StoredCaps, capped_traces: &mut CappedTraces) {
+    caps.metadata(&mut record.metadata);
+    caps.metadata(&mut record.model_parameters);
+    if let Some(message) = &mut record.status_message {
+        caps.text(message);
+    }
+    for payload in [&mut record.input, &mut record.output] {
+        *payload = payload.take().map(|p| caps.payload(p));
+    }
+    let (_, capped) = capped_traces.entry(Arc::as_ptr(&record.trace) as usize).or_insert_with(|| {
+        let mut trace = TraceAttributes::clone(&record.trace);
+        caps.tags(&mut trace.tags);
+        caps.metadata(&mut trace.metadata);
+        for payload in [&mut trace.input, &mut trace.output] {
+            *payload = payload.take().map(|p| caps.payload(p));
+        }
+        (record.trace.clone(), Arc::new(trace))
+    });
+    record.trace = capped.clone();
+}
+
+/// What a row adds to its trace's totals: token counts (past `i64::MAX`, saturated),
+/// the total cost (finite), its time span and level.
+fn contribution(
+    usage: &BTreeMap<String, u64>,
+    cost: &BTreeMap<String, f64>,
+    start: u64,
+    end: u64,
+    level: &str,
+) -> Contribution {
+    let tokens = |key: &str| usage.get(key).map(|&t| i64::try_from(t).unwrap_or(i64::MAX));
+    let (input_tokens, output_tokens) = (tokens("input"), tokens("output"));
+    let total_tokens = tokens("total").or_else(|| match (input_tokens, output_tokens) {
+        (None, None) => None,
+        (i, o) => Some(i.unwrap_or(0).saturating_add(o.unwrap_or(0))),
+    });
+    let total_cost = cost
+        .get("total")
+        .copied()
+        .or_else(|| (!cost.is_empty()).then(|| cost.values().sum()))
+        .map(|c: f64| if c.is_finite() { c } else { f64::MAX });
+    let start = start as i64;
+    Contribution {
+        start,
+        end: end as i64,
+        input_tokens,
+        output_tokens,
+        total_tokens,
+        total_cost,
+        level: level.to_owned(),
+    }
+}
+
+/// The observation columns and their parameters, after `INSERT [OR REPLACE] INTO`.
+const INSERTED: &str = "observations (project_id, id, trace_id, parent_id, is_root, type, name, start_time,
+    end_time, completion_start_time, level, status_message, input, output, metadata, version, environment, model,
+    model_parameters, usage_details, cost_details, input_tokens, output_tokens, total_tokens, total_cost,
+    prompt_name, prompt_version, user_id, session_id, release, created_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
+    ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
 
 /// Inserts a prepared batch of one project and rolls its traces up.
 pub fn observations(
     tx: &Transaction<'_>,
-    state: &mut WriterState,
+    _state: &mut WriterState,
     project_id: &str,
     batch: &PreparedBatch,
 ) -> rusqlite::Result<()> {
     let created = now_ns();
-    let mut insert = tx.prepare_cached(
-        "INSERT OR REPLACE INTO observations (project_id, id, trace_id, parent_id, is_root, type, name, start_time,
-            end_time, completion_start_time, level, status_message, input, output, metadata, version, environment,
-            model, model_parameters, usage_details, cost_details, input_tokens, output_tokens, total_tokens,
-            total_cost, prompt_name, prompt_version, user_id, session_id, release, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
-            ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)",
-    )?;
+    // A new row is inserted by one statement; only when the row exists already (a span
+    // sent again) is its old contribution read and the row replaced.
+    let mut insert_new = tx.prepare_cached(&format!("INSERT INTO {INSERTED} ON CONFLICT DO NOTHING"))?;
+    let mut replace = tx.prepare_cached(&format!("INSERT OR REPLACE INTO {INSERTED}"))?;
+    let mut deltas: HashMap<&str, Delta> = HashMap::with_capacity(batch.traces.len());
     for row in &batch.rows {
-        let priced;
-        let cost = match &row.model {
-            Some(model) if row.cost.is_empty() && !row.usage.is_empty() => {
-                priced = state
-                    .prices
-                    .cost(project_id, model, &row.usage, || prices::of_project(tx, project_id).unwrap_or_default())
-                    .unwrap_or_default();
-                &priced
-            }
-            _ => &row.cost,
-        };
-        let usage = &row.usage;
-        let input_tokens = usage.get("input").map(|&t| t as i64);
-        let output_tokens = usage.get("output").map(|&t| t as i64);
-        let total_tokens = usage.get("total").map(|&t| t as i64).or_else(|| match (input_tokens, output_tokens) {
-            (None, None) => None,
-            (i, o) => Some(i.unwrap_or(0) + o.unwrap_or(0)),
-        });
-        let total_cost = cost.get("total").copied().or_else(|| (!cost.is_empty()).then(|| cost.values().sum()));
+        let delta = deltas.entry(&row.trace_id).or_default();
         let (prompt_name, prompt_version) = row.prompt.as_ref().map_or((None, None), |(n, v)| (Some(n), Some(v)));
-        insert.execute(params![
+        let totals = &row.contribution;
+        let values = params![
             project_id,
             row.id,
             row.trace_id,
@@ -178,21 +242,29 @@ pub fn observations(
             row.model,
             row.model_parameters,
             row.usage_text,
-            json_text(cost),
-            input_tokens,
-            output_tokens,
-            total_tokens,
-            total_cost,
+            row.cost_text,
+            totals.input_tokens,
+            totals.output_tokens,
+            totals.total_tokens,
+            totals.total_cost,
             prompt_name,
             prompt_version,
             row.user_id,
             row.session_id,
             row.release,
             created,
-        ])?;
+        ];
+        if insert_new.execute(values)? == 0 {
+            if let Some(replaced) = Contribution::stored(tx, project_id, &row.trace_id, &row.id)? {
+                delta.remove(&replaced);
+            }
+            replace.execute(values)?;
+        }
+        delta.add(totals);
     }
     for (trace_id, update) in &batch.traces {
-        roll_up(tx, project_id, trace_id, update, created)?;
+        let delta = deltas.remove(trace_id.as_str()).unwrap_or_default();
+        roll_up(tx, project_id, trace_id, update, &delta, &batch.caps, created)?;
     }
     Ok(())
 }

@@ -2,14 +2,20 @@
 //!
 //! They stay right whatever order spans arrive in: a batch's trace attributes merge as
 //! [`TraceAttributes::merge`] does (later set values win, tags united, metadata merged
-//! key by key), and the stored row takes them the same way; an explicit trace
-//! name/input/output beats the root observation's, a trace once public stays public, and
-//! the totals (start, end, tokens, cost, counts per level) are recomputed from the
-//! trace's stored observations. Stored input and output stay JSON text: the writer never
-//! parses them.
+//! key by key), and the stored row takes them the same way, within the [`StoredCaps`];
+//! an explicit trace name/input/output beats the root observation's, a trace once public
+//! stays public, and the totals (start, end, tokens, cost, counts per level) take the
+//! batch's [`Delta`]. Stored input and output stay JSON text: the writer never parses
+//! them.
 
 use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
 use rusqlite::{named_params, params, OptionalExtension, Row, Transaction};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::caps::StoredCaps;
+use super::totals::{self, Delta, Totals};
 
 /// What a batch says about one trace.
 #[derive(Default)]
@@ -77,38 +83,47 @@ impl Defaulted {
 }
 
 /// The stored trace's attributes that a rollup merges into. Input and output stay the
-/// JSON text the row holds: the writer never parses them.
+/// JSON text the row holds: the writer never parses them; tags and metadata are parsed
+/// only when the update brings some.
 #[derive(Default)]
 struct Stored {
-    /// Tags and metadata (the other fields stay unset).
-    collected: TraceAttributes,
+    /// Tags, as JSON text (`None`: no row yet).
+    tags: Option<String>,
+    /// Metadata, as JSON text (`None`: no row yet).
+    metadata: Option<String>,
     name: Defaulted,
     input: Defaulted,
     output: Defaulted,
     root_observation_id: Option<String>,
+    totals: Totals,
 }
 
 impl Stored {
     fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            collected: TraceAttributes {
-                tags: serde_json::from_str(&row.get::<_, String>("tags")?).unwrap_or_default(),
-                metadata: serde_json::from_str(&row.get::<_, String>("metadata")?).unwrap_or_default(),
-                ..TraceAttributes::default()
-            },
+            tags: row.get("tags")?,
+            metadata: row.get("metadata")?,
             name: Defaulted::read(row, "name", "name_explicit")?,
             input: Defaulted::read(row, "input", "input_explicit")?,
             output: Defaulted::read(row, "output", "output_explicit")?,
             root_observation_id: row.get("root_observation_id")?,
+            totals: Totals::read(row)?,
         })
     }
 
-    /// Merges `update`: tags united, metadata merged key by key; explicit name, input and
-    /// output win, the root's fill what nobody set explicitly.
-    fn merge(&mut self, update: &TraceUpdate) {
+    /// Merges `update`: tags united, metadata merged key by key (both within `caps`);
+    /// explicit name, input and output win, the root's fill what nobody set explicitly.
+    fn merge(&mut self, update: &TraceUpdate, caps: &StoredCaps) {
         let explicit = &update.attributes;
-        self.collected.add_tags(explicit.tags.iter().cloned());
-        self.collected.metadata.extend(explicit.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if !explicit.tags.is_empty() {
+            rewrite(&mut self.tags, |tags: &mut Vec<String>| caps.unite_tags(tags, &explicit.tags));
+        }
+        if !explicit.metadata.is_empty() {
+            rewrite(&mut self.metadata, |metadata: &mut Map<String, Value>| {
+                metadata.extend(explicit.metadata.iter().map(|(k, v)| (k.clone(), v.clone())));
+                caps.metadata(metadata);
+            });
+        }
         let text = |payload: &Option<Payload>| payload.as_ref().map(|p| p.json().into_owned());
         let root = update.root.as_ref();
         self.name.update(explicit.name.clone(), root.map(|r| Some(r.name.clone())));
@@ -120,34 +135,49 @@ impl Stored {
     }
 }
 
-/// Merges `update` into the trace row and recomputes its totals from its observations.
+/// Applies `change` to the value a JSON column holds (its type's default when there is
+/// none or it cannot be read) and writes it back.
+fn rewrite<T: DeserializeOwned + Serialize + Default>(column: &mut Option<String>, change: impl FnOnce(&mut T)) {
+    let mut value: T = column.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
+    change(&mut value);
+    *column = Some(super::json_text(&value));
+}
+
+/// Merges `update` into the trace row and applies `delta` to its totals.
 pub fn roll_up(
     tx: &Transaction<'_>,
     project_id: &str,
     trace_id: &str,
     update: &TraceUpdate,
+    delta: &Delta,
+    caps: &StoredCaps,
     now: i64,
 ) -> rusqlite::Result<()> {
     let stored = tx
         .prepare_cached(
             "SELECT name, name_explicit, tags, metadata, input, input_explicit, output, output_explicit,
-                root_observation_id FROM traces WHERE project_id = ?1 AND id = ?2",
+                root_observation_id, start_time, end_time, input_tokens, output_tokens, total_tokens, total_cost,
+                observation_count, debug_count, default_count, warning_count, error_count
+             FROM traces WHERE project_id = ?1 AND id = ?2",
         )?
         .query_row(params![project_id, trace_id], Stored::read)
         .optional()?;
     let mut merged = stored.unwrap_or_default();
-    merged.merge(update);
+    merged.merge(update, caps);
+    let rescanned = match delta.needs_bounds_rescan(&merged.totals) {
+        true => totals::rescan_bounds(tx, project_id, trace_id)?,
+        false => None,
+    };
+    let totals = delta.apply(&merged.totals, rescanned);
     tx.prepare_cached(
         "INSERT INTO traces (project_id, id, name, name_explicit, user_id, session_id, tags, metadata, release,
             version, environment, public, input, input_explicit, output, output_explicit, root_observation_id,
             start_time, end_time, input_tokens, output_tokens, total_tokens, total_cost, observation_count,
             debug_count, default_count, warning_count, error_count, created_at, updated_at)
-         SELECT :project, :trace, :name, :name_explicit, :user, :session, :tags, :metadata, :release, :version,
+         VALUES (:project, :trace, :name, :name_explicit, :user, :session, :tags, :metadata, :release, :version,
             COALESCE(:environment, 'default'), :public, :input, :input_explicit, :output, :output_explicit, :root,
-            MIN(start_time), MAX(COALESCE(end_time, start_time)), COALESCE(SUM(input_tokens), 0),
-            COALESCE(SUM(output_tokens), 0), COALESCE(SUM(total_tokens), 0), COALESCE(SUM(total_cost), 0), COUNT(*),
-            SUM(level = 'DEBUG'), SUM(level = 'DEFAULT'), SUM(level = 'WARNING'), SUM(level = 'ERROR'), :now, :now
-         FROM observations WHERE project_id = :project AND trace_id = :trace
+            :start, :end, :input_tokens, :output_tokens, :total_tokens, :total_cost, :count, :debug, :default,
+            :warning, :error, :now, :now)
          ON CONFLICT (project_id, id) DO UPDATE SET
             name = excluded.name, name_explicit = excluded.name_explicit,
             user_id = COALESCE(excluded.user_id, user_id), session_id = COALESCE(excluded.session_id, session_id),
@@ -170,8 +200,8 @@ pub fn roll_up(
         ":name_explicit": merged.name.explicit,
         ":user": update.attributes.user_id,
         ":session": update.attributes.session_id,
-        ":tags": super::json_text(&merged.collected.tags),
-        ":metadata": super::json_text(&merged.collected.metadata),
+        ":tags": merged.tags.as_deref().unwrap_or("[]"),
+        ":metadata": merged.metadata.as_deref().unwrap_or("{}"),
         ":release": update.attributes.release,
         ":version": update.attributes.version,
         ":environment": update.environment,
@@ -181,6 +211,17 @@ pub fn roll_up(
         ":output": merged.output.value,
         ":output_explicit": merged.output.explicit,
         ":root": merged.root_observation_id,
+        ":start": totals.start,
+        ":end": totals.end,
+        ":input_tokens": totals.input_tokens,
+        ":output_tokens": totals.output_tokens,
+        ":total_tokens": totals.total_tokens,
+        ":total_cost": totals.total_cost,
+        ":count": totals.count,
+        ":debug": totals.levels[0],
+        ":default": totals.levels[1],
+        ":warning": totals.levels[2],
+        ":error": totals.levels[3],
         ":now": now,
     })?;
     Ok(())
