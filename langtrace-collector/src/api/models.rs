@@ -2,12 +2,14 @@
 //! project's own prices (matched before the shipped defaults) for computing the cost of
 //! generations that report usage without cost.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::paging::{ListPage, PageMeta};
+use crate::api::body::JsonBody;
+use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::pricing::{self, Price};
 use crate::store::prices;
@@ -63,7 +65,7 @@ pub struct NewPrice {
 pub async fn create(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Json(body): Json<NewPrice>,
+    JsonBody(body): JsonBody<NewPrice>,
 ) -> Result<(StatusCode, Json<Model>), ApiError> {
     pricing::compile(&body.match_pattern).map_err(|e| ApiError::BadRequest(format!("matchPattern: {e}")))?;
     let valid = |p: f64| p.is_finite() && p >= 0.0;
@@ -103,7 +105,7 @@ pub async fn create(
 pub async fn delete(
     State(state): State<AppState>,
     Authed(project): Authed,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
 ) -> Result<StatusCode, ApiError> {
     let project_id = project.id.clone();
     let removed = state.writer.write(move |tx, _| prices::delete(tx, &project_id, id)).await?;
