@@ -95,14 +95,12 @@ impl Store {
     /// migrations; returns it with the write connection, whose commits are durable as
     /// `durability` says.
     pub fn open(data_dir: &Path, durability: Durability) -> Result<(Self, Connection), OpenError> {
-        std::fs::create_dir_all(data_dir)
-            .and_then(|()| permissions::private_dir(data_dir))
-            .map_err(|source| OpenError::Directory { path: data_dir.to_owned(), source })?;
+        let directory = |source| OpenError::Directory { path: data_dir.to_owned(), source };
+        permissions::private_dir(data_dir).map_err(directory)?;
         let path = data_dir.join(DATABASE_FILE);
+        permissions::private_database(&path).map_err(directory)?;
         let sqlite = |source| OpenError::Sqlite { path: path.clone(), source };
         let mut writer = Connection::open(&path).map_err(sqlite)?;
-        permissions::private_database(&path)
-            .map_err(|source| OpenError::Directory { path: data_dir.to_owned(), source })?;
         configure(&writer).map_err(sqlite)?;
         // SQLite's default 4 KiB pages: a commit rewrites every page it touched, and keys that
         // arrive in random order (trace ids) touch many; 16 KiB pages cost 25% of ingest with

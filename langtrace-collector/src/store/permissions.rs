@@ -1,7 +1,8 @@
-//! Only the collector's user may read its data (Unix): the data directory is made 0700
+//! Only the collector's user may read its data (Unix): the data directory is created 0700
 //! (an existing one with looser modes is tightened, with a warning in the log), the
-//! database with its WAL and shared-memory files 0600 (SQLite gives the log files the
-//! database file's mode), media files are created 0600. Elsewhere these are no-ops.
+//! database is created 0600 with its WAL and shared-memory files (SQLite gives the log
+//! files the database file's mode; existing looser ones are tightened and warned about),
+//! media files are created 0600. Elsewhere these are no-ops.
 
 use std::fs::File;
 use std::path::Path;
@@ -9,13 +10,24 @@ use std::path::Path;
 /// The database's companion files, by suffix.
 const DATABASE_FILES: [&str; 3] = ["", "-wal", "-shm"];
 
-/// Makes `dir` 0700, warning when it was readable by others.
+/// Creates `dir` (and its parents) 0700 if missing, else makes it 0700, warning when it
+/// was readable by others.
 pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
     restrict(dir, 0o700)
 }
 
-/// Makes the database at `path` and its existing WAL and shared-memory files 0600.
+/// Creates the database file at `path` 0600 if missing (SQLite then opens an empty file
+/// as a new database and gives its log files the same mode), else makes it and its
+/// existing WAL and shared-memory files 0600.
 pub fn private_database(path: &Path) -> std::io::Result<()> {
+    if !path.exists() {
+        create_private_new(path)?;
+    }
     for suffix in DATABASE_FILES {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
@@ -34,6 +46,18 @@ pub fn create_private(path: &Path) -> std::io::Result<File> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     options.open(path)
+}
+
+/// Creates `path` empty, readable by this user only, unless it exists meanwhile.
+fn create_private_new(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Err(error) if error.kind() != std::io::ErrorKind::AlreadyExists => Err(error),
+        _ => Ok(()),
+    }
 }
 
 #[cfg(unix)]
