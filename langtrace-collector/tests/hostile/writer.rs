@@ -7,11 +7,37 @@ use serde_json::json;
 
 use crate::support::heavy::{large_input_request, overflow_span, tags_request};
 use crate::support::http::message;
-use crate::support::otlp::{post, request, span, trace_id};
-use crate::support::Collector;
+use crate::support::otlp::{self, post, request, span, trace_id};
+use crate::support::slow::{self, RawConnection};
+use crate::support::{cli, Collector};
 
 /// The marker a value cut to its cap ends with (the Langfuse SDKs' placeholder).
 const MARKER: &str = "<truncated due to size exceeding limit>";
+
+#[test]
+fn another_projects_export_is_answered_while_a_heavy_one_is_in_flight() {
+    let collector = Collector::start();
+    let other = cli::create_project(collector.data_dir(), "other");
+    // The heavy export (50,000 tags) is admitted and held in flight: all of its body but
+    // the last byte sent.
+    let body = otlp::protobuf(&tags_request(1, 50_000));
+    let length = body.len().to_string();
+    let authorization = collector.authorization();
+    let headers = [("content-type", otlp::PROTOBUF), ("authorization", &authorization), ("content-length", &length)];
+    let head_and_body = slow::request("POST", otlp::TRACES_PATH, &headers, &body);
+    let mut heavy = RawConnection::open(&collector.base_url);
+    heavy.send(&head_and_body[..head_and_body.len() - 1]);
+
+    // Another project's export is answered, and stored, meanwhile.
+    otlp::send(&collector, &other.basic(), &request([span(2, 1)]));
+    let (status, traces) = collector.get_as("/api/public/traces", &other.basic());
+    assert_eq!((status, traces["data"].as_array().map(Vec::len)), (200, Some(1)));
+
+    // The heavy one then completes and is stored within its caps.
+    assert_eq!(heavy.send(&head_and_body[head_and_body.len() - 1..]).answer().0, 200);
+    let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(1)));
+    assert_eq!(trace["tags"].as_array().map(Vec::len), Some(1000));
+}
 
 #[test]
 fn fifty_thousand_tags_on_one_span_are_accepted_and_stored_capped_in_order() {
