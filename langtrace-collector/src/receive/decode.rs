@@ -97,7 +97,7 @@ fn json_value(value: AnyValue) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use opentelemetry_proto::tonic::resource::v1::Resource;
     use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Status};
 
@@ -120,7 +120,8 @@ mod tests {
         }
     }
 
-    fn request(resource: Vec<KeyValue>, spans: Vec<Span>) -> ExportTraceServiceRequest {
+    /// A request of `spans` under one resource of `resource` attributes and one scope.
+    pub(in crate::receive) fn request(resource: Vec<KeyValue>, spans: Vec<Span>) -> ExportTraceServiceRequest {
         ExportTraceServiceRequest {
             resource_spans: vec![ResourceSpans {
                 resource: Some(Resource { attributes: resource, ..Default::default() }),

@@ -5,10 +5,11 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, ArrayValue, InstrumentationScope, KeyValue};
 use opentelemetry_proto::tonic::resource::v1::Resource;
 use opentelemetry_proto::tonic::trace::v1::span::{Event, Link};
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span};
+use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
 
 use super::*;
+use crate::receive::decode::tests::request;
 
 fn attribute(index: usize) -> KeyValue {
     let value = AnyValue { value: Some(any_value::Value::IntValue(index as i64)) };
@@ -17,16 +18,6 @@ fn attribute(index: usize) -> KeyValue {
 
 fn attributes(count: usize) -> Vec<KeyValue> {
     (0..count).map(attribute).collect()
-}
-
-fn request(resource: Vec<KeyValue>, spans: Vec<Span>) -> ExportTraceServiceRequest {
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            resource: Some(Resource { attributes: resource, ..Default::default() }),
-            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
-            ..Default::default()
-        }],
-    }
 }
 
 /// The counts of `request` in both formats, which must agree.
