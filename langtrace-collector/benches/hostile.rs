@@ -3,6 +3,9 @@
 //!
 //! - `bomb_peak_rss_mib`: the collector's peak RSS through a 16 MB (inflated) gzip body of
 //!   8 million empty spans, sent as protobuf and as JSON (each answered 413);
+//! - `budget32_peak_rss_mib`: the collector's peak RSS through 32 exports at once (the
+//!   default `--ingest-queue`), each as large as the body limit lets such spans be
+//!   (2,430 spans of 256 attributes: 622,000 elements, 12 MB), all answered 200;
 //! - `tags50k_ms`: one span carrying 50,000 distinct trace tags, end to end (answered
 //!   once committed and synced), median of a few runs;
 //! - `overflow_status`: the answer to the second of two spans of one trace reporting
@@ -14,7 +17,7 @@
 //!   arriving from two other clients (median, and the slowest as `other_project_max_ms`).
 //!
 //! `cargo bench -p langtrace-collector --bench hostile` (`LANGTRACE_BENCH_QUICK=1`: fewer
-//! runs). Last line: `hostile: bomb_peak_rss_mib=<n> tags50k_ms=<x> overflow_status=<code>
+//! runs). Last line: `hostile: bomb_peak_rss_mib=<n> budget32_peak_rss_mib=<n> tags50k_ms=<x> overflow_status=<code>
 //! slow_headers_health_ms=<x> other_project_ms=<x> other_project_max_ms=<x>`.
 
 #[path = "../tests/support/mod.rs"]
@@ -57,6 +60,25 @@ fn bomb_peak_rss_mib() -> u64 {
         let (status, _, body) = server.post_raw(TRACES_PATH, &headers, gzip(&body));
         assert_eq!(status, 413, "{}", String::from_utf8_lossy(&body));
     }
+    peak_rss_mib(server.pid())
+}
+
+/// Peak RSS of a collector that received 32 large exports at once.
+fn budget32_peak_rss_mib() -> u64 {
+    let server = collector();
+    let authorization = server.authorization();
+    let spans = (1..=10).flat_map(|trace| spans_with_attributes(trace, 243, 256)).collect();
+    let body = otlp::protobuf(&with_resource_attributes(0, spans));
+    std::thread::scope(|scope| {
+        for _ in 0..32 {
+            let (server, authorization, body) = (&server, &authorization, &body);
+            scope.spawn(move || {
+                let headers = [("content-type", otlp::PROTOBUF), ("authorization", authorization.as_str())];
+                let (status, _, answer) = server.post_raw(TRACES_PATH, &headers, body.clone());
+                assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+            });
+        }
+    });
     peak_rss_mib(server.pid())
 }
 
@@ -123,12 +145,13 @@ fn other_project_ms(runs: u8) -> (f64, f64) {
 fn main() {
     let runs = if quick() { 3 } else { 9 };
     let bomb = bomb_peak_rss_mib();
+    let budget32 = budget32_peak_rss_mib();
     let tags = tags50k_ms(runs);
     let overflow = overflow_status();
     let slow = slow_headers_health_ms();
     let (other, other_max) = other_project_ms(runs);
     println!(
-        "hostile: bomb_peak_rss_mib={bomb} tags50k_ms={tags:.1} overflow_status={overflow} \
+        "hostile: bomb_peak_rss_mib={bomb} budget32_peak_rss_mib={budget32} tags50k_ms={tags:.1} overflow_status={overflow} \
          slow_headers_health_ms={slow:.1} other_project_ms={other:.1} other_project_max_ms={other_max:.1}"
     );
 }

@@ -62,6 +62,9 @@ pub struct ServeArgs {
     /// How much one OTLP export may ask the collector to build.
     #[command(flatten)]
     pub decode: crate::receive::limits::DecodeLimits,
+    /// Exports decoded at once.
+    #[command(flatten)]
+    pub decode_slots: crate::receive::slots::DecodeSlotArgs,
     /// Base URL clients reach this server at (for media upload URLs); default
     /// `http://<http-addr>`.
     #[arg(long, env = "LANGTRACE_PUBLIC_URL")]

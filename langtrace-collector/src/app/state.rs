@@ -25,6 +25,8 @@ pub struct AppState {
     pub reads: Reads,
     /// Model prices, matched before the writer.
     pub prices: crate::pricing::SharedPrices,
+    /// Slots for decoding exports.
+    pub decode_slots: crate::receive::slots::DecodeSlots,
 }
 
 /// Request limits and where media live.

@@ -84,6 +84,7 @@ impl Demo {
             ingest_queue: 32,
             body_timeout: std::time::Duration::from_secs(30),
             decode: crate::receive::limits::DecodeLimits::default(),
+            decode_slots: Default::default(),
             public_url: None,
             reads: Default::default(),
             stored: Default::default(),

@@ -4,7 +4,8 @@
 //! built, decoded into records ([`decode`]), written through the single writer, and
 //! answered ([`reply`] for HTTP's formats) only after the spans are committed and synced.
 //! The export's admission permit travels with the work (the blocking decode, then the
-//! write job), so a client that goes away does not free its place while its work runs on.
+//! write job), so a client that goes away does not free its place while its work runs on;
+//! the decode itself runs in one of a few [`slots`].
 
 use opentelemetry_proto::tonic::collector::trace::v1::{
     ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
@@ -26,6 +27,7 @@ pub mod http;
 pub mod limits;
 pub mod raw_codec;
 pub mod reply;
+pub mod slots;
 #[cfg(test)]
 mod tests;
 
@@ -68,8 +70,10 @@ pub async fn ingest<B: AsRef<[u8]>>(
     let limits = state.limits.decode;
     let (preparing, project_id) = (state.clone(), project.id.clone());
     // Decompressing, counting, decoding, mapping, pricing and rendering rows is CPU work:
-    // off the async workers, and off the writer.
+    // off the async workers, off the writer, and in one of a few slots.
+    let slot = state.decode_slots.acquire().await;
     let (batch, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let body = body()?;
         let (request, counts) = parse(format, body.as_ref(), &limits)?;
         // Not held while the spans are mapped and written.

@@ -30,7 +30,8 @@ fn state(data_dir: &Path) -> AppState {
     };
     let auth = Authenticator::new(store.clone(), &AuthArgs::default());
     let (reads, prices) = (Reads::new(ReadArgs::default()), SharedPrices::new(store.clone()));
-    AppState { auth, reads, prices, store, writer, limits: Arc::new(limits) }
+    let decode_slots = slots::DecodeSlots::new(&slots::DecodeSlotArgs::default());
+    AppState { auth, reads, prices, decode_slots, store, writer, limits: Arc::new(limits) }
 }
 
 /// Says when it is dropped.

@@ -101,6 +101,7 @@ impl Server {
             auth: Authenticator::new(store.clone(), &args.auth),
             reads: Reads::new(*args.reads.clone()),
             prices: crate::pricing::SharedPrices::new(store.clone()),
+            decode_slots: receive::slots::DecodeSlots::new(&args.decode_slots),
             store,
             writer,
             limits: Arc::new(Limits {
