@@ -91,7 +91,7 @@ impl Server {
             );
         }
         let media_dir = args.data.data_dir.join("media");
-        std::fs::create_dir_all(&media_dir)
+        store::permissions::private_dir(&media_dir)
             .map_err(|source| store::OpenError::Directory { path: media_dir.clone(), source })?;
         let http = bind(args.http_addr, "--http-addr / LANGTRACE_HTTP_ADDR").await?;
         let grpc = bind(args.grpc_addr, "--grpc-addr / LANGTRACE_GRPC_ADDR").await?;
