@@ -112,8 +112,11 @@ impl Store {
             Durability::SyncedByWriter => "NORMAL",
         };
         writer.pragma_update(None, "synchronous", synchronous).map_err(sqlite)?;
-        // 64 MiB of page cache: index pages stay in memory instead of being re-read.
-        writer.pragma_update(None, "cache_size", -65536).map_err(sqlite)?;
+        // 8 MiB of page cache. Every commit ends by scanning the whole page cache's hash
+        // table (`pcache1TruncateUnsafe`, 8% of the writer with 64 MiB), while a page read
+        // again comes from the OS's cache; random trace and span ids miss a cache of any
+        // size at once. 8 MiB against 64: +7-12% ingest, 50-70 MiB less RSS (measured).
+        writer.pragma_update(None, "cache_size", -8192).map_err(sqlite)?;
         // Savepoint journals (write jobs retried one by one) in memory, not in temporary files.
         writer.pragma_update(None, "temp_store", "MEMORY").map_err(sqlite)?;
         // Checkpoints run on their own thread (see `writer`); a log that has grown under

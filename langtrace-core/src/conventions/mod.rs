@@ -3,7 +3,7 @@
 //! concept: Langfuse keys first, then OpenInference, then OTel GenAI, then OpenLLMetry.
 //! Keys not recognised end up in the observation's metadata.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use serde_json::{Map, Value};
@@ -75,43 +75,120 @@ pub fn map_attributes_over<'a, I>(base: &'a BTreeMap<String, Value>, attributes:
 where
     I: IntoIterator<Item = (&'a str, &'a Value)>,
 {
-    let bag = Bag { own: attributes.into_iter().collect(), base };
-    Mapper { bag: &bag, used: BTreeSet::new() }.map()
+    let bag = Bag::new(attributes, base);
+    let used = vec![false; bag.own.len()];
+    Mapper { bag: &bag, used }.map()
 }
 
 /// A bag's own attributes over a shared base.
 struct Bag<'a> {
-    own: BTreeMap<&'a str, &'a Value>,
+    /// Sorted by key, one entry per key (the last sent): a span has a few dozen
+    /// attributes, so a sorted vector beats a tree and allocates once.
+    own: Vec<(&'a str, &'a Value)>,
     base: &'a BTreeMap<String, Value>,
+    /// [`KeyFilter`] of every key of `own` and `base`.
+    keys: KeyFilter,
+}
+
+/// A 64-bit summary of a set of keys: a key whose bit is not set is in neither map, so
+/// most of the mapper's lookups (keys of conventions a span does not use) end without
+/// comparing strings.
+#[derive(Clone, Copy, Default)]
+struct KeyFilter(u64);
+
+impl KeyFilter {
+    fn bit(key: &str) -> u64 {
+        let bytes = key.as_bytes();
+        let (middle, last) = match bytes {
+            [] => (0, 0),
+            _ => (bytes[bytes.len() / 2], bytes[bytes.len() - 1]),
+        };
+        let mix = (bytes.len() as u64).wrapping_mul(0x9E37_79B9)
+            ^ u64::from(middle).wrapping_mul(0x85EB_CA6B)
+            ^ u64::from(last).wrapping_mul(0xC2B2_AE35);
+        1 << ((mix ^ (mix >> 17)) & 63)
+    }
+
+    fn add(&mut self, key: &str) {
+        self.0 |= Self::bit(key);
+    }
+
+    fn may_hold(self, key: &str) -> bool {
+        self.0 & Self::bit(key) != 0
+    }
 }
 
 impl<'a> Bag<'a> {
-    fn get(&self, key: &str) -> Option<(&'a str, &'a Value)> {
-        match self.own.get_key_value(key) {
-            Some((key, value)) => Some((*key, *value)),
-            None => self.base.get_key_value(key).map(|(key, value)| (key.as_str(), value)),
+    fn new<I>(attributes: I, base: &'a BTreeMap<String, Value>) -> Self
+    where
+        I: IntoIterator<Item = (&'a str, &'a Value)>,
+    {
+        let mut own: Vec<(&'a str, &'a Value)> = attributes.into_iter().collect();
+        // Stable: duplicates keep their order, and the last of each run wins.
+        own.sort_by_key(|(key, _)| *key);
+        let mut unique: Vec<(&'a str, &'a Value)> = Vec::with_capacity(own.len());
+        for entry in own {
+            match unique.last_mut() {
+                Some(last) if last.0 == entry.0 => *last = entry,
+                _ => unique.push(entry),
+            }
+        }
+        let mut keys = KeyFilter::default();
+        unique.iter().map(|(key, _)| *key).chain(base.keys().map(String::as_str)).for_each(|key| keys.add(key));
+        Self { own: unique, base, keys }
+    }
+
+    /// Position of `key` among the own attributes.
+    fn own_index(&self, key: &str) -> Option<usize> {
+        self.own.binary_search_by(|(k, _)| (*k).cmp(key)).ok()
+    }
+
+    /// The entry of `key` (own first) and, when own, its position.
+    fn get(&self, key: &str) -> Option<(Option<usize>, &'a Value)> {
+        if !self.keys.may_hold(key) {
+            return None;
+        }
+        match self.own_index(key) {
+            Some(index) => Some((Some(index), self.own[index].1)),
+            None => self.base.get(key).map(|value| (None, value)),
         }
     }
 
+    /// Positions of the own entries whose key starts with `prefix`.
+    fn own_prefixed(&self, prefix: &str) -> std::ops::Range<usize> {
+        let start = self.own.partition_point(|(key, _)| *key < prefix);
+        let len = self.own[start..].iter().take_while(|(key, _)| key.starts_with(prefix)).count();
+        start..start + len
+    }
+
     /// Entries whose key starts with `prefix`, in key order, own ones winning.
-    fn prefixed(&self, prefix: &str) -> BTreeMap<&'a str, &'a Value> {
+    fn prefixed(&self, prefix: &str) -> Vec<(&'a str, &'a Value)> {
         let range = (Bound::Included(prefix), Bound::Unbounded);
-        let base = self.base.range::<str, _>(range).map(|(key, value)| (key.as_str(), value));
-        let own = self.own.range::<str, _>(range).map(|(key, value)| (*key, *value));
-        base.take_while(|(key, _)| key.starts_with(prefix))
-            .chain(own.take_while(|(key, _)| key.starts_with(prefix)))
-            .collect()
+        let mut entries: Vec<(&'a str, &'a Value)> = self
+            .base
+            .range::<str, _>(range)
+            .map(|(key, value)| (key.as_str(), value))
+            .take_while(|(key, _)| key.starts_with(prefix))
+            .collect();
+        for &(key, value) in &self.own[self.own_prefixed(prefix)] {
+            match entries.binary_search_by(|(k, _)| (*k).cmp(key)) {
+                Ok(at) => entries[at] = (key, value),
+                Err(at) => entries.insert(at, (key, value)),
+            }
+        }
+        entries
     }
 
     /// Whether `key` is only the base's.
     fn only_in_base(&self, key: &str) -> bool {
-        !self.own.contains_key(key) && self.base.contains_key(key)
+        self.own_index(key).is_none() && self.base.contains_key(key)
     }
 }
 
 struct Mapper<'b, 'a> {
     bag: &'b Bag<'a>,
-    used: BTreeSet<&'a str>,
+    /// Per own attribute (same positions as `bag.own`): read by the mapping, so not metadata.
+    used: Vec<bool>,
 }
 
 impl<'a> Mapper<'_, 'a> {
@@ -119,8 +196,10 @@ impl<'a> Mapper<'_, 'a> {
     fn first(&mut self, keys: &[&'a str]) -> Option<&'a Value> {
         let mut found = None;
         for key in keys {
-            if let Some((key, value)) = self.bag.get(key) {
-                self.used.insert(key);
+            if let Some((index, value)) = self.bag.get(key) {
+                if let Some(index) = index {
+                    self.used[index] = true;
+                }
                 found = found.or(Some(value));
             }
         }
@@ -133,14 +212,10 @@ impl<'a> Mapper<'_, 'a> {
 
     /// Entries whose key starts with `prefix`, with the prefix removed.
     fn prefixed(&mut self, prefix: &str) -> Vec<(&'a str, &'a Value)> {
-        self.bag
-            .prefixed(prefix)
-            .into_iter()
-            .map(|(key, value)| {
-                self.used.insert(key);
-                (&key[prefix.len()..], value)
-            })
-            .collect()
+        for index in self.bag.own_prefixed(prefix) {
+            self.used[index] = true;
+        }
+        self.bag.prefixed(prefix).into_iter().map(|(key, value)| (&key[prefix.len()..], value)).collect()
     }
 
     fn map(mut self) -> MappedAttributes {
@@ -196,9 +271,9 @@ impl<'a> Mapper<'_, 'a> {
         }
         // Said by the observation's type and name already.
         self.first(&[otel::KIND_FIELD, gen_ai::AGENT_NAME, gen_ai::TOOL_NAME]);
-        for (key, value) in &self.bag.own {
-            if !self.used.contains(key) {
-                out.metadata.insert((*key).to_owned(), (*value).clone());
+        for (&(key, value), used) in self.bag.own.iter().zip(&self.used) {
+            if !used {
+                out.metadata.insert(key.to_owned(), value.clone());
             }
         }
         out.metadata.retain(|key, _| !self.bag.only_in_base(key));

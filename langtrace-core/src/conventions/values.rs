@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::record::{Payload, Timestamp};
@@ -21,7 +22,8 @@ pub fn as_string(value: &Value) -> Option<String> {
 /// parsed into a tree), any other value is kept as a value.
 pub fn as_payload(value: &Value) -> Payload {
     match value {
-        Value::String(text) => Payload::from_json(text.clone()).unwrap_or_else(|_| Payload::from(value.clone())),
+        // Validated before copying: a plain text is copied once, as a value.
+        Value::String(text) if serde_json::from_str::<&RawValue>(text).is_ok() => Payload::from_valid_json(text),
         other => Payload::from(other.clone()),
     }
 }

@@ -14,7 +14,7 @@ mod usage;
 pub use keyword::{Level, ObservationType};
 pub use media::{MediaField, MediaRecord, MediaSource};
 pub use observation::{ObservationRecord, PromptRef};
-pub use payload::Payload;
+pub use payload::{json_len, Payload};
 pub(crate) use time::Tick;
 pub use time::Timestamp;
 pub use trace::{TraceAttributes, TraceRecord};

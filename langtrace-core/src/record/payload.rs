@@ -65,6 +65,25 @@ impl JsonText {
     }
 }
 
+/// Bytes of `value` written as compact JSON (as `serde_json::to_string` writes it),
+/// counted without allocating the text.
+pub fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing a `Value` to a sink that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
+}
+
 impl Payload {
     /// Wraps JSON text, checking that it is valid JSON; long text is kept without a copy.
     pub fn from_json(text: String) -> Result<Self, serde_json::Error> {
@@ -98,6 +117,14 @@ impl Payload {
         match self.0 {
             PayloadRepr::Json(JsonText::Heap(text)) => text.into_string(),
             _ => self.json().into_owned(),
+        }
+    }
+
+    /// Bytes of [`Payload::json`], counted without writing the text out.
+    pub fn json_len(&self) -> usize {
+        match &self.0 {
+            PayloadRepr::Value(value) => json_len(value),
+            PayloadRepr::Json(text) => text.as_bytes().len(),
         }
     }
 
@@ -178,6 +205,22 @@ impl<'de> Deserialize<'de> for Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_len_is_the_length_of_the_written_text() {
+        let values = [
+            serde_json::json!({"text": "é\"\n\u{1}", "n": [1, -2.5, 1e300], "b": null}),
+            serde_json::json!("plain"),
+            serde_json::json!(0.1),
+        ];
+        for value in values {
+            assert_eq!(json_len(&value), value.to_string().len(), "{value}");
+            let payload = Payload::from(value.clone());
+            assert_eq!(payload.json_len(), payload.json().len());
+        }
+        let sent = "{ \"a\" : 1 }";
+        assert_eq!(Payload::from_json(sent.to_owned()).unwrap().json_len(), sent.len());
+    }
 
     #[test]
     fn json_payloads_give_their_text_back_as_it_came_in() {

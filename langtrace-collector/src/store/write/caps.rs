@@ -5,7 +5,7 @@
 //! [`TRUNCATION_MARKER`], the placeholder the Langfuse SDKs use for oversized values.
 
 use clap::Args;
-use langtrace_core::record::Payload;
+use langtrace_core::record::{json_len, Payload};
 use serde_json::{Map, Value};
 
 /// Appended to a value cut to its cap (the Langfuse SDKs' placeholder for values they
@@ -90,12 +90,12 @@ impl StoredCaps {
                 dropped = true;
                 return false;
             }
-            let text = serde_json::to_string(value).unwrap_or_default();
-            if text.len() > value_cap {
-                *value = Value::String(truncated(&text, value_cap));
+            let len = json_len(value);
+            if len > value_cap {
+                *value = Value::String(truncated(&serde_json::to_string(value).unwrap_or_default(), value_cap));
             }
             // `"key":value,` as stored.
-            let size = key.len() + 4 + if text.len() > value_cap { value_cap + 2 } else { text.len() };
+            let size = key.len() + 4 + if len > value_cap { value_cap + 2 } else { len };
             let keep = kept < self.max_metadata_keys as usize && size <= budget;
             if keep {
                 kept += 1;
@@ -114,11 +114,10 @@ impl StoredCaps {
     /// followed by the truncation marker.
     pub fn payload(&self, payload: Payload) -> Payload {
         let cap = self.max_io_bytes as usize;
-        let text = payload.json();
-        if text.len() <= cap {
+        if payload.json_len() <= cap {
             return payload;
         }
-        Payload::from(Value::String(truncated(&text, cap)))
+        Payload::from(Value::String(truncated(&payload.json(), cap)))
     }
 
     /// Cuts a plain text (a status message) to the I/O cap, marker included.
