@@ -3,7 +3,7 @@
 //! values. The API validates its wire form into a [`MetricsPlan`] and aggregates the
 //! groups this module returns.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rusqlite::types::Value as Sql;
 use rusqlite::Connection;
@@ -13,6 +13,10 @@ use super::filter::Filter;
 /// Result rows (groups of dimension values and time bucket) a query returns at most; a
 /// query with more is refused.
 pub const MAX_GROUPS: usize = 10_000;
+
+/// Values a query's percentiles may rank at most (8 bytes each in memory); a query with
+/// more is refused.
+pub const MAX_RANKED_VALUES: usize = 10_000_000;
 
 /// What rows a query scans.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,6 +154,9 @@ pub enum ScanError {
         "more than {MAX_GROUPS} result rows: narrow the time range, use fewer dimensions or a coarser granularity"
     )]
     TooManyGroups,
+    /// More values to rank than [`MAX_RANKED_VALUES`].
+    #[error("more than {MAX_RANKED_VALUES} values for a percentile: narrow the time range or filter the rows")]
+    TooManyValues,
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
@@ -242,115 +249,106 @@ fn source_sql(plan: &MetricsPlan, project_id: &str) -> (String, Vec<Sql>) {
     (format!("SELECT {} FROM {table} WHERE {}", select.join(", "), filter.sql()), filter.params([]))
 }
 
-/// The group key columns of the derived table: `k0, .., b`.
-fn key_columns(plan: &MetricsPlan) -> String {
-    (0..plan.dimensions.len()).map(|i| format!("k{i}, ")).collect::<String>() + "b"
-}
-
-/// The SQL aggregate of column `v{index}`; percentiles have none (NULL, see [`ranked_sql`]).
-fn aggregate_sql(aggregation: Aggregation, index: usize) -> String {
-    match aggregation {
-        Aggregation::Count => format!("COUNT(v{index})"),
-        Aggregation::Sum => format!("TOTAL(v{index})"),
-        Aggregation::Avg => format!("AVG(v{index})"),
-        Aggregation::Min => format!("MIN(v{index})"),
-        Aggregation::Max => format!("MAX(v{index})"),
-        Aggregation::Percentile(_) => "NULL".into(),
-    }
-}
-
 /// The nearest rank (1-based) of percentile `rank` among `n` values: `ceil(rank / 100 * n)`,
-/// at least 1. [`ranked_sql`] computes the same in SQL.
-fn nearest_rank(rank: f64, n: i64) -> i64 {
-    ((rank / 100.0) * n as f64).ceil().max(1.0) as i64
+/// at least 1.
+fn nearest_rank(rank: f64, n: usize) -> usize {
+    ((rank / 100.0) * n as f64).ceil().max(1.0) as usize
 }
 
-/// Per group, the values of column `v{index}` at the nearest ranks of `ranks`: each value
-/// ranked within its group by a window (`r` of `n`), only the rows at one of those ranks
-/// kept. Columns: the keys, then `r`, `n` and the value.
-fn ranked_sql(plan: &MetricsPlan, source: &str, index: usize, ranks: &[f64]) -> String {
-    let keys = key_columns(plan);
-    let wanted: Vec<String> = ranks
-        .iter()
-        .map(|rank| {
-            let position = format!("({rank:?} / 100.0 * n)");
-            format!("MAX(1, CAST({position} AS INTEGER) + ({position} > CAST({position} AS INTEGER)))")
-        })
-        .collect();
-    format!(
-        "SELECT {keys}, r, n, v FROM (SELECT {keys}, v{index} AS v, ROW_NUMBER() OVER w AS r, COUNT(*) OVER w AS n \
-         FROM ({source}) WHERE v{index} IS NOT NULL \
-         WINDOW w AS (PARTITION BY {keys} ORDER BY v{index} ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) \
-         WHERE r IN ({})",
-        wanted.join(", ")
-    )
+/// What a group keeps of one metric while the rows stream by: a running aggregate, or
+/// the values a percentile ranks.
+#[derive(Debug, Clone)]
+enum Accumulator {
+    /// Values seen.
+    Count(u64),
+    /// Their sum.
+    Sum(f64),
+    /// Their sum and count.
+    Avg(f64, u64),
+    /// The smallest so far.
+    Min(Option<f64>),
+    /// The largest so far.
+    Max(Option<f64>),
+    /// The values, and the percentile to pick.
+    Percentile(Vec<f64>, f64),
 }
 
-/// One ranking of a measure's values for all its percentile metrics.
-struct Ranking {
-    /// The measure.
-    measure: Measure,
-    /// The derived table's column of it (`v{column}`).
-    column: usize,
-    /// Per percentile metric: its index and rank.
-    percentiles: Vec<(usize, f64)>,
-}
-
-/// The rankings `plan`'s percentile metrics need, one per measure.
-fn rankings(plan: &MetricsPlan) -> Vec<Ranking> {
-    let mut rankings: Vec<Ranking> = Vec::new();
-    for (index, &(measure, aggregation)) in plan.metrics.iter().enumerate() {
-        let Aggregation::Percentile(rank) = aggregation else { continue };
-        match rankings.iter_mut().find(|ranking| ranking.measure == measure) {
-            Some(ranking) => ranking.percentiles.push((index, rank)),
-            None => rankings.push(Ranking { measure, column: index, percentiles: vec![(index, rank)] }),
+impl Accumulator {
+    fn new(aggregation: Aggregation) -> Self {
+        match aggregation {
+            Aggregation::Count => Self::Count(0),
+            Aggregation::Sum => Self::Sum(0.0),
+            Aggregation::Avg => Self::Avg(0.0, 0),
+            Aggregation::Min => Self::Min(None),
+            Aggregation::Max => Self::Max(None),
+            Aggregation::Percentile(rank) => Self::Percentile(Vec::new(), rank),
         }
     }
-    rankings
+
+    /// Takes in one row's value; whether it was kept (a percentile's).
+    fn add(&mut self, value: f64) -> bool {
+        match self {
+            Self::Count(n) => *n += 1,
+            Self::Sum(sum) => *sum += value,
+            Self::Avg(sum, n) => (*sum, *n) = (*sum + value, *n + 1),
+            Self::Min(min) => *min = Some(min.map_or(value, |m| m.min(value))),
+            Self::Max(max) => *max = Some(max.map_or(value, |m| m.max(value))),
+            Self::Percentile(values, _) => {
+                values.push(value);
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The aggregate (`None` for a mean, extreme or percentile of no value).
+    fn finish(self) -> Option<f64> {
+        match self {
+            Self::Count(n) => Some(n as f64),
+            Self::Sum(sum) => Some(sum),
+            Self::Avg(sum, n) => (n > 0).then(|| sum / n as f64),
+            Self::Min(value) | Self::Max(value) => value,
+            Self::Percentile(mut values, rank) => {
+                values.sort_unstable_by(f64::total_cmp);
+                let position = nearest_rank(rank, values.len());
+                values.get(position - 1).copied()
+            }
+        }
+    }
 }
 
-/// The group key of a row whose first columns are [`key_columns`].
-fn group_key(row: &rusqlite::Row<'_>, dimensions: usize) -> rusqlite::Result<GroupKey> {
-    let key = (0..dimensions).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
-    Ok((key, row.get(dimensions)?))
-}
-
-/// Aggregates the rows of `plan` per group, in SQL: one grouped query for counts, sums,
-/// means and extremes, one windowed ranking per measure with percentiles. Memory is one number per group
-/// and metric, at most [`MAX_GROUPS`] groups.
+/// Aggregates the rows of `plan` per group in one streamed scan: each group keeps a
+/// running aggregate per metric, and the values of its percentile metrics. Memory: at
+/// most [`MAX_GROUPS`] groups and [`MAX_RANKED_VALUES`] values, else the query is refused.
 pub fn scan(connection: &Connection, project_id: &str, plan: &MetricsPlan) -> Result<Groups, ScanError> {
     let (source, params) = source_sql(plan, project_id);
     let dimensions = plan.dimensions.len();
-    let aggregates: Vec<String> =
-        plan.metrics.iter().enumerate().map(|(i, &(_, aggregation))| aggregate_sql(aggregation, i)).collect();
-    let keys = key_columns(plan);
-    let sql =
-        format!("SELECT {keys}, {} FROM ({source}) GROUP BY {keys} LIMIT {}", aggregates.join(", "), MAX_GROUPS + 1);
-    let mut groups = Groups::new();
-    let mut statement = connection.prepare(&sql)?;
+    let fresh: Vec<Accumulator> = plan.metrics.iter().map(|&(_, aggregation)| Accumulator::new(aggregation)).collect();
+    let mut groups: HashMap<GroupKey, Vec<Accumulator>> = HashMap::new();
+    let mut ranked = 0;
+    let mut statement = connection.prepare(&source)?;
     let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
     while let Some(row) = rows.next()? {
-        if groups.len() == MAX_GROUPS {
+        let key = (0..dimensions).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
+        let key: GroupKey = (key, row.get(dimensions)?);
+        if !groups.contains_key(&key) && groups.len() == MAX_GROUPS {
             return Err(ScanError::TooManyGroups);
         }
-        let values = (0..plan.metrics.len()).map(|i| row.get(dimensions + 1 + i)).collect::<rusqlite::Result<_>>()?;
-        groups.insert(group_key(row, dimensions)?, values);
-    }
-    for Ranking { column, percentiles, .. } in rankings(plan) {
-        let ranks: Vec<f64> = percentiles.iter().map(|&(_, rank)| rank).collect();
-        let mut statement = connection.prepare(&ranked_sql(plan, &source, column, &ranks))?;
-        let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
-        while let Some(row) = rows.next()? {
-            let Some(values) = groups.get_mut(&group_key(row, dimensions)?) else { continue };
-            let (r, n): (i64, i64) = (row.get(dimensions + 1)?, row.get(dimensions + 2)?);
-            for &(index, rank) in &percentiles {
-                if nearest_rank(rank, n) == r {
-                    values[index] = row.get(dimensions + 3)?;
+        let accumulators = groups.entry(key).or_insert_with(|| fresh.clone());
+        for (i, accumulator) in accumulators.iter_mut().enumerate() {
+            let Some(value) = row.get::<_, Option<f64>>(dimensions + 1 + i)? else { continue };
+            if accumulator.add(value) {
+                ranked += 1;
+                if ranked > MAX_RANKED_VALUES {
+                    return Err(ScanError::TooManyValues);
                 }
             }
         }
     }
-    Ok(groups)
+    Ok(groups
+        .into_iter()
+        .map(|(key, accumulators)| (key, accumulators.into_iter().map(Accumulator::finish).collect()))
+        .collect())
 }
 
 #[cfg(test)]
@@ -393,7 +391,7 @@ mod tests {
     }
 
     #[test]
-    fn aggregates_and_nearest_rank_percentiles_in_sql() {
+    fn aggregates_and_nearest_rank_percentiles_in_one_scan() {
         let (_dir, connection) = store();
         let aggregations = [
             Aggregation::Count,

@@ -57,7 +57,7 @@ pub async fn query(
     let groups = state
         .read(move |connection| {
             metrics::scan(connection, &project.id, &plan).map_err(|error| match error {
-                ScanError::TooManyGroups => ApiError::BadRequest(error.to_string()),
+                ScanError::TooManyGroups | ScanError::TooManyValues => ApiError::BadRequest(error.to_string()),
                 ScanError::Sqlite(error) => error.into(),
             })
         })
