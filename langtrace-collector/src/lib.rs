@@ -17,6 +17,7 @@ pub mod auth;
 pub mod cli;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod duration;
 pub mod pricing;
 pub mod receive;
 pub mod routes;

@@ -27,22 +27,13 @@ pub struct ReadArgs {
     pub read_queue_timeout: Duration,
     /// Time budget of one read's queries (e.g. `10s`, `500ms`); past it the read is
     /// stopped and answered 504.
-    #[arg(long, env = "LANGTRACE_READ_TIMEOUT", default_value = "10s", value_parser = parse_budget)]
+    #[arg(long, env = "LANGTRACE_READ_TIMEOUT", default_value = "10s", value_parser = crate::duration::positive)]
     pub read_timeout: Duration,
 }
 
 impl Default for ReadArgs {
     fn default() -> Self {
         Self { max_reads: 8, read_queue_timeout: Duration::from_secs(2), read_timeout: Duration::from_secs(10) }
-    }
-}
-
-/// A positive duration.
-fn parse_budget(text: &str) -> Result<Duration, String> {
-    match humantime::parse_duration(text) {
-        Ok(duration) if duration.is_zero() => Err("must be more than 0".into()),
-        Ok(duration) => Ok(duration),
-        Err(error) => Err(error.to_string()),
     }
 }
 

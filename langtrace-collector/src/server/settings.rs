@@ -12,27 +12,18 @@ pub struct TransportArgs {
     /// Longest wait for a request's line and headers on the HTTP listener, counted from
     /// when the connection is ready for a request (accepted, or kept alive after its last
     /// answer): a slower client's connection is closed. Also bounds an idle keep-alive.
-    #[arg(long, env = "LANGTRACE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = positive_duration)]
+    #[arg(long, env = "LANGTRACE_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = crate::duration::positive)]
     pub header_read_timeout: Duration,
     /// A connection (HTTP or gRPC) on which no byte moves either way for this long is
     /// closed: a client that stops sending its body or reading its answer, a gRPC client
     /// that never speaks. gRPC clients are pinged at half this interval.
-    #[arg(long, env = "LANGTRACE_IDLE_TIMEOUT", default_value = "60s", value_parser = positive_duration)]
+    #[arg(long, env = "LANGTRACE_IDLE_TIMEOUT", default_value = "60s", value_parser = crate::duration::positive)]
     pub idle_timeout: Duration,
     /// Client connections both listeners hold at once. At the cap, a new connection takes
     /// the place of the HTTP connection that has waited longest for a request head (closed
     /// for it); when every held one is busy, it waits until one ends.
     #[arg(long, env = "LANGTRACE_MAX_CONNECTIONS", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_connections: u32,
-}
-
-/// A `humantime` duration (`10s`, `2m`) longer than zero.
-fn positive_duration(text: &str) -> Result<Duration, String> {
-    match humantime::parse_duration(text) {
-        Ok(duration) if duration.is_zero() => Err("must be longer than 0s".to_owned()),
-        Ok(duration) => Ok(duration),
-        Err(error) => Err(error.to_string()),
-    }
 }
 
 #[cfg(test)]
