@@ -15,6 +15,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
+use crate::support::collector::serve_argv;
 use crate::support::http::{message, Api};
 use crate::support::{basic, cli, otlp, Collector, DataDir, Keys, PUBLIC_KEY};
 
@@ -36,7 +37,7 @@ fn delete(api: &Api, path: &str) -> (u16, Value) {
 
 /// Runs the `langtrace` binary with `args` (no listener is expected to come up); its
 /// exit success and stderr.
-fn run_binary(args: &[&str]) -> (bool, String) {
+fn run_binary(args: &[impl AsRef<std::ffi::OsStr>]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_langtrace")).args(args).output().expect("run langtrace");
     (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
@@ -109,20 +110,7 @@ fn a_changed_init_secret_replaces_the_stored_one() {
 fn a_weak_chosen_secret_is_refused_at_start_naming_the_setting() {
     let data_dir = tempfile::tempdir().unwrap();
     let weak = "sk-lt-weak";
-    let data = data_dir.path().to_str().unwrap();
-    let (ok, stderr) = run_binary(&[
-        "serve",
-        "--http-addr",
-        "127.0.0.1:0",
-        "--grpc-addr",
-        "127.0.0.1:0",
-        "--data-dir",
-        data,
-        "--init-public-key",
-        "pk-lt-weak",
-        "--init-secret-key",
-        weak,
-    ]);
+    let (ok, stderr) = run_binary(&serve_argv(data_dir.path(), &Keys::new("pk-lt-weak", weak), &[]));
     assert!(!ok, "{stderr}");
     assert!(stderr.contains("--init-secret-key / LANGTRACE_INIT_SECRET_KEY is too short"), "{stderr}");
     assert!(!stderr.contains(weak), "the secret is not echoed: {stderr}");

@@ -190,7 +190,7 @@ impl Setup {
 
 /// `serve` on loopback ports chosen by the OS, over `data_dir`, with `keys` for the
 /// initial project, then `extra`.
-fn serve_argv(data_dir: &Path, keys: &Keys, extra: &[String]) -> Vec<String> {
+pub fn serve_argv(data_dir: &Path, keys: &Keys, extra: &[String]) -> Vec<String> {
     let data_dir = data_dir.to_str().expect("a UTF-8 data directory path").to_owned();
     let fixed = [
         "serve",
