@@ -79,7 +79,7 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
     let (store, connection) = Store::open(dir, Durability::SyncedByWriter).expect("store");
     let writer = Writer::start(connection, store.checkpoint_connection().unwrap(), 4).expect("writer");
     let project = runtime
-        .block_on(writer.write(|tx, _| {
+        .block_on(writer.write(|tx| {
             let project = auth::create_project(tx, "bench")?;
             let keys = auth::KeyPair { public_key: "pk-bench".into(), secret_key: "sk-bench-0123456789abcdef".into() };
             auth::create_keys(tx, &project.id, Some(keys))?;
@@ -94,7 +94,7 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
             chunk.iter().flat_map(|&t| (0..PER_TRACE).map(move |i| record(t, i, now, traces))).collect();
         let batch = write::prepare(records, &write::StoredCaps::default(), |_, _| None);
         let project_id = project.clone();
-        runtime.block_on(writer.write(move |tx, state| write::observations(tx, state, &project_id, &batch))).unwrap();
+        runtime.block_on(writer.write(move |tx| write::observations(tx, &project_id, &batch))).unwrap();
     }
     println!("filled {observations} observations in {traces} traces in {:.1} s", started.elapsed().as_secs_f64());
     project

@@ -79,7 +79,7 @@ pub async fn revoke(
 ) -> Result<Json<ApiKeyDeletion>, ApiError> {
     let project = own(project, &project_id)?;
     let revoked = public_key.clone();
-    let outcome = state.writer.write(move |tx, _| auth::revoke_key(tx, &revoked, Some(&project.id))).await?;
+    let outcome = state.writer.write(move |tx| auth::revoke_key(tx, &revoked, Some(&project.id))).await?;
     match outcome {
         Revocation::Revoked => {
             state.auth.forget(&public_key);

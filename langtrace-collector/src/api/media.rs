@@ -73,7 +73,7 @@ pub async fn create(
     };
     let media_id = announced.id.clone();
     let token = random_hex(16);
-    let token = state.writer.write(move |tx, _| media::announce(tx, &project.id, &announced, &token)).await?;
+    let token = state.writer.write(move |tx| media::announce(tx, &project.id, &announced, &token)).await?;
     let upload_url = token.map(|token| format!("{}/media-upload/{media_id}/{token}", state.limits.public_url));
     Ok(Json(UploadTicket { media_id, upload_url }))
 }
@@ -104,7 +104,7 @@ pub async fn upload(
         .map_err(|_| ApiError::BodyTimeout(timeout))??;
     incoming.keep().await.map_err(|e| ApiError::internal(format!("media {id}: {e}")))?;
     let project_id = announced.project_id;
-    state.writer.write(move |tx, _| media::mark_uploaded(tx, &project_id, &id)).await?;
+    state.writer.write(move |tx| media::mark_uploaded(tx, &project_id, &id)).await?;
     Ok(StatusCode::OK)
 }
 
@@ -152,7 +152,7 @@ pub async fn report(
     JsonBody(body): JsonBody<Report>,
 ) -> Result<StatusCode, ApiError> {
     let status = body.upload_http_status;
-    let updated = state.writer.write(move |tx, _| media::report(tx, &project.id, &id, status)).await?;
+    let updated = state.writer.write(move |tx| media::report(tx, &project.id, &id, status)).await?;
     if updated == 0 {
         return Err(ApiError::NotFound("media".into()));
     }

@@ -83,7 +83,7 @@ pub async fn create(
         .writer
         .write({
             let project_id = project.id.clone();
-            move |tx, _| {
+            move |tx| {
                 if prices::count(tx, &project_id)? >= pricing::MAX_PRICES_PER_PROJECT {
                     return Ok(None);
                 }
@@ -108,7 +108,7 @@ pub async fn delete(
     PathParams(id): PathParams<i64>,
 ) -> Result<StatusCode, ApiError> {
     let project_id = project.id.clone();
-    let removed = state.writer.write(move |tx, _| prices::delete(tx, &project_id, id)).await?;
+    let removed = state.writer.write(move |tx| prices::delete(tx, &project_id, id)).await?;
     state.prices.invalidate(&project.id);
     if removed == 0 {
         return Err(ApiError::NotFound(format!("model {id}")));

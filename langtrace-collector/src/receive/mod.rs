@@ -88,7 +88,7 @@ pub async fn ingest<B: AsRef<[u8]>>(
     if !batch.is_empty() {
         // The job owns the permit: given back once the job is answered.
         let job = (batch, permit);
-        state.writer.write(move |tx, writer| write::observations(tx, writer, &project.id, &job.0)).await?;
+        state.writer.write(move |tx| write::observations(tx, &project.id, &job.0)).await?;
     }
     let partial_success = (rejected > 0)
         .then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: errors.join("; ") });

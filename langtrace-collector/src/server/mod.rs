@@ -183,7 +183,7 @@ async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPai
         _ => None,
     };
     writer
-        .write(move |tx, _| {
+        .write(move |tx| {
             if auth::project_count(tx)? > 0 {
                 if let (Some(keys), Some(project)) = (&given, auth::project_by_name(tx, &name)?) {
                     auth::store_given_keys(tx, &project.id, keys)?;

@@ -8,7 +8,6 @@ use tokio::sync::mpsc;
 
 use super::job::Job;
 use super::{checkpoint, sync};
-use crate::store::write::WriterState;
 
 /// Jobs run per transaction at most.
 const MAX_JOBS_PER_COMMIT: usize = 256;
@@ -19,20 +18,16 @@ const MAX_JOBS_PER_COMMIT: usize = 256;
 /// and is not run again, and every other job runs once more, each in a savepoint of its
 /// own, so a second failure undoes only its job. A job runs at most twice, a failing one
 /// once, whatever the batch holds.
-pub(super) fn commit_batch(
-    connection: &mut Connection,
-    jobs: &mut [Box<dyn Job>],
-    state: &mut WriterState,
-) -> Result<(), String> {
+pub(super) fn commit_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), String> {
     let tx = connection.transaction().map_err(|error| error.to_string())?;
-    let Some(failed) = jobs.iter_mut().position(|job| !job.run(&tx, state, false)) else {
+    let Some(failed) = jobs.iter_mut().position(|job| !job.run(&tx, false)) else {
         return tx.commit().map_err(|error| error.to_string());
     };
     tx.rollback().map_err(|error| error.to_string())?;
     let tx = connection.transaction().map_err(|error| error.to_string())?;
     for (index, job) in jobs.iter_mut().enumerate() {
         if index != failed {
-            job.run(&tx, state, true);
+            job.run(&tx, true);
         }
     }
     tx.commit().map_err(|error| error.to_string())
@@ -57,7 +52,6 @@ pub(super) fn run(
         tracing::error!("cannot start the sync thread; nothing is written");
         return;
     };
-    let mut state = WriterState::new();
     while let Some(first) = receiver.blocking_recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_JOBS_PER_COMMIT {
@@ -66,7 +60,7 @@ pub(super) fn run(
                 Err(_) => break,
             }
         }
-        let outcome = commit_batch(&mut connection, &mut jobs, &mut state);
+        let outcome = commit_batch(&mut connection, &mut jobs);
         if let Err(error) = &outcome {
             tracing::error!(%error, "commit failed; its requests are not acknowledged");
         }

@@ -8,12 +8,11 @@ use rusqlite::Transaction;
 use tokio::sync::oneshot;
 
 use super::WriteError;
-use crate::store::write::WriterState;
 
 /// A write waiting in the queue, type-erased.
 pub(super) trait Job: Send {
     /// Runs the work in `tx`, in a savepoint of its own when `isolated`; false if it failed.
-    fn run(&mut self, tx: &Transaction<'_>, state: &mut WriterState, isolated: bool) -> bool;
+    fn run(&mut self, tx: &Transaction<'_>, isolated: bool) -> bool;
     /// Answers the caller once the transaction is committed and synced, or known not to be.
     fn complete(self: Box<Self>, committed: Result<(), String>);
 }
@@ -38,12 +37,11 @@ impl<T, F> Pending<T, F> {
 impl<T, F> Job for Pending<T, F>
 where
     T: Send,
-    F: FnMut(&Transaction<'_>, &mut WriterState) -> rusqlite::Result<T> + Send,
+    F: FnMut(&Transaction<'_>) -> rusqlite::Result<T> + Send,
 {
-    fn run(&mut self, tx: &Transaction<'_>, state: &mut WriterState, isolated: bool) -> bool {
+    fn run(&mut self, tx: &Transaction<'_>, isolated: bool) -> bool {
         let work = &mut self.work;
-        let outcome =
-            if isolated { in_savepoint(tx, || guarded(|| work(tx, state))) } else { guarded(|| work(tx, state)) };
+        let outcome = if isolated { in_savepoint(tx, || guarded(|| work(tx))) } else { guarded(|| work(tx)) };
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded

@@ -27,7 +27,6 @@ use rusqlite::{Connection, Transaction};
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use self::job::{Job, Pending};
-use crate::store::write::WriterState;
 
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -118,7 +117,7 @@ impl Writer {
     /// writes.
     pub async fn write<T: Send + 'static>(
         &self,
-        work: impl FnMut(&Transaction<'_>, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
+        work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
     ) -> Result<T, WriteError> {
         let (done, result) = oneshot::channel();
         self.jobs.try_send(Box::new(Pending::new(work, done))).map_err(|error| match error {

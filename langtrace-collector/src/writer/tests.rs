@@ -14,14 +14,13 @@ use super::batch::commit_batch;
 use super::job::{Job, Pending};
 use super::sync::{self, Committed};
 use super::{priority, StartError, WriteError, Writer};
-use crate::store::write::WriterState;
 
 type Answer<T, F> = oneshot::Receiver<(Result<T, WriteError>, F)>;
 
 fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T, F>)
 where
     T: Send + 'static,
-    F: FnMut(&Transaction<'_>, &mut WriterState) -> rusqlite::Result<T> + Send + 'static,
+    F: FnMut(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
 {
     let (done, answer) = oneshot::channel();
     (Box::new(Pending::new(work, done)), answer)
@@ -40,7 +39,7 @@ fn stored(connection: &Connection) -> Vec<i64> {
 /// A job inserting `value`, counting its runs in `runs`.
 fn counted_insert(value: i64, runs: &Arc<AtomicUsize>) -> (Box<dyn Job>, Answer<usize, impl Sized>) {
     let runs = runs.clone();
-    job(move |tx, _| {
+    job(move |tx| {
         runs.fetch_add(1, Ordering::SeqCst);
         tx.execute("INSERT INTO t VALUES (?1)", [value])
     })
@@ -55,7 +54,7 @@ fn a_failing_job_undoes_only_itself_runs_once_and_the_others_are_committed_once(
     // Inserts a row, then fails: its row must not survive.
     let (failing, failing_answer) = {
         let runs: Arc<AtomicUsize> = Arc::clone(&runs_failing);
-        job(move |tx, _| {
+        job(move |tx| {
             runs.fetch_add(1, Ordering::SeqCst);
             tx.execute("INSERT INTO t VALUES (2)", [])?;
             tx.execute("INSERT INTO t VALUES (NULL)", [])
@@ -64,7 +63,7 @@ fn a_failing_job_undoes_only_itself_runs_once_and_the_others_are_committed_once(
     let (last, last_answer) = counted_insert(3, &runs_last);
     let mut jobs = vec![first, failing, last];
 
-    let committed = commit_batch(&mut connection, &mut jobs, &mut WriterState::new());
+    let committed = commit_batch(&mut connection, &mut jobs);
     assert_eq!(committed, Ok(()));
     for job in jobs {
         job.complete(committed.clone());
@@ -84,18 +83,18 @@ fn a_panicking_job_fails_alone_and_the_writer_goes_on() {
     connection.execute_batch("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)").unwrap();
     let runs = Arc::new(AtomicUsize::new(0));
     let (first, first_answer) = counted_insert(1, &runs);
-    let (panicking, panicking_answer) = job(|tx, _| -> rusqlite::Result<usize> {
+    let (panicking, panicking_answer) = job(|tx| -> rusqlite::Result<usize> {
         tx.execute("INSERT INTO t VALUES (2)", [])?;
         let overflowing = [i64::MAX, 1];
         // An unchecked sum, as the poisoned trace once hit: panics in a debug build.
         let sum = overflowing.iter().fold(0i64, |sum, v| sum.checked_add(*v).expect("integer overflow"));
         tx.execute("INSERT INTO t VALUES (?1)", [sum])
     });
-    let (second_panic, second_answer) = job(|_, _| -> rusqlite::Result<usize> { panic!("a second job panics") });
+    let (second_panic, second_answer) = job(|_| -> rusqlite::Result<usize> { panic!("a second job panics") });
     let (last, last_answer) = counted_insert(3, &runs);
     let mut jobs = vec![first, panicking, second_panic, last];
 
-    let committed = commit_batch(&mut connection, &mut jobs, &mut WriterState::new());
+    let committed = commit_batch(&mut connection, &mut jobs);
     assert_eq!(committed, Ok(()));
     for job in jobs {
         job.complete(committed.clone());
@@ -112,10 +111,10 @@ fn a_panicking_job_fails_alone_and_the_writer_goes_on() {
 /// Runs a job in a committed transaction, hands it to the syncer with `wal` as the log,
 /// and returns what its caller is answered.
 fn acknowledged_with(wal: PathBuf) -> Result<i32, WriteError> {
-    let (job, answer) = job(|_, _| Ok(7));
+    let (job, answer) = job(|_| Ok(7));
     let mut connection = Connection::open_in_memory().unwrap();
     let mut jobs = vec![job];
-    let outcome = commit_batch(&mut connection, &mut jobs, &mut WriterState::new());
+    let outcome = commit_batch(&mut connection, &mut jobs);
     assert_eq!(outcome, Ok(()));
     let (to_syncer, commits) = std_mpsc::sync_channel(1);
     let (wake_checkpointer, wake_ups) = std_mpsc::sync_channel(1);

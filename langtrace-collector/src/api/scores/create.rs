@@ -93,7 +93,7 @@ async fn store(state: &AppState, project_id: String, scores: Vec<ScoreFields>) -
     if scores.is_empty() {
         return Ok(());
     }
-    state.writer.write(move |tx, _| scores::insert(tx, &project_id, &scores)).await.map_err(ApiError::from)
+    state.writer.write(move |tx| scores::insert(tx, &project_id, &scores)).await.map_err(ApiError::from)
 }
 
 /// One refused score of an array.

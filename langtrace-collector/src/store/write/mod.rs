@@ -8,7 +8,7 @@ mod rollup;
 mod totals;
 
 pub use caps::StoredCaps;
-pub use observations::{observations, prepare, PreparedBatch, WriterState};
+pub use observations::{observations, prepare, PreparedBatch};
 
 /// JSON text of a value (`null` if it cannot be written, which serde_json's own maps and
 /// vectors never cause).

@@ -15,23 +15,6 @@ use super::rollup::{roll_up, TraceUpdate};
 use super::totals::{Contribution, Delta};
 use crate::store::now_ns;
 
-/// State the writer keeps between batches (none today: prices are matched before the
-/// writer, see [`prepare`]); every job gets it, so jobs keep one signature.
-pub struct WriterState {}
-
-impl WriterState {
-    /// The writer's state at start.
-    pub fn new() -> Self {
-        Self {}
-    }
-}
-
-impl Default for WriterState {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// One observation row, its text columns rendered ahead of the writer.
 pub struct PreparedRow {
     id: String,
@@ -205,12 +188,7 @@ const INSERTED: &str = "observations (project_id, id, trace_id, parent_id, is_ro
     ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
 
 /// Inserts a prepared batch of one project and rolls its traces up.
-pub fn observations(
-    tx: &Transaction<'_>,
-    _state: &mut WriterState,
-    project_id: &str,
-    batch: &PreparedBatch,
-) -> rusqlite::Result<()> {
+pub fn observations(tx: &Transaction<'_>, project_id: &str, batch: &PreparedBatch) -> rusqlite::Result<()> {
     let created = now_ns();
     // A new row is inserted by one statement; only when the row exists already (a span
     // sent again) is its old contribution read and the row replaced.

@@ -9,7 +9,7 @@ use langtrace_core::record::{Level, ObservationRecord, ObservationType, Timestam
 use langtrace_core::{ObservationId, TraceId};
 use rusqlite::Connection;
 
-use super::{observations, prepare, StoredCaps, WriterState};
+use super::{observations, prepare, StoredCaps};
 use crate::store::schema;
 
 const MS: u64 = 1_000_000;
@@ -48,7 +48,7 @@ fn record(id: u64, start: u64, end: u64, tokens: u64, level: Level) -> Observati
 fn store(connection: &mut Connection, records: Vec<ObservationRecord>) {
     let batch = prepare(records, &StoredCaps::default(), |_, _| None);
     let tx = connection.transaction().unwrap();
-    observations(&tx, &mut WriterState::new(), "p", &batch).unwrap();
+    observations(&tx, "p", &batch).unwrap();
     tx.commit().unwrap();
 }
 
