@@ -1,6 +1,6 @@
 //! Composition: references resolved at read time (following a moving label), the
 //! resolution graph, `resolve=false`, and the create-time checks (missing child, chat
-//! child, cycle, depth), and a delete refused while another prompt includes the version.
+//! child, cycle, depth, breadth), and a delete refused while another prompt includes the version.
 
 use serde_json::{json, Value};
 
@@ -85,4 +85,20 @@ fn broken_references_are_refused_at_create() {
         "Maximum nesting depth",
     );
     assert_eq!(collector.get(&prompt_path("level-6", "?label=latest")).0, 404, "nothing was stored");
+
+    // Breadth: ten versions of a leaf, ten prompts including all ten; a prompt including
+    // nine of those includes 99 prompts (accepted), one including all ten 110 (refused).
+    for version in 1..=10 {
+        create(&collector, &json!({"name": "leaf", "prompt": format!("{version}")}));
+    }
+    let all_leaves: String = (1..=10).map(|v| format!("@@@langfusePrompt:name=leaf|version={v}@@@")).collect();
+    for wide in 0..10 {
+        create(&collector, &json!({"name": format!("wide-{wide}"), "prompt": all_leaves}));
+    }
+    let including = |count: usize| -> String {
+        (0..count).map(|w| format!("@@@langfusePrompt:name=wide-{w}|version=1@@@ ")).collect()
+    };
+    create(&collector, &json!({"name": "broad", "prompt": including(9)}));
+    assert_eq!(collector.ok(&prompt_path("broad", "?version=1"))["prompt"].as_str().unwrap().len(), 9 * 12);
+    refused(json!({"name": "broader", "prompt": including(10)}), "at most 100 prompts");
 }
