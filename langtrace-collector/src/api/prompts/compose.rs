@@ -167,8 +167,9 @@ impl Resolver<'_> {
             // The child's resolved text goes into the parent's JSON text escaped, without
             // the quotes around it.
             let child_text = serde_json::from_str::<String>(&resolved).unwrap_or(resolved);
-            let escaped = serde_json::to_string(&child_text).unwrap_or_default();
-            text = text.replace(&reference.tag, &escaped[1..escaped.len() - 1]);
+            let quoted = serde_json::to_string(&child_text).unwrap_or_default();
+            let escaped = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')).unwrap_or_default();
+            text = text.replace(&reference.tag, escaped);
             let included = json!({"id": child.id, "name": child.name, "version": child.version});
             let siblings = self.dependencies.entry(node.id.to_owned()).or_default();
             if !siblings.contains(&included) {
