@@ -73,18 +73,18 @@ fn broken_references_are_refused_at_create() {
     create(&collector, &json!({"name": "b", "prompt": "@@@langfusePrompt:name=a|label=production@@@"}));
     refused(json!({"name": "a", "prompt": "@@@langfusePrompt:name=b|version=1@@@"}), "Circular dependency detected");
 
-    // Depth: a chain of five references below a prompt is accepted, six are refused.
+    // Depth, as Langfuse counts it: chains of five prompts are accepted, six refused.
     create(&collector, &json!({"name": "level-0", "prompt": "leaf"}));
-    for level in 1..=5 {
+    for level in 1..=4 {
         let prompt = format!("@@@langfusePrompt:name=level-{}|version=1@@@", level - 1);
         create(&collector, &json!({"name": format!("level-{level}"), "prompt": prompt}));
     }
-    assert_eq!(collector.ok(&prompt_path("level-5", "?version=1"))["prompt"], "leaf");
+    assert_eq!(collector.ok(&prompt_path("level-4", "?version=1"))["prompt"], "leaf");
     refused(
-        json!({"name": "level-6", "prompt": "@@@langfusePrompt:name=level-5|version=1@@@"}),
+        json!({"name": "level-5", "prompt": "@@@langfusePrompt:name=level-4|version=1@@@"}),
         "Maximum nesting depth",
     );
-    assert_eq!(collector.get(&prompt_path("level-6", "?label=latest")).0, 404, "nothing was stored");
+    assert_eq!(collector.get(&prompt_path("level-5", "?label=latest")).0, 404, "nothing was stored");
 
     // Breadth: ten versions of a leaf, ten prompts including all ten; a prompt including
     // nine of those includes 99 prompts (accepted), one including all ten 110 (refused).

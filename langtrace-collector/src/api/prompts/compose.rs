@@ -3,8 +3,8 @@
 //! chat prompt, in a message's content). References are found in the stored JSON text,
 //! resolved when the prompt is read (a label reference follows the label when it
 //! moves) and checked when it is created: the child must exist and be a text prompt, no
-//! prompt may include itself through any chain, chains are at most [`MAX_DEPTH`]
-//! references deep, and one resolution includes at most [`MAX_INCLUDES`] prompts.
+//! prompt may include itself through any chain, chains hold at most [`MAX_DEPTH`]
+//! prompts, and one resolution includes at most [`MAX_INCLUDES`] prompts.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -14,7 +14,8 @@ use serde_json::{json, Value};
 
 use crate::store::prompts::{self, Selector};
 
-/// References followed below a prompt at most.
+/// Prompts in one chain of includes at most, the including prompt counted (Langfuse's
+/// `MAX_PROMPT_NESTING_DEPTH`: levels 0 to 4).
 pub const MAX_DEPTH: usize = 5;
 /// Prompts one resolution includes at most, counting repeats: depth alone would let a
 /// prompt with many references to prompts with many references cost the writer (at
@@ -135,9 +136,11 @@ impl Resolver<'_> {
         if references.is_empty() {
             return Ok(text);
         }
-        if self.chain.len() > MAX_DEPTH {
+        // The children would be at level `chain.len()` (the root at level 0).
+        if self.chain.len() >= MAX_DEPTH {
             return Err(refused(format!(
-                "Maximum nesting depth exceeded: prompts include each other at most {MAX_DEPTH} levels deep"
+                "Maximum nesting depth exceeded ({MAX_DEPTH}): a prompt and the prompts it includes, \
+                 nested, form chains of at most {MAX_DEPTH} prompts"
             )));
         }
         for reference in references {
