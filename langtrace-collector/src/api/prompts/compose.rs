@@ -155,11 +155,13 @@ impl Resolver<'_> {
                 )));
             }
             let child = prompts::find(self.connection, self.project_id, &reference.name, &reference.selector)?
-                .ok_or_else(|| refused(format!("Prompt dependency not found: {}", describe(&reference))))?;
+                .ok_or_else(|| {
+                    refused(format!("Prompt dependency not found: {}", describe(&reference.name, &reference.selector)))
+                })?;
             if child.prompt_type != "text" {
                 return Err(refused(format!(
                     "Prompt dependency {} is a {} prompt: only text prompts can be included",
-                    describe(&reference),
+                    describe(&reference.name, &reference.selector),
                     child.prompt_type
                 )));
             }
@@ -187,11 +189,11 @@ fn refused(message: String) -> Unresolvable {
     Unresolvable::Refused(message)
 }
 
-/// `'X' with label 'L'` / `'X' with version N`.
-pub fn describe(reference: &Reference) -> String {
-    match &reference.selector {
-        Selector::Label(label) => format!("'{}' with label '{label}'", reference.name),
-        Selector::Version(version) => format!("'{}' with version {version}", reference.name),
+/// `'X' with label 'L'` / `'X' with version N`, as Langfuse's messages name a version.
+pub fn describe(name: &str, selector: &Selector) -> String {
+    match selector {
+        Selector::Label(label) => format!("'{name}' with label '{label}'"),
+        Selector::Version(version) => format!("'{name}' with version {version}"),
     }
 }
 
