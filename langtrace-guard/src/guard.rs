@@ -120,7 +120,13 @@ impl Guard {
         let mut current = text.to_owned();
         let mut records = Vec::with_capacity(chain.len());
         let mut blocked: Option<Blocked> = None;
+        // The text traces may hold: the chain's result, or the text before the first
+        // scanner that restores protected values.
+        let mut recordable: Option<String> = None;
         for scanner in chain {
+            if scanner.reveals() && recordable.is_none() {
+                recordable = Some(current.clone());
+            }
             let record = ScanRecord::start(scanner.name(), &self.recording, &current);
             let scan = scanner.scan(&current, &context);
             let verdict = Verdict {
@@ -140,8 +146,9 @@ impl Guard {
             }
         }
         let complete = records.len() == chain.len();
+        let recordable = recordable.as_deref().unwrap_or(&current);
         for (record, verdict) in &records {
-            record.finish(verdict, complete.then_some(current.as_str()));
+            record.finish(verdict, complete.then_some(recordable));
         }
         match blocked {
             Some(blocked) => Err(blocked),

@@ -21,6 +21,13 @@ pub trait Scanner: Send + Sync {
     /// also see the prompt in `context`).
     fn scan<'t>(&self, text: &'t str, context: &ScanContext<'_>) -> Scan<'t>;
 
+    /// Whether the scanner puts protected values back into the text (as
+    /// [`crate::scanners::Deanonymize`] does). The guard then records the chain's text as
+    /// it was before this scanner, so traces never hold the restored values.
+    fn reveals(&self) -> bool {
+        false
+    }
+
     /// The scanner behind an `Arc`, as [`crate::Guard::input`] and
     /// [`crate::Guard::output`] take them (scanners are shared, not rebuilt).
     fn shared(self) -> Arc<dyn Scanner>

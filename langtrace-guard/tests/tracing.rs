@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use langtrace_core::{Level, MemorySink, ObservationRecord, ObservationType};
-use langtrace_guard::scanners::{BanSubstrings, InvisibleText, Pii, Secrets, Vault};
+use langtrace_guard::scanners::{BanSubstrings, Deanonymize, InvisibleText, Pii, Secrets, Vault};
 use langtrace_guard::{Blocked, Guard, Scanner};
 use serde_json::json;
 use tracing_subscriber::layer::SubscriberExt;
@@ -103,4 +103,18 @@ fn without_a_layer_nothing_is_recorded_and_scanning_works() {
     let scanned = guard().scan_input(&format!("Mail {EMAIL}")).unwrap();
     assert_eq!(scanned.text, "Mail [REDACTED_EMAIL_1]");
     assert!(!scanned.is_clean() && scanned.max_risk() == 1.0);
+}
+
+#[test]
+fn restored_values_are_not_recorded() {
+    let vault = Vault::new();
+    let guard = Guard::new().input([Pii::new(vault.clone()).shared()]).output([Deanonymize::new(vault).shared()]);
+    let observations = record(|| {
+        let prompt = guard.scan_input(&format!("Mail {EMAIL}")).unwrap();
+        let answer = guard.scan_output(&prompt.text, "Mailed [REDACTED_EMAIL_1].").unwrap();
+        assert_eq!(answer.text, format!("Mailed {EMAIL}."));
+    });
+    let deanonymize = observations.iter().find(|o| o.name == "deanonymize").unwrap();
+    assert_eq!(deanonymize.input_value(), Some(json!("Mailed [REDACTED_EMAIL_1].")));
+    assert_eq!(deanonymize.level, Level::Default);
 }

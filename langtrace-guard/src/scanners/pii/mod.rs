@@ -101,6 +101,10 @@ impl Scanner for Deanonymize {
         "deanonymize"
     }
 
+    fn reveals(&self) -> bool {
+        true
+    }
+
     fn scan<'t>(&self, text: &'t str, _: &ScanContext<'_>) -> Scan<'t> {
         if !text.contains('[') {
             return Scan::clean(text);

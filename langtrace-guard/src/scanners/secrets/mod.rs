@@ -3,13 +3,14 @@
 
 mod rules;
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use regex::Regex;
 use sha2::{Digest, Sha256};
 
-use crate::scan::{non_overlapping, Finding, Scan, ScanContext, Scanner};
+use crate::scan::{apply_replacements, non_overlapping, Finding, Scan, ScanContext, Scanner};
 use rules::{Rule, RULES};
 
 /// How a found secret is replaced.
@@ -124,6 +125,18 @@ impl Scanner for Secrets {
     fn scan<'t>(&self, text: &'t str, _: &ScanContext<'_>) -> Scan<'t> {
         Scan::from_findings(text, Secrets::find(text, self.mode), true)
     }
+}
+
+/// The secrets of `text` replaced by `[SECRET]`: what the facade's `mask::secrets()`
+/// records.
+pub fn mask_secrets(text: &str) -> Cow<'_, str> {
+    let findings = Secrets::find(text, RedactMode::All);
+    if findings.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let findings: Vec<Finding> =
+        findings.into_iter().map(|f| Finding { replacement: Some("[SECRET]".to_owned()), ..f }).collect();
+    Cow::Owned(apply_replacements(text, &findings))
 }
 
 fn passes_entropy(rule: &Rule, secret: &str) -> bool {

@@ -128,3 +128,10 @@ fn entropy_measures_bits_per_character() {
     assert!((shannon_entropy("abcd") - 2.0).abs() < 1e-6);
     assert!(shannon_entropy(&random(ALNUM, 64, 50)) > 5.0);
 }
+
+#[test]
+fn mask_replaces_with_a_marker() {
+    let secret = format!("{}{}", "glpat-", random(ALNUM, 20, 60));
+    assert_eq!(mask_secrets(&format!("key {secret}.")), "key [SECRET].");
+    assert!(matches!(mask_secrets("nothing"), std::borrow::Cow::Borrowed(_)));
+}
