@@ -205,4 +205,7 @@ mod documentation {
     struct Settings;
     #[doc = include_str!("../docs/otlp-export.md")]
     struct OtlpExport;
+    #[cfg(feature = "guard")]
+    #[doc = include_str!("../docs/guard.md")]
+    struct Guard;
 }
