@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::scan::{ScanContext, Scanner, NO_RISK};
-use crate::trace::{Recording, ScanRecord};
+use crate::trace::{GuardScore, Recording, ScanRecord};
 
 /// A text a scanner rejected: the error of [`Guard::scan_input`] and
 /// [`Guard::scan_output`].
@@ -106,6 +106,15 @@ impl Guard {
         self
     }
 
+    /// Hands each scanner run's risk to `scores` as a numeric score `guard.<scanner>`
+    /// on the trace (only in recorded traces). The facade's pipeline carries
+    /// observations, not scores: send them where your scores go, e.g. `POST
+    /// /api/public/scores` of the collector or Langfuse, as Langfuse's SDKs do.
+    pub fn scores(mut self, scores: impl Fn(GuardScore) + Send + Sync + 'static) -> Self {
+        self.recording.scores = Some(Arc::new(scores));
+        self
+    }
+
     /// Runs the input chain on `prompt`.
     pub fn scan_input(&self, prompt: &str) -> Result<Scanned, Blocked> {
         self.run(&self.input, prompt, ScanContext::default())
@@ -164,6 +173,8 @@ impl std::fmt::Debug for Guard {
             .field("input", &names(&self.input))
             .field("output", &names(&self.output))
             .field("fail_fast", &self.fail_fast)
+            .field("raw_text", &self.recording.raw_text)
+            .field("scores", &self.recording.scores.is_some())
             .finish()
     }
 }

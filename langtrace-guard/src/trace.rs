@@ -2,23 +2,45 @@
 //! observation, opened when the scanner starts and closed when the chain ends (its input,
 //! the chain's sanitized text, is known only then).
 
-use langtrace_core::{Level, ObservationHandle};
+use std::sync::Arc;
+
+use langtrace_core::{Level, ObservationHandle, ObservationId, TraceId};
 use serde_json::{json, Map, Value};
 use tracing::Span;
 
 use crate::guard::Verdict;
 
+/// A scanner's risk as a numeric score on the trace, handed to the callback of
+/// [`crate::Guard::scores`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GuardScore {
+    /// `guard.<scanner>`.
+    pub name: String,
+    /// The risk clamped to 0..=1 (LLM Guard's -1, "no risk", becomes 0).
+    pub value: f64,
+    /// The trace the scanner ran in.
+    pub trace_id: TraceId,
+    /// The scanner run's guardrail observation.
+    pub observation_id: ObservationId,
+}
+
+/// Where scores go.
+pub(crate) type ScoreSink = Arc<dyn Fn(GuardScore) + Send + Sync>;
+
 /// What a guard records besides verdicts.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Recording {
     /// Record the raw text each scanner was given (explicit opt-in).
     pub raw_text: bool,
+    /// Hand each run's risk to this callback.
+    pub scores: Option<ScoreSink>,
 }
 
 /// The observation of one scanner run.
 pub(crate) struct ScanRecord {
     span: Span,
     raw_text: bool,
+    scores: Option<ScoreSink>,
 }
 
 impl ScanRecord {
@@ -34,7 +56,7 @@ impl ScanRecord {
         if recording.raw_text {
             ObservationHandle::for_span(&span).set_input(text);
         }
-        ScanRecord { span, raw_text: recording.raw_text }
+        ScanRecord { span, raw_text: recording.raw_text, scores: recording.scores.clone() }
     }
 
     /// Records the verdict (level `WARNING` when invalid) and, unless raw text is
@@ -60,6 +82,14 @@ impl ScanRecord {
         }
         if let (false, Some(text)) = (self.raw_text, sanitized) {
             handle.set_input(text);
+        }
+        if let (Some(scores), Some(trace_id), Some(observation_id)) = (&self.scores, handle.trace_id(), handle.id()) {
+            scores(GuardScore {
+                name: format!("guard.{}", verdict.scanner),
+                value: f64::from(verdict.risk.clamp(0.0, 1.0)),
+                trace_id,
+                observation_id,
+            });
         }
     }
 }

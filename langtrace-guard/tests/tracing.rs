@@ -118,3 +118,27 @@ fn restored_values_are_not_recorded() {
     assert_eq!(deanonymize.input_value(), Some(json!("Mailed [REDACTED_EMAIL_1].")));
     assert_eq!(deanonymize.level, Level::Default);
 }
+
+#[test]
+fn scores_name_the_scanner_trace_and_observation() {
+    let scores = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = scores.clone();
+    let guard = Guard::new()
+        .input([InvisibleText::new().shared(), Pii::new(Vault::new()).shared()])
+        .scores(move |score| sink.lock().unwrap().push(score));
+    let observations = record(|| {
+        guard.scan_input(&format!("Mail {EMAIL}")).unwrap();
+    });
+    let scores = scores.lock().unwrap();
+    let summary: Vec<(&str, f64)> = scores.iter().map(|s| (s.name.as_str(), s.value)).collect();
+    assert_eq!(summary, [("guard.invisible_text", 0.0), ("guard.pii", 1.0)]);
+    let pii = observations.iter().find(|o| o.name == "pii").unwrap();
+    assert_eq!((scores[1].trace_id, scores[1].observation_id), (pii.trace_id, pii.id));
+
+    // Without a recorded trace there is nothing to attach a score to.
+    let outside = std::sync::Arc::new(std::sync::Mutex::new(0));
+    let count = outside.clone();
+    let guard = Guard::new().input([Pii::new(Vault::new()).shared()]).scores(move |_| *count.lock().unwrap() += 1);
+    guard.scan_input("a@b.io").unwrap();
+    assert_eq!(*outside.lock().unwrap(), 0);
+}
