@@ -1,5 +1,5 @@
 //! [`Secrets`]: API keys, tokens and private keys, found with the project's rule table
-//! ([`rules`]): a keyword prefilter, a pattern and an entropy floor per rule.
+//! (`rules.rs`): a keyword prefilter, a pattern and an entropy floor per rule.
 
 mod rules;
 
