@@ -38,7 +38,12 @@ fn main() {
     let terms: Vec<String> = (0..1000).map(|i| format!("bannedterm{i:04}")).collect();
     let guard = Guard::new().input([
         InvisibleText::new().shared(),
-        BanSubstrings::builder(&terms).match_type(MatchType::Word).redact(true).build().shared(),
+        BanSubstrings::builder(&terms)
+            .match_type(MatchType::Word)
+            .redact(true)
+            .build()
+            .expect("1,000 terms build")
+            .shared(),
         Secrets::new().shared(),
         Pii::new(Vault::new()).shared(),
     ]);

@@ -69,11 +69,16 @@ impl BanSubstrings {
             .kind("jailbreak-phrase")
             .match_type(MatchType::Word)
             .build()
+            .expect("the built-in list builds")
     }
 
     /// Common refusal phrases, for [`super::NoRefusalLight`].
     pub(crate) fn refusals() -> Self {
-        BanSubstrings::builder(REFUSAL_PHRASES).name("no_refusal_light").kind("refusal").build()
+        BanSubstrings::builder(REFUSAL_PHRASES)
+            .name("no_refusal_light")
+            .kind("refusal")
+            .build()
+            .expect("the built-in list builds")
     }
 
     /// How many phrases it searches for.
@@ -133,14 +138,13 @@ impl BanSubstringsBuilder {
         self
     }
 
-    /// Builds the automaton.
-    pub fn build(self) -> BanSubstrings {
+    /// Builds the automaton; fails only for a phrase list too large for it.
+    pub fn build(self) -> Result<BanSubstrings, aho_corasick::BuildError> {
         let automaton = AhoCorasickBuilder::new()
             .ascii_case_insensitive(!self.case_sensitive)
             .match_kind(MatchKind::Standard)
-            .build(&self.phrases)
-            .expect("phrase automata of any size within memory build");
-        BanSubstrings {
+            .build(&self.phrases)?;
+        Ok(BanSubstrings {
             name: self.name,
             automaton,
             phrases: self.phrases.len(),
@@ -148,7 +152,7 @@ impl BanSubstringsBuilder {
             match_type: self.match_type,
             redact: self.redact,
             contains_all: self.contains_all,
-        }
+        })
     }
 }
 
@@ -256,8 +260,8 @@ mod tests {
 
     #[test]
     fn word_versus_substring() {
-        let substring = BanSubstrings::builder(["cat"]).build();
-        let word = BanSubstrings::builder(["cat"]).match_type(MatchType::Word).build();
+        let substring = BanSubstrings::builder(["cat"]).build().unwrap();
+        let word = BanSubstrings::builder(["cat"]).match_type(MatchType::Word).build().unwrap();
         let cases = [
             ("the cat sat", false, false),
             ("concatenate", false, true),
@@ -274,21 +278,21 @@ mod tests {
 
     #[test]
     fn a_failed_word_match_does_not_hide_a_later_one() {
-        let word = BanSubstrings::builder(["ab c", "c"]).match_type(MatchType::Word).redact(true).build();
+        let word = BanSubstrings::builder(["ab c", "c"]).match_type(MatchType::Word).redact(true).build().unwrap();
         assert_eq!(verdict(&word, "xab c"), (false, "xab [REDACTED]".to_owned()));
     }
 
     #[test]
     fn case_sensitivity() {
-        let exact = BanSubstrings::builder(["Secret"]).case_sensitive(true).build();
+        let exact = BanSubstrings::builder(["Secret"]).case_sensitive(true).build().unwrap();
         assert!(verdict(&exact, "a secret").0);
         assert!(!verdict(&exact, "a Secret").0);
-        assert!(!verdict(&BanSubstrings::builder(["Secret"]).build(), "a SECRET").0);
+        assert!(!verdict(&BanSubstrings::builder(["Secret"]).build().unwrap(), "a SECRET").0);
     }
 
     #[test]
     fn redact_replaces_each_match_longest_first() {
-        let scanner = BanSubstrings::builder(["foo", "foobar"]).redact(true).build();
+        let scanner = BanSubstrings::builder(["foo", "foobar"]).redact(true).build().unwrap();
         let scan = scanner.scan("a foobar and foo", &ScanContext::default());
         assert_eq!(scan.sanitized, "a [REDACTED] and [REDACTED]");
         assert!(!scan.valid && !scan.blocked && scan.findings.len() == 2);
@@ -296,7 +300,7 @@ mod tests {
 
     #[test]
     fn contains_all_needs_every_phrase() {
-        let scanner = BanSubstrings::builder(["alpha", "beta"]).contains_all(true).build();
+        let scanner = BanSubstrings::builder(["alpha", "beta"]).contains_all(true).build().unwrap();
         assert!(verdict(&scanner, "alpha only").0);
         assert!(!verdict(&scanner, "beta then alpha").0);
     }
