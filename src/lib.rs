@@ -43,11 +43,11 @@ use tracing_subscriber::Layer;
 
 pub use langtrace_core::{
     config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id, event,
-    ids, layer, mask, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details,
-    EventBuilder, FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField,
-    MediaRecord, MediaSource, MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord,
-    ObservationType, Payload, PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp,
-    TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
+    ids, layer, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details, EventBuilder,
+    FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField, MediaRecord, MediaSource,
+    MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord, ObservationType, Payload,
+    PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp, TraceAttributes, TraceHandle,
+    TraceId, TraceRecord, Usage,
 };
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.
@@ -57,6 +57,13 @@ pub use tracing_subscriber;
 
 #[doc(hidden)]
 pub use langtrace_core::__private;
+
+pub mod mask;
+
+/// Input and output scanners (PII, secrets, invisible text, banned phrases, ...), traced
+/// as guardrail observations: the `langtrace-guard` crate.
+#[cfg(feature = "guard")]
+pub use langtrace_guard as guard;
 
 /// OTLP export: the sink `init()` installs when an endpoint or Langfuse keys are set.
 #[cfg(feature = "otlp")]
@@ -198,4 +205,7 @@ mod documentation {
     struct Settings;
     #[doc = include_str!("../docs/otlp-export.md")]
     struct OtlpExport;
+    #[cfg(feature = "guard")]
+    #[doc = include_str!("../docs/guard.md")]
+    struct Guard;
 }

@@ -176,6 +176,49 @@ async fn filters_narrow_the_traces_table() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guardrail_warnings_have_a_quick_filter_and_a_dashboard_panel() {
+    let (_serial, demo, browser) = signed_in().await;
+    let warned = api(&demo, "/api/public/traces?limit=50&observationType=GUARDRAIL&observationLevel=WARNING").await;
+    let expected: Vec<&str> = warned["data"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+    assert!(!expected.is_empty() && expected.len() < browser.count("tbody tr[data-trace-id]").await);
+
+    browser.click("button[data-filter=guardrails]").await;
+    assert_eq!(browser.count_settles("tbody tr[data-trace-id]", expected.len()).await, expected.len());
+    browser.ready("traces").await;
+    for id in &expected {
+        assert_eq!(browser.count(&format!("tbody tr[data-trace-id='{id}']")).await, 1, "{id} listed");
+    }
+    let pressed = browser.client().find(Locator::Css("button[data-filter=guardrails]")).await.unwrap();
+    assert_eq!(pressed.attr("aria-pressed").await.unwrap().as_deref(), Some("true"));
+
+    // The dashboard counts the same findings the metrics API does.
+    let query = json!({
+        "view": "observations",
+        "metrics": [{ "measure": "count", "aggregation": "count" }],
+        "filters": [
+            { "column": "type", "operator": "=", "value": "GUARDRAIL" },
+            { "column": "level", "operator": "!=", "value": "DEFAULT" },
+            { "column": "level", "operator": "!=", "value": "DEBUG" },
+        ],
+        "fromTimestamp": "2000-01-01T00:00:00Z",
+        "toTimestamp": "2100-01-01T00:00:00Z",
+    });
+    let findings =
+        api(&demo, &format!("/api/public/v2/metrics?query={}", support::http::form_encode(&query.to_string()))).await;
+    let findings = findings["data"][0]["count_count"].as_u64().expect("a count");
+    assert!(findings > 0);
+    browser.click("a[data-nav=dashboard]").await;
+    browser.ready("dashboard").await;
+    assert_eq!(browser.count("svg[data-chart=guardrail-findings]").await, 1);
+    let dashboard = browser.text("[data-testid=dashboard]").await;
+    assert!(
+        dashboard.contains(&format!("{findings} findings")),
+        "the dashboard counts {findings} findings: {dashboard}"
+    );
+    browser.screenshot("dashboard-guardrails").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_score_added_from_the_trace_page_is_stored() {
     let (_serial, demo, browser) = signed_in().await;
     let trace = agent_trace(&demo).await;

@@ -108,6 +108,35 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
     assert!(content.starts_with(b"\x89PNG\r\n\x1a\n"), "the media is a PNG");
 }
 
+#[test]
+fn demo_guard_keeps_pasted_secrets_and_pii_out_of_the_store() {
+    let demo = Demo::start();
+    let traces = demo.ok("/api/public/traces?limit=100");
+    let traces = traces["data"].as_array().expect("trace list");
+    let stored: String = traces
+        .iter()
+        .map(|trace| demo.ok(&format!("/api/public/traces/{}", trace["id"].as_str().unwrap())).to_string())
+        .collect();
+    // What the demo's users paste (the key is assembled by the demo: any GitHub-token
+    // prefix in the store would be it).
+    for raw in ["frank.miller@example.com", "555-2671", "4111 1111 1111 1111", "ghp_"] {
+        assert!(!stored.contains(raw), "{raw:?} reached the store");
+    }
+    assert!(stored.contains("[REDACTED_EMAIL_1]") && stored.contains("[REDACTED_CREDIT_CARD_1]"));
+
+    // Guardrail warnings: the pasted data and the jailbreak attempt, and nothing else.
+    let warned = demo.ok("/api/public/traces?observationType=GUARDRAIL&observationLevel=WARNING&limit=100");
+    let users = distinct(warned["data"].as_array().unwrap(), "userId");
+    assert_eq!(users, BTreeSet::from(["frank".to_owned(), "mallory".to_owned()]));
+    let probe = demo.ok("/api/public/traces?userId=mallory");
+    let probe = demo.ok(&format!("/api/public/traces/{}", probe["data"][0]["id"].as_str().unwrap()));
+    let jailbreak = probe["observations"].as_array().unwrap().iter().find(|o| o["name"] == "jailbreak_phrases");
+    assert_eq!(
+        jailbreak.map(|o| (o["type"].clone(), o["level"].clone())),
+        Some(("GUARDRAIL".into(), "WARNING".into()))
+    );
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn the_demo_writer_runs_at_the_process_priority_and_its_runtime_below_it() {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use axum::extract::State;
 use axum::Json;
-use langtrace_core::record::Level;
+use langtrace_core::record::{Level, ObservationType};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -18,11 +18,13 @@ use super::wire::{iso, json_column, seconds};
 use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::filter::Io;
-use crate::store::traces::{self, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
+use crate::store::traces::{self, ObservationMatch, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
 use crate::store::{observations, scores};
 
 /// The query of `GET /api/public/traces`: Langfuse's parameters, plus `level` (worst
-/// level), `minLatency` (seconds), `minCost` (USD) and `search` (id, name, input, output).
+/// level), `minLatency` (seconds), `minCost` (USD), `search` (id, name, input, output),
+/// and `observationType` / `observationLevel` (traces with an observation of that type,
+/// at that level or worse: `GUARDRAIL` + `WARNING` lists guardrail warnings).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceQuery {
@@ -44,20 +46,24 @@ pub struct TraceQuery {
     level: Option<String>,
     search: Option<String>,
     order_by: Option<String>,
+    observation_type: Option<String>,
+    observation_level: Option<String>,
 }
 
 impl TraceQuery {
     /// The store's filter for these parameters.
     fn filter(self) -> Result<TraceFilter, ApiError> {
-        let level = self
-            .level
-            .map(|text| match Level::parse(&text) {
-                Some(level) => Ok(level),
-                None => {
-                    Err(ApiError::BadRequest(format!("level must be DEBUG, DEFAULT, WARNING or ERROR, got {text:?}")))
-                }
+        let level = parse_level("level", self.level)?;
+        let observation_type = self
+            .observation_type
+            .map(|text| {
+                ObservationType::parse(&text).ok_or_else(|| {
+                    let known: Vec<&str> = ObservationType::ALL.iter().map(|t| t.as_upper()).collect();
+                    ApiError::BadRequest(format!("observationType must be one of {}, got {text:?}", known.join(", ")))
+                })
             })
             .transpose()?;
+        let min_level = parse_level("observationLevel", self.observation_level)?;
         Ok(TraceFilter {
             user_id: self.user_id,
             session_id: self.session_id,
@@ -72,8 +78,20 @@ impl TraceQuery {
             tags: self.tags,
             level,
             search: self.search,
+            observation: (observation_type.is_some() || min_level.is_some())
+                .then_some(ObservationMatch { observation_type, min_level }),
         })
     }
+}
+
+/// The level named by parameter `name`, if given.
+fn parse_level(name: &str, text: Option<String>) -> Result<Option<Level>, ApiError> {
+    text.map(|text| {
+        Level::parse(&text).ok_or_else(|| {
+            ApiError::BadRequest(format!("{name} must be DEBUG, DEFAULT, WARNING or ERROR, got {text:?}"))
+        })
+    })
+    .transpose()
 }
 
 /// Langfuse's `orderBy=field.asc|desc` (default `timestamp.desc`).

@@ -27,6 +27,7 @@ use super::png;
 #[observe(as_type = chain, skip(turn))]
 pub(super) async fn chat_turn(question: &str, turn: usize) -> String {
     current_trace().set_metadata("turn", turn).set_metadata("channel", "support-widget");
+    let question = &super::guard::screen(question);
     let verdict = moderate_input(question);
     let answer = support_agent(question).await;
     judge_answer(question, &answer, verdict.allowed);

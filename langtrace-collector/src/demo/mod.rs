@@ -6,11 +6,13 @@
 //! - `app`: the demo application, run once per (environment, release) deployment with a
 //!   subscriber of its own;
 //! - `agent`: the instrumented multi-step support agent and its mock LLM;
+//! - `guard`: the agent's input guard (secrets, PII, invisible text, jailbreak phrases);
 //! - `script`: the conversations each deployment runs;
 //! - `png`: small PNG images drawn in code, attached to vision generations.
 
 mod agent;
 mod app;
+mod guard;
 mod png;
 mod script;
 

@@ -1,7 +1,7 @@
 //! Trace rows: the rollup of each trace's observations, listed with filters and ordering,
 //! read one by one, or by session and user.
 
-use langtrace_core::record::Level;
+use langtrace_core::record::{Level, ObservationType};
 use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -150,6 +150,38 @@ pub struct TraceFilter {
     pub level: Option<Level>,
     /// Text in the id, name, input or output.
     pub search: Option<String>,
+    /// Has an observation matching this (e.g. a GUARDRAIL observation at WARNING or worse).
+    pub observation: Option<ObservationMatch>,
+}
+
+/// Which observation a trace must have: both conditions on the same observation, an
+/// unset one matching any.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ObservationMatch {
+    /// Of this type.
+    pub observation_type: Option<ObservationType>,
+    /// At this level or worse.
+    pub min_level: Option<Level>,
+}
+
+impl ObservationMatch {
+    /// The `EXISTS` clause over the observations of `traces t`, with its parameters.
+    fn clause(self) -> (String, Vec<Sql>) {
+        let mut clause =
+            "EXISTS (SELECT 1 FROM observations o WHERE o.project_id = t.project_id AND o.trace_id = t.id".to_owned();
+        let mut params = Vec::new();
+        if let Some(observation_type) = self.observation_type {
+            clause.push_str(" AND o.type = ?");
+            params.push(Sql::Text(observation_type.as_upper().to_owned()));
+        }
+        if let Some(min_level) = self.min_level {
+            let levels: Vec<&Level> = Level::ALL.iter().skip_while(|level| **level != min_level).collect();
+            clause.push_str(&format!(" AND o.level IN ({})", vec!["?"; levels.len()].join(", ")));
+            params.extend(levels.into_iter().map(|level| Sql::Text(level.as_upper().to_owned())));
+        }
+        clause.push(')');
+        (clause, params)
+    }
 }
 
 impl TraceFilter {
@@ -172,6 +204,10 @@ impl TraceFilter {
         }
         if let Some(level) = self.level {
             filter.and(worst_level_clause(level), []);
+        }
+        if let Some(observation) = self.observation {
+            let (clause, params) = observation.clause();
+            filter.and(&clause, params);
         }
         if let Some(text) = &self.search {
             filter.and(

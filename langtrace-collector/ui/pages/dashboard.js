@@ -1,6 +1,7 @@
 // The dashboard: a time range (kept in the hash) and the charts of the metrics API over
 // it (traces, observations, cost and tokens by model, latency percentiles, cost per user,
-// error rate by release), for the environment chosen in the header.
+// error rate by release, guardrail findings by scanner), for the environment chosen in the
+// header.
 
 import { clear, contained, h, pageRoot } from "../dom.js";
 import { fmtCost, fmtDuration, fmtNumber, toIso, toLocalInput } from "../format.js";
@@ -22,7 +23,9 @@ export async function dashboardPage(token, query) {
   const metrics = (q) => api("/api/public/v2/metrics", { query: JSON.stringify({ ...base, ...q, filters: [...envFilter, ...(q.filters || [])] }) }).then((r) => r.data || []);
   const time = { timeDimension: { granularity: "auto" } };
   const percentiles = ["p50", "p90", "p95", "p99"].map((p) => ({ measure: "latency", aggregation: p }));
-  const [traces, observations, models, traceLatency, generationLatency, users, releases] = await Promise.all([
+  // A guardrail finding: a GUARDRAIL observation at WARNING or ERROR (one per scanner run).
+  const findingFilters = [{ column: "type", operator: "=", value: "GUARDRAIL" }, { column: "level", operator: "!=", value: "DEFAULT" }, { column: "level", operator: "!=", value: "DEBUG" }];
+  const [traces, observations, models, traceLatency, generationLatency, users, releases, guardrails] = await Promise.all([
     metrics({ view: "traces", metrics: [{ measure: "count", aggregation: "count" }], ...time }),
     metrics({ view: "observations", dimensions: [{ field: "type" }], metrics: [{ measure: "count", aggregation: "count" }], ...time }),
     metrics({ view: "observations", dimensions: [{ field: "providedModelName" }], metrics: [{ measure: "totalCost", aggregation: "sum" }, { measure: "totalTokens", aggregation: "sum" }], filters: [{ column: "type", operator: "=", value: "GENERATION" }], ...time }),
@@ -30,6 +33,7 @@ export async function dashboardPage(token, query) {
     metrics({ view: "observations", dimensions: [{ field: "name" }], metrics: percentiles, filters: [{ column: "type", operator: "=", value: "GENERATION" }] }),
     metrics({ view: "traces", dimensions: [{ field: "userId" }], metrics: [{ measure: "totalCost", aggregation: "sum" }, { measure: "count", aggregation: "count" }] }),
     metrics({ view: "traces", dimensions: [{ field: "release" }, { field: "version" }], metrics: [{ measure: "errorCount", aggregation: "sum" }, { measure: "count", aggregation: "count" }] }),
+    metrics({ view: "observations", dimensions: [{ field: "name" }], metrics: [{ measure: "count", aggregation: "count" }], filters: findingFilters, ...time }),
   ]);
   if (!isCurrent(token)) return;
   const go = (changes) => { location.hash = hashWith("/dashboard", { range, from: query.get("from") || "", to: query.get("to") || "", ...changes }); };
@@ -62,5 +66,7 @@ export async function dashboardPage(token, query) {
   const releaseItems = () => releases.map((r) => ({ label: `${r.release || "(no release)"} / ${r.version || "(no version)"}`, values: [r.count_count ? (r.sum_errorCount || 0) / r.count_count : 0], note: `${fmtNumber(r.sum_errorCount || 0)} of ${fmtNumber(r.count_count || 0)}` }))
     .sort((a, b) => b.values[0] - a.values[0]).slice(0, 15);
   card("Error rate by release / version", () => barChart("error-rate-by-release", releaseItems(), ["error rate"], (v) => `${(v * 100).toFixed(1)}%`));
+  card("Guardrail findings by scanner over time", () => timeChart("guardrail-findings", seriesBy(guardrails, (r) => r.name || "?", "count_count"), { bars: true }),
+    () => `${fmtNumber(guardrails.reduce((a, r) => a + (r.count_count || 0), 0))} findings`);
   setReady("dashboard");
 }

@@ -7,7 +7,9 @@ import { hashWith, setReady } from "../router.js";
 import { environmentParam, isCurrent } from "../state.js";
 import { pager, tracesTable } from "../components/tables.js";
 
-const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to"];
+const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to", "guardrails"];
+// The quick filter `guardrails=warnings`: traces with a GUARDRAIL observation at WARNING or worse.
+const GUARDRAIL_WARNINGS = { observationType: "GUARDRAIL", observationLevel: "WARNING" };
 
 export async function tracesPage(token, query) {
   const get = (k) => query.get(k) || "";
@@ -26,6 +28,7 @@ export async function tracesPage(token, query) {
     tags: params.tags ? params.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined,
     release: params.release, version: params.version, level: params.level, search: params.search,
     fromTimestamp: toIso(params.from), toTimestamp: toIso(params.to), environment: environmentParam(),
+    ...(params.guardrails ? GUARDRAIL_WARNINGS : {}),
   });
   if (!isCurrent(token)) return;
   const input = (name, placeholder, type = "text") => h("input", {
@@ -39,6 +42,9 @@ export async function tracesPage(token, query) {
     input("search", "Search id, name, input, output", "search"),
     input("name", "Name"), input("userId", "User"), input("sessionId", "Session"), input("tags", "Tags (a,b)"),
     input("release", "Release"), input("version", "Version"), level,
+    h("input", { type: "hidden", name: "guardrails", value: params.guardrails }),
+    h("button", { type: "button", class: "quick-filter", "data-filter": "guardrails", "aria-pressed": String(Boolean(params.guardrails)),
+      text: "Guardrail warnings", onClick: () => go({ guardrails: params.guardrails ? "" : "warnings", page: 1 }) }),
     h("label", { class: "inline" }, "From ", input("from", "", "datetime-local")),
     h("label", { class: "inline" }, "To ", input("to", "", "datetime-local")),
     h("button", { type: "submit", text: "Apply" }),
