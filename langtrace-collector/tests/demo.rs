@@ -49,6 +49,26 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
         assert!(!filtered["data"].as_array().unwrap().is_empty(), "no trace in {environment} {release}");
     }
 
+    // A week of traces: every day of the past seven has some, production ran 1.0.0 until
+    // 1.1.0 was rolled out mid-week, and the last turn is live (sent with the real clock).
+    let now = std::time::SystemTime::now();
+    let age = |trace: &Value| {
+        let time = humantime::parse_rfc3339(trace["timestamp"].as_str().expect("a timestamp")).expect("RFC 3339");
+        now.duration_since(time).expect("no trace in the future")
+    };
+    let day = std::time::Duration::from_secs(86_400);
+    let days: BTreeSet<u64> = traces.iter().map(|t| age(t).as_secs() / day.as_secs()).collect();
+    assert_eq!(days, (0..7).collect(), "traces on each of the past seven days");
+    assert!(traces.iter().all(|t| age(t) <= 7 * day), "none older than a week");
+    assert!(traces.iter().any(|t| age(t) < std::time::Duration::from_secs(300)), "a live trace");
+    let production = |release: &'static str| {
+        traces.iter().filter(move |t| t["environment"] == "production" && t["release"] == release)
+    };
+    let last_of_1_0 = production("1.0.0").map(age).min().expect("production 1.0.0 traces");
+    let first_of_1_1 = production("1.1.0").map(age).max().expect("production 1.1.0 traces");
+    assert!(last_of_1_0 > first_of_1_1, "1.1.0 replaced 1.0.0 in production");
+    assert!(first_of_1_1 > 2 * day && last_of_1_0 < 5 * day, "the roll-out was mid-week");
+
     // Sessions of several turns, several users.
     let sessions = demo.ok("/api/public/sessions?limit=100");
     let sessions = sessions["data"].as_array().expect("session list");

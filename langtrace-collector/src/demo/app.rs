@@ -12,6 +12,7 @@ use langtrace::tracing_subscriber::layer::SubscriberExt;
 use langtrace::{LangtraceLayer, Scope};
 
 use super::agent::{chat_turn, evaluation_run};
+use super::history::{spread, Backdated, Timeline};
 use super::script::{Deployment, DEPLOYMENTS};
 use crate::auth::KeyPair;
 
@@ -62,7 +63,8 @@ pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
     Ok(summary)
 }
 
-/// One deployment with its own subscriber and exporter; returns the observations and
+/// One deployment with its own subscriber and exporter, its traces placed on the demo's
+/// week (see [`super::history`]); returns the observations and
 /// images the collector accepted.
 fn run_deployment(
     runtime: &tokio::runtime::Runtime,
@@ -77,6 +79,10 @@ fn run_deployment(
         .build()
         .map_err(|e| e.to_string())?;
     let counters = sink.counters();
+    let timeline = Timeline::default();
+    let sink = Backdated::new(sink, timeline.clone());
+    let turns: Vec<usize> = deployment.conversations.iter().map(|c| c.turns.len()).collect();
+    let (evaluation_ago, conversation_agos) = spread(deployment.days_ago, &turns);
     let (layer, mut guard) = LangtraceLayer::builder()
         .ignore_env()
         .environment(deployment.environment)
@@ -88,7 +94,9 @@ fn run_deployment(
     let dispatch = langtrace::tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
     langtrace::tracing::dispatcher::with_default(&dispatch, || {
         runtime.block_on(async {
-            for conversation in deployment.conversations {
+            let evaluation = Scope::new().trace_id(timeline.place(evaluation_ago)).tags(["nightly"]);
+            evaluation.trace_name("answer-quality-eval").instrument(evaluation_run()).await;
+            for (conversation, agos) in deployment.conversations.iter().zip(&conversation_agos) {
                 let scope = Scope::new()
                     .user_id(conversation.user)
                     .session_id(conversation.session)
@@ -96,13 +104,12 @@ fn run_deployment(
                     .trace_name("support-chat");
                 scope
                     .instrument(async {
-                        for (turn, question) in conversation.turns.iter().enumerate() {
-                            chat_turn(question, turn + 1).await;
+                        for (turn, (question, ago)) in conversation.turns.iter().zip(agos).enumerate() {
+                            Scope::new().trace_id(timeline.place(*ago)).instrument(chat_turn(question, turn + 1)).await;
                         }
                     })
                     .await;
             }
-            Scope::new().tags(["nightly"]).trace_name("answer-quality-eval").instrument(evaluation_run()).await;
         });
     });
     guard.shutdown(Duration::from_secs(30)).map_err(|e| format!("delivery to {base_url}: {e}"))?;

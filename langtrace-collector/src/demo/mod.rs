@@ -7,10 +7,12 @@
 //!   subscriber of its own;
 //! - `agent`: the instrumented multi-step support agent and its mock LLM;
 //! - `script`: the conversations each deployment runs;
-//! - `png`: small PNG images drawn in code, attached to vision generations.
+//! - `png`: small PNG images drawn in code, attached to vision generations;
+//! - `history`: the week the traces are spread over (the clock each trace is sent with).
 
 mod agent;
 mod app;
+mod history;
 mod png;
 mod script;
 

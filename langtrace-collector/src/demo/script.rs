@@ -1,11 +1,14 @@
 //! What the demo agent is asked: conversations of several users per deployment (an
-//! environment and release), one trace per turn.
+//! environment and release), one trace per turn, and when: each deployment's traces are
+//! spread evenly over its days on the demo's week (see [`super::history`]).
 
-/// One deployment of the demo agent: its environment, release and conversations.
+/// One deployment of the demo agent: its environment, release, conversations, and the
+/// days it ran (its first and last trace, in days before now).
 pub(super) struct Deployment {
     pub environment: &'static str,
     pub release: &'static str,
     pub conversations: &'static [Conversation],
+    pub days_ago: (f64, f64),
 }
 
 /// A multi-turn conversation of one user: one session, one trace per turn.
@@ -44,6 +47,7 @@ pub(super) const DEPLOYMENTS: &[Deployment] = &[
                 turns: &["How do I invite my team?", "Here is a chart of my usage, what does the image show?"],
             },
         ],
+        days_ago: (6.8, 3.6),
     },
     Deployment {
         environment: "production",
@@ -73,6 +77,7 @@ pub(super) const DEPLOYMENTS: &[Deployment] = &[
                 turns: &["How do I rotate my API keys?", "Calculate 100 / 0"],
             },
         ],
+        days_ago: (3.4, 0.0),
     },
     Deployment {
         environment: "staging",
@@ -91,5 +96,6 @@ pub(super) const DEPLOYMENTS: &[Deployment] = &[
                 turns: &["How do I use the streaming API?", "Calculate 3 ^ 4"],
             },
         ],
+        days_ago: (4.5, 1.0),
     },
 ];
