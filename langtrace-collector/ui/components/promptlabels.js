@@ -79,11 +79,11 @@ export function labelHistory(entries) {
   if (!entries.length) return h("p", { class: "muted", "data-testid": "label-history", text: "No label has moved yet." });
   const version = (v) => (v === null || v === undefined ? "—" : `v${v}`);
   return h("div", { class: "table-wrap" }, h("table", { class: "grid", "data-testid": "label-history" },
-    h("thead", null, h("tr", null, ["When", "Label", "From", "To", "By"].map((c) => h("th", { text: c })))),
+    h("thead", null, h("tr", null, ["When", "Label", "From", "To", "By (public key)"].map((c) => h("th", { text: c })))),
     h("tbody", null, entries.map((e) => h("tr", { dataset: { label: e.label } },
-      h("td", { class: "nowrap", text: fmtTime(e.changedAt ?? e.createdAt ?? e.timestamp) }),
+      h("td", { class: "nowrap", text: fmtTime(e.timestamp) }),
       h("td", null, labelBadge(e.label)),
       h("td", { text: version(e.fromVersion) }),
       h("td", { text: version(e.toVersion) }),
-      h("td", { text: String(e.changedBy ?? e.createdBy ?? "") }))))));
+      h("td", null, h("code", { text: String(e.publicKey ?? "") })))))));
 }

@@ -20,11 +20,21 @@ function foldersOf(name) {
   return parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join("/"));
 }
 
+/** Orders names folder by folder, so that each folder's prompts follow its row. */
+function compareNames(a, b) {
+  const x = a.split("/");
+  const y = b.split("/");
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 export async function promptsPage(token, query) {
   const page = Math.max(1, parseInt(query.get("page"), 10) || 1);
   const result = await api("/api/public/v2/prompts", { page, limit: PROMPTS_PER_PAGE });
   if (!isCurrent(token)) return;
-  const prompts = [...(result.data || [])].sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  const prompts = [...(result.data || [])].sort((a, b) => compareNames(String(a.name), String(b.name)));
   const rows = [];
   const shown = new Set();
   for (const prompt of prompts) {

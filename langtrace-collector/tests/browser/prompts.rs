@@ -1,0 +1,168 @@
+//! The prompt pages: the list (folders, versions, labels, tags), one prompt's version
+//! timeline, its rendered version, the line diff between two versions, promoting and
+//! rolling back `production` from the page, and a new version made with the page's form.
+//! The prompts are made through the API; what the pages show is checked against it, and
+//! what the page changes is read back from it.
+
+use serde_json::{json, Value};
+
+use super::{api, signed_in};
+use crate::support::Demo;
+
+/// POSTs a prompt version with the demo's keys; the stored version (201 asserted).
+async fn create_prompt(demo: &Demo, body: Value) -> Value {
+    let request = reqwest::Client::new().post(demo.url("/api/public/v2/prompts"));
+    let response = request.header("authorization", demo.authorization()).json(&body).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 201, "create {body}");
+    response.json().await.unwrap()
+}
+
+/// The version of `name` holding `label`, from the API.
+async fn version_with(demo: &Demo, name: &str, label: &str) -> u64 {
+    let encoded = name.replace('/', "%2F");
+    let prompt = api(demo, &format!("/api/public/v2/prompts/{encoded}?label={label}&resolve=false")).await;
+    prompt["version"].as_u64().expect("a version")
+}
+
+const ANSWER: &str = "support/answer";
+
+/// The two versions of `support/answer` (a chat prompt with a placeholder) and a text
+/// prompt outside any folder.
+async fn make_prompts(demo: &Demo) {
+    create_prompt(demo, json!({
+        "name": ANSWER, "type": "chat", "labels": ["production"], "tags": ["support"],
+        "commitMessage": "first answer prompt", "config": {"model": "gpt-4o-mini", "temperature": 0.2},
+        "prompt": [
+            {"role": "system", "content": "You are the support agent of {{product}}.\nBe friendly.\nAnswer in English."},
+            {"type": "placeholder", "name": "history"},
+            {"role": "user", "content": "{{question}}"},
+        ],
+    })).await;
+    create_prompt(demo, json!({
+        "name": ANSWER, "type": "chat", "labels": ["staging"], "commitMessage": "shorter answers",
+        "config": {"model": "gpt-4o-mini", "temperature": 0.2},
+        "prompt": [
+            {"role": "system", "content": "You are the support agent of {{product}}.\nBe brief: three sentences at most.\nAnswer in English."},
+            {"type": "placeholder", "name": "history"},
+            {"role": "user", "content": "{{question}}"},
+        ],
+    })).await;
+    create_prompt(demo, json!({"name": "greeting", "prompt": "Hello {{name}}!", "tags": ["onboarding"]})).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_prompt_pages_list_render_diff_promote_roll_back_and_make_versions() {
+    let (_serial, demo, browser) = signed_in().await;
+    make_prompts(&demo).await;
+
+    // The list: a row per prompt of the API, `support/answer` under its folder.
+    let listed = api(&demo, "/api/public/v2/prompts?limit=100").await;
+    let prompts = listed["data"].as_array().unwrap();
+    browser.click("a[data-nav=prompts]").await;
+    browser.ready("prompts").await;
+    assert_eq!(browser.count("table[data-testid=prompts-table] tr[data-prompt-name]").await, prompts.len());
+    assert_eq!(browser.count("tr.folder-row[data-folder='support']").await, 1, "the support folder");
+    let row = browser.text(&format!("tr[data-prompt-name='{ANSWER}']")).await;
+    for shown in ["answer", "chat", "2", "production", "staging", "latest", "support"] {
+        assert!(row.contains(shown), "the row shows {shown:?}: {row:?}");
+    }
+    browser.screenshot("prompts").await;
+
+    // One prompt: the timeline of its versions, the production version shown by default.
+    browser.click(&format!("tr[data-prompt-name='{ANSWER}'] a")).await;
+    browser.ready("prompt").await;
+    assert_eq!(browser.count("[data-testid=prompt-versions] [data-version]").await, 2);
+    let timeline = browser.text("[data-testid=prompt-versions]").await;
+    assert!(timeline.contains("first answer prompt") && timeline.contains("shorter answers"), "{timeline}");
+    assert_eq!(browser.count("[data-testid=prompt-version][data-version='1']").await, 1, "production is v1");
+    assert_eq!(browser.count("[data-testid=prompt-message]").await, 2, "two messages");
+    assert_eq!(browser.count("[data-testid=prompt-placeholder]").await, 1, "and a placeholder");
+    assert_eq!(
+        browser.text("[data-testid=prompt-variables]").await.split_whitespace().collect::<Vec<_>>(),
+        ["product", "question"]
+    );
+    assert_eq!(browser.text("[data-testid=prompt-placeholders]").await, "history");
+    assert!(browser.text("[data-testid=prompt-config]").await.contains("gpt-4o-mini"), "the config");
+
+    // The diff of v1 to v2: the one changed line, removed and added.
+    browser.go(&format!("#/prompts/{}?version=2&compare=1", ANSWER.replace('/', "%2F")), "prompt").await;
+    assert_eq!(browser.count("[data-testid=prompt-diff] tr[data-op=del]").await, 1);
+    assert_eq!(browser.count("[data-testid=prompt-diff] tr[data-op=add]").await, 1);
+    assert_eq!(browser.text("[data-testid=prompt-diff] tr[data-op=del] .diff-text").await, "Be friendly.");
+    assert_eq!(
+        browser.text("[data-testid=prompt-diff] tr[data-op=add] .diff-text").await,
+        "Be brief: three sentences at most."
+    );
+    assert_eq!(browser.text("[data-testid=diff-summary]").await, "+1 −1 lines");
+    browser.screenshot("prompt-diff").await;
+
+    // Promote v2, then roll back to v1, from the page: the API follows, the history shows both moves.
+    browser.click("[data-testid=promote]").await;
+    let promoted = "[data-testid=prompt-version][data-version='2'] .panel-head .prompt-label.production";
+    assert_eq!(browser.count_settles(promoted, 1).await, 1, "v2 shows production once the page reloads");
+    assert_eq!(version_with(&demo, ANSWER, "production").await, 2);
+    browser.go(&format!("#/prompts/{}?version=1", ANSWER.replace('/', "%2F")), "prompt").await;
+    assert_eq!(browser.text("[data-testid=promote]").await, "Roll back production to v1");
+    browser.click("[data-testid=promote]").await;
+    let rolled_back = "[data-testid=prompt-version][data-version='1'] .panel-head .prompt-label.production";
+    assert_eq!(browser.count_settles(rolled_back, 1).await, 1);
+    assert_eq!(version_with(&demo, ANSWER, "production").await, 1);
+    let history = browser.text("[data-testid=label-history]").await;
+    let moves: Vec<&str> = history.lines().filter(|l| l.contains("production")).collect();
+    assert!(moves.len() >= 2 && moves[0].contains("v2") && moves[0].contains("v1"), "{history}");
+    browser.screenshot("prompt").await;
+
+    // A new version from v1 through the form: stored with its text, labels and commit message.
+    browser.click("[data-testid=new-version]").await;
+    let form = browser.client().form(fantoccini::Locator::Css("[data-testid=new-version-form]")).await.unwrap();
+    let content = browser
+        .client()
+        .find(fantoccini::Locator::Css("[data-testid=new-version-form] textarea[name=content]"))
+        .await
+        .unwrap();
+    content.clear().await.unwrap();
+    content.send_keys("You are the support agent of {{product}}. Cite one article.").await.unwrap();
+    form.set_by_name("labels", "canary").await.unwrap();
+    form.set_by_name("commitMessage", "cite an article").await.unwrap();
+    browser.click("[data-testid=create-version]").await;
+    assert_eq!(
+        browser.count_settles("[data-testid=prompt-version][data-version='3']", 1).await,
+        1,
+        "the new version is shown"
+    );
+    let created =
+        api(&demo, &format!("/api/public/v2/prompts/{}?version=3&resolve=false", ANSWER.replace('/', "%2F"))).await;
+    assert_eq!(created["commitMessage"], "cite an article");
+    assert_eq!(created["prompt"][0]["content"], "You are the support agent of {{product}}. Cite one article.");
+    assert_eq!(created["prompt"][1], json!({"type": "placeholder", "name": "history"}), "the placeholder is kept");
+    assert_eq!(created["config"]["model"], "gpt-4o-mini", "the config is kept");
+    let labels = created["labels"].as_array().unwrap();
+    assert!(labels.contains(&json!("canary")) && labels.contains(&json!("latest")), "{labels:?}");
+    browser.screenshot("prompt-new-version").await;
+}
+
+/// The name of the prompt [`make_hostile_prompt`] makes, and its page's address.
+pub(super) const HOSTILE_NAME: &str = "xss/\"quoted\" & 'single'";
+pub(super) const HOSTILE_PAGE: &str = "#/prompts/xss%2F%22quoted%22%20%26%20'single'?version=2&compare=1";
+
+/// A prompt with markup in every field the pages show that may hold it (the server keeps
+/// `<` and `>` out of names and labels): its texts, a role, tags, commit messages, config.
+pub(super) async fn make_hostile_prompt(demo: &Demo, payload: &str) {
+    create_prompt(
+        demo,
+        json!({
+            "name": HOSTILE_NAME, "type": "chat", "tags": [payload], "commitMessage": payload,
+            "config": {"html": payload},
+            "prompt": [{"role": payload, "content": format!("{payload} {{{{question}}}}")}],
+        }),
+    )
+    .await;
+    create_prompt(
+        demo,
+        json!({
+            "name": HOSTILE_NAME, "type": "chat", "commitMessage": payload,
+            "prompt": [{"role": "system", "content": format!("{payload}\nsecond line {payload}")}],
+        }),
+    )
+    .await;
+}
