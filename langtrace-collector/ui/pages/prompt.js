@@ -2,7 +2,8 @@
 // (labels, commit message, who and when), the selected version rendered (messages and
 // placeholders, variables, config) with its label controls and a form for a new version
 // from it, a line diff against any other version, the per-version metrics of the
-// generations linked to it, and the label history.
+// generations linked to it (with `generations=1`, the selected version's generations
+// listed), and the label history.
 
 import { clear, contained, copyButton, h, pageRoot, section } from "../dom.js";
 import { enc, fmtNumber, fmtTime } from "../format.js";
@@ -12,6 +13,7 @@ import { isCurrent } from "../state.js";
 import { tagList } from "../components/badges.js";
 import { diffView } from "../components/diff.js";
 import { newVersionForm } from "../components/promptform.js";
+import { loadVersionGenerations, versionGenerationsView } from "../components/promptgenerations.js";
 import { labelControls, labelHistory, labelList } from "../components/promptlabels.js";
 import { loadPromptMetrics, promptMetricsTable } from "../components/promptmetrics.js";
 import { configView, inputsView, templateView, versionText } from "../components/template.js";
@@ -55,6 +57,8 @@ export async function promptPage(token, name, query) {
   ]);
   if (!isCurrent(token)) return;
   const selected = chooseVersion(versions, query);
+  const generations = query.get("generations") ? await loadVersionGenerations(name, selected.version) : null;
+  if (!isCurrent(token)) return;
   const others = versions.filter((v) => v !== selected);
   const comparedNumber = Number(query.get("compare"));
   const compared = others.find((v) => v.version === comparedNumber) || others.find((v) => v.version < selected.version) || others[0];
@@ -105,6 +109,11 @@ export async function promptPage(token, name, query) {
   root.appendChild(section("Generations by version", "prompt-metrics-block", metrics
     ? contained(() => promptMetricsTable(metrics, versions.map((v) => v.version), selected.version, (v) => generationsHref(name, v)))
     : h("p", { class: "muted", text: "Metrics are not available." })));
+  if (generations) {
+    const block = section(`Generations of v${selected.version}`, "prompt-generations-block", contained(() => versionGenerationsView(generations)));
+    root.appendChild(block);
+    block.scrollIntoView();
+  }
   root.appendChild(section("Label history", "label-history-block", history
     ? contained(() => labelHistory(history))
     : h("p", { class: "muted", text: "The label history is not available." })));
