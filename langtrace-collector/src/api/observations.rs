@@ -129,7 +129,7 @@ impl From<ObservationRow> for Observation {
             calculated_output_cost: cost.get("output").cloned(),
             cost_details: cost,
             calculated_total_cost: row.total_cost,
-            prompt_id: None,
+            prompt_id: row.prompt_id,
             model_id: None,
             latency: row.end_time.map(|end| seconds(row.start_time, end)),
             time_to_first_token: row.completion_start_time.map(|first| seconds(row.start_time, first)),

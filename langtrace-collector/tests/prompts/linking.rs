@@ -1,0 +1,80 @@
+//! Generations carrying Langfuse's prompt keys link to the prompt version: the v1 and v2
+//! observation APIs answer `promptId`, `promptName`, `promptVersion` (other observation
+//! types stay unlinked, as in Langfuse), and the metrics API groups by `promptName` and
+//! `promptVersion`.
+
+use serde_json::{json, Value};
+
+use crate::client::create;
+use crate::support::http::form_encode;
+use crate::support::otlp::{self, int, span, text};
+use crate::support::Collector;
+
+#[test]
+fn generations_link_to_prompt_versions_and_metrics_group_by_them() {
+    let collector = Collector::start();
+    let v1 = create(&collector, &json!({"name": "greet", "prompt": "Hi {{name}}"}));
+    let v2 = create(&collector, &json!({"name": "greet", "prompt": "Hello {{name}}"}));
+    let linked = |trace: u8, id: u8, kind: &str, version: i64, latency: u64| {
+        span(trace, id).at(0, latency).attributes(vec![
+            text("langfuse.observation.type", kind),
+            text("langfuse.observation.prompt.name", "greet"),
+            int("langfuse.observation.prompt.version", version),
+            int("gen_ai.usage.input_tokens", 10),
+        ])
+    };
+    let spans = vec![
+        linked(1, 1, "generation", 1, 100),
+        linked(2, 1, "generation", 2, 200),
+        linked(3, 1, "generation", 2, 400),
+        linked(4, 1, "span", 2, 50),
+        linked(5, 1, "generation", 9, 50),
+    ];
+    otlp::send(&collector, &collector.authorization(), &otlp::request_from("svc", spans));
+
+    let v1_list = collector.ok("/api/public/observations?limit=50")["data"].clone();
+    let by_trace = |list: &Value, trace: u8| -> Value {
+        list.as_array().unwrap().iter().find(|o| o["traceId"] == otlp::trace_id(trace)).unwrap().clone()
+    };
+    let first = by_trace(&v1_list, 1);
+    assert_eq!(
+        (first["promptId"].clone(), first["promptName"].clone(), first["promptVersion"].clone()),
+        (v1["id"].clone(), json!("greet"), json!(1))
+    );
+    assert_eq!(by_trace(&v1_list, 2)["promptId"], v2["id"]);
+    let span_only = by_trace(&v1_list, 4);
+    assert_eq!(
+        (span_only["promptName"].clone(), span_only["promptId"].clone()),
+        (Value::Null, Value::Null),
+        "spans do not link"
+    );
+    let unknown = by_trace(&v1_list, 5);
+    assert_eq!(
+        (unknown["promptName"].clone(), unknown["promptId"].clone()),
+        (json!("greet"), Value::Null),
+        "no such version: no id"
+    );
+
+    let v2_list = collector.ok("/api/public/v2/observations?fields=core,prompt")["data"].clone();
+    let third = by_trace(&v2_list, 3);
+    assert_eq!(
+        (third["promptId"].clone(), third["promptName"].clone(), third["promptVersion"].clone()),
+        (v2["id"].clone(), json!("greet"), json!(2))
+    );
+
+    let query = json!({
+        "view": "observations",
+        "dimensions": [{"field": "promptName"}, {"field": "promptVersion"}],
+        "metrics": [{"measure": "count", "aggregation": "count"}, {"measure": "latency", "aggregation": "p50"},
+                    {"measure": "inputTokens", "aggregation": "sum"}],
+        "filters": [{"column": "promptName", "operator": "=", "value": "greet"}],
+        "fromTimestamp": "2023-01-01T00:00:00Z", "toTimestamp": "2030-01-01T00:00:00Z",
+    });
+    let rows =
+        collector.ok(&format!("/api/public/v2/metrics?query={}", form_encode(&query.to_string())))["data"].clone();
+    let row = |version: &str| rows.as_array().unwrap().iter().find(|r| r["promptVersion"] == version).cloned();
+    let second = row("2").expect("version 2's row");
+    assert_eq!((second["count_count"].clone(), second["p50_latency"].clone()), (json!(2), json!(200.0)));
+    assert_eq!(row("1").unwrap()["sum_inputTokens"], 10.0);
+    assert_eq!(rows.as_array().unwrap().len(), 3, "versions 1, 2 and the unknown 9: {rows}");
+}
