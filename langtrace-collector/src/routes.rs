@@ -3,11 +3,11 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Uri;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
 use crate::api::{
-    health, keys, media, metrics, models, observations, observations_v2, scores, sessions, traces, users,
+    health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces, users,
 };
 use crate::app::{ApiError, AppState};
 use crate::receive;
@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/models/{id}", delete(models::delete))
         .route("/api/public/projects/{project_id}/apiKeys", get(keys::list))
         .route("/api/public/projects/{project_id}/apiKeys/{public_key}", delete(keys::revoke))
+        .route("/api/public/v2/prompts", get(prompts::list::list).post(prompts::create::create))
+        .route("/api/public/v2/prompts/{name}", get(prompts::get::get).delete(prompts::delete::delete))
+        .route("/api/public/v2/prompts/{name}/versions/{version}", patch(prompts::labels::update))
+        .route("/api/public/v2/prompts/{name}/labels/history", get(prompts::history::history))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

@@ -18,6 +18,7 @@ pub mod observations_v2;
 pub mod paging;
 pub mod path;
 pub mod preview;
+pub mod prompts;
 pub mod query;
 pub mod scores;
 pub mod sessions;

@@ -26,6 +26,10 @@ pub enum ApiError {
     /// 404.
     #[error("{0} not found")]
     NotFound(String),
+    /// 404 answering exactly this message (where clients read it, as Langfuse's prompt
+    /// API words it).
+    #[error("{0}")]
+    Missing(String),
     /// 409: the request contradicts the stored state (the message says how).
     #[error("{0}")]
     Conflict(String),
@@ -83,7 +87,7 @@ impl ApiError {
             ApiError::Unauthorized(AuthError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::Missing(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge(_) | ApiError::LongerThanAnnounced(_) | ApiError::LimitExceeded(_) => {
                 StatusCode::PAYLOAD_TOO_LARGE

@@ -131,6 +131,13 @@ impl Authenticator {
     }
 }
 
+/// The public key of a Basic `Authorization` header value (whether or not it is valid:
+/// check with [`Authenticator::authenticate`] first).
+pub fn public_key_of(authorization: &str) -> Option<String> {
+    let encoded = authorization.strip_prefix("Basic ").or_else(|| authorization.strip_prefix("basic "))?;
+    decode(encoded).map(|(public_key, _)| public_key)
+}
+
 /// `base64(public:secret)` as its two halves.
 fn decode(encoded: &str) -> Option<(String, String)> {
     let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;

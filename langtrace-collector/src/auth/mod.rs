@@ -23,7 +23,7 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-pub use authenticator::Authenticator;
+pub use authenticator::{public_key_of, Authenticator};
 
 use crate::store::now_ns;
 

@@ -8,7 +8,8 @@
 //! - `filter`: `WHERE` clauses, paging;
 //! - `traces`, `observations`, `scores`, `sessions`, `users`, `environments`: reads;
 //! - `media`, `prices`: their own small tables, read and written;
-//! - `write`: observation inserts and trace rollups.
+//! - `prompts`: prompt versions, labels, composition references, label history (reads);
+//! - `write`: observation inserts and trace rollups, prompt writes.
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ pub mod metrics;
 pub mod observations;
 pub mod permissions;
 pub mod prices;
+pub mod prompts;
 pub mod schema;
 pub mod scores;
 pub mod sessions;

@@ -146,6 +146,53 @@ const MIGRATIONS: &[&str] = &[
     // 4: an upload token is looked up before its body is read, through this index (only
     // announcements still waiting for their bytes have a token).
     "CREATE INDEX IF NOT EXISTS media_upload_token ON media (upload_token) WHERE upload_token IS NOT NULL;",
+    // 5: prompt management: one row per prompt version, the labels of a name (each on one
+    // version at a time), the composition references a version makes, the label moves.
+    r#"
+    CREATE TABLE prompts (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        config TEXT NOT NULL,
+        tags TEXT NOT NULL,
+        commit_message TEXT,
+        created_by TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id),
+        UNIQUE (project_id, name, version)
+    );
+    CREATE TABLE prompt_labels (
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        label TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (project_id, name, label)
+    );
+    CREATE INDEX prompt_labels_version ON prompt_labels (project_id, name, version);
+    CREATE TABLE prompt_dependencies (
+        project_id TEXT NOT NULL,
+        parent_id TEXT NOT NULL,
+        child_name TEXT NOT NULL,
+        child_label TEXT,
+        child_version INTEGER
+    );
+    CREATE INDEX prompt_dependencies_parent ON prompt_dependencies (project_id, parent_id);
+    CREATE INDEX prompt_dependencies_child ON prompt_dependencies (project_id, child_name);
+    CREATE TABLE prompt_label_history (
+        project_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        label TEXT NOT NULL,
+        from_version INTEGER,
+        to_version INTEGER,
+        public_key TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX prompt_label_history_name ON prompt_label_history (project_id, name, at);
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.
