@@ -8,11 +8,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use langtrace::otlp::OtlpSink;
+use langtrace::prompts::Prompts;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
 use langtrace::{LangtraceLayer, Scope};
 
 use super::agent::{chat_turn, evaluation_run};
 use super::history::{spread, Backdated, Timeline};
+use super::prompts::{self, AgentPrompts};
 use super::script::{Deployment, DEPLOYMENTS};
 use crate::auth::KeyPair;
 
@@ -35,17 +37,29 @@ pub struct Summary {
     pub releases: Vec<String>,
 }
 
-/// Runs every deployment against the collector at `base_url` with `keys`, each delivered
-/// completely before the next starts.
+/// Creates the agent's prompts, then runs every deployment against the collector at
+/// `base_url` with `keys`, each with the prompts of its label and delivered completely
+/// before the next starts.
 pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    let client = Prompts::builder()
+        .public_key(keys.public_key.clone())
+        .secret_key(keys.secret_key.clone())
+        .base_url(base_url)
+        .build()
+        .map_err(|e| format!("prompt client: {e}"))?;
+    runtime.block_on(prompts::publish(&client))?;
     let mut summary = Summary::default();
     let (mut users, mut sessions) = (BTreeSet::new(), BTreeSet::new());
     for deployment in DEPLOYMENTS {
-        let (observations, images) = run_deployment(&runtime, base_url, keys, deployment)?;
+        let agent_prompts = runtime.block_on(async {
+            prompts::move_production(&client, deployment.production_prompts).await?;
+            prompts::fetch(&client, deployment.prompt_label).await
+        })?;
+        let (observations, images) = run_deployment(&runtime, base_url, keys, deployment, &agent_prompts)?;
         summary.observations += observations;
         summary.images += images;
         summary.traces += deployment.conversations.iter().map(|c| c.turns.len()).sum::<usize>() + 1;
@@ -71,6 +85,7 @@ fn run_deployment(
     base_url: &str,
     keys: &KeyPair,
     deployment: &Deployment,
+    prompts: &AgentPrompts,
 ) -> Result<(u64, u64), String> {
     let sink = OtlpSink::builder()
         .env_lookup(|_| None)
@@ -105,7 +120,10 @@ fn run_deployment(
                 scope
                     .instrument(async {
                         for (turn, (question, ago)) in conversation.turns.iter().zip(agos).enumerate() {
-                            Scope::new().trace_id(timeline.place(*ago)).instrument(chat_turn(question, turn + 1)).await;
+                            Scope::new()
+                                .trace_id(timeline.place(*ago))
+                                .instrument(chat_turn(question, turn + 1, prompts))
+                                .await;
                         }
                     })
                     .await;
