@@ -1,7 +1,7 @@
 //! Generations carrying Langfuse's prompt keys link to the prompt version: the v1 and v2
 //! observation APIs answer `promptId`, `promptName`, `promptVersion` (other observation
 //! types stay unlinked, as in Langfuse), and the metrics API groups by `promptName` and
-//! `promptVersion`.
+//! `promptVersion`, and langtrace's per-version route adds percentiles and score averages.
 
 use serde_json::{json, Value};
 
@@ -77,4 +77,22 @@ fn generations_link_to_prompt_versions_and_metrics_group_by_them() {
     assert_eq!((second["count_count"].clone(), second["p50_latency"].clone()), (json!(2), json!(200.0)));
     assert_eq!(row("1").unwrap()["sum_inputTokens"], 10.0);
     assert_eq!(rows.as_array().unwrap().len(), 3, "versions 1, 2 and the unknown 9: {rows}");
+
+    // Per version: a trace score and a generation's score count for version 2; another
+    // observation's score in the same trace does not.
+    let score = |body: Value| assert_eq!(collector.post_json("/api/public/scores", &body).0, 200);
+    score(json!({"name": "quality", "value": 1.0, "traceId": otlp::trace_id(2)}));
+    score(json!({"name": "quality", "value": 0.5, "traceId": otlp::trace_id(3), "observationId": "0101010101010101"}));
+    score(json!({"name": "quality", "value": 0.0, "traceId": otlp::trace_id(3), "observationId": "0202020202020202"}));
+    let per_version = collector.ok("/api/public/v2/prompts/greet/metrics")["data"].clone();
+    assert_eq!(per_version.as_array().unwrap().len(), 2, "the two versions, newest first: {per_version}");
+    let newest = &per_version[0];
+    assert_eq!((newest["version"].as_i64(), newest["promptId"].clone()), (Some(2), v2["id"].clone()));
+    assert_eq!((newest["generations"].as_u64(), newest["inputTokens"].as_i64()), (Some(2), Some(20)));
+    assert_eq!((newest["latencyP50"].as_f64(), newest["latencyP95"].as_f64()), (Some(200.0), Some(400.0)));
+    assert_eq!(newest["scores"], json!([{"name": "quality", "average": 0.75, "count": 2}]));
+    let oldest = &per_version[1];
+    assert_eq!((oldest["generations"].as_u64(), oldest["latencyP95"].as_f64()), (Some(1), Some(100.0)));
+    assert_eq!(oldest["scores"], json!([]));
+    assert_eq!(collector.get("/api/public/v2/prompts/nothing/metrics").0, 404);
 }
