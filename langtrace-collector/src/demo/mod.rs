@@ -207,11 +207,11 @@ fn print_ready(listening: &Listening, keys: &KeyPair, summary: &Summary, took: s
     );
     println!();
     println!(
-        "  over the past seven days; its prompts come from prompt management ({} and {}, production moved",
+        "  over the past seven days. Its prompts come from prompt management ({}, {}):",
         prompts::SYSTEM,
         prompts::PLANNER
     );
-    println!("  from version 1 to 2 when 1.1.0 rolled out).");
+    println!("  production moved from version 1 to 2 when 1.1.0 rolled out.");
     println!();
     println!("  Open the UI:     {url}");
     println!("  The week:        {url}#/dashboard?range=7d");

@@ -139,6 +139,41 @@ async fn the_prompt_pages_list_render_diff_promote_roll_back_and_make_versions()
     let labels = created["labels"].as_array().unwrap();
     assert!(labels.contains(&json!("canary")) && labels.contains(&json!("latest")), "{labels:?}");
     browser.screenshot("prompt-new-version").await;
+
+    // The demo's planner prompt: its metrics per version as the API gives them, and the
+    // generations of version 1, each linking to its place in its trace.
+    let metrics = api(&demo, "/api/public/v2/prompts/support-agent%2Fplanner/metrics").await;
+    browser.go("#/prompts/support-agent%2Fplanner", "prompt").await;
+    for version in metrics["data"].as_array().unwrap() {
+        let (number, count) = (version["version"].as_u64().unwrap(), version["generations"].as_u64().unwrap());
+        assert!(count > 0, "the demo used version {number}");
+        let row = format!("[data-testid=prompt-metrics] tr[data-version='{number}']");
+        assert_eq!(
+            browser
+                .client()
+                .find(fantoccini::Locator::Css(&row))
+                .await
+                .unwrap()
+                .attr("data-generations")
+                .await
+                .unwrap(),
+            Some(count.to_string())
+        );
+    }
+    assert!(browser.text("[data-testid=prompt-content]").await.contains("{{question}}"), "the planner's text");
+    assert_eq!(browser.count("[data-testid=prompt-dependency]").await, 1, "its composition tag links the guidelines");
+    browser.screenshot("prompt-metrics").await;
+    browser.click("[data-testid=prompt-metrics] tr[data-version='1'] a").await;
+    let v1 = metrics["data"].as_array().unwrap().iter().find(|v| v["version"] == 1).unwrap()["generations"]
+        .as_u64()
+        .unwrap();
+    let listed =
+        browser.count_settles("[data-testid=version-generations] tr[data-observation-id]", v1.min(50) as usize).await;
+    assert_eq!(listed as u64, v1.min(50), "the version's generations are listed");
+    browser.screenshot("prompt-generations").await;
+    browser.click("[data-testid=version-generations] tr[data-observation-id] td:nth-child(2) a").await;
+    browser.ready("trace").await;
+    assert!(browser.text("[data-testid=panel]").await.contains("plan"), "the generation is selected in its trace");
 }
 
 /// The name of the prompt [`make_hostile_prompt`] makes, and its page's address.

@@ -106,11 +106,11 @@ export async function promptPage(token, name, query) {
   root.appendChild(h("div", { class: "prompt-body-grid" },
     section("Versions", "prompt-timeline", timeline),
     detail));
-  root.appendChild(section("Generations by version", "prompt-metrics-block", metrics
-    ? contained(() => promptMetricsTable(metrics, versions.map((v) => v.version), selected.version, (v) => generationsHref(name, v)))
+  root.appendChild(section("Generations by version (all environments)", "prompt-metrics-block", metrics
+    ? contained(() => promptMetricsTable(metrics, selected.version, (v) => generationsHref(name, v)))
     : h("p", { class: "muted", text: "Metrics are not available." })));
   if (generations) {
-    const block = section(`Generations of v${selected.version}`, "prompt-generations-block", contained(() => versionGenerationsView(generations)));
+    const block = section(`Generations of v${selected.version}`, "prompt-generations-block", contained(() => versionGenerationsView(name, selected.version, generations)));
     root.appendChild(block);
     block.scrollIntoView();
   }
