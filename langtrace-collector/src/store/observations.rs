@@ -189,6 +189,10 @@ pub struct ObservationFilter {
     pub level: Option<String>,
     /// Any of these environments.
     pub environments: Vec<String>,
+    /// Generations linked to this prompt name.
+    pub prompt_name: Option<String>,
+    /// Generations linked to this prompt version.
+    pub prompt_version: Option<i64>,
 }
 
 impl ObservationFilter {
@@ -213,7 +217,9 @@ impl ObservationFilter {
             )
             .and_some("o.type = ?", &self.observation_type)
             .and_some("o.level = ?", &self.level)
-            .and_in("o.environment", &self.environments);
+            .and_in("o.environment", &self.environments)
+            .and_some("o.prompt_name = ?", &self.prompt_name)
+            .and_some("o.prompt_version = ?", &self.prompt_version);
         filter
     }
 }

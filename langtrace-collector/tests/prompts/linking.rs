@@ -55,6 +55,13 @@ fn generations_link_to_prompt_versions_and_metrics_group_by_them() {
         "no such version: no id"
     );
 
+    // Beyond Langfuse: the lists filter by prompt name and version (the UI's links).
+    let of_v2 = collector.ok("/api/public/observations?promptName=greet&promptVersion=2")["data"].clone();
+    let mut traces: Vec<&str> = of_v2.as_array().unwrap().iter().map(|o| o["traceId"].as_str().unwrap()).collect();
+    traces.sort_unstable();
+    assert_eq!(traces, [otlp::trace_id(2), otlp::trace_id(3)]);
+    assert_eq!(collector.ok("/api/public/v2/observations?promptName=greet")["data"].as_array().unwrap().len(), 4);
+
     let v2_list = collector.ok("/api/public/v2/observations?fields=core,prompt")["data"].clone();
     let third = by_trace(&v2_list, 3);
     assert_eq!(
