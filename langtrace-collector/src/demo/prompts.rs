@@ -50,11 +50,12 @@ fn versions() -> Vec<(NewPrompt, &'static str)> {
         (
             NewPrompt::chat(SYSTEM, system("Answer from the findings only."))
                 .labels(["production"])
+                .tags(["support-agent"])
                 .config(config(0.7)),
             "first system prompt",
         ),
         (
-            NewPrompt::text(PLANNER, planner("")).labels(["production"]).config(config(0.0)),
+            NewPrompt::text(PLANNER, planner("")).labels(["production"]).tags(["support-agent"]).config(config(0.0)),
             "first planner: the guidelines, the tools, the question",
         ),
         (
