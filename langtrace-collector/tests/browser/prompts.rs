@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::{api, signed_in};
+use super::{api, post, signed_in};
 use crate::support::Demo;
 
 /// POSTs a prompt version with the demo's keys; the stored version (201 asserted).
@@ -140,8 +140,14 @@ async fn the_prompt_pages_list_render_diff_promote_roll_back_and_make_versions()
     assert!(labels.contains(&json!("canary")) && labels.contains(&json!("latest")), "{labels:?}");
     browser.screenshot("prompt-new-version").await;
 
-    // The demo's planner prompt: its metrics per version as the API gives them, and the
-    // generations of version 1, each linking to its place in its trace.
+    // The demo's planner prompt: its metrics per version as the API gives them (with a
+    // score given to one of its version 1 generations), and the generations of version 1,
+    // each linking to its place in its trace.
+    let path = "/api/public/v2/observations?type=GENERATION&promptName=support-agent/planner&promptVersion=1&limit=1";
+    let scored = api(&demo, path).await["data"][0].clone();
+    let score =
+        json!({"traceId": scored["traceId"], "observationId": scored["id"], "name": "helpfulness", "value": 0.8});
+    assert_eq!(post(&demo, "/api/public/scores", &score).await, 200, "score {score}");
     let metrics = api(&demo, "/api/public/v2/prompts/support-agent%2Fplanner/metrics").await;
     browser.go("#/prompts/support-agent%2Fplanner", "prompt").await;
     for version in metrics["data"].as_array().unwrap() {
@@ -160,6 +166,8 @@ async fn the_prompt_pages_list_render_diff_promote_roll_back_and_make_versions()
             Some(count.to_string())
         );
     }
+    let average = browser.text("[data-testid=prompt-metrics] tr[data-version='1'] [data-score=helpfulness]").await;
+    assert_eq!(average, "helpfulness 0.80 (1)", "the score's average on version 1");
     assert!(browser.text("[data-testid=prompt-content]").await.contains("{{question}}"), "the planner's text");
     assert_eq!(browser.count("[data-testid=prompt-dependency]").await, 1, "its composition tag links the guidelines");
     browser.screenshot("prompt-metrics").await;

@@ -17,7 +17,7 @@ export async function loadPromptMetrics(name) {
 function scoreAverages(scores) {
   if (!Array.isArray(scores) || !scores.length) return null;
   return h("span", { class: "inline-list" }, scores.map((s) => h("span", { class: "score-average", dataset: { score: s.name } },
-    h("span", { class: "score-name", text: String(s.name) }),
+    h("span", { class: "score-name", text: String(s.name) }), " ",
     h("span", { class: "score-value", text: Number(s.average).toFixed(2) }),
     h("span", { class: "muted", text: ` (${fmtNumber(s.count)})` }))));
 }
