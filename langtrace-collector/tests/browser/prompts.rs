@@ -7,7 +7,8 @@
 use serde_json::{json, Value};
 
 use super::{api, post, signed_in};
-use crate::support::Demo;
+use crate::support::browser::Browser;
+use crate::support::{Collector, Demo};
 
 /// POSTs a prompt version with the demo's keys; the stored version (201 asserted).
 async fn create_prompt(demo: &Demo, body: Value) -> Value {
@@ -208,4 +209,69 @@ pub(super) async fn make_hostile_prompt(demo: &Demo, payload: &str) {
         }),
     )
     .await;
+}
+
+/// Runs the UI's line diff (`components/diff.js`, imported in the signed-in page) on
+/// each pair of texts; per pair, its lines as `<sign><text>` (` `, `-`, `+`), or null
+/// when the diff refuses the pair.
+async fn diff_in_page(browser: &Browser, pairs: &[(String, String)]) -> Vec<Option<Vec<String>>> {
+    let script = "const [pairs, done] = arguments;
+        const href = document.querySelector('link[rel=modulepreload][href$=\"/components/diff.js\"]').href;
+        import(href).then((m) => done(pairs.map(([a, b]) => {
+            const lines = m.diffLines(a, b);
+            return lines && lines.map((l) => ({same: ' ', del: '-', add: '+'})[l.op] + l.text);
+        })), (e) => done(String(e)));";
+    let answer = browser.client().execute_async(script, vec![json!(pairs)]).await.unwrap();
+    serde_json::from_value(answer.clone()).unwrap_or_else(|_| panic!("the diff ran: {answer}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_line_diff_keeps_the_common_lines_and_refuses_inputs_over_its_caps() {
+    let _serial = super::SERIAL.lock().await;
+    let collector = tokio::task::block_in_place(Collector::start);
+    let browser = Browser::start().await;
+    browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
+
+    let numbered = |count: usize, tag: &str| (0..count).map(|i| format!("{tag}{i}")).collect::<Vec<_>>().join("\n");
+    let pairs: Vec<(String, String)> = [
+        ("a\nb\nc", "a\nx\nc"),
+        ("a\nb", "a\nb"),
+        ("", "x"),
+        ("x\ny\nz", "y\nz\nw"),
+        ("a\nb\nc\nd\ne", "a\nc\nd\nb\ne"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .chain([
+        // 2,000 changed lines a side: 4,000,000 pairs, the most the diff takes.
+        (numbered(2000, "a"), numbered(2000, "b")),
+        // One more line a side: refused.
+        (numbered(2001, "a"), numbered(2001, "b")),
+        // More than 5,000 lines a side, even if equal: refused.
+        (numbered(5001, "a"), numbered(5001, "a")),
+    ])
+    .collect();
+    let diffs = diff_in_page(&browser, &pairs).await;
+    let expected: [&[&str]; 5] = [
+        &[" a", "-b", "+x", " c"],
+        &[" a", " b"],
+        &["-", "+x"],
+        &["-x", " y", " z", "+w"],
+        &[" a", "-b", " c", " d", "+b", " e"],
+    ];
+    for (index, lines) in expected.iter().enumerate() {
+        assert_eq!(
+            diffs[index].as_deref(),
+            Some(&lines.iter().map(|l| l.to_string()).collect::<Vec<_>>()[..]),
+            "{:?}",
+            pairs[index]
+        );
+    }
+    let largest = diffs[5].as_ref().expect("4,000,000 pairs are diffed");
+    assert_eq!(largest.iter().filter(|l| l.starts_with('-')).count(), 2000);
+    assert_eq!(largest.iter().filter(|l| l.starts_with('+')).count(), 2000);
+    assert_eq!(diffs[6], None, "over 4,000,000 pairs of changed lines");
+    assert_eq!(diffs[7], None, "over 5,000 lines a side");
+    drop(browser);
+    tokio::task::block_in_place(|| drop(collector));
 }
