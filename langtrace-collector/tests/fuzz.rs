@@ -1,5 +1,6 @@
 //! Generated and mutated input at every handler of a real `langtrace serve`: query strings
-//! of every list and detail route, metrics queries, and JSON bodies of every POST route.
+//! of every list and detail route, metrics queries, and JSON bodies of every POST route
+//! (prompts included).
 //! Whatever arrives, the answer is a 2xx or a 4xx with a JSON `message`, never a 5xx or a
 //! dropped connection, and the server keeps serving. Cases per property: proptest's
 //! default (256), or `PROPTEST_CASES`.
@@ -62,6 +63,7 @@ const LISTS: &[&str] = &[
     "/api/public/models",
     "/api/public/metrics",
     "/api/public/v2/metrics",
+    "/api/public/v2/prompts",
 ];
 
 /// Routes whose last segment is an id.
@@ -71,6 +73,7 @@ const DETAILS: &[&str] = &[
     "/api/public/sessions/",
     "/api/public/users/",
     "/api/public/media/",
+    "/api/public/v2/prompts/",
 ];
 
 /// Parameter names the routes know, and some they do not.
@@ -109,6 +112,12 @@ fn parameter_name() -> impl Strategy<Value = String> {
             "filter",
             "expandMetadata",
             "parseIoAsJson",
+            "label",
+            "tag",
+            "resolve",
+            "fromUpdatedAt",
+            "promptName",
+            "promptVersion",
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z\\[\\]._]{1,16}",
@@ -214,6 +223,11 @@ fn post_body() -> impl Strategy<Value = Value> {
         "type",
         "timestamp",
         "body",
+        "prompt",
+        "labels",
+        "tags",
+        "config",
+        "commitMessage",
     ]);
     prop::collection::btree_map(field, json_value(), 0..8)
         .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
@@ -257,7 +271,7 @@ proptest! {
 
     #[test]
     fn post_routes_answer_any_body(
-        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media"]),
+        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts"]),
         body in prop_oneof![post_body(), json_value()],
     ) {
         let collector = collector();

@@ -60,6 +60,9 @@ fn bad_reads_and_label_changes_are_refused_with_langfuses_messages() {
     let (status, _, body) = collector.get_raw(&prompt_path("p", "?version=1&label=latest"));
     assert_eq!((status, message(&body)), (400, "Cannot specify both version and label".to_owned()));
     assert_eq!(collector.get(&prompt_path("p", "?version=one")).0, 400);
+    let (status, _, body) = collector.get_raw(&prompt_path("p", "?label=latest&resolve=no"));
+    assert_eq!((status, message(&body).contains("resolve")), (400, true));
+    assert_eq!(collector.ok(&prompt_path("p", "?label=latest&resolve=False"))["resolutionGraph"], Value::Null);
     assert_eq!(collector.get(&prompt_path("nothing", "?label=latest")).0, 404);
 
     let (status, body) = set_labels(&collector, "p", 1, &["latest"]);

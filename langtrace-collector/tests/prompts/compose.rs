@@ -1,6 +1,6 @@
 //! Composition: references resolved at read time (following a moving label), the
 //! resolution graph, `resolve=false`, and the create-time checks (missing child, chat
-//! child, cycle, depth), and a delete refused while another prompt includes the version.
+//! child, cycle, depth, breadth), and a delete refused while another prompt includes the version.
 
 use serde_json::{json, Value};
 
@@ -73,16 +73,32 @@ fn broken_references_are_refused_at_create() {
     create(&collector, &json!({"name": "b", "prompt": "@@@langfusePrompt:name=a|label=production@@@"}));
     refused(json!({"name": "a", "prompt": "@@@langfusePrompt:name=b|version=1@@@"}), "Circular dependency detected");
 
-    // Depth: a chain of five references below a prompt is accepted, six are refused.
+    // Depth, as Langfuse counts it: chains of five prompts are accepted, six refused.
     create(&collector, &json!({"name": "level-0", "prompt": "leaf"}));
-    for level in 1..=5 {
+    for level in 1..=4 {
         let prompt = format!("@@@langfusePrompt:name=level-{}|version=1@@@", level - 1);
         create(&collector, &json!({"name": format!("level-{level}"), "prompt": prompt}));
     }
-    assert_eq!(collector.ok(&prompt_path("level-5", "?version=1"))["prompt"], "leaf");
+    assert_eq!(collector.ok(&prompt_path("level-4", "?version=1"))["prompt"], "leaf");
     refused(
-        json!({"name": "level-6", "prompt": "@@@langfusePrompt:name=level-5|version=1@@@"}),
+        json!({"name": "level-5", "prompt": "@@@langfusePrompt:name=level-4|version=1@@@"}),
         "Maximum nesting depth",
     );
-    assert_eq!(collector.get(&prompt_path("level-6", "?label=latest")).0, 404, "nothing was stored");
+    assert_eq!(collector.get(&prompt_path("level-5", "?label=latest")).0, 404, "nothing was stored");
+
+    // Breadth: ten versions of a leaf, ten prompts including all ten; a prompt including
+    // nine of those includes 99 prompts (accepted), one including all ten 110 (refused).
+    for version in 1..=10 {
+        create(&collector, &json!({"name": "leaf", "prompt": format!("{version}")}));
+    }
+    let all_leaves: String = (1..=10).map(|v| format!("@@@langfusePrompt:name=leaf|version={v}@@@")).collect();
+    for wide in 0..10 {
+        create(&collector, &json!({"name": format!("wide-{wide}"), "prompt": all_leaves}));
+    }
+    let including = |count: usize| -> String {
+        (0..count).map(|w| format!("@@@langfusePrompt:name=wide-{w}|version=1@@@ ")).collect()
+    };
+    create(&collector, &json!({"name": "broad", "prompt": including(9)}));
+    assert_eq!(collector.ok(&prompt_path("broad", "?version=1"))["prompt"].as_str().unwrap().len(), 9 * 12);
+    refused(json!({"name": "broader", "prompt": including(10)}), "at most 100 prompts");
 }

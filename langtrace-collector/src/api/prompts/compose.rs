@@ -3,8 +3,8 @@
 //! chat prompt, in a message's content). References are found in the stored JSON text,
 //! resolved when the prompt is read (a label reference follows the label when it
 //! moves) and checked when it is created: the child must exist and be a text prompt, no
-//! prompt may include itself through any chain, and chains are at most [`MAX_DEPTH`]
-//! references deep.
+//! prompt may include itself through any chain, chains hold at most [`MAX_DEPTH`]
+//! prompts, and one resolution includes at most [`MAX_INCLUDES`] prompts.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -14,8 +14,13 @@ use serde_json::{json, Value};
 
 use crate::store::prompts::{self, Selector};
 
-/// References followed below a prompt at most.
+/// Prompts in one chain of includes at most, the including prompt counted (Langfuse's
+/// `MAX_PROMPT_NESTING_DEPTH`: levels 0 to 4).
 pub const MAX_DEPTH: usize = 5;
+/// Prompts one resolution includes at most, counting repeats: depth alone would let a
+/// prompt with many references to prompts with many references cost the writer (at
+/// create) and a read exponential work and text.
+pub const MAX_INCLUDES: usize = 100;
 
 static REFERENCE: LazyLock<regex_lite::Regex> =
     LazyLock::new(|| regex_lite::Regex::new("@@@langfusePrompt:(.*?)@@@").expect("a valid pattern"));
@@ -94,76 +99,101 @@ pub struct Resolution {
 
 /// Resolves `root` of `project_id`, reading children through `connection`.
 pub fn resolve(connection: &Connection, project_id: &str, root: Node<'_>) -> Result<Resolution, Unresolvable> {
-    let mut dependencies = BTreeMap::new();
-    let mut chain = vec![root.name.to_owned()];
-    let prompt = resolve_node(connection, project_id, root, &mut chain, &mut dependencies)?;
-    let graph = (!dependencies.is_empty()).then(|| {
+    let mut resolver = Resolver {
+        connection,
+        project_id,
+        chain: vec![root.name.to_owned()],
+        dependencies: BTreeMap::new(),
+        includes: 0,
+    };
+    let prompt = resolver.resolve_node(root)?;
+    let graph = (!resolver.dependencies.is_empty()).then(|| {
         json!({
             "root": {"id": root.id, "name": root.name, "version": root.version},
-            "dependencies": dependencies,
+            "dependencies": resolver.dependencies,
         })
     });
     Ok(Resolution { prompt, graph })
 }
 
-/// `node`'s JSON text with its references replaced; `chain` holds the names from the
-/// root to `node`.
-fn resolve_node(
-    connection: &Connection,
-    project_id: &str,
-    node: Node<'_>,
-    chain: &mut Vec<String>,
-    dependencies: &mut BTreeMap<String, Vec<Value>>,
-) -> Result<String, Unresolvable> {
-    let references = references(node.prompt);
-    let mut text = node.prompt.to_owned();
-    if references.is_empty() {
-        return Ok(text);
-    }
-    if chain.len() > MAX_DEPTH {
-        return Err(Unresolvable::Refused(format!(
-            "Maximum nesting depth exceeded: prompts include each other at most {MAX_DEPTH} levels deep"
-        )));
-    }
-    for reference in references {
-        if chain.contains(&reference.name) {
-            return Err(Unresolvable::Refused(format!(
-                "Circular dependency detected: {} -> {}",
-                chain.join(" -> "),
-                reference.name
-            )));
-        }
-        let child = prompts::find(connection, project_id, &reference.name, &reference.selector)?
-            .ok_or_else(|| Unresolvable::Refused(format!("Prompt dependency not found: {}", describe(&reference))))?;
-        if child.prompt_type != "text" {
-            return Err(Unresolvable::Refused(format!(
-                "Prompt dependency {} is a {} prompt: only text prompts can be included",
-                describe(&reference),
-                child.prompt_type
-            )));
-        }
-        chain.push(child.name.clone());
-        let child_node = Node { id: &child.id, name: &child.name, version: child.version, prompt: &child.prompt };
-        let resolved = resolve_node(connection, project_id, child_node, chain, dependencies)?;
-        chain.pop();
-        // The child's resolved text goes into the parent's JSON text escaped, without the
-        // quotes around it.
-        let child_text = serde_json::from_str::<String>(&resolved).unwrap_or(resolved);
-        let escaped = serde_json::to_string(&child_text).unwrap_or_default();
-        text = text.replace(&reference.tag, &escaped[1..escaped.len() - 1]);
-        dependencies
-            .entry(node.id.to_owned())
-            .or_default()
-            .push(json!({"id": child.id, "name": child.name, "version": child.version}));
-    }
-    Ok(text)
+/// One resolution under way.
+struct Resolver<'c> {
+    connection: &'c Connection,
+    project_id: &'c str,
+    /// The names from the root to the prompt being resolved.
+    chain: Vec<String>,
+    /// Per including prompt's id, the prompts it includes (each once).
+    dependencies: BTreeMap<String, Vec<Value>>,
+    /// Prompts included so far, repeats counted.
+    includes: usize,
 }
 
-/// `'X' with label 'L'` / `'X' with version N`.
-pub fn describe(reference: &Reference) -> String {
-    match &reference.selector {
-        Selector::Label(label) => format!("'{}' with label '{label}'", reference.name),
-        Selector::Version(version) => format!("'{}' with version {version}", reference.name),
+impl Resolver<'_> {
+    /// `node`'s JSON text with its references replaced.
+    fn resolve_node(&mut self, node: Node<'_>) -> Result<String, Unresolvable> {
+        let references = references(node.prompt);
+        let mut text = node.prompt.to_owned();
+        if references.is_empty() {
+            return Ok(text);
+        }
+        // The children would be at level `chain.len()` (the root at level 0).
+        if self.chain.len() >= MAX_DEPTH {
+            return Err(refused(format!(
+                "Maximum nesting depth exceeded ({MAX_DEPTH}): a prompt and the prompts it includes, \
+                 nested, form chains of at most {MAX_DEPTH} prompts"
+            )));
+        }
+        for reference in references {
+            if self.chain.contains(&reference.name) {
+                let chain = self.chain.join(" -> ");
+                return Err(refused(format!("Circular dependency detected: {chain} -> {}", reference.name)));
+            }
+            self.includes += 1;
+            if self.includes > MAX_INCLUDES {
+                return Err(refused(format!(
+                    "A prompt includes at most {MAX_INCLUDES} prompts, counting those they include"
+                )));
+            }
+            let child = prompts::find(self.connection, self.project_id, &reference.name, &reference.selector)?
+                .ok_or_else(|| {
+                    refused(format!("Prompt dependency not found: {}", describe(&reference.name, &reference.selector)))
+                })?;
+            if child.prompt_type != "text" {
+                return Err(refused(format!(
+                    "Prompt dependency {} is a {} prompt: only text prompts can be included",
+                    describe(&reference.name, &reference.selector),
+                    child.prompt_type
+                )));
+            }
+            self.chain.push(child.name.clone());
+            let child_node = Node { id: &child.id, name: &child.name, version: child.version, prompt: &child.prompt };
+            let resolved = self.resolve_node(child_node)?;
+            self.chain.pop();
+            // The child's resolved text goes into the parent's JSON text escaped, without
+            // the quotes around it.
+            let child_text = serde_json::from_str::<String>(&resolved).unwrap_or(resolved);
+            let quoted = serde_json::to_string(&child_text).unwrap_or_default();
+            let escaped = quoted.strip_prefix('"').and_then(|q| q.strip_suffix('"')).unwrap_or_default();
+            text = text.replace(&reference.tag, escaped);
+            let included = json!({"id": child.id, "name": child.name, "version": child.version});
+            let siblings = self.dependencies.entry(node.id.to_owned()).or_default();
+            if !siblings.contains(&included) {
+                siblings.push(included);
+            }
+        }
+        Ok(text)
+    }
+}
+
+fn refused(message: String) -> Unresolvable {
+    Unresolvable::Refused(message)
+}
+
+/// `'X' with label 'L'` / `'X' with version N`, as Langfuse's messages name a version.
+pub fn describe(name: &str, selector: &Selector) -> String {
+    match selector {
+        Selector::Label(label) => format!("'{name}' with label '{label}'"),
+        Selector::Version(version) => format!("'{name}' with version {version}"),
     }
 }
 

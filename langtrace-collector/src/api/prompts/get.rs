@@ -3,12 +3,12 @@
 
 use axum::extract::State;
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::compose::{self, Node, Unresolvable};
 use super::wire::Prompt;
 use crate::api::path::PathParams;
-use crate::api::query::{flag, Query};
+use crate::api::query::Query;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::prompts::{self, Selector};
 
@@ -17,8 +17,20 @@ use crate::store::prompts::{self, Selector};
 pub struct GetQuery {
     version: Option<i64>,
     label: Option<String>,
-    #[serde(default, deserialize_with = "flag")]
+    #[serde(default, deserialize_with = "boolean")]
     resolve: Option<bool>,
+}
+
+/// `true` or `false`, in any case; anything else is refused (a misspelt `resolve` must
+/// not silently skip or force resolution).
+fn boolean<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<bool>, D::Error> {
+    Option::<String>::deserialize(deserializer)?
+        .map(|text| match text.to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err(serde::de::Error::custom(format!("must be true or false, got {text:?}"))),
+        })
+        .transpose()
 }
 
 impl GetQuery {

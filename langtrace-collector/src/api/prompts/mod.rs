@@ -62,6 +62,5 @@ impl FromRequestParts<AppState> for Author {
 
 /// Langfuse's 404 for a name and a label or version.
 pub fn not_found(name: &str, selector: &crate::store::prompts::Selector) -> ApiError {
-    let reference = compose::Reference { tag: String::new(), name: name.to_owned(), selector: selector.clone() };
-    ApiError::Missing(format!("Prompt not found: {}", compose::describe(&reference)))
+    ApiError::Missing(format!("Prompt not found: {}", compose::describe(name, selector)))
 }

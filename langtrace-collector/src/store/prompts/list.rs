@@ -79,21 +79,13 @@ pub fn page(
         ),
         |row| row.get::<_, String>(0),
     )?;
-    let rows = names
-        .rows
-        .into_iter()
-        .map(|name| summary(connection, project_id, &clause, name))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows =
+        names.rows.into_iter().map(|name| summary(connection, &clause, name)).collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Paged { rows, total: names.total })
 }
 
 /// The summary of `name` over the versions `clause` matches.
-fn summary(
-    connection: &Connection,
-    project_id: &str,
-    clause: &Filter,
-    name: String,
-) -> rusqlite::Result<PromptSummary> {
+fn summary(connection: &Connection, clause: &Filter, name: String) -> rusqlite::Result<PromptSummary> {
     let sql = format!(
         "SELECT p.version, p.type, p.tags, p.updated_at, p.config FROM prompts p
          WHERE {} AND p.name = ? ORDER BY p.version",
@@ -102,10 +94,13 @@ fn summary(
     let versions = filter::all(connection, &sql, clause.params([Sql::Text(name.clone())]), |row| {
         Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get(3)?, row.get(4)?))
     })?;
-    let mut labels = Vec::new();
-    for (version, ..) in &versions {
-        labels.extend(super::labels_of(connection, project_id, &name, *version)?);
-    }
+    let labels_sql = format!(
+        "SELECT l.label FROM prompt_labels l JOIN prompts p
+         ON p.project_id = l.project_id AND p.name = l.name AND p.version = l.version
+         WHERE {} AND p.name = ? ORDER BY l.version, l.rowid",
+        clause.sql()
+    );
+    let labels = filter::all(connection, &labels_sql, clause.params([Sql::Text(name.clone())]), |row| row.get(0))?;
     let newest = versions.last().cloned().unwrap_or_default();
     Ok(PromptSummary {
         prompt_type: newest.1,
