@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/prompts/{name}", get(prompts::get::get).delete(prompts::delete::delete))
         .route("/api/public/v2/prompts/{name}/versions/{version}", patch(prompts::labels::update))
         .route("/api/public/v2/prompts/{name}/labels/history", get(prompts::history::history))
+        .route("/api/public/v2/prompts/{name}/metrics", get(prompts::metrics::metrics))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

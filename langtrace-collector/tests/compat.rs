@@ -2,14 +2,18 @@
 //! the Python `opentelemetry-sdk` exporters (HTTP protobuf, HTTP JSON, gRPC) with
 //! OpenInference and GenAI attributes, and the official `langfuse` SDK 5.x (nested
 //! `@observe`, a generation with usage, user/session/tags, an error, scores), whose own
-//! API client reads the data back. The packages come from PyPI
+//! API client reads the data back; and the same SDK's prompt management (create, get by
+//! default, label and version, compile, label moves, composition, its cache serving a
+//! prompt after the server stopped, fallbacks, generations linked to a prompt version).
+//! The packages come from PyPI
 //! (`tests/compat/requirements.txt`), installed once into a virtualenv under the target
 //! directory, or taken from the interpreter `LANGTRACE_COMPAT_PYTHON` names.
 
 mod support;
 
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
@@ -159,4 +163,83 @@ fn langfuse_python_sdk_reports_and_reads_back() {
     let listed = collector.ok(&format!("/api/public/v3/scores?traceId={}", out["trace_id"].as_str().unwrap()));
     assert_eq!(listed["data"].as_array().unwrap().len(), 3);
     assert_eq!(listed["meta"]["limit"], 50);
+}
+
+#[test]
+fn langfuse_python_sdk_manages_prompts() {
+    let collector = Collector::start();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat/langfuse_prompts_client.py");
+    let base_url = collector.base_url.clone();
+    let args = ["--host", &base_url, "--public-key", PUBLIC_KEY, "--secret-key", SECRET_KEY, "--run-id", "pr1"];
+    let mut child = Command::new(python())
+        .arg(path)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run the prompts compat script");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next_json = || -> Value {
+        let line = lines.next().expect("a JSON line (the script failed: see its stderr)").unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line}"))
+    };
+    let first = next_json();
+    assert_eq!(first["created"], json!([1, 2, 1]));
+    assert_eq!(first["created_labels"], json!([["latest", "production"], ["latest", "staging"]]));
+    let default = &first["default"];
+    assert_eq!(
+        (default["version"].as_i64(), default["text"].as_str()),
+        (Some(1), Some("Hello {{name}}, welcome to {{place}}."))
+    );
+    assert_eq!(
+        (default["tags"].clone(), default["config"].clone()),
+        (json!(["compat", "pr1"]), json!({"temperature": 0.1}))
+    );
+    assert_eq!(default["commit_message"], "first greeting");
+    assert_eq!(
+        (first["staging"]["version"].as_i64(), first["staging"]["text"].as_str()),
+        (Some(2), Some("Hi {{name}}! Be brief."))
+    );
+    assert_eq!(first["by_version"], 1);
+    assert_eq!(first["compiled"], "Hello Ada, welcome to Paris.");
+    assert_eq!(first["compiled_partial"], "Hello Ada, welcome to {{place}}.");
+    assert_eq!(first["chat_variables"], json!(["persona", "question"]));
+    let chat = first["compiled_chat"].as_array().unwrap();
+    let roles_and_texts: Vec<(&str, &str)> =
+        chat.iter().map(|m| (m["role"].as_str().unwrap(), m["content"].as_str().unwrap())).collect();
+    assert_eq!(
+        roles_and_texts,
+        [("system", "You are a pirate."), ("user", "Ahoy"), ("assistant", "Arr"), ("user", "Where is the treasure?")]
+    );
+    assert_eq!(first["promoted"]["version"], 2);
+    assert_eq!(first["promoted"]["labels"], json!(["latest", "production", "staging"]));
+    assert_eq!(
+        first["listed"],
+        json!([{"name": "compat/pr1/greet", "versions": [1, 2], "labels": ["latest", "production", "staging"], "tags": ["compat", "pr1"]}])
+    );
+    assert_eq!(first["fallback"], json!({"is_fallback": true, "text": "Fallback {{x}}"}));
+
+    // Over HTTP: resolve=false keeps the reference; the generation links to version 2
+    // (and the one made with the fallback does not link).
+    let raw = collector.ok("/api/public/v2/prompts/compat%2Fpr1%2Fgreet?version=2&resolve=false");
+    assert_eq!(raw["prompt"], "Hi {{name}}! @@@langfusePrompt:name=compat-pr1-tone|label=production@@@");
+    assert_eq!(raw["resolutionGraph"], Value::Null);
+    let observation = |which: &str| -> Value {
+        let trace_id = first[which]["trace_id"].as_str().unwrap();
+        let list = collector.ok(&format!("/api/public/v2/observations?traceId={trace_id}&fields=core,prompt"));
+        list["data"].as_array().unwrap().iter().find(|o| o["id"] == first[which]["id"]).unwrap().clone()
+    };
+    let linked = observation("linked");
+    assert_eq!((linked["promptName"].as_str(), linked["promptVersion"].as_i64()), (Some("compat/pr1/greet"), Some(2)));
+    assert_eq!(linked["promptId"], raw["id"]);
+    assert_eq!(observation("unlinked")["promptName"], Value::Null, "a fallback never links");
+
+    // The server stops; the SDK serves its cached prompt, and falls back where it has none.
+    drop(collector.stop());
+    child.stdin.as_mut().unwrap().write_all(b"stopped\n").unwrap();
+    let second = next_json();
+    assert_eq!(second["cached"], json!({"version": 2, "is_fallback": false, "text": "Hi {{name}}! Be brief."}));
+    assert_eq!(second["fallback"], json!({"is_fallback": true, "compiled": "Offline mode"}));
+    assert!(second["raised_without_fallback"].is_string(), "{second}");
+    assert!(child.wait().unwrap().success());
 }

@@ -72,6 +72,10 @@ pub mod langfuse {
     pub const VERSION: &str = "langfuse.version";
     /// Treat the span as trace root even with a parent.
     pub const AS_ROOT: &str = "langfuse.internal.as_root";
+    /// Prompt name, the older spelling Langfuse's server also reads after [`PROMPT_NAME`].
+    pub const PROMPT_NAME_ALT: &str = "langfuse.prompt.name";
+    /// Prompt version, the older spelling read after [`PROMPT_VERSION`].
+    pub const PROMPT_VERSION_ALT: &str = "langfuse.prompt.version";
 }
 
 /// OpenTelemetry GenAI semantic conventions (see `docs/wire-format.md`, "Foreign conventions").

@@ -36,6 +36,9 @@ pub struct ObservationQuery {
     level: Option<String>,
     #[serde(default, deserialize_with = "comma_list")]
     environment: Vec<String>,
+    /// Beyond Langfuse: generations linked to a prompt name (and version).
+    prompt_name: Option<String>,
+    prompt_version: Option<i64>,
 }
 
 impl From<ObservationQuery> for ObservationFilter {
@@ -54,6 +57,8 @@ impl From<ObservationQuery> for ObservationFilter {
             observation_type: query.observation_type.map(|t| t.to_ascii_uppercase()),
             level: query.level.map(|l| l.to_ascii_uppercase()),
             environments: query.environment,
+            prompt_name: query.prompt_name,
+            prompt_version: query.prompt_version,
         }
     }
 }
@@ -129,7 +134,7 @@ impl From<ObservationRow> for Observation {
             calculated_output_cost: cost.get("output").cloned(),
             cost_details: cost,
             calculated_total_cost: row.total_cost,
-            prompt_id: None,
+            prompt_id: row.prompt_id,
             model_id: None,
             latency: row.end_time.map(|end| seconds(row.start_time, end)),
             time_to_first_token: row.completion_start_time.map(|first| seconds(row.start_time, first)),

@@ -220,7 +220,7 @@ impl ObservationV2 {
                 total_cost: row.total_cost,
             }),
             prompt: groups.prompt.then(|| Prompt {
-                prompt_id: None,
+                prompt_id: row.prompt_id.clone(),
                 prompt_name: row.prompt_name.clone(),
                 prompt_version: row.prompt_version,
             }),

@@ -50,6 +50,10 @@ pub enum Column {
     SessionId,
     /// The trace's release.
     Release,
+    /// The linked prompt's name (generations).
+    PromptName,
+    /// The linked prompt's version (generations).
+    PromptVersion,
 }
 
 /// A value measured per row.
@@ -184,6 +188,8 @@ pub fn column_sql(view: View, column: Column) -> Option<&'static str> {
         (View::Observations, Column::Environment) => "o.environment",
         (View::Observations, Column::Version) => "o.version",
         (View::Observations, Column::Level) => "o.level",
+        (View::Observations, Column::PromptName) => "o.prompt_name",
+        (View::Observations, Column::PromptVersion) => "o.prompt_version",
         (View::Observations, Column::TraceName) | (View::Traces, Column::Name) => "t.name",
         (_, Column::UserId) => "t.user_id",
         (_, Column::SessionId) => "t.session_id",

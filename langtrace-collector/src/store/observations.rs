@@ -15,7 +15,9 @@ const COLUMNS: &str = "o.id AS id, o.trace_id AS trace_id, o.parent_id AS parent
     o.environment AS environment, o.model AS model, o.model_parameters AS model_parameters,
     o.usage_details AS usage_details, o.cost_details AS cost_details, o.input_tokens AS input_tokens,
     o.output_tokens AS output_tokens, o.total_tokens AS total_tokens, o.total_cost AS total_cost,
-    o.prompt_name AS prompt_name, o.prompt_version AS prompt_version, o.created_at AS created_at,
+    o.prompt_name AS prompt_name, o.prompt_version AS prompt_version,
+    (SELECT p.id FROM prompts p WHERE p.project_id = o.project_id AND p.name = o.prompt_name
+     AND p.version = o.prompt_version) AS prompt_id, o.created_at AS created_at,
     o.project_id AS project_id";
 
 /// Columns of the trace joined as `t` that [`TraceContext::read`] reads.
@@ -77,6 +79,8 @@ pub struct ObservationRow {
     pub prompt_name: Option<String>,
     /// Prompt version.
     pub prompt_version: Option<i64>,
+    /// Id of the prompt version named by `prompt_name` and `prompt_version`, while it exists.
+    pub prompt_id: Option<String>,
     /// Stored at.
     pub created_at: i64,
     /// Owning project.
@@ -118,6 +122,7 @@ impl ObservationRow {
             total_cost: row.get("total_cost")?,
             prompt_name: row.get("prompt_name")?,
             prompt_version: row.get("prompt_version")?,
+            prompt_id: row.get("prompt_id")?,
             created_at: row.get("created_at")?,
             project_id: row.get("project_id")?,
         })
@@ -184,6 +189,10 @@ pub struct ObservationFilter {
     pub level: Option<String>,
     /// Any of these environments.
     pub environments: Vec<String>,
+    /// Generations linked to this prompt name.
+    pub prompt_name: Option<String>,
+    /// Generations linked to this prompt version.
+    pub prompt_version: Option<i64>,
 }
 
 impl ObservationFilter {
@@ -208,7 +217,9 @@ impl ObservationFilter {
             )
             .and_some("o.type = ?", &self.observation_type)
             .and_some("o.level = ?", &self.level)
-            .and_in("o.environment", &self.environments);
+            .and_in("o.environment", &self.environments)
+            .and_some("o.prompt_name = ?", &self.prompt_name)
+            .and_some("o.prompt_version = ?", &self.prompt_version);
         filter
     }
 }

@@ -192,6 +192,8 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     CREATE INDEX prompt_label_history_name ON prompt_label_history (project_id, name, at);
+    CREATE INDEX observations_prompt ON observations (project_id, prompt_name, prompt_version)
+        WHERE prompt_name IS NOT NULL;
     "#,
 ];
 

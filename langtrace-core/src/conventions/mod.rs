@@ -266,8 +266,8 @@ impl<'a> Mapper<'_, 'a> {
     }
 
     fn prompt(&mut self) -> Option<PromptRef> {
-        let name = self.first_string(&[langfuse::PROMPT_NAME]);
-        let version = self.first(&[langfuse::PROMPT_VERSION]).and_then(as_u64);
+        let name = self.first_string(&[langfuse::PROMPT_NAME, langfuse::PROMPT_NAME_ALT]);
+        let version = self.first(&[langfuse::PROMPT_VERSION, langfuse::PROMPT_VERSION_ALT]).and_then(as_u64);
         Some(PromptRef { name: name?, version: u32::try_from(version?).ok()? })
     }
 

@@ -136,3 +136,10 @@ fn spellings_a_writer_sends_twice_stay_out_of_metadata() {
     assert_eq!(mapped.model_parameters["temperature"], 0.5);
     assert_eq!(mapped.metadata.keys().collect::<Vec<_>>(), ["custom"]);
 }
+
+#[test]
+fn the_older_prompt_keys_link_too() {
+    let mapped = map(&[("langfuse.prompt.name", json!("greet")), ("langfuse.prompt.version", json!("4"))]);
+    assert_eq!(mapped.prompt, Some(PromptRef { name: "greet".into(), version: 4 }));
+    assert!(!mapped.metadata.contains_key("langfuse.prompt.name"), "read keys stay out of metadata");
+}

@@ -92,6 +92,8 @@ fn column(view: View, field: &str) -> Result<Column, ApiError> {
         "userId" => Column::UserId,
         "sessionId" => Column::SessionId,
         "release" => Column::Release,
+        "promptName" => Column::PromptName,
+        "promptVersion" => Column::PromptVersion,
         _ => return Err(unknown("field", field, view)),
     };
     column_sql(view, column).map(|_| column).ok_or_else(|| unknown("field", field, view))

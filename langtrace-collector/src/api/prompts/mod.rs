@@ -1,12 +1,13 @@
 //! Prompt management on Langfuse's routes and shapes (`/api/public/v2/prompts`): list,
 //! create, get (resolving composition), move labels, delete; and langtrace's own label
-//! history. Every write (version numbering, label moves, reference checks) runs in one
-//! transaction of the single writer.
+//! history and per-version metrics. Every write (version numbering, label moves,
+//! reference checks) runs in one transaction of the single writer.
 //!
 //! - `rules`: the create request and its validation;
 //! - `compose`: references between prompts, checked and resolved;
 //! - `wire`: the JSON shapes;
-//! - `list`, `create`, `get`, `labels`, `delete`, `history`: one route each.
+//! - `list`, `create`, `get`, `labels`, `delete`, `history`, `metrics`: one route each
+//!   (`history` and `metrics` are langtrace's own).
 
 pub mod compose;
 pub mod create;
@@ -15,6 +16,7 @@ pub mod get;
 pub mod history;
 pub mod labels;
 pub mod list;
+pub mod metrics;
 pub mod rules;
 pub mod wire;
 

@@ -4,10 +4,12 @@
 //! are in [`crate::store::write::prompts`].
 //!
 //! - `list`: the names of a project with their matching versions, page by page;
-//! - `history`: the label moves of a name.
+//! - `history`: the label moves of a name;
+//! - `metrics`: per-version figures of the generations linked to a name.
 
 pub mod history;
 pub mod list;
+pub mod metrics;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
+use langtrace_core::record::{ObservationRecord, ObservationType, Payload, TraceAttributes};
 use rusqlite::{params, Transaction};
 
 use super::caps::StoredCaps;
@@ -107,7 +107,11 @@ pub fn prepare(
                 usage_text: json_text(&record.usage_details),
                 contribution: contribution(&record.usage_details, &cost, record.start_time.0, record.end_time.0, level),
                 cost_text: json_text(&cost),
-                prompt: record.prompt.map(|p| (p.name, p.version)),
+                // Only generations link to a prompt version, as in Langfuse.
+                prompt: record
+                    .prompt
+                    .filter(|_| record.observation_type == ObservationType::Generation)
+                    .map(|p| (p.name, p.version)),
                 user_id: record.trace.user_id.clone(),
                 session_id: record.trace.session_id.clone(),
                 release: record.trace.release.clone(),
