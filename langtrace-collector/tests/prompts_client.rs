@@ -209,6 +209,7 @@ fn generations_link_the_fetched_prompt_and_fallbacks_link_nothing() {
     let by_output = |output: &str| generations.iter().find(|g| g["output"] == output).expect("a generation");
     let linked = by_output("v2");
     assert_eq!((&linked["promptName"], &linked["promptVersion"]), (&json!("linked"), &json!(2)));
+    assert!(linked["promptId"].is_string(), "{linked}");
     assert_eq!(by_output("fb")["promptName"], Value::Null);
 }
 
