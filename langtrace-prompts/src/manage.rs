@@ -114,16 +114,18 @@ pub struct Call<T> {
 }
 
 impl<T: Send + 'static> Call<T> {
-    /// A call that runs `write` and then drops the cache entries of `name`.
+    /// A call that runs `write` and, when it succeeds, drops the cache entries of `name`.
     pub(crate) fn new<F>(core: &Arc<Loader<HttpApi>>, name: &str, write: impl FnOnce(Arc<Loader<HttpApi>>) -> F) -> Self
     where
         F: Future<Output = Result<T, Error>> + Send + 'static,
     {
         let written = write(Arc::clone(core));
-        let (cache_owner, name) = (Arc::clone(core), name.to_owned());
+        let (loader, name) = (Arc::clone(core), name.to_owned());
         let future = Box::pin(async move {
             let result = written.await;
-            cache_owner.invalidate(&name);
+            if result.is_ok() {
+                loader.invalidate(&name);
+            }
             result
         });
         Self { core: Arc::clone(core), future }
