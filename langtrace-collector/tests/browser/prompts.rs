@@ -171,6 +171,8 @@ async fn the_prompt_pages_list_render_diff_promote_roll_back_and_make_versions()
     assert_eq!(average, "helpfulness 0.80 (1)", "the score's average on version 1");
     assert!(browser.text("[data-testid=prompt-content]").await.contains("{{question}}"), "the planner's text");
     assert_eq!(browser.count("[data-testid=prompt-dependency]").await, 1, "its composition tag links the guidelines");
+    let resolved = browser.text("[data-testid=prompt-resolved]").await;
+    assert!(resolved.contains("Be friendly and precise.") && !resolved.contains("@@@"), "resolved: {resolved}");
     browser.screenshot("prompt-metrics").await;
     browser.click("[data-testid=prompt-metrics] tr[data-version='1'] a").await;
     let v1 = metrics["data"].as_array().unwrap().iter().find(|v| v["version"] == 1).unwrap()["generations"]

@@ -1,9 +1,9 @@
 // One prompt (`#/prompts/<name>?version=N&compare=M`): its versions as a timeline
 // (labels, commit message, who and when), the selected version rendered (messages and
-// placeholders, variables, config) with its label controls and a form for a new version
-// from it, a line diff against any other version, the per-version metrics of the
-// generations linked to it (with `generations=1`, the selected version's generations
-// listed), and the label history.
+// placeholders, variables, config; a composed one also resolved) with its label controls
+// and a form for a new version from it, a line diff against any other version, the
+// per-version metrics of the generations linked to it (with `generations=1`, the
+// selected version's generations listed), and the label history.
 
 import { clear, contained, copyButton, h, pageRoot, section } from "../dom.js";
 import { enc, fmtNumber, fmtTime } from "../format.js";
@@ -16,7 +16,7 @@ import { newVersionForm } from "../components/promptform.js";
 import { loadVersionGenerations, versionGenerationsView } from "../components/promptgenerations.js";
 import { labelControls, labelHistory, labelList } from "../components/promptlabels.js";
 import { loadPromptMetrics, promptMetricsTable } from "../components/promptmetrics.js";
-import { configView, inputsView, templateView, versionText } from "../components/template.js";
+import { configView, dependenciesOf, inputsView, templateView, versionText } from "../components/template.js";
 
 /** Versions a prompt page loads at most (the newest); older ones are counted, not shown. */
 const MAX_VERSIONS = 50;
@@ -57,7 +57,11 @@ export async function promptPage(token, name, query) {
   ]);
   if (!isCurrent(token)) return;
   const selected = chooseVersion(versions, query);
-  const generations = query.get("generations") ? await loadVersionGenerations(name, selected.version) : null;
+  // A composed version is also shown resolved, as clients receive it.
+  const [generations, resolved] = await Promise.all([
+    query.get("generations") ? loadVersionGenerations(name, selected.version) : null,
+    dependenciesOf(selected).length ? api(promptPath(name), { version: selected.version }) : null,
+  ]);
   if (!isCurrent(token)) return;
   const others = versions.filter((v) => v !== selected);
   const comparedNumber = Number(query.get("compare"));
@@ -100,6 +104,7 @@ export async function promptPage(token, name, query) {
     formSlot,
     contained(() => inputsView(selected)),
     section("Prompt", "prompt-body", contained(() => templateView(selected))),
+    resolved ? section("Resolved (as clients receive it)", "prompt-resolved", contained(() => templateView(resolved))) : null,
     section("Config", "prompt-config", contained(() => configView(selected.config))),
     section("Diff", "prompt-diff-block", contained(() => diff)));
 
