@@ -140,6 +140,25 @@ fn concurrent_creates_get_consecutive_versions_and_one_latest() {
         })
         .collect();
     assert_eq!(with_latest, [8]);
+
+    // Eight label moves at once: production ends on exactly one version, and the history
+    // holds one move per request.
+    let threads: Vec<_> = (1..=8)
+        .map(|version| {
+            let collector = Arc::clone(&collector);
+            std::thread::spawn(move || set_labels(&collector, "race", version, &["production"]).0)
+        })
+        .collect();
+    assert!(threads.into_iter().all(|t| t.join().unwrap() == 200));
+    let with_production: Vec<i64> = (1..=8)
+        .filter(|v| {
+            labels(&collector.ok(&prompt_path("race", &format!("?version={v}")))).contains(&"production".to_owned())
+        })
+        .collect();
+    assert_eq!(with_production.len(), 1, "{with_production:?}");
+    let history = collector.ok(&prompt_path("race", "/labels/history"))["data"].clone();
+    assert_eq!(history.as_array().unwrap().len(), 8);
+    assert_eq!(history[0]["toVersion"].as_i64(), Some(with_production[0]), "the last move is where it is");
 }
 
 #[test]

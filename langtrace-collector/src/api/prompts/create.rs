@@ -37,8 +37,8 @@ pub async fn create(
         commit_message: draft.commit_message,
         created_by: "API".to_owned(),
     };
-    let (project_id, change) = (author.project.id.clone(), author.change());
-    let row = state.writer.write(move |tx| create_in(tx, &project_id, &new, &change)).await??;
+    let (project_id, public_key) = (author.project.id.clone(), author.public_key);
+    let row = state.writer.write(move |tx| create_in(tx, &project_id, &new, &Change::now(&public_key))).await??;
     Ok((StatusCode::CREATED, Json(Prompt::stored(&author.project.id, row))))
 }
 

@@ -35,12 +35,12 @@ pub async fn delete(
         (None, Some(label)) => Some(Selector::Label(label)),
         (None, None) => None,
     };
-    let (project_id, change) = (author.project.id.clone(), author.change());
+    let (project_id, public_key) = (author.project.id.clone(), author.public_key);
     let outcome = state
         .writer
         .write({
             let (name, selector) = (name.clone(), selector.clone());
-            move |tx| delete_in(tx, &project_id, &name, selector.as_ref(), &change)
+            move |tx| delete_in(tx, &project_id, &name, selector.as_ref(), &Change::now(&public_key))
         })
         .await??;
     if outcome == 0 {

@@ -14,7 +14,7 @@ use crate::api::body::JsonBody;
 use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState};
 use crate::store::prompts::{self, Selector};
-use crate::store::write::prompts::{move_labels, LATEST};
+use crate::store::write::prompts::{move_labels, Change, LATEST};
 
 /// The body of the PATCH.
 #[derive(Debug, Deserialize)]
@@ -34,7 +34,7 @@ pub async fn update(
         return Err(ApiError::BadRequest("Label 'latest' is always assigned to the latest prompt version".into()));
     }
     let labels = valid_labels(body.new_labels)?;
-    let (project_id, change) = (author.project.id.clone(), author.change());
+    let (project_id, public_key) = (author.project.id.clone(), author.public_key.clone());
     let selector = Selector::Version(version);
     let updated = state
         .writer
@@ -44,7 +44,7 @@ pub async fn update(
                 if prompts::find(tx, &project_id, &name, &selector)?.is_none() {
                     return Ok(None);
                 }
-                move_labels(tx, &project_id, &name, version, &labels, &change)?;
+                move_labels(tx, &project_id, &name, version, &labels, &Change::now(&public_key))?;
                 prompts::find(tx, &project_id, &name, &selector)
             }
         })

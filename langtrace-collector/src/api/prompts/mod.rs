@@ -26,8 +26,6 @@ use axum::http::request::Parts;
 
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::Project;
-use crate::store::now_ns;
-use crate::store::write::prompts::Change;
 
 /// The authenticated project of a request that changes prompts, and the public key that
 /// made it (for the label history).
@@ -36,13 +34,6 @@ pub struct Author {
     pub project: Project,
     /// The request's public key.
     pub public_key: String,
-}
-
-impl Author {
-    /// A change made now by this author.
-    pub fn change(&self) -> Change {
-        Change { public_key: self.public_key.clone(), at: now_ns() }
-    }
 }
 
 impl FromRequestParts<AppState> for Author {

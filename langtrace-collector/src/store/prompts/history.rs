@@ -37,11 +37,12 @@ pub fn record(tx: &Transaction<'_>, project_id: &str, name: &str, change: &Label
     Ok(())
 }
 
-/// The moves of `name`'s labels, newest first.
+/// The moves of `name`'s labels, the last applied first (the single writer appends them
+/// in the order it applies them).
 pub fn of_name(connection: &Connection, project_id: &str, name: &str) -> rusqlite::Result<Vec<LabelMove>> {
     let mut statement = connection.prepare_cached(
         "SELECT label, from_version, to_version, public_key, at FROM prompt_label_history
-         WHERE project_id = ?1 AND name = ?2 ORDER BY at DESC, rowid DESC",
+         WHERE project_id = ?1 AND name = ?2 ORDER BY rowid DESC",
     )?;
     let rows = statement.query_map(params![project_id, name], |row| {
         Ok(LabelMove {

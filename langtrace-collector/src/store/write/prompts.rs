@@ -46,6 +46,14 @@ pub struct Change {
     pub at: i64,
 }
 
+impl Change {
+    /// A change by `public_key`, now: made inside the writer's job, so the times of the
+    /// changes to a name follow the order they were applied in.
+    pub fn now(public_key: &str) -> Self {
+        Change { public_key: public_key.to_owned(), at: crate::store::now_ns() }
+    }
+}
+
 /// The next version number of `name`.
 pub fn next_version(tx: &Transaction<'_>, project_id: &str, name: &str) -> rusqlite::Result<i64> {
     let newest: Option<i64> = tx
