@@ -43,11 +43,11 @@ use tracing_subscriber::Layer;
 
 pub use langtrace_core::{
     config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id, event,
-    ids, layer, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details, EventBuilder,
-    FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField, MediaRecord, MediaSource,
-    MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord, ObservationType, Payload,
-    PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp, TraceAttributes, TraceHandle,
-    TraceId, TraceRecord, Usage,
+    ids, layer, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details,
+    EventBuilder, FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField,
+    MediaRecord, MediaSource, MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord,
+    ObservationType, Payload, PipelineStats, PromptLink, PromptRef, Record, Scope, Sink, SinkError, SpanFilter,
+    Timestamp, TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
 };
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.
@@ -68,6 +68,10 @@ pub use langtrace_guard as guard;
 /// OTLP export: the sink `init()` installs when an endpoint or Langfuse keys are set.
 #[cfg(feature = "otlp")]
 pub use langtrace_otel_bridge as otlp;
+
+/// Prompt management: fetch, cache, compile and manage Langfuse prompts.
+#[cfg(feature = "prompts")]
+pub use langtrace_prompts as prompts;
 
 /// Threads that keep the current observation as parent.
 pub mod thread {

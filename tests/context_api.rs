@@ -16,7 +16,7 @@ fn generate(prompt: &str) -> String {
         .set_model_parameters(json!({"temperature": 0.2}))
         .set_usage(Usage::tokens(12, 30).with("cache_read_input_tokens", 4))
         .set_cost(Cost::usd(0.000_012, 0.000_06))
-        .set_prompt("answer-prompt", 3)
+        .set_prompt(("answer-prompt", 3))
         .mark_first_token()
         .set_metadata("provider", "mock")
         .set_version("gen-v2");

@@ -71,7 +71,7 @@ fn generate(prompt: &str) -> String {
         .set_model_parameters(json!({"temperature": 0.2, "max_tokens": 256}))
         .set_usage(Usage::tokens(120, 30).with("cache_read_input_tokens", 100))
         .set_cost(Cost::usd(0.0003, 0.0006))
-        .set_prompt("support-answer", 3)
+        .set_prompt(("support-answer", 3))
         .set_metadata("image", image_uri())
         .mark_first_token();
     format!("answer to {prompt}")

@@ -57,6 +57,14 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/tables.js", include_str!("../ui/components/tables.js"), JS),
     ("/ui/components/tree.js", include_str!("../ui/components/tree.js"), JS),
     ("/ui/components/values.js", include_str!("../ui/components/values.js"), JS),
+    ("/ui/pages/prompt.js", include_str!("../ui/pages/prompt.js"), JS),
+    ("/ui/pages/prompts.js", include_str!("../ui/pages/prompts.js"), JS),
+    ("/ui/components/diff.js", include_str!("../ui/components/diff.js"), JS),
+    ("/ui/components/promptform.js", include_str!("../ui/components/promptform.js"), JS),
+    ("/ui/components/promptgenerations.js", include_str!("../ui/components/promptgenerations.js"), JS),
+    ("/ui/components/promptlabels.js", include_str!("../ui/components/promptlabels.js"), JS),
+    ("/ui/components/promptmetrics.js", include_str!("../ui/components/promptmetrics.js"), JS),
+    ("/ui/components/template.js", include_str!("../ui/components/template.js"), JS),
 ];
 
 /// How long a browser keeps an asset served under the build's version: a new binary
@@ -65,7 +73,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The build's version of the assets: the first 12 hex digits of the SHA-256 of them all.
 /// Assets under `/ui/` are served at `/ui/<version>/...`, so the browser keeps each module
-/// until the binary changes instead of fetching the 21 of them again for every page load.
+/// until the binary changes instead of fetching the 29 of them again for every page load.
 fn version() -> &'static str {
     static VERSION: LazyLock<String> = LazyLock::new(|| {
         let digest =

@@ -4,6 +4,8 @@
 //! Expected rows and figures come from the collector's own API. Each test saves
 //! screenshots under `target/tmp/ui-screenshots/`.
 
+#[path = "browser/prompts.rs"]
+mod prompts;
 mod support;
 
 use fantoccini::Locator;
@@ -65,8 +67,9 @@ async fn every_page_shows_the_demo_data() {
 
     browser.click("a[data-nav=dashboard]").await;
     browser.ready("dashboard").await;
+    browser.go("#/dashboard?range=7d", "dashboard").await;
     assert!(browser.count("[data-testid=dashboard] svg[data-chart]").await >= 4, "the dashboard draws its charts");
-    // Its figures are the store's: every demo trace is from the last 24 hours.
+    // Its figures are the store's: the demo's traces span the last seven days.
     let total = traces["meta"]["totalItems"].as_u64().expect("a total");
     let dashboard = browser.text("[data-testid=dashboard]").await;
     assert!(dashboard.contains(&format!("{total} traces")), "the dashboard counts {total} traces: {dashboard}");
@@ -276,6 +279,27 @@ async fn traced_markup_is_shown_as_text_and_never_runs() {
     assert!(browser.text(&format!("tr[data-trace-id='{trace_id}']")).await.contains("<script>"));
     let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
     assert_eq!(pwned, json!(true), "no traced script ran on the traces page");
+
+    // Prompts: the name, texts, a role, tags, commit messages and config, on the list,
+    // the version page and the diff.
+    prompts::make_hostile_prompt(&demo, payload).await;
+    browser.go("#/prompts", "prompts").await;
+    let list = browser.text("[data-testid=prompts-table]").await;
+    assert!(list.contains("\"quoted\" & 'single'") && list.contains("<script>"), "{list}");
+    browser.go(prompts::HOSTILE_PAGE, "prompt").await;
+    assert_eq!(browser.text("[data-testid=prompt-name]").await, prompts::HOSTILE_NAME);
+    let content = browser.text("[data-testid=prompt-content]").await;
+    assert!(content.contains("<script>window.__pwned = 1</script>"), "the prompt text is text: {content:?}");
+    assert!(browser.text("[data-testid=prompt-versions]").await.contains("onerror="), "commit messages are text");
+    let diff = browser.text("[data-testid=prompt-diff]").await;
+    assert!(diff.contains("second line <script>"), "the diff is text: {diff:?}");
+    browser.go(&prompts::HOSTILE_PAGE.replace("version=2&compare=1", "version=1"), "prompt").await;
+    assert!(browser.text("[data-testid=prompt-content]").await.contains("<img src=x"), "the role is text");
+    assert!(browser.text("[data-testid=prompt-config]").await.contains("<script>"), "the config is text");
+    assert_eq!(browser.count("main script, main img[src=x]").await, 0);
+    let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
+    assert_eq!(pwned, json!(true), "no prompt script ran");
+    browser.screenshot("prompt-markup-as-text").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

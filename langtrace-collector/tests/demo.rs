@@ -49,6 +49,76 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
         assert!(!filtered["data"].as_array().unwrap().is_empty(), "no trace in {environment} {release}");
     }
 
+    // A week of traces: every day of the past seven has some, production ran 1.0.0 until
+    // 1.1.0 was rolled out mid-week, and the last turn is live (sent with the real clock).
+    let now = std::time::SystemTime::now();
+    let age = |trace: &Value| {
+        let time = humantime::parse_rfc3339(trace["timestamp"].as_str().expect("a timestamp")).expect("RFC 3339");
+        now.duration_since(time).expect("no trace in the future")
+    };
+    let day = std::time::Duration::from_secs(86_400);
+    let days: BTreeSet<u64> = traces.iter().map(|t| age(t).as_secs() / day.as_secs()).collect();
+    assert_eq!(days, (0..7).collect(), "traces on each of the past seven days");
+    assert!(traces.iter().all(|t| age(t) <= 7 * day), "none older than a week");
+    assert!(traces.iter().any(|t| age(t) < std::time::Duration::from_secs(300)), "a live trace");
+    let production = |release: &'static str| {
+        traces.iter().filter(move |t| t["environment"] == "production" && t["release"] == release)
+    };
+    let last_of_1_0 = production("1.0.0").map(age).min().expect("production 1.0.0 traces");
+    let first_of_1_1 = production("1.1.0").map(age).max().expect("production 1.1.0 traces");
+    assert!(last_of_1_0 > first_of_1_1, "1.1.0 replaced 1.0.0 in production");
+    assert!(first_of_1_1 > 2 * day && last_of_1_0 < 5 * day, "the roll-out was mid-week");
+
+    // The agent's prompts, from prompt management: two versions of the system and planner
+    // prompts, `production` moved from 1 to 2 by the roll-out, the planner composed.
+    let prompts = demo.ok("/api/public/v2/prompts?limit=100");
+    let versions_of = |name: &str| {
+        let entry = prompts["data"].as_array().unwrap().iter().find(|p| p["name"] == name);
+        entry.unwrap_or_else(|| panic!("no prompt {name}: {prompts}"))["versions"].clone()
+    };
+    for name in ["support-agent/system", "support-agent/planner"] {
+        assert_eq!(versions_of(name), serde_json::json!([1, 2]), "{name}");
+        let encoded = name.replace('/', "%2F");
+        assert_eq!(demo.ok(&format!("/api/public/v2/prompts/{encoded}"))["version"], 2, "production of {name}");
+        let history = demo.ok(&format!("/api/public/v2/prompts/{encoded}/labels/history"));
+        let moved = history["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["label"] == "production" && m["fromVersion"] == 1 && m["toVersion"] == 2);
+        assert!(moved, "production moved from 1 to 2: {history}");
+    }
+    let planner = demo.ok("/api/public/v2/prompts/support-agent%2Fplanner?version=1");
+    assert!(planner["prompt"].as_str().unwrap().starts_with("Be friendly"), "the guidelines resolved: {planner}");
+    let raw = demo.ok("/api/public/v2/prompts/support-agent%2Fplanner?version=1&resolve=false");
+    assert!(raw["prompt"]
+        .as_str()
+        .unwrap()
+        .contains("@@@langfusePrompt:name=support-agent/guidelines|label=production@@@"));
+
+    // Its generations are linked to the versions they used: 1.0.0 in production used
+    // version 1, staging and the roll-out version 2.
+    let generations = demo.ok("/api/public/v2/observations?type=GENERATION&fields=core,basic,prompt&limit=1000");
+    let generations = generations["data"].as_array().unwrap();
+    let release_of: std::collections::HashMap<&str, (&str, &str)> = traces
+        .iter()
+        .map(|t| (t["id"].as_str().unwrap(), (t["environment"].as_str().unwrap(), t["release"].as_str().unwrap())))
+        .collect();
+    for (name, prompt) in [("plan", "support-agent/planner"), ("write_answer", "support-agent/system")] {
+        let linked: Vec<&Value> = generations.iter().filter(|g| g["name"] == name).collect();
+        assert!(!linked.is_empty(), "{name} generations");
+        for generation in linked {
+            let deployment = release_of[generation["traceId"].as_str().unwrap()];
+            let expected = if deployment == ("production", "1.0.0") { 1 } else { 2 };
+            assert_eq!(generation["promptName"], prompt, "{generation}");
+            assert_eq!(generation["promptVersion"], expected, "{deployment:?}: {generation}");
+        }
+    }
+    assert!(
+        generations.iter().filter(|g| g["name"] == "describe_image").all(|g| g["promptName"].is_null()),
+        "the vision call uses no managed prompt"
+    );
+
     // Sessions of several turns, several users.
     let sessions = demo.ok("/api/public/sessions?limit=100");
     let sessions = sessions["data"].as_array().expect("session list");

@@ -29,7 +29,7 @@ fn generate(prompt: &str) -> String {
         .set_usage(Usage::tokens(12, 3).with("cache_read_input_tokens", 2))
         .set_cost(Cost::usd(0.0015, 0.25).with("total", 0.2515))
         .set_model_parameters(json!({"temperature": 0.2, "max_tokens": 64, "stop": ["\n"]}))
-        .set_prompt("qa", 2)
+        .set_prompt(("qa", 2))
         .mark_first_token()
         .set_metadata("attempt", 2)
         .set_metadata("ratio", 0.5)

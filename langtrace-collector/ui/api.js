@@ -1,6 +1,7 @@
 // The collector's HTTP API as the UI uses it: authenticated requests (a 401 signs out),
-// JSON GETs with query parameters, checking a key pair, posting a score, and fetching
-// media into blob URLs (cached per project by the state).
+// JSON GETs with query parameters, checking a key pair, posting a score, sending JSON
+// (prompt versions and labels), and fetching media into blob URLs (cached per project by
+// the state).
 
 import { enc } from "./format.js";
 import { cachedMedia, credentials, signOut } from "./state.js";
@@ -76,4 +77,12 @@ export function mediaUrl(id) {
     const inline = /^(image|audio|video)\//.test(blob.type);
     return { url: URL.createObjectURL(inline ? blob : blob.slice(0, blob.size, "application/octet-stream")), type: blob.type, size: info.contentLength };
   });
+}
+
+/** Sends `body` as JSON with `method` to `path`; the JSON answer, or throws with the server's message when refused. */
+export async function sendJson(method, path, body) {
+  const response = await request(path, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(answer.message || `${response.status} ${response.statusText}`);
+  return answer;
 }

@@ -11,6 +11,8 @@ import { signInPage } from "./pages/signin.js";
 import { traceDetailPage } from "./pages/trace.js";
 import { tracesPage } from "./pages/traces.js";
 import { userPage, usersPage } from "./pages/users.js";
+import { promptPage } from "./pages/prompt.js";
+import { promptsPage } from "./pages/prompts.js";
 
 function start() {
   watchEnvironment();
@@ -22,6 +24,7 @@ function start() {
       sessions: { list: sessionsPage, detail: sessionPage },
       users: { list: usersPage, detail: userPage },
       dashboard: { list: dashboardPage },
+      prompts: { list: promptsPage, detail: promptPage },
     },
   });
 }

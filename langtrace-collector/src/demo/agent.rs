@@ -5,31 +5,41 @@
 //! CHAIN chat_turn
 //! ├─ GUARDRAIL moderate_input
 //! ├─ AGENT support_agent
-//! │  ├─ GENERATION plan              (gpt-4o-mini: usage, cost)
+//! │  ├─ GENERATION plan              (gpt-4o-mini: usage, cost; the planner prompt)
 //! │  ├─ TOOL get_weather | calculator (some fail: level ERROR, status message)
 //! │  ├─ RETRIEVER search_docs        (documents)
 //! │  ├─ GENERATION describe_image    (gpt-4o: a PNG in the input, uploaded as media)
-//! │  └─ GENERATION write_answer      (streamed: completion start time)
+//! │  └─ GENERATION write_answer      (streamed: completion start time; the system prompt)
 //! └─ EVALUATOR judge_answer
 //! ```
+//!
+//! The planning and answering calls compile their prompts from prompt management
+//! ([`super::prompts`]) and are linked to the versions they used.
 
 use std::time::Duration;
 
 use base64::Engine;
 use futures_util::stream::{self, Stream, StreamExt};
+use langtrace::prompts::{ChatPrompt, TextPrompt};
 use langtrace::{current_observation, current_trace, event, observe, Cost, Level, Usage};
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::png;
+use super::prompts::AgentPrompts;
+
+/// The product the support agent serves (a variable of its system prompt).
+const PRODUCT: &str = "langtrace";
+/// The planner's tools (a variable of its prompt).
+const TOOLS: &str = "get_weather, calculator, search_docs, describe_image";
 
 /// One chat turn: input guardrail, the agent, then an LLM-as-judge evaluation.
-#[observe(as_type = chain, skip(turn))]
-pub(super) async fn chat_turn(question: &str, turn: usize) -> String {
+#[observe(as_type = chain, skip(turn, prompts))]
+pub(super) async fn chat_turn(question: &str, turn: usize, prompts: &AgentPrompts) -> String {
     current_trace().set_metadata("turn", turn).set_metadata("channel", "support-widget");
     let question = &super::guard::screen(question);
     let verdict = moderate_input(question);
-    let answer = support_agent(question).await;
+    let answer = support_agent(question, prompts).await;
     judge_answer(question, &answer, verdict.allowed);
     answer
 }
@@ -58,10 +68,10 @@ enum Step {
 
 /// Plans, runs the steps (a failing tool is reported and worked around), then streams
 /// the answer.
-#[observe(as_type = agent)]
-async fn support_agent(question: &str) -> String {
+#[observe(as_type = agent, skip(prompts))]
+async fn support_agent(question: &str, prompts: &AgentPrompts) -> String {
     current_observation().set_metadata("max_steps", 4);
-    let steps = plan(question).await;
+    let steps = plan(question, &prompts.planner).await;
     let mut findings = Vec::new();
     for step in &steps {
         let finding = match step {
@@ -77,12 +87,16 @@ async fn support_agent(question: &str) -> String {
             format!("(could not help: {error})")
         }));
     }
-    write_answer(question, &findings).collect::<String>().await
+    write_answer(question, &findings, &prompts.system).collect::<String>().await
 }
 
-/// The planning call of the mock LLM: picks the steps from the question's words.
-#[observe(as_type = generation, model = "gpt-4o-mini")]
-async fn plan(question: &str) -> Vec<Step> {
+/// The planning call of the mock LLM: its prompt compiled from the planner prompt, the
+/// steps picked from the question's words.
+#[observe(as_type = generation, model = "gpt-4o-mini", skip(prompt))]
+async fn plan(question: &str, prompt: &TextPrompt) -> Vec<Step> {
+    current_observation()
+        .set_input(prompt.compile(&json!({ "question": question, "tools": TOOLS, "max_steps": 4 })))
+        .set_prompt(prompt);
     let lower = question.to_lowercase();
     let mut steps = Vec::new();
     if lower.contains("weather") {
@@ -214,10 +228,15 @@ fn describe_image(question: &str, image: &str) -> String {
     }
 }
 
-/// The answering call of the mock LLM, streamed token by token (the first token after a
-/// model-like delay, so the trace shows a time to first token).
-#[observe(as_type = generation, model = "gpt-4o-mini")]
-fn write_answer(question: &str, findings: &[String]) -> impl Stream<Item = String> {
+/// The answering call of the mock LLM, its messages compiled from the system prompt,
+/// streamed token by token (the first token after a model-like delay, so the trace shows
+/// a time to first token).
+#[observe(as_type = generation, model = "gpt-4o-mini", skip(prompt))]
+fn write_answer(question: &str, findings: &[String], prompt: &ChatPrompt) -> impl Stream<Item = String> {
+    let variables = json!({
+        "product": PRODUCT, "question": question, "findings": findings.join("\n"), "history": [],
+    });
+    current_observation().set_input(prompt.compile(&variables)).set_prompt(prompt);
     let answer = match findings {
         [] => "I'm a demo agent: I can check the weather, calculate, search the docs or read a chart.".to_owned(),
         _ => {

@@ -8,10 +8,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use langtrace::otlp::OtlpSink;
+use langtrace::prompts::Prompts;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
 use langtrace::{LangtraceLayer, Scope};
 
 use super::agent::{chat_turn, evaluation_run};
+use super::history::{spread, Backdated, Timeline};
+use super::prompts::{self, AgentPrompts};
 use super::script::{Deployment, DEPLOYMENTS};
 use crate::auth::KeyPair;
 
@@ -34,17 +37,29 @@ pub struct Summary {
     pub releases: Vec<String>,
 }
 
-/// Runs every deployment against the collector at `base_url` with `keys`, each delivered
-/// completely before the next starts.
+/// Creates the agent's prompts, then runs every deployment against the collector at
+/// `base_url` with `keys`, each with the prompts of its label and delivered completely
+/// before the next starts.
 pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
+    let client = Prompts::builder()
+        .public_key(keys.public_key.clone())
+        .secret_key(keys.secret_key.clone())
+        .base_url(base_url)
+        .build()
+        .map_err(|e| format!("prompt client: {e}"))?;
+    runtime.block_on(prompts::publish(&client))?;
     let mut summary = Summary::default();
     let (mut users, mut sessions) = (BTreeSet::new(), BTreeSet::new());
     for deployment in DEPLOYMENTS {
-        let (observations, images) = run_deployment(&runtime, base_url, keys, deployment)?;
+        let agent_prompts = runtime.block_on(async {
+            prompts::move_production(&client, deployment.production_prompts).await?;
+            prompts::fetch(&client, deployment.prompt_label).await
+        })?;
+        let (observations, images) = run_deployment(&runtime, base_url, keys, deployment, &agent_prompts)?;
         summary.observations += observations;
         summary.images += images;
         summary.traces += deployment.conversations.iter().map(|c| c.turns.len()).sum::<usize>() + 1;
@@ -62,13 +77,15 @@ pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
     Ok(summary)
 }
 
-/// One deployment with its own subscriber and exporter; returns the observations and
+/// One deployment with its own subscriber and exporter, its traces placed on the demo's
+/// week (see [`super::history`]); returns the observations and
 /// images the collector accepted.
 fn run_deployment(
     runtime: &tokio::runtime::Runtime,
     base_url: &str,
     keys: &KeyPair,
     deployment: &Deployment,
+    prompts: &AgentPrompts,
 ) -> Result<(u64, u64), String> {
     let sink = OtlpSink::builder()
         .env_lookup(|_| None)
@@ -77,6 +94,10 @@ fn run_deployment(
         .build()
         .map_err(|e| e.to_string())?;
     let counters = sink.counters();
+    let timeline = Timeline::default();
+    let sink = Backdated::new(sink, timeline.clone());
+    let turns: Vec<usize> = deployment.conversations.iter().map(|c| c.turns.len()).collect();
+    let (evaluation_ago, conversation_agos) = spread(deployment.days_ago, &turns);
     let (layer, mut guard) = LangtraceLayer::builder()
         .ignore_env()
         .environment(deployment.environment)
@@ -88,7 +109,9 @@ fn run_deployment(
     let dispatch = langtrace::tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
     langtrace::tracing::dispatcher::with_default(&dispatch, || {
         runtime.block_on(async {
-            for conversation in deployment.conversations {
+            let evaluation = Scope::new().trace_id(timeline.place(evaluation_ago)).tags(["nightly"]);
+            evaluation.trace_name("answer-quality-eval").instrument(evaluation_run()).await;
+            for (conversation, agos) in deployment.conversations.iter().zip(&conversation_agos) {
                 let scope = Scope::new()
                     .user_id(conversation.user)
                     .session_id(conversation.session)
@@ -96,13 +119,15 @@ fn run_deployment(
                     .trace_name("support-chat");
                 scope
                     .instrument(async {
-                        for (turn, question) in conversation.turns.iter().enumerate() {
-                            chat_turn(question, turn + 1).await;
+                        for (turn, (question, ago)) in conversation.turns.iter().zip(agos).enumerate() {
+                            Scope::new()
+                                .trace_id(timeline.place(*ago))
+                                .instrument(chat_turn(question, turn + 1, prompts))
+                                .await;
                         }
                     })
                     .await;
             }
-            Scope::new().tags(["nightly"]).trace_name("answer-quality-eval").instrument(evaluation_run()).await;
         });
     });
     guard.shutdown(Duration::from_secs(30)).map_err(|e| format!("delivery to {base_url}: {e}"))?;

@@ -8,12 +8,16 @@
 //! - `agent`: the instrumented multi-step support agent and its mock LLM;
 //! - `guard`: the agent's input guard (secrets, PII, invisible text, jailbreak phrases);
 //! - `script`: the conversations each deployment runs;
-//! - `png`: small PNG images drawn in code, attached to vision generations.
+//! - `png`: small PNG images drawn in code, attached to vision generations;
+//! - `history`: the week the traces are spread over (the clock each trace is sent with);
+//! - `prompts`: the agent's prompts, created in and fetched from prompt management.
 
 mod agent;
 mod app;
 mod guard;
+mod history;
 mod png;
+mod prompts;
 mod script;
 
 use std::time::Instant;
@@ -198,13 +202,22 @@ fn print_ready(listening: &Listening, keys: &KeyPair, summary: &Summary, took: s
         summary.traces, summary.observations, summary.images, summary.users, summary.sessions
     );
     println!(
-        "  through the langtrace facade and its OTLP bridge, in {:.1} s: environments {}, releases {}.",
+        "  through the langtrace facade and its OTLP bridge, in {:.1} s: environments {}, releases {},",
         took.as_secs_f64(),
         summary.environments.join(", "),
         summary.releases.join(", ")
     );
     println!();
+    println!(
+        "  over the past seven days. Its prompts come from prompt management ({}, {}):",
+        prompts::SYSTEM,
+        prompts::PLANNER
+    );
+    println!("  production moved from version 1 to 2 when 1.1.0 rolled out.");
+    println!();
     println!("  Open the UI:     {url}");
+    println!("  The week:        {url}#/dashboard?range=7d");
+    println!("  The prompts:     {url}#/prompts");
     println!("  Query the API:   curl -u {}:{} {base}/api/public/traces", keys.public_key, keys.secret_key);
     println!(
         "  Send your own:   LANGFUSE_BASE_URL={base} LANGFUSE_PUBLIC_KEY={} LANGFUSE_SECRET_KEY={} cargo run --example agents",

@@ -8,7 +8,7 @@ use super::{to_json, with_state};
 use crate::draft::cell::{lock, ObservationState};
 use crate::ids::{ObservationId, TraceId};
 use crate::layer::Find;
-use crate::record::{Cost, Level, PromptRef, Timestamp, Usage};
+use crate::record::{Cost, Level, PromptLink, Timestamp, Usage};
 
 /// The innermost observation around the code that got it. Setters return `&Self` so
 /// updates chain; each is a no-op when nothing is recorded.
@@ -155,9 +155,13 @@ impl ObservationHandle {
         })
     }
 
-    /// Links the prompt (from prompt management) the generation used.
-    pub fn set_prompt(&self, name: impl Into<String>, version: u32) -> &Self {
-        let prompt = PromptRef { name: name.into(), version };
-        self.update(|o| o.prompt = Some(prompt))
+    /// Links the prompt (from prompt management) the generation used: a fetched prompt
+    /// (`set_prompt(&prompt)`), a [`PromptRef`](crate::PromptRef) or a `(name, version)` pair. A fallback
+    /// prompt links nothing and leaves an earlier link in place.
+    pub fn set_prompt(&self, prompt: impl PromptLink) -> &Self {
+        match prompt.prompt_ref() {
+            Some(prompt) => self.update(|o| o.prompt = Some(prompt)),
+            None => self,
+        }
     }
 }

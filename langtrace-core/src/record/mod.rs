@@ -13,7 +13,7 @@ mod usage;
 
 pub use keyword::{Level, ObservationType};
 pub use media::{MediaField, MediaRecord, MediaSource};
-pub use observation::{ObservationRecord, PromptRef};
+pub use observation::{ObservationRecord, PromptLink, PromptRef};
 pub use payload::{json_len, Payload};
 pub(crate) use time::Tick;
 pub use time::Timestamp;

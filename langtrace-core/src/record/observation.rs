@@ -20,6 +20,33 @@ pub struct PromptRef {
     pub version: u32,
 }
 
+/// Something a generation can be linked to with
+/// [`ObservationHandle::set_prompt`](crate::ObservationHandle::set_prompt): a prompt
+/// fetched from prompt management, a [`PromptRef`], or a `(name, version)` pair. `None`
+/// links nothing (a fallback prompt, which no stored version backs, as in Langfuse).
+pub trait PromptLink {
+    /// The prompt version to link, if any.
+    fn prompt_ref(&self) -> Option<PromptRef>;
+}
+
+impl PromptLink for PromptRef {
+    fn prompt_ref(&self) -> Option<PromptRef> {
+        Some(self.clone())
+    }
+}
+
+impl<N: AsRef<str>> PromptLink for (N, u32) {
+    fn prompt_ref(&self) -> Option<PromptRef> {
+        Some(PromptRef { name: self.0.as_ref().to_owned(), version: self.1 })
+    }
+}
+
+impl<T: PromptLink + ?Sized> PromptLink for &T {
+    fn prompt_ref(&self) -> Option<PromptRef> {
+        (**self).prompt_ref()
+    }
+}
+
 /// One finished observation (a span, generation, event, ...).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -21,6 +21,7 @@ mod settings;
 #[cfg(test)]
 mod tests;
 
+use settings::resolve_langfuse;
 pub(crate) use settings::{ExportSettings, Lookup};
 
 /// Environment variables read.
@@ -90,6 +91,19 @@ pub struct LangfuseCredentials {
 }
 
 impl LangfuseCredentials {
+    /// The credentials given (each `None` falls back to its environment variable:
+    /// `LANGFUSE_PUBLIC_KEY`, `LANGFUSE_SECRET_KEY`, `LANGFUSE_BASE_URL` or
+    /// `LANGFUSE_HOST`, default Langfuse Cloud), as the exporter resolves them. `None`
+    /// when no key is set; an error naming the setting for half a key pair or a bad URL.
+    pub fn resolve(
+        public_key: Option<&str>,
+        secret_key: Option<&str>,
+        base_url: Option<&str>,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, langtrace_core::ConfigError> {
+        resolve_langfuse(langtrace_core::config::Resolver::new(env), public_key, secret_key, base_url)
+    }
+
     /// The `Authorization` header value: Basic with `public:secret`.
     pub fn authorization(&self) -> String {
         let pair = format!("{}:{}", self.public_key, self.secret_key);

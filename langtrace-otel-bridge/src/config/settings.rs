@@ -55,26 +55,7 @@ impl ExportSettings {
 
     /// Langfuse mode: both keys (from the builder or the environment) and the server.
     fn langfuse(&self, r: Resolver<'_>) -> Result<Option<LangfuseCredentials>, ConfigError> {
-        let public = r.text(self.public_key.as_deref(), "langfuse", &[env::LANGFUSE_PUBLIC_KEY]);
-        let secret = r.text(self.secret_key.as_deref(), "langfuse", &[env::LANGFUSE_SECRET_KEY]);
-        match (public, secret) {
-            (Some(public), Some(secret)) => {
-                let base_url = r
-                    .text(self.base_url.as_deref(), "langfuse", &env::LANGFUSE_BASE_URL)
-                    .unwrap_or_else(|| Found { value: LANGFUSE_CLOUD.to_owned(), source: Source::Builder("langfuse") });
-                check_url(&base_url)?;
-                let base_url = base_url.value.trim_end_matches('/').to_owned();
-                Ok(Some(LangfuseCredentials { public_key: public.value, secret_key: secret.value, base_url }))
-            }
-            (Some(public), None) => {
-                Err(public.invalid(format!("half a key pair: {} is not set", env::LANGFUSE_SECRET_KEY)))
-            }
-            (None, Some(secret)) => {
-                let redacted = Found { value: "<redacted>".to_owned(), ..secret };
-                Err(redacted.invalid(format!("half a key pair: {} is not set", env::LANGFUSE_PUBLIC_KEY)))
-            }
-            (None, None) => Ok(None),
-        }
+        resolve_langfuse(r, self.public_key.as_deref(), self.secret_key.as_deref(), self.base_url.as_deref())
     }
 
     /// The protocol and where it was chosen (the default counts as the builder's).
@@ -176,6 +157,39 @@ impl ExportSettings {
     /// Positive; whole milliseconds in the environment.
     fn timeout(&self, r: Resolver<'_>) -> Result<Duration, ConfigError> {
         Ok(r.milliseconds(self.timeout, "timeout", &env::TIMEOUT)?.unwrap_or(Duration::from_secs(10)))
+    }
+}
+
+/// Langfuse credentials from builder values, else `LANGFUSE_PUBLIC_KEY`,
+/// `LANGFUSE_SECRET_KEY` and `LANGFUSE_BASE_URL` (or `LANGFUSE_HOST`; default Langfuse
+/// Cloud): `None` when neither key is set, an error naming the setting for half a key
+/// pair or a base URL that is not an absolute http(s) URL. The secret never appears in
+/// an error.
+pub(crate) fn resolve_langfuse(
+    r: Resolver<'_>,
+    public_key: Option<&str>,
+    secret_key: Option<&str>,
+    base_url: Option<&str>,
+) -> Result<Option<LangfuseCredentials>, ConfigError> {
+    let public = r.text(public_key, "langfuse", &[env::LANGFUSE_PUBLIC_KEY]);
+    let secret = r.text(secret_key, "langfuse", &[env::LANGFUSE_SECRET_KEY]);
+    match (public, secret) {
+        (Some(public), Some(secret)) => {
+            let base_url = r
+                .text(base_url, "langfuse", &env::LANGFUSE_BASE_URL)
+                .unwrap_or_else(|| Found { value: LANGFUSE_CLOUD.to_owned(), source: Source::Builder("langfuse") });
+            check_url(&base_url)?;
+            let base_url = base_url.value.trim_end_matches('/').to_owned();
+            Ok(Some(LangfuseCredentials { public_key: public.value, secret_key: secret.value, base_url }))
+        }
+        (Some(public), None) => {
+            Err(public.invalid(format!("half a key pair: {} is not set", env::LANGFUSE_SECRET_KEY)))
+        }
+        (None, Some(secret)) => {
+            let redacted = Found { value: "<redacted>".to_owned(), ..secret };
+            Err(redacted.invalid(format!("half a key pair: {} is not set", env::LANGFUSE_PUBLIC_KEY)))
+        }
+        (None, None) => Ok(None),
     }
 }
 
