@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 mod bag;
+pub mod messages;
 pub mod otlp;
 mod values;
 
