@@ -6,6 +6,9 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod indexed;
+pub mod read;
+
 /// One chat message in the normal form.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Message {
