@@ -16,7 +16,8 @@
 //! one, a tool call and its result, and an error. For each: the generation has the input
 //! messages, the output text, the model, usage and cost (from a price registered for the
 //! mock's model), the tool call and the tool's result are messages, and the error is an
-//! ERROR with the provider's message.
+//! ERROR with the provider's message. And in a browser (headless Chromium through
+//! chromedriver), the trace page shows one of these generations as a conversation.
 
 mod support;
 
@@ -25,6 +26,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
+use support::browser::Browser;
 use support::mock_openai::{self, MockOpenAi};
 use support::{Collector, PUBLIC_KEY, SECRET_KEY};
 
@@ -212,23 +214,29 @@ fn assert_cases(collector: &Collector, traces: &Value) {
     assert!(text(result).unwrap_or_default().contains(TOOL_RESULT), "{result}");
     let asked = input.iter().find(|m| m["tool_calls"].is_array()).unwrap_or_else(|| panic!("{:#}", found[1]));
     assert_eq!(asked["tool_calls"][0]["function"]["name"], mock_openai::TOOL_NAME);
-    let answer = text(assistant(&found[1]["output"])).unwrap_or_default();
-    assert!(answer.starts_with(&mock_openai::answer("")), "{:#}", found[1]);
+    let answer = text(assistant(&found[1]["output"]));
+    assert_eq!(answer, Some(mock_openai::answer(TOOL_RESULT)), "{:#}", found[1]);
 
     let (trace, found) = generations(collector, &traces["error"]);
     assert_eq!(found.len(), 1, "error: one generation in {trace:#}");
     assert_eq!(found[0]["level"], "ERROR", "{:#}", found[0]);
     let message = found[0]["statusMessage"].as_str().unwrap_or_default();
     assert!(message.contains(mock_openai::ERROR_MESSAGE), "status message {message:?}: {:#}", found[0]);
-    assert_eq!(found[0]["model"], MODEL);
+    assert_eq!(found[0]["model"], MODEL, "{:#}", found[0]);
     assert_eq!(trace["level"], "ERROR");
 }
 
-fn python_client(instrumentation: &str) {
+/// Runs the Python client under `instrumentation`: the collector, the mock, the trace ids.
+fn run_python_client(instrumentation: &str) -> (Collector, MockOpenAi, Value) {
     let (collector, mock) = start();
     let mut args = vec!["--instrumentation", instrumentation];
     args.extend(common_args(&collector, &mock));
     let traces = run_client(python(), &clients_dir().join("openai_client.py"), &args);
+    (collector, mock, traces)
+}
+
+fn python_client(instrumentation: &str) {
+    let (collector, _mock, traces) = run_python_client(instrumentation);
     assert_cases(&collector, &traces);
 }
 
@@ -255,4 +263,51 @@ fn vercel_ai_sdk_with_the_opentelemetry_node_sdk() {
     std::fs::copy(clients_dir().join("vercel_ai_client.mjs"), &script).unwrap();
     let traces = run_client(Path::new("node"), &script, &common_args(&collector, &mock));
     assert_cases(&collector, &traces);
+}
+
+/// The `data-role` of each message the panel's `section` (input or output) shows.
+async fn shown_roles(browser: &Browser, section: &str) -> Vec<String> {
+    let script = "return [...document.querySelectorAll(`[data-testid=${arguments[0]}] [data-testid=message]`)]
+        .map((m) => m.dataset.role)";
+    let roles = browser.client().execute(script, vec![json!(section)]).await.unwrap();
+    serde_json::from_value(roles).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_page_shows_a_client_conversation_with_its_tool_call() {
+    let (collector, mock, traces) = tokio::task::block_in_place(|| run_python_client("openllmetry"));
+    let (_, found) = tokio::task::block_in_place(|| generations(&collector, &traces["tool"]));
+    assert_eq!(found.len(), 2, "the tool call and the answer to its result");
+    let trace_id = traces["tool"].as_str().unwrap();
+
+    let browser = Browser::start().await;
+    browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
+    browser.watch_errors().await;
+
+    // The first call: the question, and the model's answer as a labelled tool call.
+    let first = found[0]["id"].as_str().unwrap();
+    browser.go(&format!("#/traces/{trace_id}?observation={first}"), "trace").await;
+    assert_eq!(shown_roles(&browser, "input").await, ["system", "user"]);
+    assert!(browser.text("[data-testid=input]").await.contains(TOOL_QUESTION));
+    assert_eq!(shown_roles(&browser, "output").await, ["assistant"]);
+    let call = format!("[data-testid=output] [data-testid=tool-call][data-tool={}]", mock_openai::TOOL_NAME);
+    let shown = browser.text(&call).await;
+    assert!(shown.contains(mock_openai::TOOL_CALL_ID), "the call's id: {shown}");
+    assert!(shown.contains("\"city\": \"Paris\""), "the arguments as pretty JSON: {shown}");
+
+    // The second: the whole conversation, system first, the tool's result labelled.
+    let second = found[1]["id"].as_str().unwrap();
+    browser.go(&format!("#/traces/{trace_id}?observation={second}"), "trace").await;
+    assert_eq!(shown_roles(&browser, "input").await, ["system", "user", "assistant", "tool"]);
+    assert_eq!(browser.count("[data-testid=input] [data-testid=tool-call]").await, 1);
+    let result = browser.text("[data-testid=input] [data-testid=message][data-role=tool]").await;
+    assert!(result.contains(TOOL_RESULT) && result.contains(mock_openai::TOOL_CALL_ID), "{result}");
+    let answer = browser.text("[data-testid=output] [data-testid=message]").await;
+    assert!(answer.contains(&mock_openai::answer(TOOL_RESULT)), "{answer}");
+    assert_eq!(browser.count("[data-testid=unrenderable]").await, 0);
+    browser.screenshot("trace-conversation").await;
+    assert_eq!(browser.errors().await, Vec::<String>::new());
+
+    drop(browser);
+    tokio::task::block_in_place(|| drop((collector, mock)));
 }
