@@ -1,12 +1,13 @@
-//! Media extraction: base64 data URIs anywhere in a value are replaced by Langfuse's
-//! media reference string and their bytes kept for upload (see `docs/wire-format.md`,
-//! "Media references").
+//! Media extraction: base64 data URIs anywhere in a value (explicit [`Media`](crate::Media)
+//! among them) are replaced by Langfuse's media reference string and their bytes kept for
+//! upload (see `docs/wire-format.md`, "Media references").
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::attachment::SOURCE_PARAM;
 use crate::record::{MediaField, MediaRecord, MediaSource};
 
 /// Langfuse's media id of content with SHA-256 `digest`: the URL-safe base64 of the
@@ -31,33 +32,62 @@ pub fn media_record(bytes: Vec<u8>, content_type: &str, field: MediaField, sourc
     }
 }
 
-/// Decodes a `data:<mime>;base64,<payload>` URI; `None` for anything else.
-fn parse_data_uri(text: &str) -> Option<(&str, Vec<u8>)> {
+/// Decodes a `data:<mime>;base64,<payload>` URI, and where it came from: explicit
+/// [`Media`](crate::Media) say so with a `langtrace-source` parameter; `None` for anything
+/// else.
+fn parse_data_uri(text: &str) -> Option<(&str, Vec<u8>, MediaSource)> {
     let rest = text.strip_prefix("data:")?;
     let (header, payload) = rest.split_once(',')?;
-    let mime = header.strip_suffix(";base64")?;
+    let header = header.strip_suffix(";base64")?;
+    let explicit = header.rsplit_once(';').and_then(|(mime, param)| {
+        let source = match param.strip_prefix(SOURCE_PARAM)?.strip_prefix('=')? {
+            "bytes" => MediaSource::Bytes,
+            "file" => MediaSource::File,
+            _ => return None,
+        };
+        Some((mime, source))
+    });
+    let (mime, source) = explicit.unwrap_or((header, MediaSource::Base64DataUri));
     if mime.is_empty() || !mime.contains('/') {
         return None;
     }
     let bytes = STANDARD.decode(payload.trim()).ok()?;
-    Some((mime, bytes))
+    Some((mime, bytes, source))
 }
 
-/// Replaces every data URI string in `value` (recursively) and appends its media record
-/// to `found`, once per distinct media id.
-pub(crate) fn extract(value: &mut Value, field: MediaField, found: &mut Vec<MediaRecord>) {
+/// What media extraction found in a record's values.
+#[derive(Default)]
+pub(crate) struct Found {
+    /// One media record per distinct media id.
+    pub media: Vec<MediaRecord>,
+    /// Explicit media refused for being larger than the payload limit.
+    pub refused: u64,
+}
+
+/// Replaces every data URI string in `value` (recursively) by its media reference and
+/// adds its media record to `found`. Explicit media larger than `max_bytes` are refused:
+/// replaced by a note saying so, and counted.
+pub(crate) fn extract(value: &mut Value, field: MediaField, max_bytes: usize, found: &mut Found) {
     match value {
         Value::String(text) if text.starts_with("data:") => {
-            if let Some((mime, bytes)) = parse_data_uri(text) {
-                let record = media_record(bytes, mime, field, MediaSource::Base64DataUri);
+            if let Some((mime, bytes, source)) = parse_data_uri(text) {
+                if source != MediaSource::Base64DataUri && bytes.len() > max_bytes {
+                    *text = format!(
+                        "[media refused: {mime}, {} bytes, over the {max_bytes}-byte payload limit]",
+                        bytes.len()
+                    );
+                    found.refused += 1;
+                    return;
+                }
+                let record = media_record(bytes, mime, field, source);
                 *text = record.reference.clone();
-                if !found.iter().any(|m| m.media_id == record.media_id) {
-                    found.push(record);
+                if !found.media.iter().any(|m| m.media_id == record.media_id) {
+                    found.media.push(record);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| extract(item, field, found)),
-        Value::Object(map) => map.values_mut().for_each(|item| extract(item, field, found)),
+        Value::Array(items) => items.iter_mut().for_each(|item| extract(item, field, max_bytes, found)),
+        Value::Object(map) => map.values_mut().for_each(|item| extract(item, field, max_bytes, found)),
         _ => {}
     }
 }
@@ -73,10 +103,10 @@ mod tests {
         let png = STANDARD.encode(b"\x89PNG fake image bytes");
         let uri = format!("data:image/png;base64,{png}");
         let mut value = json!({"messages": [{"content": [{"type": "image_url", "image_url": {"url": uri}}]}], "text": "data: not media"});
-        let mut found = Vec::new();
-        extract(&mut value, MediaField::Input, &mut found);
-        assert_eq!(found.len(), 1);
-        let media = &found[0];
+        let mut found = Found::default();
+        extract(&mut value, MediaField::Input, 1 << 20, &mut found);
+        assert_eq!(found.media.len(), 1);
+        let media = &found.media[0];
         assert_eq!(media.bytes, b"\x89PNG fake image bytes");
         assert_eq!(media.media_id.len(), 22);
         assert!(!media.media_id.contains('+') && !media.media_id.contains('/'));
@@ -92,10 +122,32 @@ mod tests {
     fn identical_bytes_share_an_id_and_bad_payloads_stay() {
         let uri = format!("data:audio/wav;base64,{}", STANDARD.encode(b"RIFF"));
         let mut value = json!([uri.clone(), uri, "data:image/png;base64,!!!notbase64"]);
-        let mut found = Vec::new();
-        extract(&mut value, MediaField::Output, &mut found);
-        assert_eq!(found.len(), 1);
+        let mut found = Found::default();
+        extract(&mut value, MediaField::Output, 1 << 20, &mut found);
+        assert_eq!(found.media.len(), 1);
         assert_eq!(value[0], value[1]);
         assert_eq!(value[2], "data:image/png;base64,!!!notbase64");
+    }
+
+    #[test]
+    fn explicit_media_keep_their_source_and_are_refused_over_the_limit() {
+        let small = crate::Media::from_bytes("image/png", b"\x89PNG".to_vec()).unwrap();
+        let large = crate::Media::from_bytes("audio/wav", vec![7u8; 2048]).unwrap();
+        let mut value = serde_json::to_value(json!({"small": small, "large": large, "uri": format!("data:image/gif;base64,{}", STANDARD.encode([1u8; 2048]))})).unwrap();
+        let mut found = Found::default();
+        extract(&mut value, MediaField::Metadata, 1024, &mut found);
+        assert_eq!(found.refused, 1);
+        assert_eq!(found.media.len(), 2, "the small explicit media and the data URI (not limited)");
+        let small = found.media.iter().find(|m| m.content_type == "image/png").unwrap();
+        assert_eq!((small.source, small.bytes.as_slice()), (MediaSource::Bytes, &b"\x89PNG"[..]));
+        assert_eq!(value["small"], json!(small.reference));
+        assert!(small.reference.ends_with("|source=bytes@@@"), "{}", small.reference);
+        assert_eq!(value["large"], "[media refused: audio/wav, 2048 bytes, over the 1024-byte payload limit]");
+        let mut unknown = json!("data:image/png;langtrace-source=elsewhere;base64,AAAA");
+        extract(&mut unknown, MediaField::Input, 1024, &mut found);
+        assert!(
+            unknown.as_str().unwrap().contains("source=base64_data_uri"),
+            "an unknown source is a plain parameter: {unknown}"
+        );
     }
 }
