@@ -142,6 +142,7 @@ impl<'a> Mapper<'_, 'a> {
         let text = self.first(&[vercel::RESPONSE_TEXT]);
         let calls = self.first(&[vercel::RESPONSE_TOOL_CALLS]).map(as_json);
         let object = self.first(&[vercel::RESPONSE_OBJECT]).map(as_payload);
+        let text = text.filter(|text| text.as_str() != Some(""));
         let mut message = Message::new(Role::Assistant, text.map_or(Content::Null, Content::from_value));
         let calls = calls.as_ref().and_then(Value::as_array).into_iter().flatten();
         message.tool_calls = calls.filter_map(|call| read::tool_call(call.as_object()?)).collect();

@@ -150,8 +150,9 @@ fn read_part(item: &Value, parts: &mut Vec<Part>, calls: &mut Vec<ToolCall>, res
             let location = string(&["uri", "url", "data", "file_data", "image"]).or_else(|| {
                 nested.and_then(|n| ["url", "file_data", "image"].iter().find_map(|k| n.get(*k))).and_then(nested_url)
             });
-            let mime =
-                mime.or_else(|| (get("type").and_then(Value::as_str) == Some("image")).then(|| "image/*".into()));
+            let mime = mime.or_else(|| {
+                [get("type"), get("modality")].contains(&Some(&Value::from("image"))).then(|| "image/*".into())
+            });
             let filename = filename.or_else(|| nested.and_then(|n| n.get("filename")).and_then(text));
             parts.extend(location.map(|location| media_part(mime, location, filename)));
         }
