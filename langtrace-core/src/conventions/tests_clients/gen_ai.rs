@@ -167,3 +167,21 @@ fn rig_spans() {
     assert_eq!((input(&tool), output(&tool)), (json!({"a": 2, "b": 2}), json!(4)));
     assert_eq!(keys(&tool), ["gen_ai.tool.call.id", "gen_ai.tool.type"]);
 }
+
+/// System instructions the input does not hold stay in metadata.
+#[test]
+fn system_instructions_not_in_the_input_stay_in_metadata() {
+    let instructions = json!([{"type": "text", "content": "Be brief."}]);
+    let mapped = map(&[
+        ("langfuse.observation.input", json!("\"explicit\"")),
+        ("gen_ai.system_instructions", text(instructions.clone())),
+    ]);
+    assert_eq!(input(&mapped), json!("explicit"));
+    assert_eq!(mapped.metadata["gen_ai.system_instructions"], instructions);
+    let mapped = map(&[("gen_ai.system_instructions", text(instructions.clone()))]);
+    assert_eq!(input(&mapped), json!([{"role": "system", "content": "Be brief."}]));
+    assert!(mapped.metadata.is_empty(), "{:?}", mapped.metadata);
+    let mapped = map(&[("gen_ai.system_instructions", json!("{\"odd\": true}"))]);
+    assert_eq!(mapped.input, None);
+    assert_eq!(mapped.metadata["gen_ai.system_instructions"], json!({"odd": true}));
+}
