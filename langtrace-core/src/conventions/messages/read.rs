@@ -47,10 +47,9 @@ fn message(object: &Map<String, Value>, default_role: Role) -> Option<Vec<Messag
     };
     let mut head = Message::new(role, Content::Null);
     head.name = object.get("name").and_then(text);
-    head.tool_call_id = ["tool_call_id", "toolCallId", "id"]
-        .iter()
-        .filter(|_| role == Role::Tool)
-        .find_map(|key| object.get(*key).and_then(text));
+    if role == Role::Tool {
+        head.tool_call_id = ["tool_call_id", "toolCallId", "id"].iter().find_map(|key| object.get(*key).and_then(text));
+    }
     let mut results = Vec::new();
     let mut parts = Vec::new();
     let sources = ["parts", "content", "contents"];
