@@ -1,7 +1,7 @@
 //! OTLP request -> observation records, shared by the HTTP and gRPC receivers: each
 //! resource's attributes are converted once, each span's ids, times, status and
 //! attributes handed to `langtrace-core`'s one mapper ([`map_span`]), which applies every
-//! convention (Langfuse keys, then OpenInference, GenAI, OpenLLMetry) and the resource
+//! convention (Langfuse keys, then GenAI, OpenInference, OpenLLMetry, Vercel) and the resource
 //! fallbacks. Spans with invalid ids are refused one by one (reported in
 //! `partial_success`), the rest kept.
 

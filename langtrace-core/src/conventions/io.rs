@@ -43,35 +43,44 @@ impl<'a> Mapper<'_, 'a> {
         let vercel_messages = self.first(&[vercel::PROMPT_MESSAGES]);
         let vercel_prompt = self.first(&[vercel::PROMPT]);
         let entity = self.first(&[openllmetry::ENTITY_INPUT]).map(as_payload);
-        let system = system.and_then(|s| system_message(s, metadata));
+        let system = system.map(|value| (value, system_message(value)));
 
-        langfuse
-            .or_else(|| match gen_ai {
-                Some(messages) => Some(reshaped(gen_ai::INPUT_MESSAGES, messages, metadata, |json| {
-                    Some(input_value(system.clone(), read::messages(json, Role::User)?))
-                })),
-                None => system.clone().map(|system| Payload::from(input_value(Some(system), Vec::new()))),
+        // Whether the input holds the system instructions (else they go to metadata).
+        let built_with_system = std::cell::Cell::new(false);
+        let input = langfuse
+            .or_else(|| {
+                let system = system.as_ref().and_then(|(_, message)| message.clone());
+                let from_messages = |json: &Value| {
+                    let input = input_value(system.clone(), read::messages(json, Role::User)?);
+                    built_with_system.set(system.is_some());
+                    Some(input)
+                };
+                match gen_ai {
+                    Some(messages) => Some(reshaped(gen_ai::INPUT_MESSAGES, messages, metadata, from_messages)),
+                    None => {
+                        built_with_system.set(system.is_some());
+                        Some(Payload::from(input_value(Some(system?), Vec::new())))
+                    }
+                }
             })
             .or(tool_arguments)
             .or_else(|| openinference.map(|messages| Payload::from(input_value(None, messages))))
             .or(value)
             .or_else(|| openllmetry.map(|messages| Payload::from(input_value(None, messages))))
             .or_else(|| {
-                prompt.map(|prompt| {
-                    reshaped(gen_ai::PROMPT, prompt, metadata, |json| {
-                        Some(input_value(None, read::messages(json, Role::User)?))
-                    })
-                })
+                let from_messages = |json: &Value| Some(input_value(None, read::messages(json, Role::User)?));
+                prompt.map(|prompt| reshaped(gen_ai::PROMPT, prompt, metadata, from_messages))
             })
             .or_else(|| {
-                vercel_messages.map(|messages| {
-                    reshaped(vercel::PROMPT_MESSAGES, messages, metadata, |json| {
-                        Some(input_value(None, read::messages(json, Role::User)?))
-                    })
-                })
+                let from_messages = |json: &Value| Some(input_value(None, read::messages(json, Role::User)?));
+                vercel_messages.map(|messages| reshaped(vercel::PROMPT_MESSAGES, messages, metadata, from_messages))
             })
             .or_else(|| vercel_prompt.map(|prompt| reshaped(vercel::PROMPT, prompt, metadata, vercel_prompt_messages)))
-            .or(entity)
+            .or(entity);
+        if let (Some((value, _)), false) = (system, built_with_system.get()) {
+            metadata.insert(gen_ai::SYSTEM_INSTRUCTIONS.to_owned(), as_json(value));
+        }
+        input
     }
 
     /// Output, first source winning, as for [`Self::input`]; finish reasons found in
@@ -142,6 +151,7 @@ impl<'a> Mapper<'_, 'a> {
         let text = self.first(&[vercel::RESPONSE_TEXT]);
         let calls = self.first(&[vercel::RESPONSE_TOOL_CALLS]).map(as_json);
         let object = self.first(&[vercel::RESPONSE_OBJECT]).map(as_payload);
+        let text = text.filter(|text| text.as_str() != Some(""));
         let mut message = Message::new(Role::Assistant, text.map_or(Content::Null, Content::from_value));
         let calls = calls.as_ref().and_then(Value::as_array).into_iter().flatten();
         message.tool_calls = calls.filter_map(|call| read::tool_call(call.as_object()?)).collect();
@@ -162,24 +172,18 @@ impl<'a> Mapper<'_, 'a> {
     }
 }
 
-/// A leading system message from `gen_ai.system_instructions` (parts, or text); a shape
-/// not understood is kept in metadata as it came.
-fn system_message(value: &Value, metadata: &mut Map<String, Value>) -> Option<Message> {
+/// A leading system message from `gen_ai.system_instructions` (parts, or text).
+fn system_message(value: &Value) -> Option<Message> {
     let json = as_json(value);
-    let parts = match &json {
-        Value::String(_) => Value::Array(vec![json.clone()]),
-        Value::Array(_) => json.clone(),
-        _ => Value::Null,
+    let parts = match json {
+        Value::String(_) => Value::Array(vec![json]),
+        Value::Array(_) => json,
+        _ => return None,
     };
     let mut object = Map::new();
     object.insert("parts".into(), parts);
-    match read::messages(&Value::Object(object), Role::System) {
-        Some(mut messages) if messages.len() == 1 => messages.pop(),
-        _ => {
-            metadata.insert(gen_ai::SYSTEM_INSTRUCTIONS.to_owned(), json);
-            None
-        }
-    }
+    let mut messages = read::messages(&Value::Object(object), Role::System)?;
+    (messages.len() == 1).then(|| messages.pop()).flatten()
 }
 
 /// `value` read by `normal` from its JSON: the normal form, with the JSON kept in

@@ -276,3 +276,5 @@ fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_clients;

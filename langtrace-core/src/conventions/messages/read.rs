@@ -47,10 +47,9 @@ fn message(object: &Map<String, Value>, default_role: Role) -> Option<Vec<Messag
     };
     let mut head = Message::new(role, Content::Null);
     head.name = object.get("name").and_then(text);
-    head.tool_call_id = ["tool_call_id", "toolCallId", "id"]
-        .iter()
-        .filter(|_| role == Role::Tool)
-        .find_map(|key| object.get(*key).and_then(text));
+    if role == Role::Tool {
+        head.tool_call_id = ["tool_call_id", "toolCallId", "id"].iter().find_map(|key| object.get(*key).and_then(text));
+    }
     let mut results = Vec::new();
     let mut parts = Vec::new();
     let sources = ["parts", "content", "contents"];
@@ -150,8 +149,9 @@ fn read_part(item: &Value, parts: &mut Vec<Part>, calls: &mut Vec<ToolCall>, res
             let location = string(&["uri", "url", "data", "file_data", "image"]).or_else(|| {
                 nested.and_then(|n| ["url", "file_data", "image"].iter().find_map(|k| n.get(*k))).and_then(nested_url)
             });
-            let mime =
-                mime.or_else(|| (get("type").and_then(Value::as_str) == Some("image")).then(|| "image/*".into()));
+            let mime = mime.or_else(|| {
+                [get("type"), get("modality")].contains(&Some(&Value::from("image"))).then(|| "image/*".into())
+            });
             let filename = filename.or_else(|| nested.and_then(|n| n.get("filename")).and_then(text));
             parts.extend(location.map(|location| media_part(mime, location, filename)));
         }

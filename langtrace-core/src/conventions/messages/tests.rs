@@ -56,3 +56,51 @@ fn content_collapses_a_single_text_part_and_roles_take_aliases() {
     assert_eq!(Role::parse("model"), Some(Role::Assistant));
     assert_eq!(Role::parse("narrator"), None);
 }
+
+#[test]
+fn inline_bytes_in_the_normal_form_go_through_media_extraction() {
+    let blob = json!([{"role": "user", "parts": [
+        {"type": "blob", "modality": "image", "mime_type": "image/png", "content": "iVBORw0KGgo="},
+        {"type": "uri", "modality": "image", "uri": "https://example.com/cat.png"}
+    ]}]);
+    let messages = read::messages(&blob, Role::User).unwrap();
+    let mut value = input_value(None, messages);
+    let mut found = Vec::new();
+    crate::pipeline::media::extract(&mut value, crate::record::MediaField::Input, &mut found);
+    assert_eq!(found.len(), 1);
+    assert_eq!(value[0]["content"][0]["image_url"]["url"], json!(found[0].reference));
+    assert!(found[0].reference.starts_with("@@@langfuseMedia:type=image/png|id="), "{}", found[0].reference);
+    assert_eq!(value[0]["content"][1]["image_url"]["url"], json!("https://example.com/cat.png"));
+}
+
+#[test]
+fn indexed_attributes_gather_into_messages_however_sparse() {
+    let pairs = [
+        ("7.role", json!("assistant")),
+        ("7.content", json!("late")),
+        ("0.role", json!("user")),
+        ("0.content", json!("[{\"type\":\"text\",\"text\":\"a\"},{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://x/y.png\"}}]")),
+        ("4000000000.role", json!("user")),
+        ("4000000000.content", json!("far")),
+    ];
+    let tree = indexed::gather(pairs.iter().map(|(k, v)| (*k, v))).unwrap();
+    let messages = read::messages(&tree, Role::User).unwrap();
+    assert_eq!(
+        input_value(None, messages),
+        json!([
+            {"role": "user", "content": [
+                {"type": "text", "text": "a"},
+                {"type": "image_url", "image_url": {"url": "https://x/y.png"}}
+            ]},
+            {"role": "assistant", "content": "late"},
+            {"role": "user", "content": "far"}
+        ])
+    );
+}
+
+#[test]
+fn shapes_that_are_no_messages_are_refused() {
+    assert_eq!(read::messages(&json!("plain text"), Role::User), None);
+    assert_eq!(read::messages(&json!([{"args": [1]}]), Role::User), None);
+    assert_eq!(read::messages(&json!({"query": "x"}), Role::User), None);
+}
