@@ -263,6 +263,11 @@ fn vercel_ai_sdk_with_the_opentelemetry_node_sdk() {
     std::fs::copy(clients_dir().join("vercel_ai_client.mjs"), &script).unwrap();
     let traces = run_client(Path::new("node"), &script, &common_args(&collector, &mock));
     assert_cases(&collector, &traces);
+    // Of these clients only the AI SDK records when the first chunk came.
+    let (_, found) = generations(&collector, &traces["stream"]);
+    let ttft = found[0]["timeToFirstToken"].as_f64().unwrap_or_default();
+    assert!(ttft > 0.0 && ttft <= found[0]["latency"].as_f64().unwrap(), "time to first token: {:#}", found[0]);
+    assert!(found[0]["completionStartTime"].is_string());
 }
 
 /// The `data-role` of each message the panel's `section` (input or output) shows.
