@@ -497,6 +497,18 @@ async fn a_conversation_shows_markup_as_text_and_links_only_web_urls() {
     assert!(browser.text("[data-testid=panel] [data-testid=output]").await.contains("answer-marker"));
     let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
     assert_eq!(pwned, json!(true), "no traced script ran");
+
+    // The traces list previews the last message's text: the tool result, the answer.
+    browser.go("#/traces", "traces").await;
+    let previews = browser
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('tr[data-trace-id] td.preview')].map((td) => td.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(previews, json!(["<script>window.__pwned = 3</script>", "answer-marker"]));
     assert_eq!(browser.errors().await, Vec::<String>::new(), "no page error");
     drop(browser);
     tokio::task::block_in_place(|| drop(collector));
