@@ -55,39 +55,80 @@ fn parse_data_uri(text: &str) -> Option<(&str, Vec<u8>, MediaSource)> {
     Some((mime, bytes, source))
 }
 
-/// What media extraction found in a record's values.
-#[derive(Default)]
+/// Where extraction puts the media it finds.
+pub(crate) trait Findings {
+    /// The note that replaces explicit media of `mime` and `len` bytes when refused;
+    /// `None` keeps it.
+    fn refusal(&mut self, mime: &str, len: usize) -> Option<String>;
+    /// Keeps a media record, once per media id.
+    fn keep(&mut self, record: MediaRecord);
+}
+
+/// A plain list keeps every media.
+impl Findings for Vec<MediaRecord> {
+    fn refusal(&mut self, _mime: &str, _len: usize) -> Option<String> {
+        None
+    }
+
+    fn keep(&mut self, record: MediaRecord) {
+        if !self.iter().any(|m| m.media_id == record.media_id) {
+            self.push(record);
+        }
+    }
+}
+
+/// What the pipeline's extraction found in a record's values: the media kept, and the
+/// explicit media refused for being larger than the payload limit.
 pub(crate) struct Found {
     /// One media record per distinct media id.
     pub media: Vec<MediaRecord>,
-    /// Explicit media refused for being larger than the payload limit.
+    /// Explicit media refused.
     pub refused: u64,
+    /// The payload limit.
+    max_bytes: usize,
+}
+
+impl Found {
+    /// Nothing found yet; explicit media over `max_bytes` are to be refused.
+    pub fn new(max_bytes: usize) -> Self {
+        Found { media: Vec::new(), refused: 0, max_bytes }
+    }
+}
+
+impl Findings for Found {
+    fn refusal(&mut self, mime: &str, len: usize) -> Option<String> {
+        (len > self.max_bytes).then(|| {
+            self.refused += 1;
+            format!("[media refused: {mime}, {len} bytes, over the {}-byte payload limit]", self.max_bytes)
+        })
+    }
+
+    fn keep(&mut self, record: MediaRecord) {
+        self.media.keep(record);
+    }
 }
 
 /// Replaces every data URI string in `value` (recursively) by its media reference and
-/// adds its media record to `found`. Explicit media larger than `max_bytes` are refused:
-/// replaced by a note saying so, and counted.
-pub(crate) fn extract(value: &mut Value, field: MediaField, max_bytes: usize, found: &mut Found) {
+/// hands its media record to `found`. Explicit media `found` refuses are replaced by its
+/// note instead (data URIs found in traced text are never refused: their bytes are in
+/// memory already).
+pub(crate) fn extract(value: &mut Value, field: MediaField, found: &mut impl Findings) {
     match value {
         Value::String(text) if text.starts_with("data:") => {
             if let Some((mime, bytes, source)) = parse_data_uri(text) {
-                if source != MediaSource::Base64DataUri && bytes.len() > max_bytes {
-                    *text = format!(
-                        "[media refused: {mime}, {} bytes, over the {max_bytes}-byte payload limit]",
-                        bytes.len()
-                    );
-                    found.refused += 1;
-                    return;
+                if source != MediaSource::Base64DataUri {
+                    if let Some(note) = found.refusal(mime, bytes.len()) {
+                        *text = note;
+                        return;
+                    }
                 }
                 let record = media_record(bytes, mime, field, source);
                 *text = record.reference.clone();
-                if !found.media.iter().any(|m| m.media_id == record.media_id) {
-                    found.media.push(record);
-                }
+                found.keep(record);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| extract(item, field, max_bytes, found)),
-        Value::Object(map) => map.values_mut().for_each(|item| extract(item, field, max_bytes, found)),
+        Value::Array(items) => items.iter_mut().for_each(|item| extract(item, field, found)),
+        Value::Object(map) => map.values_mut().for_each(|item| extract(item, field, found)),
         _ => {}
     }
 }
@@ -103,10 +144,10 @@ mod tests {
         let png = STANDARD.encode(b"\x89PNG fake image bytes");
         let uri = format!("data:image/png;base64,{png}");
         let mut value = json!({"messages": [{"content": [{"type": "image_url", "image_url": {"url": uri}}]}], "text": "data: not media"});
-        let mut found = Found::default();
-        extract(&mut value, MediaField::Input, 1 << 20, &mut found);
-        assert_eq!(found.media.len(), 1);
-        let media = &found.media[0];
+        let mut found = Vec::new();
+        extract(&mut value, MediaField::Input, &mut found);
+        assert_eq!(found.len(), 1);
+        let media = &found[0];
         assert_eq!(media.bytes, b"\x89PNG fake image bytes");
         assert_eq!(media.media_id.len(), 22);
         assert!(!media.media_id.contains('+') && !media.media_id.contains('/'));
@@ -122,9 +163,9 @@ mod tests {
     fn identical_bytes_share_an_id_and_bad_payloads_stay() {
         let uri = format!("data:audio/wav;base64,{}", STANDARD.encode(b"RIFF"));
         let mut value = json!([uri.clone(), uri, "data:image/png;base64,!!!notbase64"]);
-        let mut found = Found::default();
-        extract(&mut value, MediaField::Output, 1 << 20, &mut found);
-        assert_eq!(found.media.len(), 1);
+        let mut found = Vec::new();
+        extract(&mut value, MediaField::Output, &mut found);
+        assert_eq!(found.len(), 1);
         assert_eq!(value[0], value[1]);
         assert_eq!(value[2], "data:image/png;base64,!!!notbase64");
     }
@@ -134,8 +175,8 @@ mod tests {
         let small = crate::Media::from_bytes("image/png", b"\x89PNG".to_vec()).unwrap();
         let large = crate::Media::from_bytes("audio/wav", vec![7u8; 2048]).unwrap();
         let mut value = serde_json::to_value(json!({"small": small, "large": large, "uri": format!("data:image/gif;base64,{}", STANDARD.encode([1u8; 2048]))})).unwrap();
-        let mut found = Found::default();
-        extract(&mut value, MediaField::Metadata, 1024, &mut found);
+        let mut found = Found::new(1024);
+        extract(&mut value, MediaField::Metadata, &mut found);
         assert_eq!(found.refused, 1);
         assert_eq!(found.media.len(), 2, "the small explicit media and the data URI (not limited)");
         let small = found.media.iter().find(|m| m.content_type == "image/png").unwrap();
@@ -144,7 +185,7 @@ mod tests {
         assert!(small.reference.ends_with("|source=bytes@@@"), "{}", small.reference);
         assert_eq!(value["large"], "[media refused: audio/wav, 2048 bytes, over the 1024-byte payload limit]");
         let mut unknown = json!("data:image/png;langtrace-source=elsewhere;base64,AAAA");
-        extract(&mut unknown, MediaField::Input, 1024, &mut found);
+        extract(&mut unknown, MediaField::Input, &mut found);
         assert!(
             unknown.as_str().unwrap().contains("source=base64_data_uri"),
             "an unknown source is a plain parameter: {unknown}"

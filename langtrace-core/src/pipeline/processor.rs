@@ -82,7 +82,7 @@ impl Processor {
         let records = pending
             .map(|pending| match pending {
                 Pending::Observation { core, details, trace_id, trace, is_root } => {
-                    let mut found = Found::default();
+                    let mut found = Found::new(self.config.max_payload_bytes);
                     let trace = self.trace_attributes_of(trace_id, trace, &mut found);
                     let mut record = core.into_record(trace_id, trace, is_root);
                     record.media = found.media;
@@ -168,7 +168,8 @@ impl Processor {
         for (key, value) in &config.default_metadata {
             record.metadata.entry(key.clone()).or_insert_with(|| value.clone());
         }
-        let mut found = Found { media: std::mem::take(&mut record.media), refused: 0 };
+        let mut found = Found::new(config.max_payload_bytes);
+        found.media = std::mem::take(&mut record.media);
         self.payload(&mut record.input, MediaField::Input, &mut found);
         self.payload(&mut record.output, MediaField::Output, &mut found);
         self.metadata(&mut record.metadata, &mut found);
@@ -182,7 +183,7 @@ impl Processor {
         }
         // Media bytes (and refusals) travel with observation records; here only the
         // references matter.
-        self.trace_attributes(&mut record.attributes, &mut Found::default());
+        self.trace_attributes(&mut record.attributes, &mut Found::new(self.config.max_payload_bytes));
     }
 
     fn trace_attributes(&self, trace: &mut TraceAttributes, found: &mut Found) {
@@ -208,7 +209,7 @@ impl Processor {
             if let Some(mask) = &self.mask {
                 value = mask::apply(mask, value);
             }
-            media::extract(&mut value, field, self.config.max_payload_bytes, found);
+            media::extract(&mut value, field, found);
             Payload::from(value)
         } else {
             payload
@@ -240,7 +241,7 @@ impl Processor {
             None => Map::new(),
         };
         for value in map.values_mut() {
-            media::extract(value, MediaField::Metadata, self.config.max_payload_bytes, found);
+            media::extract(value, MediaField::Metadata, found);
             truncate(value, self.config.max_payload_bytes);
         }
         *metadata = map;
