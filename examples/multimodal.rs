@@ -1,10 +1,12 @@
-//! Multimodal: a generation whose input holds an image as a base64 data URI.
+//! Multimodal: a generation whose input holds an image as a base64 data URI, and the same
+//! image attached explicitly with `langtrace::Media`.
 //!
 //! Before records reach any sink, every `data:<mime>;base64,...` string in an input,
 //! output or metadata value is replaced by a Langfuse media reference
 //! (`@@@langfuseMedia:type=image/png|id=...|source=base64_data_uri@@@`) and its bytes
 //! travel next to the record for upload, so traces stay small and the image shows up in
-//! Langfuse's UI.
+//! Langfuse's UI. A `Media` built from bytes (or read from a file) becomes the same kind
+//! of reference, with `source=bytes` (or `source=file`).
 //!
 //! The console tree does not print inputs, so the records also go to a `MemorySink`
 //! and the example prints the recorded input and media after a flush.
@@ -13,7 +15,8 @@
 
 use std::time::Duration;
 
-use langtrace::{current_observation, observe, ConsoleSink, MemorySink, Usage};
+use base64::Engine;
+use langtrace::{current_observation, observe, ConsoleSink, Media, MemorySink, Usage};
 use serde_json::{json, Value};
 
 /// A 1x1 PNG image, base64-encoded.
@@ -24,6 +27,10 @@ const PIXEL_PNG_BASE64: &str =
 #[observe(as_type = generation, model = "gpt-4o")]
 fn describe_image(messages: &Value) -> String {
     current_observation().set_usage(Usage::tokens(85, 9));
+    // The same image attached explicitly, from its bytes (the content type is validated).
+    let bytes = base64::engine::general_purpose::STANDARD.decode(PIXEL_PNG_BASE64).expect("valid base64");
+    let image = Media::from_bytes("image/png", bytes).expect("a valid content type");
+    current_observation().set_metadata("thumbnail", image);
     let parts = messages[0]["content"].as_array().map_or(0, Vec::len);
     format!("A single blue pixel ({parts} message parts read).")
 }
@@ -48,6 +55,8 @@ fn main() {
     let input = generation.input_value().unwrap_or_default();
     println!("the data URI in the input was replaced by a media reference:");
     println!("  {}", input["messages"][0]["content"][1]["image_url"]["url"]);
+    println!("the explicit Media in the metadata too (identical bytes, identical id):");
+    println!("  {}", generation.metadata["thumbnail"]);
     for media in &generation.media {
         println!(
             "  media {}: {}, {} bytes, from field {:?} (an exporter uploads it separately)",

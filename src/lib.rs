@@ -49,6 +49,8 @@ pub use langtrace_core::{
     ObservationType, Payload, PipelineStats, PromptLink, PromptRef, Record, Scope, Sink, SinkError, SpanFilter,
     Timestamp, TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
 };
+/// Explicit media for inputs, outputs and metadata (see `docs/observe.md`, "Media").
+pub use langtrace_core::{Media, MediaError, MAX_MEDIA_FILE_BYTES};
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.
 pub use tracing;

@@ -50,6 +50,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/pages/users.js", include_str!("../ui/pages/users.js"), JS),
     ("/ui/components/badges.js", include_str!("../ui/components/badges.js"), JS),
     ("/ui/components/charts.js", include_str!("../ui/components/charts.js"), JS),
+    ("/ui/components/conversation.js", include_str!("../ui/components/conversation.js"), JS),
     ("/ui/components/graph.js", include_str!("../ui/components/graph.js"), JS),
     ("/ui/components/header.js", include_str!("../ui/components/header.js"), JS),
     ("/ui/components/media.js", include_str!("../ui/components/media.js"), JS),

@@ -510,3 +510,73 @@ async fn traces_whose_messages_use_parts_content_lists_or_5_mb_render_without_an
     drop(browser);
     tokio::task::block_in_place(|| drop(collector));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conversation_shows_markup_as_text_and_links_only_web_urls() {
+    let _serial = SERIAL.lock().await;
+    let collector = tokio::task::block_in_place(Collector::start);
+    let markup = r#"<img src=x onerror="window.__pwned = 1">"#;
+    let input = json!([
+        {"role": "user", "content": [
+            {"type": "text", "text": markup},
+            {"type": "image_url", "image_url": {"url": "javascript:window.__pwned = 2"}},
+            {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+            {"type": "input_audio", "input_audio": {"data": "data:audio/wav;base64,UklGRg==", "format": "wav"}},
+        ]},
+        {"role": "system", "content": "system-marker"},
+        {"role": "assistant", "content": null, "tool_calls": [
+            {"id": "call-1", "type": "function", "function": {"name": "render", "arguments": json!({"html": markup}).to_string()}},
+        ]},
+        {"role": "tool", "tool_call_id": "call-1", "content": "<script>window.__pwned = 3</script>"},
+    ]);
+    let output = json!({"role": "assistant", "content": "answer-marker"});
+    let request = span_with_io(
+        "0000000000000000000000000000c001",
+        "00000000000000c1",
+        "conversation",
+        &input.to_string(),
+        &output.to_string(),
+    );
+    let url = format!("{}/v1/traces", collector.base_url);
+    let response =
+        reqwest::Client::new().post(url).header("authorization", collector.authorization()).json(&request).send().await;
+    assert_eq!(response.unwrap().status().as_u16(), 200);
+
+    let browser = Browser::start().await;
+    browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
+    browser.watch_errors().await;
+    browser.go("#/traces/0000000000000000000000000000c001?observation=00000000000000c1", "trace").await;
+    let roles = browser
+        .client()
+        .execute("return [...document.querySelectorAll('[data-testid=input] [data-testid=message]')].map((m) => m.dataset.role)", vec![])
+        .await
+        .unwrap();
+    assert_eq!(roles, json!(["system", "user", "assistant", "tool"]), "system instructions first");
+    let shown = browser.text("[data-testid=panel] [data-testid=input]").await;
+    for text in [markup, "<script>window.__pwned = 3</script>", "[image]", "https://example.com/cat.png", "[audio wav"]
+    {
+        assert!(shown.contains(text), "the conversation shows {text:?} as text: {shown:?}");
+    }
+    assert!(shown.contains("\"html\": \"<img src=x"), "tool arguments as pretty JSON: {shown:?}");
+    assert_eq!(browser.count("[data-testid=panel] a[href^='javascript']").await, 0, "no javascript: link");
+    assert_eq!(browser.count("[data-testid=panel] a[href='https://example.com/cat.png']").await, 1);
+    assert_eq!(browser.count("[data-testid=panel] script, [data-testid=panel] img[src=x]").await, 0);
+    assert!(browser.text("[data-testid=panel] [data-testid=output]").await.contains("answer-marker"));
+    let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
+    assert_eq!(pwned, json!(true), "no traced script ran");
+
+    // The traces list previews the last message's text: the tool result, the answer.
+    browser.go("#/traces", "traces").await;
+    let previews = browser
+        .client()
+        .execute(
+            "return [...document.querySelectorAll('tr[data-trace-id] td.preview')].map((td) => td.textContent)",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(previews, json!(["<script>window.__pwned = 3</script>", "answer-marker"]));
+    assert_eq!(browser.errors().await, Vec::<String>::new(), "no page error");
+    drop(browser);
+    tokio::task::block_in_place(|| drop(collector));
+}

@@ -170,3 +170,35 @@ fn sampling_keeps_whole_traces_end_to_end() {
     assert_eq!(ids, expected_sorted);
     assert!(listed["data"].as_array().unwrap().iter().all(|t| t["level"] == Level::Warning.as_upper()));
 }
+
+#[test]
+fn explicit_media_from_a_file_are_uploaded_like_data_uris() {
+    #[observe(as_type = generation)]
+    fn transcribe(recording: &langtrace::Media) -> &'static str {
+        let _ = recording;
+        "hello"
+    }
+    let recording_bytes = b"RIFF\x24\x00\x00\x00WAVEfmt not really a wav";
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("take-1.wav");
+    std::fs::write(&path, recording_bytes).unwrap();
+    let recording = langtrace::Media::from_file(&path).unwrap();
+
+    let collector = Collector::start();
+    let (dispatch, guard) = subscriber(&collector, |b| b);
+    let trace_id = TraceId::from_seed("e2e-explicit-media");
+    langtrace::tracing::dispatcher::with_default(&dispatch, || {
+        Scope::new().trace_id(trace_id).in_scope(|| transcribe(&recording))
+    });
+    guard.flush(Duration::from_secs(30)).expect("flush");
+    assert_eq!((guard.stats().failed, guard.stats().media_refused), (0, 0));
+
+    let trace = collector.ok(&format!("/api/public/traces/{trace_id}"));
+    let reference = trace["observations"][0]["input"]["recording"].as_str().unwrap_or_else(|| panic!("{trace}"));
+    assert!(reference.starts_with("@@@langfuseMedia:type=audio/wav|id="), "{reference}");
+    assert!(reference.ends_with("|source=file@@@"), "{reference}");
+    let media_id = reference.split("id=").nth(1).unwrap().split('|').next().unwrap();
+    let (status, headers, bytes) = collector.get_raw(&format!("/api/public/media/{media_id}/content"));
+    assert_eq!((status, headers["content-type"].to_str().unwrap()), (200, "audio/wav"));
+    assert_eq!(bytes, recording_bytes);
+}

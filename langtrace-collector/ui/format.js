@@ -74,18 +74,21 @@ export function partText(part) {
   if (part.type === "blob") return `[${part.mime_type || part.modality || "blob"}]`;
   if (part.type === "uri") return String(part.uri ?? "[uri]");
   if (part.type === "image_url") return "[image]";
+  if (part.type === "input_audio") return "[audio]";
+  if (part.type === "file") return "[file]";
   if (typeof part.text === "string") return part.text;
   if (typeof part.content === "string") return part.content;
   return safeStringify(part);
 }
 
-/** The text of a chat message: its `content` (a string or a list of parts), else its `parts`, else its tool calls. */
+/** The text of a chat message: its `content` (a string or a list of parts), else its `parts`, else its tool calls as `name(arguments)`. */
 export function messageText(message) {
   const body = message.content !== undefined && message.content !== null ? message.content : message.parts;
   if (typeof body === "string") return body;
   if (Array.isArray(body)) return body.map(partText).join(" ");
   if (body !== undefined && body !== null) return safeStringify(body);
-  return message.tool_calls !== undefined ? safeStringify(message.tool_calls) : "";
+  if (!Array.isArray(message.tool_calls)) return message.tool_calls !== undefined ? safeStringify(message.tool_calls) : "";
+  return message.tool_calls.map((call) => `${call?.function?.name ?? "tool"}(${call?.function?.arguments ?? ""})`).join(" ");
 }
 
 /** One line of at most `max` characters for a traced value of any shape (a chat's last message); never throws. */
@@ -95,7 +98,8 @@ export function preview(value, max = 120) {
   try {
     if (typeof value === "string") text = value;
     else {
-      const messages = chatMessages(value);
+      // A list of messages, or one message (an output in the normal form).
+      const messages = chatMessages(value) || chatMessages([value]);
       text = messages ? messageText(messages[messages.length - 1]) : safeStringify(value);
     }
   } catch {

@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+mod attachment;
 pub mod config;
 pub mod context;
 pub mod conventions;
@@ -37,6 +38,7 @@ pub mod __private {
 }
 mod private;
 
+pub use attachment::{Media, MediaError, MAX_MEDIA_FILE_BYTES};
 pub use config::{Config, ConfigError};
 pub use context::{
     current_observation, current_observation_id, current_trace, current_trace_id, event, spawn_thread, Cost, Details,

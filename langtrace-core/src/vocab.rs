@@ -76,6 +76,10 @@ pub mod langfuse {
     pub const PROMPT_NAME_ALT: &str = "langfuse.prompt.name";
     /// Prompt version, the older spelling read after [`PROMPT_VERSION`].
     pub const PROMPT_VERSION_ALT: &str = "langfuse.prompt.version";
+    /// Observation metadata as one JSON object (the JS SDK's spelling).
+    pub const OBSERVATION_METADATA: &str = "langfuse.observation.metadata";
+    /// Trace metadata as one JSON object (the JS SDK's spelling).
+    pub const TRACE_METADATA: &str = "langfuse.trace.metadata";
 }
 
 /// OpenTelemetry GenAI semantic conventions (see `docs/wire-format.md`, "Foreign conventions").
@@ -118,6 +122,53 @@ pub mod gen_ai {
     pub const TOOL_NAME: &str = "gen_ai.tool.name";
     /// Tool call id.
     pub const TOOL_CALL_ID: &str = "gen_ai.tool.call.id";
+    /// Provider (current spelling).
+    pub const PROVIDER_NAME: &str = "gen_ai.provider.name";
+    /// Provider (older spelling).
+    pub const SYSTEM: &str = "gen_ai.system";
+    /// Finish reasons, an array of strings.
+    pub const RESPONSE_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
+    /// Seconds from the request to the first streamed chunk.
+    pub const RESPONSE_TIME_TO_FIRST_CHUNK: &str = "gen_ai.response.time_to_first_chunk";
+    /// Tool definitions, JSON text of an array.
+    pub const TOOL_DEFINITIONS: &str = "gen_ai.tool.definitions";
+    /// Older prompt: text, JSON text of messages (rig's agent input), or the prefix of
+    /// indexed messages ([`PROMPT_PREFIX`]).
+    pub const PROMPT: &str = "gen_ai.prompt";
+    /// Older completion: text or JSON text of messages.
+    pub const COMPLETION: &str = "gen_ai.completion";
+    /// Prefix of indexed prompt messages (`gen_ai.prompt.0.role`, OpenLLMetry).
+    pub const PROMPT_PREFIX: &str = "gen_ai.prompt.";
+    /// Prefix of indexed completion messages (`gen_ai.completion.0.content`, OpenLLMetry).
+    pub const COMPLETION_PREFIX: &str = "gen_ai.completion.";
+    /// Total tokens.
+    pub const USAGE_TOTAL_TOKENS: &str = "gen_ai.usage.total_tokens";
+    /// Cached input tokens written.
+    pub const USAGE_CACHE_CREATION_INPUT_TOKENS: &str = "gen_ai.usage.cache_creation.input_tokens";
+    /// OpenLLMetry's spelling of cached input tokens read.
+    pub const USAGE_CACHE_READ_INPUT_TOKENS_FLAT: &str = "gen_ai.usage.cache_read_input_tokens";
+    /// OpenLLMetry's spelling of cached input tokens written.
+    pub const USAGE_CACHE_CREATION_INPUT_TOKENS_FLAT: &str = "gen_ai.usage.cache_creation_input_tokens";
+    /// rig's spelling of reasoning tokens.
+    pub const USAGE_REASONING_TOKENS: &str = "gen_ai.usage.reasoning_tokens";
+    /// Prompt tokens of tool use (rig).
+    pub const USAGE_TOOL_USE_PROMPT_TOKENS: &str = "gen_ai.usage.tool_use_prompt_tokens";
+    /// Message event of a system message.
+    pub const EVENT_SYSTEM_MESSAGE: &str = "gen_ai.system.message";
+    /// Message event of a user message.
+    pub const EVENT_USER_MESSAGE: &str = "gen_ai.user.message";
+    /// Message event of an assistant message.
+    pub const EVENT_ASSISTANT_MESSAGE: &str = "gen_ai.assistant.message";
+    /// Message event of a tool result.
+    pub const EVENT_TOOL_MESSAGE: &str = "gen_ai.tool.message";
+    /// Event of one output choice.
+    pub const EVENT_CHOICE: &str = "gen_ai.choice";
+    /// Older event carrying the prompt in [`PROMPT`].
+    pub const EVENT_CONTENT_PROMPT: &str = "gen_ai.content.prompt";
+    /// Older event carrying the completion in [`COMPLETION`].
+    pub const EVENT_CONTENT_COMPLETION: &str = "gen_ai.content.completion";
+    /// An event's body as one JSON text attribute.
+    pub const EVENT_CONTENT: &str = "gen_ai.event.content";
 }
 
 /// OpenInference conventions (see `docs/wire-format.md`, "Foreign conventions").
@@ -140,6 +191,34 @@ pub mod openinference {
     pub const TOKEN_COUNT_TOTAL: &str = "llm.token_count.total";
     /// Tags.
     pub const TAGS: &str = "tag.tags";
+    /// Prefix of indexed input messages.
+    pub const INPUT_MESSAGES_PREFIX: &str = "llm.input_messages.";
+    /// Prefix of indexed output messages.
+    pub const OUTPUT_MESSAGES_PREFIX: &str = "llm.output_messages.";
+    /// MIME type of `input.value`.
+    pub const INPUT_MIME_TYPE: &str = "input.mime_type";
+    /// MIME type of `output.value`.
+    pub const OUTPUT_MIME_TYPE: &str = "output.mime_type";
+    /// Cached prompt tokens read.
+    pub const TOKEN_COUNT_CACHE_READ: &str = "llm.token_count.prompt_details.cache_read";
+    /// Cached prompt tokens written.
+    pub const TOKEN_COUNT_CACHE_WRITE: &str = "llm.token_count.prompt_details.cache_write";
+    /// Audio prompt tokens.
+    pub const TOKEN_COUNT_PROMPT_AUDIO: &str = "llm.token_count.prompt_details.audio";
+    /// Reasoning completion tokens.
+    pub const TOKEN_COUNT_REASONING: &str = "llm.token_count.completion_details.reasoning";
+    /// Audio completion tokens.
+    pub const TOKEN_COUNT_COMPLETION_AUDIO: &str = "llm.token_count.completion_details.audio";
+    /// Prefix of indexed tool definitions (`llm.tools.0.tool.json_schema`).
+    pub const TOOLS_PREFIX: &str = "llm.tools.";
+    /// Cost of the prompt, USD.
+    pub const COST_PROMPT: &str = "llm.cost.prompt";
+    /// Cost of the completion, USD.
+    pub const COST_COMPLETION: &str = "llm.cost.completion";
+    /// Total cost, USD.
+    pub const COST_TOTAL: &str = "llm.cost.total";
+    /// Provider.
+    pub const PROVIDER: &str = "llm.provider";
 }
 
 /// OpenLLMetry (Traceloop) conventions (see `docs/wire-format.md`, "Foreign conventions").
@@ -154,6 +233,10 @@ pub mod openllmetry {
     pub const ASSOCIATION_PREFIX: &str = "traceloop.association.properties.";
     /// Old total-token key.
     pub const USAGE_TOTAL_TOKENS: &str = "llm.usage.total_tokens";
+    /// Request type: chat, completion, embedding, rerank.
+    pub const REQUEST_TYPE: &str = "llm.request.type";
+    /// Prefix of indexed function (tool) definitions.
+    pub const REQUEST_FUNCTIONS_PREFIX: &str = "llm.request.functions.";
 }
 
 /// OpenTelemetry resource attributes (see `docs/wire-format.md`, "Foreign conventions") and
@@ -175,6 +258,14 @@ pub mod otel {
     pub const STATUS_CODE_FIELD: &str = "otel.status_code";
     /// `tracing-opentelemetry`'s status message field.
     pub const STATUS_MESSAGE_FIELD: &str = "otel.status_message";
+    /// Class of the error that ended the operation (sets level ERROR).
+    pub const ERROR_TYPE: &str = "error.type";
+    /// Name of the span event recording an exception.
+    pub const EXCEPTION_EVENT: &str = "exception";
+    /// Message of an exception event.
+    pub const EXCEPTION_MESSAGE: &str = "exception.message";
+    /// Type of an exception event.
+    pub const EXCEPTION_TYPE: &str = "exception.type";
 }
 
 /// Usage-detail keys Langfuse uses.
@@ -189,4 +280,84 @@ pub mod usage {
     pub const CACHE_READ_INPUT_TOKENS: &str = "cache_read_input_tokens";
     /// Reasoning output tokens.
     pub const REASONING_OUTPUT_TOKENS: &str = "reasoning_output_tokens";
+    /// Cached input tokens written.
+    pub const CACHE_CREATION_INPUT_TOKENS: &str = "cache_creation_input_tokens";
+    /// Audio input tokens.
+    pub const INPUT_AUDIO_TOKENS: &str = "input_audio_tokens";
+    /// Audio output tokens.
+    pub const OUTPUT_AUDIO_TOKENS: &str = "output_audio_tokens";
+    /// Prompt tokens of tool use.
+    pub const TOOL_USE_PROMPT_TOKENS: &str = "tool_use_prompt_tokens";
+}
+
+/// Vercel AI SDK telemetry (see `docs/wire-format.md`, "Foreign conventions").
+pub mod vercel {
+    /// Operation: `ai.generateText`, `ai.generateText.doGenerate`, `ai.toolCall`, ...
+    pub const OPERATION_ID: &str = "ai.operationId";
+    /// Prompt, JSON text of `{system?, prompt?, messages?}`.
+    pub const PROMPT: &str = "ai.prompt";
+    /// Messages sent to the provider, JSON text.
+    pub const PROMPT_MESSAGES: &str = "ai.prompt.messages";
+    /// Tool definitions, an array of JSON texts.
+    pub const PROMPT_TOOLS: &str = "ai.prompt.tools";
+    /// Answer text.
+    pub const RESPONSE_TEXT: &str = "ai.response.text";
+    /// Tool calls of the answer, JSON text.
+    pub const RESPONSE_TOOL_CALLS: &str = "ai.response.toolCalls";
+    /// Structured answer of `generateObject`, JSON text.
+    pub const RESPONSE_OBJECT: &str = "ai.response.object";
+    /// Finish reason.
+    pub const RESPONSE_FINISH_REASON: &str = "ai.response.finishReason";
+    /// Milliseconds from the start to the first streamed chunk.
+    pub const RESPONSE_MS_TO_FIRST_CHUNK: &str = "ai.response.msToFirstChunk";
+    /// Model that answered.
+    pub const RESPONSE_MODEL: &str = "ai.response.model";
+    /// Model requested.
+    pub const MODEL_ID: &str = "ai.model.id";
+    /// Provider.
+    pub const MODEL_PROVIDER: &str = "ai.model.provider";
+    /// Input tokens (v4 spelling).
+    pub const USAGE_PROMPT_TOKENS: &str = "ai.usage.promptTokens";
+    /// Output tokens (v4 spelling).
+    pub const USAGE_COMPLETION_TOKENS: &str = "ai.usage.completionTokens";
+    /// Input tokens (v5 spelling).
+    pub const USAGE_INPUT_TOKENS: &str = "ai.usage.inputTokens";
+    /// Output tokens (v5 spelling).
+    pub const USAGE_OUTPUT_TOKENS: &str = "ai.usage.outputTokens";
+    /// Total tokens.
+    pub const USAGE_TOTAL_TOKENS: &str = "ai.usage.totalTokens";
+    /// Reasoning tokens.
+    pub const USAGE_REASONING_TOKENS: &str = "ai.usage.reasoningTokens";
+    /// Cached input tokens.
+    pub const USAGE_CACHED_INPUT_TOKENS: &str = "ai.usage.cachedInputTokens";
+    /// Prefix of call settings (`ai.settings.temperature`, ...).
+    pub const SETTINGS_PREFIX: &str = "ai.settings.";
+    /// Prefix of the telemetry metadata a user passes (`experimental_telemetry.metadata`).
+    pub const METADATA_PREFIX: &str = "ai.telemetry.metadata.";
+    /// Name of a tool call (on `ai.toolCall` spans).
+    pub const TOOL_CALL_NAME: &str = "ai.toolCall.name";
+    /// Id of a tool call.
+    pub const TOOL_CALL_ID: &str = "ai.toolCall.id";
+    /// Arguments of a tool call, JSON text.
+    pub const TOOL_CALL_ARGS: &str = "ai.toolCall.args";
+    /// Result of a tool call, JSON text.
+    pub const TOOL_CALL_RESULT: &str = "ai.toolCall.result";
+    /// Telemetry metadata key of the user id, as Langfuse's Vercel exporter reads it.
+    pub const METADATA_USER_ID: &str = "userId";
+    /// Telemetry metadata key of the session id.
+    pub const METADATA_SESSION_ID: &str = "sessionId";
+    /// Telemetry metadata key of the trace tags.
+    pub const METADATA_TAGS: &str = "tags";
+    /// Telemetry metadata key of the prompt link, JSON `{name, version}`.
+    pub const METADATA_LANGFUSE_PROMPT: &str = "langfusePrompt";
+}
+
+/// Metadata keys the mapper writes.
+pub mod metadata {
+    /// Tool definitions, an array.
+    pub const TOOLS: &str = "tools";
+    /// Finish reasons, an array of strings.
+    pub const FINISH_REASONS: &str = "finish_reasons";
+    /// The provider (`openai`, `anthropic`, ...).
+    pub const PROVIDER: &str = "provider";
 }

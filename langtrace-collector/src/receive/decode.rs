@@ -1,12 +1,12 @@
 //! OTLP request -> observation records, shared by the HTTP and gRPC receivers: each
 //! resource's attributes are converted once, each span's ids, times, status and
 //! attributes handed to `langtrace-core`'s one mapper ([`map_span`]), which applies every
-//! convention (Langfuse keys, then OpenInference, GenAI, OpenLLMetry) and the resource
+//! convention (Langfuse keys, then GenAI, OpenInference, OpenLLMetry, Vercel) and the resource
 //! fallbacks. Spans with invalid ids are refused one by one (reported in
 //! `partial_success`), the rest kept.
 
 use base64::Engine;
-use langtrace_core::conventions::otlp::{map_span, OtlpSpan, SpanResource, SpanStatus};
+use langtrace_core::conventions::otlp::{map_span, OtlpEvent, OtlpSpan, SpanResource, SpanStatus};
 use langtrace_core::record::ObservationRecord;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
@@ -67,6 +67,11 @@ fn otlp_span(span: Span) -> OtlpSpan {
         flags: span.flags,
         status,
         attributes: attributes(span.attributes),
+        events: span
+            .events
+            .into_iter()
+            .map(|e| OtlpEvent { name: e.name, attributes: attributes(e.attributes) })
+            .collect(),
     }
 }
 

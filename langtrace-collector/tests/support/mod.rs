@@ -16,6 +16,7 @@
 //! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
 //!   benchmark;
 //! - [`log`]: a server's log captured line by line;
+//! - [`mock_openai`]: a mock OpenAI-compatible provider with scripted answers;
 //! - [`slow`]: raw HTTP/1.1 over TCP: slow-header clients, bodies announced and not sent;
 //! - [`measure`]: what the benchmarks compute (medians, percentiles, peak RSS).
 #![allow(dead_code)]
@@ -31,6 +32,7 @@ pub mod http;
 mod in_process;
 pub mod log;
 pub mod measure;
+pub mod mock_openai;
 pub mod otlp;
 mod process;
 pub mod slow;

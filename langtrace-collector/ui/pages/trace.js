@@ -15,6 +15,7 @@ import { levelBadge, tagList, typeBadge } from "../components/badges.js";
 import { agentGraph, isAgentic } from "../components/graph.js";
 import { scoreForm, scoreList } from "../components/scores.js";
 import { buildTree, flatten, timelineRow, traceRows, treeRow } from "../components/tree.js";
+import { renderMessages } from "../components/conversation.js";
 import { jsonTree, renderValue } from "../components/values.js";
 
 const PAGE_ROWS = 250; // tree / timeline rows rendered per "show more"
@@ -189,8 +190,8 @@ class TraceView {
     panel.dataset.selected = "";
     if (!o) {
       panel.appendChild(h("div", { class: "panel-head" }, h("h2", { text: t.name || "Trace" }), h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id"))));
-      panel.appendChild(section("Input", "input", renderValue(t.input)));
-      panel.appendChild(section("Output", "output", renderValue(t.output)));
+      panel.appendChild(section("Input", "input", renderMessages(t.input)));
+      panel.appendChild(section("Output", "output", renderMessages(t.output)));
       panel.appendChild(section("Metadata", "metadata", renderValue(t.metadata)));
       return;
     }
@@ -211,8 +212,8 @@ class TraceView {
     const obsScores = (t.scores || []).filter((sc) => sc.observationId === o.id);
     if (obsScores.length) panel.appendChild(section("Scores", "observation-scores", scoreList(obsScores, "observation-score-list")));
     const io = this.whole.get(o.id) || o;
-    panel.appendChild(section("Input", "input", renderValue(io.input)));
-    panel.appendChild(section("Output", "output", renderValue(io.output)));
+    panel.appendChild(section("Input", "input", renderMessages(io.input)));
+    panel.appendChild(section("Output", "output", renderMessages(io.output)));
     if (io === o && (isCut(o.input) || isCut(o.output))) this.loadWhole(o.id);
     if (o.modelParameters && Object.keys(o.modelParameters).length) panel.appendChild(section("Model parameters", "model-parameters", jsonTree(o.modelParameters)));
     if (o.usageDetails && Object.keys(o.usageDetails).length) panel.appendChild(section("Usage", "usage", jsonTree(o.usageDetails)));

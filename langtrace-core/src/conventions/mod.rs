@@ -1,22 +1,33 @@
 //! The one convention mapper: turns a bag of attributes (fields of a foreign `tracing`
 //! span, or attributes of an incoming OTLP span) into observation fields. Priority per
-//! concept: Langfuse keys first, then OpenInference, then OTel GenAI, then OpenLLMetry.
+//! concept: Langfuse keys first, then OTel GenAI (current, then older), then OpenInference,
+//! then OpenLLMetry, then the Vercel AI SDK (see `docs/wire-format.md`, "Foreign
+//! conventions"). Messages of any of them are stored in one normal form ([`messages`]).
 //! Keys not recognised end up in the observation's metadata.
+//!
+//! The concepts are read in files of their own: the type ([`kind`]), input, output and
+//! tools ([`io`]), usage, cost and parameters ([`usage`]); the trace-level and the
+//! remaining fields here.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde_json::{Map, Value};
 
 mod bag;
+mod io;
+mod kind;
+pub mod messages;
 pub mod otlp;
+mod usage;
 mod values;
 
 use bag::Bag;
-use values::{as_bool, as_tags, as_timestamp, as_u64, number_object};
+use values::{as_bool, as_f64, as_tags, as_timestamp, as_u64};
 pub use values::{as_json, as_payload, as_string};
 
 use crate::record::{Level, ObservationType, Payload, PromptRef, Timestamp, TraceAttributes};
-use crate::vocab::{gen_ai, langfuse, openinference, openllmetry, otel, usage};
+use crate::vocab::{gen_ai, langfuse, metadata, openinference, openllmetry, otel, vercel};
 
 /// Observation and trace fields recognised in a bag of attributes. `None` / empty means
 /// the attributes said nothing about that field.
@@ -46,6 +57,12 @@ pub struct MappedAttributes {
     pub cost_details: BTreeMap<String, f64>,
     /// Time of the first token.
     pub completion_start_time: Option<Timestamp>,
+    /// Time from the start to the first token, when a convention gave it relative to the
+    /// start (see [`Self::completion_start`]).
+    pub first_token_after: Option<Duration>,
+    /// Class of the error that ended the operation (`error.type`): level ERROR, and the
+    /// status message when nothing else gives one.
+    pub error_type: Option<String>,
     /// Prompt link.
     pub prompt: Option<PromptRef>,
     /// Version.
@@ -56,6 +73,15 @@ pub struct MappedAttributes {
     pub as_root: bool,
     /// Trace-level attributes (user, session, tags, trace metadata, ...).
     pub trace: TraceAttributes,
+}
+
+impl MappedAttributes {
+    /// Time of the first token: the explicit one, else `start` plus the time to it.
+    pub fn completion_start(&self, start: Timestamp) -> Option<Timestamp> {
+        let after =
+            |after: Duration| Timestamp(start.0.saturating_add(after.as_nanos().try_into().unwrap_or(u64::MAX)));
+        self.completion_start_time.or_else(|| self.first_token_after.map(after))
+    }
 }
 
 /// Maps attributes to observation fields. Later duplicates of a key win.
@@ -120,149 +146,88 @@ impl<'a> Mapper<'_, 'a> {
             name: self.first_string(&[otel::NAME_FIELD]),
             level: self.first(&[langfuse::OBSERVATION_LEVEL]).and_then(as_string).and_then(|l| Level::parse_alias(&l)),
             status_message: self.first_string(&[langfuse::OBSERVATION_STATUS_MESSAGE, otel::STATUS_MESSAGE_FIELD]),
-            input: self.io(&[
-                langfuse::OBSERVATION_INPUT,
-                openinference::INPUT_VALUE,
-                gen_ai::INPUT_MESSAGES,
-                gen_ai::TOOL_CALL_ARGUMENTS,
-                openllmetry::ENTITY_INPUT,
-            ]),
-            output: self.io(&[
-                langfuse::OBSERVATION_OUTPUT,
-                openinference::OUTPUT_VALUE,
-                gen_ai::OUTPUT_MESSAGES,
-                gen_ai::TOOL_CALL_RESULT,
-                openllmetry::ENTITY_OUTPUT,
-            ]),
+            error_type: self.first_string(&[otel::ERROR_TYPE]),
             model: self.first_string(&[
                 langfuse::MODEL_NAME,
-                openinference::MODEL_NAME,
                 gen_ai::RESPONSE_MODEL,
                 gen_ai::REQUEST_MODEL,
+                openinference::MODEL_NAME,
+                vercel::RESPONSE_MODEL,
+                vercel::MODEL_ID,
             ]),
             model_parameters: self.model_parameters(),
             usage_details: self.usage_details(),
-            cost_details: self.first(&[langfuse::COST_DETAILS]).map(number_object).unwrap_or_default(),
+            cost_details: self.cost_details(),
             completion_start_time: self.first(&[langfuse::COMPLETION_START_TIME]).and_then(as_timestamp),
+            first_token_after: self.first_token_after(),
             prompt: self.prompt(),
             version: self.first_string(&[langfuse::VERSION]),
             environment: self.first_string(&[langfuse::ENVIRONMENT]),
             as_root: self.first(&[langfuse::AS_ROOT]).and_then(as_bool).unwrap_or(false),
             trace: self.trace(),
-            metadata: Map::new(),
+            ..MappedAttributes::default()
         };
+        self.io(&mut out);
         if out.level.is_none()
-            && self.first_string(&[otel::STATUS_CODE_FIELD]).is_some_and(|c| c.eq_ignore_ascii_case("error"))
+            && (out.error_type.is_some()
+                || self.first_string(&[otel::STATUS_CODE_FIELD]).is_some_and(|c| c.eq_ignore_ascii_case("error")))
         {
             out.level = Some(Level::Error);
         }
         if out.observation_type.is_none() && (out.model.is_some() || !out.usage_details.is_empty()) {
             out.observation_type = Some(ObservationType::Generation);
         }
-        if let Some(system) = self.first(&[gen_ai::SYSTEM_INSTRUCTIONS]) {
-            out.metadata.insert(gen_ai::SYSTEM_INSTRUCTIONS.to_owned(), as_json(system));
+        if let Some(provider) =
+            self.first_string(&[gen_ai::PROVIDER_NAME, gen_ai::SYSTEM, openinference::PROVIDER, vercel::MODEL_PROVIDER])
+        {
+            out.metadata.insert(metadata::PROVIDER.to_owned(), Value::String(provider));
+        }
+        if let Some(Value::Object(object)) = self.first(&[langfuse::OBSERVATION_METADATA]).map(as_json) {
+            out.metadata.extend(object);
         }
         for (key, value) in self.prefixed(langfuse::OBSERVATION_METADATA_PREFIX) {
             out.metadata.insert(key.to_owned(), as_json(value));
         }
+        self.telemetry_metadata(&mut out);
         // Said by the observation's type and name already.
-        self.first(&[otel::KIND_FIELD, gen_ai::AGENT_NAME, gen_ai::TOOL_NAME]);
+        self.first(&[otel::KIND_FIELD, gen_ai::AGENT_NAME, gen_ai::TOOL_NAME, vercel::OPERATION_ID]);
         for (&(key, value), used) in self.bag.own.iter().zip(&self.used) {
             if !used {
-                out.metadata.insert(key.to_owned(), value.clone());
+                out.metadata.entry(key.to_owned()).or_insert_with(|| value.clone());
             }
         }
         out.metadata.retain(|key, _| !self.bag.only_in_base(key));
         out
     }
 
-    fn observation_type(&mut self) -> Option<ObservationType> {
-        use ObservationType as T;
-        let langfuse = self.first_string(&[langfuse::OBSERVATION_TYPE]).and_then(|t| T::parse(&t));
-        let openinference = self.first_string(&[openinference::SPAN_KIND]).and_then(|kind| {
-            Some(match kind.to_ascii_uppercase().as_str() {
-                "LLM" => T::Generation,
-                "CHAIN" => T::Chain,
-                "TOOL" => T::Tool,
-                "AGENT" => T::Agent,
-                "RETRIEVER" | "RERANKER" => T::Retriever,
-                "EMBEDDING" => T::Embedding,
-                "GUARDRAIL" => T::Guardrail,
-                "EVALUATOR" => T::Evaluator,
-                _ => return None,
-            })
-        });
-        let gen_ai = self.first_string(&[gen_ai::OPERATION_NAME]).and_then(|op| {
-            Some(match op.as_str() {
-                "chat" | "text_completion" | "generate_content" => T::Generation,
-                "embeddings" => T::Embedding,
-                "invoke_agent" | "create_agent" => T::Agent,
-                "execute_tool" => T::Tool,
-                "retrieval" => T::Retriever,
-                _ => return None,
-            })
-        });
-        let openllmetry = self.first_string(&[openllmetry::SPAN_KIND]).and_then(|kind| {
-            Some(match kind.as_str() {
-                "workflow" => T::Chain,
-                "task" => T::Span,
-                "agent" => T::Agent,
-                "tool" => T::Tool,
-                _ => return None,
-            })
-        });
-        langfuse.or(openinference).or(gen_ai).or(openllmetry)
+    /// Time to the first token: GenAI's seconds, else the AI SDK's milliseconds.
+    fn first_token_after(&mut self) -> Option<Duration> {
+        let seconds = self.first(&[gen_ai::RESPONSE_TIME_TO_FIRST_CHUNK]).and_then(as_f64);
+        let millis = self.first(&[vercel::RESPONSE_MS_TO_FIRST_CHUNK]).and_then(as_f64).map(|ms| ms / 1000.0);
+        seconds.or(millis).filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
     }
 
-    fn io(&mut self, keys: &[&'a str]) -> Option<Payload> {
-        self.first(keys).map(as_payload)
-    }
-
-    fn model_parameters(&mut self) -> Map<String, Value> {
-        let explicit = self.first(&[langfuse::MODEL_PARAMETERS, openinference::INVOCATION_PARAMETERS]).map(as_json);
-        // Read (and so kept out of metadata) even when an explicit object wins: a writer
-        // such as our bridge sends both spellings.
-        let skip = [gen_ai::REQUEST_MODEL];
-        let gen_ai: Map<String, Value> = self
-            .prefixed(gen_ai::REQUEST_PREFIX)
-            .into_iter()
-            .filter(|(key, _)| !skip.iter().any(|s| s.ends_with(key)))
-            .map(|(key, value)| (key.to_owned(), value.clone()))
-            .collect();
-        match explicit {
-            Some(Value::Object(params)) => params,
-            _ => gen_ai,
-        }
-    }
-
-    fn usage_details(&mut self) -> BTreeMap<String, u64> {
-        let explicit = self.first(&[langfuse::USAGE_DETAILS]).map(|details| {
-            as_json(details)
-                .as_object()
-                .map(|object| object.iter().filter_map(|(k, v)| Some((k.clone(), as_u64(v)?))).collect())
-                .unwrap_or_default()
-        });
-        let mut details = BTreeMap::new();
-        let sources: [(&str, &[&'a str]); 5] = [
-            (
-                usage::INPUT,
-                &[openinference::TOKEN_COUNT_PROMPT, gen_ai::USAGE_INPUT_TOKENS, gen_ai::USAGE_PROMPT_TOKENS],
-            ),
-            (
-                usage::OUTPUT,
-                &[openinference::TOKEN_COUNT_COMPLETION, gen_ai::USAGE_OUTPUT_TOKENS, gen_ai::USAGE_COMPLETION_TOKENS],
-            ),
-            (usage::TOTAL, &[openinference::TOKEN_COUNT_TOTAL, openllmetry::USAGE_TOTAL_TOKENS]),
-            (usage::CACHE_READ_INPUT_TOKENS, &[gen_ai::USAGE_CACHE_READ_INPUT_TOKENS]),
-            (usage::REASONING_OUTPUT_TOKENS, &[gen_ai::USAGE_REASONING_OUTPUT_TOKENS]),
-        ];
-        // Read even when the explicit details win, so the other spellings stay out of metadata.
-        for (key, keys) in sources {
-            if let Some(count) = self.first(keys).and_then(as_u64) {
-                details.insert(key.to_owned(), count);
+    /// The AI SDK's `ai.telemetry.metadata.<key>`: Langfuse's keys (user, session, tags,
+    /// prompt link) go to the trace and prompt; the others to metadata under `<key>`.
+    fn telemetry_metadata(&mut self, out: &mut MappedAttributes) {
+        for (key, value) in self.prefixed(vercel::METADATA_PREFIX) {
+            match key {
+                vercel::METADATA_USER_ID => fill(&mut out.trace.user_id, as_string(value)),
+                vercel::METADATA_SESSION_ID => fill(&mut out.trace.session_id, as_string(value)),
+                vercel::METADATA_TAGS => out.trace.add_tags(as_tags(value)),
+                vercel::METADATA_LANGFUSE_PROMPT => {
+                    let link = as_json(value);
+                    let name = link.get("name").and_then(as_string);
+                    let version = link.get("version").and_then(as_u64).and_then(|v| u32::try_from(v).ok());
+                    if let (None, Some(name), Some(version)) = (&out.prompt, name, version) {
+                        out.prompt = Some(PromptRef { name, version });
+                    }
+                }
+                _ => {
+                    out.metadata.insert(key.to_owned(), as_json(value));
+                }
             }
         }
-        explicit.unwrap_or(details)
     }
 
     fn prompt(&mut self) -> Option<PromptRef> {
@@ -281,13 +246,16 @@ impl<'a> Mapper<'_, 'a> {
                 .first_string(&[langfuse::SESSION_ID, langfuse::SESSION_ID_ALT, gen_ai::CONVERSATION_ID])
                 .or_else(|| associated("session_id")),
             public: self.first(&[langfuse::TRACE_PUBLIC]).and_then(as_bool),
-            input: self.io(&[langfuse::TRACE_INPUT]),
-            output: self.io(&[langfuse::TRACE_OUTPUT]),
+            input: self.first(&[langfuse::TRACE_INPUT]).map(as_payload),
+            output: self.first(&[langfuse::TRACE_OUTPUT]).map(as_payload),
             release: self.first_string(&[langfuse::RELEASE]),
             ..TraceAttributes::default()
         };
         if let Some(tags) = self.first(&[langfuse::TRACE_TAGS, openinference::TAGS]) {
             trace.add_tags(as_tags(tags));
+        }
+        if let Some(Value::Object(object)) = self.first(&[langfuse::TRACE_METADATA]).map(as_json) {
+            trace.metadata.extend(object);
         }
         for (key, value) in self.prefixed(langfuse::TRACE_METADATA_PREFIX) {
             trace.metadata.insert(key.to_owned(), as_json(value));
@@ -299,5 +267,14 @@ impl<'a> Mapper<'_, 'a> {
     }
 }
 
+/// Sets `slot` to `value` unless already set.
+fn fill<T>(slot: &mut Option<T>, value: Option<T>) {
+    if slot.is_none() {
+        *slot = value;
+    }
+}
+
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_clients;

@@ -142,6 +142,7 @@ pub(crate) struct ObservationState {
 impl ObservationState {
     /// Fills what the fields of a foreign span say and code did not set explicitly.
     fn apply_mapped(&mut self, mapped: MappedAttributes, trace: &TraceCell) {
+        let completion_start_time = mapped.completion_start(self.start_time());
         self.observation_type = mapped.observation_type.unwrap_or(self.observation_type);
         if let Some(name) = mapped.name {
             self.name = Cow::Owned(name);
@@ -149,7 +150,7 @@ impl ObservationState {
         if self.level == Level::Default {
             self.level = mapped.level.unwrap_or(self.level);
         }
-        fill(&mut self.status_message, mapped.status_message);
+        fill(&mut self.status_message, mapped.status_message.or(mapped.error_type));
         for (slot, value) in [(&mut self.input, mapped.input), (&mut self.output, mapped.output)] {
             if let Some(payload) = value.filter(|_| !slot.is_set()) {
                 match payload.text_bytes() {
@@ -160,7 +161,7 @@ impl ObservationState {
         }
         fill(&mut self.model, mapped.model);
         fill(&mut self.version, mapped.version);
-        fill(&mut self.completion_start_time, mapped.completion_start_time);
+        fill(&mut self.completion_start_time, completion_start_time);
         fill(&mut self.prompt, mapped.prompt);
         for (key, value) in mapped.metadata {
             self.metadata.entry(key).or_insert(value);

@@ -31,6 +31,9 @@ pub struct PipelineStats {
     pub failed: u64,
     /// Records waiting in the queue.
     pub queued: u64,
+    /// Explicit media ([`Media`](crate::Media)) refused for being larger than the payload
+    /// limit: each was replaced by a note saying so, its bytes dropped.
+    pub media_refused: u64,
 }
 
 /// Owns the worker thread. Flushes and shuts the pipeline down when dropped (within the
@@ -69,6 +72,7 @@ impl LangtraceGuard {
             exported: pipeline.exported.load(Ordering::Relaxed),
             failed: pipeline.failed.load(Ordering::Relaxed),
             queued: pipeline.lock().records.len() as u64,
+            media_refused: pipeline.media_refused.load(Ordering::Relaxed),
         }
     }
 

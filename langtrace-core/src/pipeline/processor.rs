@@ -8,13 +8,14 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
 
+use super::mask;
+use super::media::{self, Found};
 use super::truncate::truncate;
-use super::{mask, media};
 use crate::config::Config;
 use crate::draft::cell::{lock, recycle_cells, ObservationCell, ObservationCore};
 use crate::ids::TraceId;
 use crate::mask::MaskFn;
-use crate::record::{MediaField, MediaRecord, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
+use crate::record::{MediaField, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
 
 /// A finished record as the layer hands it over. An observation arrives as its common
 /// fields by value, plus its cell when it carries more (metadata, model, usage, ...); the
@@ -54,12 +55,25 @@ pub(crate) struct Processor {
     latest_trace_attributes: FxHashMap<TraceId, Arc<TraceAttributes>>,
     /// Input and output of root observations, by trace.
     root_payloads: FxHashMap<TraceId, (Option<Payload>, Option<Payload>)>,
+    /// Explicit media refused (over the payload limit) since the worker last took the count.
+    media_refused: u64,
 }
 
 impl Processor {
     /// A processor applying `config` and `mask`.
     pub fn new(config: Arc<Config>, mask: Option<MaskFn>) -> Self {
-        Self { config, mask, latest_trace_attributes: FxHashMap::default(), root_payloads: FxHashMap::default() }
+        Self {
+            config,
+            mask,
+            latest_trace_attributes: FxHashMap::default(),
+            root_payloads: FxHashMap::default(),
+            media_refused: 0,
+        }
+    }
+
+    /// Explicit media refused since the last call.
+    pub fn take_media_refused(&mut self) -> u64 {
+        std::mem::take(&mut self.media_refused)
     }
 
     /// Turns what the layer handed over into records (recycling observation cells).
@@ -68,10 +82,11 @@ impl Processor {
         let records = pending
             .map(|pending| match pending {
                 Pending::Observation { core, details, trace_id, trace, is_root } => {
-                    let mut media = Vec::new();
-                    let trace = self.trace_attributes_of(trace_id, trace, &mut media);
+                    let mut found = Found::new(self.config.max_payload_bytes);
+                    let trace = self.trace_attributes_of(trace_id, trace, &mut found);
                     let mut record = core.into_record(trace_id, trace, is_root);
-                    record.media = media;
+                    record.media = found.media;
+                    self.media_refused += found.refused;
                     if let Some(cell) = details {
                         lock(&cell).take_details(&mut record);
                         cells.push(cell);
@@ -98,16 +113,16 @@ impl Processor {
 
     /// The trace attributes for a record: those it carries, processed here once and
     /// remembered for the trace's next records, else the latest remembered. Media found
-    /// in them goes to `media` (the record that carried them).
+    /// in them goes to `found` (the record that carried them).
     fn trace_attributes_of(
         &mut self,
         trace_id: TraceId,
         sent: Option<Arc<TraceAttributes>>,
-        media: &mut Vec<MediaRecord>,
+        found: &mut Found,
     ) -> Arc<TraceAttributes> {
         match sent {
             Some(mut attributes) => {
-                self.trace_attributes(Arc::make_mut(&mut attributes), media);
+                self.trace_attributes(Arc::make_mut(&mut attributes), found);
                 if self.latest_trace_attributes.len() >= MAX_OPEN_TRACES {
                     self.latest_trace_attributes.clear();
                 }
@@ -117,7 +132,7 @@ impl Processor {
             None => self.latest_trace_attributes.get(&trace_id).cloned().unwrap_or_else(|| {
                 // Forgotten (see `MAX_OPEN_TRACES`) or lost with a dropped record.
                 let mut attributes = TraceAttributes::default();
-                self.trace_attributes(&mut attributes, media);
+                self.trace_attributes(&mut attributes, found);
                 Arc::new(attributes)
             }),
         }
@@ -142,7 +157,7 @@ impl Processor {
         batch
     }
 
-    fn observation(&self, record: &mut ObservationRecord) {
+    fn observation(&mut self, record: &mut ObservationRecord) {
         let config = &self.config;
         if record.environment.is_empty() {
             record.environment.clone_from(&config.environment);
@@ -153,36 +168,39 @@ impl Processor {
         for (key, value) in &config.default_metadata {
             record.metadata.entry(key.clone()).or_insert_with(|| value.clone());
         }
-        let mut media = std::mem::take(&mut record.media);
-        self.payload(&mut record.input, MediaField::Input, &mut media);
-        self.payload(&mut record.output, MediaField::Output, &mut media);
-        self.metadata(&mut record.metadata, &mut media);
-        record.media = media;
+        let mut found = Found::new(config.max_payload_bytes);
+        found.media = std::mem::take(&mut record.media);
+        self.payload(&mut record.input, MediaField::Input, &mut found);
+        self.payload(&mut record.output, MediaField::Output, &mut found);
+        self.metadata(&mut record.metadata, &mut found);
+        self.media_refused += found.refused;
+        record.media = found.media;
     }
 
     fn trace(&self, record: &mut TraceRecord) {
         if record.environment.is_empty() {
             record.environment.clone_from(&self.config.environment);
         }
-        // Media bytes travel with observation records; here only the references matter.
-        self.trace_attributes(&mut record.attributes, &mut Vec::new());
+        // Media bytes (and refusals) travel with observation records; here only the
+        // references matter.
+        self.trace_attributes(&mut record.attributes, &mut Found::new(self.config.max_payload_bytes));
     }
 
-    fn trace_attributes(&self, trace: &mut TraceAttributes, media: &mut Vec<MediaRecord>) {
+    fn trace_attributes(&self, trace: &mut TraceAttributes, found: &mut Found) {
         if trace.release.is_none() {
             trace.release.clone_from(&self.config.release);
         }
         if trace.version.is_none() {
             trace.version.clone_from(&self.config.version);
         }
-        self.payload(&mut trace.input, MediaField::Input, media);
-        self.payload(&mut trace.output, MediaField::Output, media);
-        self.metadata(&mut trace.metadata, media);
+        self.payload(&mut trace.input, MediaField::Input, found);
+        self.payload(&mut trace.output, MediaField::Output, found);
+        self.metadata(&mut trace.metadata, found);
     }
 
     /// Masks, extracts media from and truncates one payload. Text payloads are parsed
     /// only when a mask is set or they may hold a data URI.
-    fn payload(&self, slot: &mut Option<Payload>, field: MediaField, media: &mut Vec<MediaRecord>) {
+    fn payload(&self, slot: &mut Option<Payload>, field: MediaField, found: &mut Found) {
         let Some(payload) = slot.take() else { return };
         let needs_value =
             self.mask.is_some() || payload.text_bytes().is_none_or(|text| text.windows(5).any(|w| w == b"data:"));
@@ -191,7 +209,7 @@ impl Processor {
             if let Some(mask) = &self.mask {
                 value = mask::apply(mask, value);
             }
-            media::extract(&mut value, field, media);
+            media::extract(&mut value, field, found);
             Payload::from(value)
         } else {
             payload
@@ -209,7 +227,7 @@ impl Processor {
         });
     }
 
-    fn metadata(&self, metadata: &mut Map<String, Value>, media: &mut Vec<MediaRecord>) {
+    fn metadata(&self, metadata: &mut Map<String, Value>, found: &mut Found) {
         if metadata.is_empty() {
             return;
         }
@@ -223,7 +241,7 @@ impl Processor {
             None => Map::new(),
         };
         for value in map.values_mut() {
-            media::extract(value, MediaField::Metadata, media);
+            media::extract(value, MediaField::Metadata, found);
             truncate(value, self.config.max_payload_bytes);
         }
         *metadata = map;

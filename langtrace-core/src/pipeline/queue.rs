@@ -32,6 +32,8 @@ pub(crate) struct Pipeline {
     pub(super) saturated: AtomicBool,
     pub(super) exported: AtomicU64,
     pub(super) failed: AtomicU64,
+    /// Explicit media refused for being larger than the payload limit.
+    pub(super) media_refused: AtomicU64,
 }
 
 impl Pipeline {

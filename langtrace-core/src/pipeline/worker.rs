@@ -36,6 +36,7 @@ pub(crate) fn start(
         dropped: AtomicU64::new(0),
         saturated: AtomicBool::new(false),
         exported: AtomicU64::new(0),
+        media_refused: AtomicU64::new(0),
         failed: AtomicU64::new(0),
     });
     let worker_pipeline = Arc::clone(&pipeline);
@@ -65,6 +66,7 @@ impl Worker {
         loop {
             let (flush_target, shutdown) = self.next_batch();
             let batch = self.processor.process_batch(self.spare.drain(..));
+            self.pipeline.media_refused.fetch_add(self.processor.take_media_refused(), Ordering::Relaxed);
             for chunk in batch.chunks(self.pipeline.flush_at) {
                 self.deliver(chunk.len() as u64, |sink| sink.export(chunk));
             }

@@ -23,11 +23,14 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::messages::{input_value, output_value};
 use super::{as_string, map_attributes_over};
 use crate::environment;
 use crate::ids::{ObservationId, TraceId};
-use crate::record::{Level, ObservationRecord, ObservationType, Timestamp};
-use crate::vocab::{langfuse, otel};
+use crate::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp};
+use crate::vocab::{langfuse, metadata, otel};
+
+pub mod events;
 
 /// `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK | SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK`: the
 /// span's parent is in another process.
@@ -92,6 +95,17 @@ pub struct OtlpSpan {
     pub status: SpanStatus,
     /// Attributes, in the order sent (later duplicates of a key win).
     pub attributes: Vec<(String, Value)>,
+    /// Events (GenAI message events, exceptions; see [`events`]).
+    pub events: Vec<OtlpEvent>,
+}
+
+/// One event of an OTLP span, with its attribute values as JSON.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OtlpEvent {
+    /// Event name (`gen_ai.user.message`, `exception`, ...).
+    pub name: String,
+    /// Attributes, in the order sent.
+    pub attributes: Vec<(String, Value)>,
 }
 
 /// Why a span was refused; the other spans of its request are unaffected.
@@ -136,14 +150,27 @@ pub fn map_span(resource: &SpanResource, span: OtlpSpan) -> Result<ObservationRe
     };
     // Over the resource's: a span's own attribute of the same key wins, and resource
     // attributes are the process's, not this observation's metadata.
-    let mapped = map_attributes_over(&resource.attributes, span.attributes.iter().map(|(k, v)| (k.as_str(), v)));
+    let mut mapped = map_attributes_over(&resource.attributes, span.attributes.iter().map(|(k, v)| (k.as_str(), v)));
+    let start_time = Timestamp(span.start_time_unix_nano);
+    let completion_start_time = mapped.completion_start(start_time);
+    let facts = events::read_events(&span.events);
+    if mapped.input.is_none() && !facts.input.is_empty() {
+        mapped.input = Some(Payload::from(input_value(None, facts.input)));
+    }
+    if mapped.output.is_none() && !facts.output.is_empty() {
+        mapped.output = Some(Payload::from(output_value(facts.output)));
+    }
+    if !facts.finish_reasons.is_empty() {
+        mapped.metadata.entry(metadata::FINISH_REASONS.to_owned()).or_insert_with(|| facts.finish_reasons.into());
+    }
 
     let status_error = match span.status {
         SpanStatus::Error { message } => Some(message),
         SpanStatus::Unset | SpanStatus::Ok => None,
     };
     let level = mapped.level.unwrap_or(if status_error.is_some() { Level::Error } else { Level::Default });
-    let status_message = mapped.status_message.or(status_error.filter(|m| !m.is_empty()));
+    let status_message =
+        mapped.status_message.or(status_error.filter(|m| !m.is_empty())).or(facts.exception).or(mapped.error_type);
     let environment = mapped
         .environment
         .or_else(|| resource.environment.clone())
@@ -161,9 +188,9 @@ pub fn map_span(resource: &SpanResource, span: OtlpSpan) -> Result<ObservationRe
         is_root,
         observation_type: mapped.observation_type.unwrap_or(ObservationType::Span),
         name: mapped.name.unwrap_or(span.name).into(),
-        start_time: Timestamp(span.start_time_unix_nano),
+        start_time,
         end_time: Timestamp(span.end_time_unix_nano.max(span.start_time_unix_nano)),
-        completion_start_time: mapped.completion_start_time,
+        completion_start_time,
         level,
         status_message,
         input: mapped.input,

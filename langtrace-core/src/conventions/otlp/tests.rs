@@ -227,3 +227,66 @@ fn each_span_rule() {
         assert!(check(&record), "{rule}: {record:#?}");
     }
 }
+
+fn event(name: &str, pairs: &[(&str, Value)]) -> OtlpEvent {
+    OtlpEvent { name: name.into(), attributes: attributes(pairs) }
+}
+
+#[test]
+fn gen_ai_message_events_give_input_output_and_the_exception_the_status_message() {
+    let mut chat = span(&[("gen_ai.operation.name", json!("chat")), ("gen_ai.request.model", json!("m"))]);
+    chat.status = SpanStatus::Error { message: String::new() };
+    let call = json!([{"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "{}"}}]);
+    chat.events = vec![
+        event("gen_ai.system.message", &[("gen_ai.system", json!("openai")), ("content", json!("Be brief."))]),
+        event("gen_ai.user.message", &[("content", json!("Weather?"))]),
+        event("gen_ai.assistant.message", &[("tool_calls", json!(call.to_string()))]),
+        event("gen_ai.tool.message", &[("content", json!("sunny")), ("id", json!("c1"))]),
+        event(
+            "gen_ai.choice",
+            &[
+                ("index", json!(0)),
+                ("finish_reason", json!("stop")),
+                ("message", json!("{\"role\":\"assistant\",\"content\":\"Sunny.\"}")),
+            ],
+        ),
+        event("exception", &[("exception.type", json!("RateLimitError")), ("exception.message", json!("slow down"))]),
+    ];
+    let record = map(&[], chat);
+    assert_eq!(
+        record.input.unwrap(),
+        json!([
+            {"role": "system", "content": "Be brief."},
+            {"role": "user", "content": "Weather?"},
+            {"role": "assistant", "content": null, "tool_calls": call},
+            {"role": "tool", "content": "sunny", "tool_call_id": "c1"}
+        ])
+    );
+    assert_eq!(record.output.unwrap(), json!({"role": "assistant", "content": "Sunny."}));
+    assert_eq!(record.metadata["finish_reasons"], json!(["stop"]));
+    assert_eq!((record.level, record.status_message.as_deref()), (Level::Error, Some("slow down")));
+}
+
+#[test]
+fn events_yield_to_attributes_and_older_content_events_are_read() {
+    let mut older = span(&[("gen_ai.completion", json!("from the attribute"))]);
+    older.events = vec![
+        event("gen_ai.content.prompt", &[("gen_ai.prompt", json!("Hi"))]),
+        event("gen_ai.content.completion", &[("gen_ai.completion", json!("from the event"))]),
+    ];
+    let record = map(&[], older);
+    assert_eq!(record.input.unwrap(), json!([{"role": "user", "content": "Hi"}]));
+    assert_eq!(record.output.unwrap(), json!("from the attribute"));
+}
+
+#[test]
+fn time_to_first_chunk_and_error_type_use_the_span() {
+    let mut failed = span(&[("gen_ai.response.time_to_first_chunk", json!(0.5)), ("error.type", json!("timeout"))]);
+    failed.start_time_unix_nano = 1_000_000_000;
+    failed.end_time_unix_nano = 3_000_000_000;
+    let record = map(&[], failed.clone());
+    assert_eq!(record.completion_start_time, Some(Timestamp(1_500_000_000)));
+    assert_eq!((record.level, record.status_message.as_deref()), (Level::Error, Some("timeout")));
+    failed.status = SpanStatus::Error { message: "deadline exceeded".into() };
+    assert_eq!(map(&[], failed).status_message.as_deref(), Some("deadline exceeded"));
+}

@@ -1,0 +1,326 @@
+//! LLM clients nobody here wrote, instrumented by packages nobody here wrote, talking to
+//! a mock OpenAI-compatible provider on loopback and exporting OTLP to a real collector
+//! (served in this process), read back through the API in the normal form of messages
+//! (OpenAI's chat-completions shape, docs/conventions.md):
+//!
+//! - Python `openai` with OpenLLMetry (`opentelemetry-instrumentation-openai`),
+//!   OpenInference (`openinference-instrumentation-openai`) and the official GenAI
+//!   instrumentation (`opentelemetry-instrumentation-openai-v2`), from PyPI
+//!   (`tests/clients/requirements-clients.txt`) in a virtualenv under the target directory
+//!   (or the interpreter `LANGTRACE_CLIENTS_PYTHON` names);
+//! - Node's Vercel AI SDK (`ai`, `@ai-sdk/openai`) under `@opentelemetry/sdk-node`, from
+//!   npm (`tests/clients/package-lock.json`) installed with `npm ci` under the target
+//!   directory.
+//!
+//! Each client makes four calls, each in a trace of its own: a plain answer, a streamed
+//! one, a tool call and its result, and an error. For each: the generation has the input
+//! messages, the output text, the model, usage and cost (from a price registered for the
+//! mock's model), the tool call and the tool's result are messages, and the error is an
+//! ERROR with the provider's message. And in a browser (headless Chromium through
+//! chromedriver), the trace page shows one of these generations as a conversation.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+use support::browser::Browser;
+use support::mock_openai::{self, MockOpenAi};
+use support::{Collector, PUBLIC_KEY, SECRET_KEY};
+
+/// The model name the clients ask the mock for.
+const MODEL: &str = "mock-gpt";
+/// USD per input token and per output token of [`MODEL`], registered in each test.
+const PRICES: (f64, f64) = (0.000_001, 0.000_002);
+/// What the scripts say to the mock (see the scripts under `tests/clients/`).
+const SYSTEM: &str = "You answer in one sentence.";
+const PLAIN_QUESTION: &str = "What is the capital of France?";
+const STREAM_QUESTION: &str = "Stream the capital of Italy.";
+const TOOL_QUESTION: &str = "What is the weather in Paris?";
+const TOOL_RESULT: &str = "Sunny, 21 degrees";
+
+fn clients_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
+}
+
+fn run(program: &Path, args: &[&str], dir: Option<&Path>) {
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
+    }
+    let status = command.status().unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    assert!(status.success(), "{} {args:?} failed", program.display());
+}
+
+/// Installs what `wanted` lists (by `install`) unless `marker` already holds it.
+fn install_once(marker: &Path, wanted: &str, install: impl FnOnce()) {
+    if std::fs::read_to_string(marker).ok().as_deref() != Some(wanted) {
+        install();
+        std::fs::write(marker, wanted).unwrap();
+    }
+}
+
+/// A Python with the client packages installed.
+fn python() -> &'static Path {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        if let Ok(python) = std::env::var("LANGTRACE_CLIENTS_PYTHON") {
+            return PathBuf::from(python);
+        }
+        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clients-venv");
+        let python = venv.join("bin").join("python");
+        let requirements = clients_dir().join("requirements-clients.txt");
+        let wanted = std::fs::read_to_string(&requirements).unwrap();
+        install_once(&venv.join("installed-requirements.txt"), &wanted, || {
+            run(Path::new("python3"), &["-m", "venv", venv.to_str().unwrap()], None);
+            let requirements = requirements.to_str().unwrap();
+            let pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements];
+            run(&python, &pip, None);
+        });
+        python
+    })
+}
+
+/// A folder with the Node client packages installed (`npm ci` from the lock file).
+fn node_project() -> &'static Path {
+    static PROJECT: OnceLock<PathBuf> = OnceLock::new();
+    PROJECT.get_or_init(|| {
+        let project = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clients-node");
+        let lock = std::fs::read_to_string(clients_dir().join("package-lock.json")).unwrap();
+        install_once(&project.join("installed-package-lock.json"), &lock, || {
+            std::fs::create_dir_all(&project).unwrap();
+            for file in ["package.json", "package-lock.json"] {
+                std::fs::copy(clients_dir().join(file), project.join(file)).unwrap();
+            }
+            run(Path::new("npm"), &["ci", "--no-audit", "--no-fund", "--loglevel=error"], Some(&project));
+        });
+        project
+    })
+}
+
+/// Runs a client script (`program script args...`) and parses the JSON line it prints:
+/// the trace id of each case.
+fn run_client(program: &Path, script: &Path, args: &[&str]) -> Value {
+    let output =
+        Command::new(program).arg(script).args(args).output().unwrap_or_else(|e| panic!("{}: {e}", program.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{} failed:\nstdout: {stdout}\nstderr: {}",
+        script.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().expect("a JSON line")).expect("JSON output")
+}
+
+/// A collector with a price for [`MODEL`], and the mock provider.
+fn start() -> (Collector, MockOpenAi) {
+    let collector = Collector::start();
+    let price = json!({
+        "modelName": MODEL,
+        "matchPattern": format!("(?i)^{MODEL}$"),
+        "inputPrice": PRICES.0,
+        "outputPrice": PRICES.1,
+    });
+    let (status, body) = collector.post_json("/api/public/models", &price);
+    assert_eq!(status, 201, "{body}");
+    (collector, MockOpenAi::start())
+}
+
+/// The script arguments every client takes.
+fn common_args<'a>(collector: &'a Collector, mock: &'a MockOpenAi) -> Vec<&'a str> {
+    vec![
+        "--mock-url",
+        &mock.base_url,
+        "--endpoint",
+        &collector.base_url,
+        "--public-key",
+        PUBLIC_KEY,
+        "--secret-key",
+        SECRET_KEY,
+        "--model",
+        MODEL,
+    ]
+}
+
+/// The generations of trace `id`, by start time.
+fn generations(collector: &Collector, id: &Value) -> (Value, Vec<Value>) {
+    let trace = collector.ok(&format!("/api/public/traces/{}", id.as_str().expect("a trace id")));
+    let mut found: Vec<Value> =
+        trace["observations"].as_array().unwrap().iter().filter(|o| o["type"] == "GENERATION").cloned().collect();
+    found.sort_by(|a, b| a["startTime"].as_str().cmp(&b["startTime"].as_str()));
+    (trace, found)
+}
+
+/// The text of a message in the normal form: its string content, or its text parts.
+fn text(message: &Value) -> Option<String> {
+    match &message["content"] {
+        Value::String(text) => Some(text.clone()),
+        Value::Array(parts) => Some(parts.iter().filter_map(|p| p["text"].as_str()).collect()),
+        _ => None,
+    }
+}
+
+/// The one assistant message of an output (one choice).
+fn assistant(output: &Value) -> &Value {
+    let message = match output {
+        Value::Array(choices) if choices.len() == 1 => &choices[0],
+        other => other,
+    };
+    assert_eq!(message["role"], "assistant", "{output}");
+    message
+}
+
+/// A generation of one call: model, usage, cost from the registered price, and an input
+/// that opens with the system message and ends with a user message asking `question`.
+fn assert_call(generation: &Value, question: &str) {
+    assert_eq!(generation["model"], MODEL, "{generation:#}");
+    let usage = &generation["usageDetails"];
+    assert_eq!((usage["input"].as_u64(), usage["output"].as_u64()), (Some(12), Some(8)), "{generation:#}");
+    let expected_cost = mock_openai::PROMPT_TOKENS as f64 * PRICES.0 + mock_openai::COMPLETION_TOKENS as f64 * PRICES.1;
+    let cost = generation["costDetails"]["total"].as_f64().unwrap_or_default();
+    assert!((cost - expected_cost).abs() < 1e-12, "cost {cost}, expected {expected_cost}: {generation:#}");
+    let input = generation["input"].as_array().unwrap_or_else(|| panic!("input messages: {generation:#}"));
+    assert_eq!((input[0]["role"].as_str(), text(&input[0])), (Some("system"), Some(SYSTEM.into())), "{generation:#}");
+    let user = input.iter().rev().find(|m| m["role"] == "user").unwrap_or_else(|| panic!("{generation:#}"));
+    assert_eq!(text(user).as_deref(), Some(question), "{generation:#}");
+}
+
+/// Where the API shows the model of the refused call (a JSON pointer into the
+/// observation): its model, for clients that record it on a failed call.
+const MODEL_FIELD: &str = "/model";
+
+/// The four cases of one client, read back through the API; `refused_model` points at
+/// the refused call's model in its observation.
+fn assert_cases(collector: &Collector, traces: &Value, refused_model: &str) {
+    for (case, question) in [("plain", PLAIN_QUESTION), ("stream", STREAM_QUESTION)] {
+        let (trace, found) = generations(collector, &traces[case]);
+        assert_eq!(found.len(), 1, "{case}: one generation in {trace:#}");
+        assert_call(&found[0], question);
+        let answer = text(assistant(&found[0]["output"]));
+        assert_eq!(answer, Some(mock_openai::answer(question)), "{case}: {:#}", found[0]);
+    }
+
+    let (trace, found) = generations(collector, &traces["tool"]);
+    assert_eq!(found.len(), 2, "tool: the call and the answer to the tool's result in {trace:#}");
+    assert_call(&found[0], TOOL_QUESTION);
+    let call = &assistant(&found[0]["output"])["tool_calls"][0];
+    assert_eq!(call["function"]["name"], mock_openai::TOOL_NAME, "{:#}", found[0]);
+    let arguments: Value = serde_json::from_str(call["function"]["arguments"].as_str().unwrap_or_default())
+        .unwrap_or_else(|_| panic!("arguments as JSON text: {call}"));
+    assert_eq!(arguments, json!({"city": "Paris"}));
+    assert_call(&found[1], TOOL_QUESTION);
+    let input = found[1]["input"].as_array().unwrap();
+    let result = input.iter().find(|m| m["role"] == "tool").unwrap_or_else(|| panic!("a tool message: {:#}", found[1]));
+    assert_eq!(result["tool_call_id"], mock_openai::TOOL_CALL_ID, "{:#}", found[1]);
+    assert!(text(result).unwrap_or_default().contains(TOOL_RESULT), "{result}");
+    let asked = input.iter().find(|m| m["tool_calls"].is_array()).unwrap_or_else(|| panic!("{:#}", found[1]));
+    assert_eq!(asked["tool_calls"][0]["function"]["name"], mock_openai::TOOL_NAME);
+    let answer = text(assistant(&found[1]["output"]));
+    assert_eq!(answer, Some(mock_openai::answer(TOOL_RESULT)), "{:#}", found[1]);
+
+    let (trace, found) = generations(collector, &traces["error"]);
+    assert_eq!(found.len(), 1, "error: one generation in {trace:#}");
+    assert_eq!(found[0]["level"], "ERROR", "{:#}", found[0]);
+    let message = found[0]["statusMessage"].as_str().unwrap_or_default();
+    assert!(message.contains(mock_openai::ERROR_MESSAGE), "status message {message:?}: {:#}", found[0]);
+    assert_eq!(found[0].pointer(refused_model), Some(&json!(MODEL)), "{refused_model}: {:#}", found[0]);
+    assert_eq!(trace["level"], "ERROR");
+}
+
+/// Runs the Python client under `instrumentation`: the collector, the mock, the trace ids.
+fn run_python_client(instrumentation: &str) -> (Collector, MockOpenAi, Value) {
+    let (collector, mock) = start();
+    let mut args = vec!["--instrumentation", instrumentation];
+    args.extend(common_args(&collector, &mock));
+    let traces = run_client(python(), &clients_dir().join("openai_client.py"), &args);
+    (collector, mock, traces)
+}
+
+fn python_client(instrumentation: &str, refused_model: &str) {
+    let (collector, _mock, traces) = run_python_client(instrumentation);
+    assert_cases(&collector, &traces, refused_model);
+}
+
+#[test]
+fn openai_python_with_openllmetry() {
+    python_client("openllmetry", MODEL_FIELD);
+}
+
+#[test]
+fn openai_python_with_openinference() {
+    // A refused call has no response, and OpenInference then sends the model only among
+    // the invocation parameters (`llm.invocation_parameters`), which the mapper reads as
+    // the model parameters but not as the model.
+    python_client("openinference", "/modelParameters/model");
+}
+
+#[test]
+fn openai_python_with_the_official_genai_instrumentation() {
+    python_client("genai", MODEL_FIELD);
+}
+
+#[test]
+fn vercel_ai_sdk_with_the_opentelemetry_node_sdk() {
+    let (collector, mock) = start();
+    // Node resolves packages next to the script: run a copy inside the installed project.
+    let script = node_project().join("vercel_ai_client.mjs");
+    std::fs::copy(clients_dir().join("vercel_ai_client.mjs"), &script).unwrap();
+    let traces = run_client(Path::new("node"), &script, &common_args(&collector, &mock));
+    assert_cases(&collector, &traces, MODEL_FIELD);
+    // Of these clients only the AI SDK records when the first chunk came.
+    let (_, found) = generations(&collector, &traces["stream"]);
+    let ttft = found[0]["timeToFirstToken"].as_f64().unwrap_or_default();
+    assert!(ttft > 0.0 && ttft <= found[0]["latency"].as_f64().unwrap(), "time to first token: {:#}", found[0]);
+    assert!(found[0]["completionStartTime"].is_string());
+}
+
+/// The `data-role` of each message the panel's `section` (input or output) shows.
+async fn shown_roles(browser: &Browser, section: &str) -> Vec<String> {
+    let script = "return [...document.querySelectorAll(`[data-testid=${arguments[0]}] [data-testid=message]`)]
+        .map((m) => m.dataset.role)";
+    let roles = browser.client().execute(script, vec![json!(section)]).await.unwrap();
+    serde_json::from_value(roles).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_page_shows_a_client_conversation_with_its_tool_call() {
+    let (collector, mock, traces) = tokio::task::block_in_place(|| run_python_client("openllmetry"));
+    let (_, found) = tokio::task::block_in_place(|| generations(&collector, &traces["tool"]));
+    assert_eq!(found.len(), 2, "the tool call and the answer to its result");
+    let trace_id = traces["tool"].as_str().unwrap();
+
+    let browser = Browser::start().await;
+    browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
+    browser.watch_errors().await;
+
+    // The first call: the question, and the model's answer as a labelled tool call.
+    let first = found[0]["id"].as_str().unwrap();
+    browser.go(&format!("#/traces/{trace_id}?observation={first}"), "trace").await;
+    assert_eq!(shown_roles(&browser, "input").await, ["system", "user"]);
+    assert!(browser.text("[data-testid=input]").await.contains(TOOL_QUESTION));
+    assert_eq!(shown_roles(&browser, "output").await, ["assistant"]);
+    let call = format!("[data-testid=output] [data-testid=tool-call][data-tool={}]", mock_openai::TOOL_NAME);
+    let shown = browser.text(&call).await;
+    assert!(shown.contains(mock_openai::TOOL_CALL_ID), "the call's id: {shown}");
+    assert!(shown.contains("\"city\": \"Paris\""), "the arguments as pretty JSON: {shown}");
+
+    // The second: the whole conversation, system first, the tool's result labelled.
+    let second = found[1]["id"].as_str().unwrap();
+    browser.go(&format!("#/traces/{trace_id}?observation={second}"), "trace").await;
+    assert_eq!(shown_roles(&browser, "input").await, ["system", "user", "assistant", "tool"]);
+    assert_eq!(browser.count("[data-testid=input] [data-testid=tool-call]").await, 1);
+    let result = browser.text("[data-testid=input] [data-testid=message][data-role=tool]").await;
+    assert!(result.contains(TOOL_RESULT) && result.contains(mock_openai::TOOL_CALL_ID), "{result}");
+    let answer = browser.text("[data-testid=output] [data-testid=message]").await;
+    assert!(answer.contains(&mock_openai::answer(TOOL_RESULT)), "{answer}");
+    assert_eq!(browser.count("[data-testid=unrenderable]").await, 0);
+    browser.screenshot("trace-conversation").await;
+    assert_eq!(browser.errors().await, Vec::<String>::new());
+
+    drop(browser);
+    tokio::task::block_in_place(|| drop((collector, mock)));
+}

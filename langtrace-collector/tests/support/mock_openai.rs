@@ -1,0 +1,191 @@
+//! A mock OpenAI-compatible provider on loopback, for the client tests: real LLM client
+//! libraries talk to it as they would to OpenAI, with scripted answers.
+//!
+//! `POST /v1/chat/completions` answers, by the request:
+//!
+//! - a last message whose text contains [`FAIL_TRIGGER`]: 429 with an OpenAI error body
+//!   whose message is [`ERROR_MESSAGE`];
+//! - `tools` given and no `tool` message yet: one call of [`TOOL_NAME`] with
+//!   [`TOOL_ARGUMENTS`];
+//! - otherwise the text [`answer`] of the last message (a tool result included).
+//!
+//! `"stream": true` gets the same answer as server-sent events, in several chunks, with a
+//! final usage chunk. Usage is always [`PROMPT_TOKENS`] in and [`COMPLETION_TOKENS`] out.
+
+use std::net::SocketAddr;
+use std::thread::JoinHandle;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+/// Text that makes a chat completion fail.
+pub const FAIL_TRIGGER: &str = "please fail";
+/// The message of the scripted error.
+pub const ERROR_MESSAGE: &str = "mock rate limit: slow down";
+/// The scripted tool.
+pub const TOOL_NAME: &str = "get_weather";
+/// The scripted tool call's arguments (JSON text).
+pub const TOOL_ARGUMENTS: &str = r#"{"city":"Paris"}"#;
+/// The scripted tool call's id.
+pub const TOOL_CALL_ID: &str = "call_mock_weather_1";
+/// Prompt tokens of every answer.
+pub const PROMPT_TOKENS: u64 = 12;
+/// Completion tokens of every answer.
+pub const COMPLETION_TOKENS: u64 = 8;
+
+/// The mock's answer to a last message of text `last`.
+pub fn answer(last: &str) -> String {
+    format!("Mock answer to: {last}")
+}
+
+/// A running mock provider; stopped when dropped.
+pub struct MockOpenAi {
+    /// `http://127.0.0.1:<port>/v1`, the base URL clients take.
+    pub base_url: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl MockOpenAi {
+    /// Starts the mock on a port chosen by the OS.
+    pub fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        listener.set_nonblocking(true).unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (shutdown, stop) = oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("mock-openai".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                    let app = Router::new().route("/v1/chat/completions", post(chat_completions));
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = stop.await;
+                        })
+                        .await
+                        .expect("the mock serves");
+                });
+            })
+            .expect("a thread for the mock");
+        MockOpenAi { base_url: format!("http://{addr}/v1"), shutdown: Some(shutdown), thread: Some(thread) }
+    }
+}
+
+impl Drop for MockOpenAi {
+    fn drop(&mut self) {
+        drop(self.shutdown.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// What the mock answers, before it is encoded as JSON or a stream.
+enum Reply {
+    Text(String),
+    ToolCall,
+}
+
+async fn chat_completions(Json(request): Json<Value>) -> Response {
+    let model = request["model"].as_str().unwrap_or("mock").to_owned();
+    let messages = request["messages"].as_array().cloned().unwrap_or_default();
+    let last = messages.last().map(message_text).unwrap_or_default();
+    if last.contains(FAIL_TRIGGER) {
+        let error =
+            json!({"error": {"message": ERROR_MESSAGE, "type": "rate_limit_error", "code": "rate_limit_exceeded"}});
+        return (StatusCode::TOO_MANY_REQUESTS, Json(error)).into_response();
+    }
+    let has_tools = request["tools"].as_array().is_some_and(|tools| !tools.is_empty());
+    let tool_answered = messages.iter().any(|m| m["role"] == "tool");
+    let reply = if has_tools && !tool_answered { Reply::ToolCall } else { Reply::Text(answer(&last)) };
+    if request["stream"] == true {
+        let body = stream_body(&model, &reply);
+        ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+    } else {
+        Json(completion(&model, &reply)).into_response()
+    }
+}
+
+/// The text of a message: its string content, or its text parts joined.
+fn message_text(message: &Value) -> String {
+    match &message["content"] {
+        Value::String(text) => text.clone(),
+        Value::Array(parts) => parts.iter().filter_map(|p| p["text"].as_str()).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    }
+}
+
+fn usage() -> Value {
+    json!({
+        "prompt_tokens": PROMPT_TOKENS,
+        "completion_tokens": COMPLETION_TOKENS,
+        "total_tokens": PROMPT_TOKENS + COMPLETION_TOKENS,
+    })
+}
+
+fn tool_call() -> Value {
+    json!({"id": TOOL_CALL_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": TOOL_ARGUMENTS}})
+}
+
+fn completion(model: &str, reply: &Reply) -> Value {
+    let (message, finish_reason) = match reply {
+        Reply::Text(text) => (json!({"role": "assistant", "content": text}), "stop"),
+        Reply::ToolCall => (json!({"role": "assistant", "content": null, "tool_calls": [tool_call()]}), "tool_calls"),
+    };
+    json!({
+        "id": "chatcmpl-mock",
+        "object": "chat.completion",
+        "created": 1_700_000_000,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason, "logprobs": null}],
+        "usage": usage(),
+    })
+}
+
+/// The reply as `data:` events: the role, the content in pieces (or the tool call in two
+/// argument pieces), the finish reason, the usage, `[DONE]`.
+fn stream_body(model: &str, reply: &Reply) -> String {
+    let chunk = |delta: Value, finish: Value, usage: Value| {
+        let choices =
+            if delta.is_null() { json!([]) } else { json!([{"index": 0, "delta": delta, "finish_reason": finish}]) };
+        json!({
+            "id": "chatcmpl-mock",
+            "object": "chat.completion.chunk",
+            "created": 1_700_000_000,
+            "model": model,
+            "choices": choices,
+            "usage": usage,
+        })
+    };
+    let mut chunks = vec![chunk(json!({"role": "assistant", "content": ""}), Value::Null, Value::Null)];
+    let finish = match reply {
+        Reply::Text(text) => {
+            for piece in text.split_inclusive(' ') {
+                chunks.push(chunk(json!({"content": piece}), Value::Null, Value::Null));
+            }
+            "stop"
+        }
+        Reply::ToolCall => {
+            let (head, tail) = TOOL_ARGUMENTS.split_at(TOOL_ARGUMENTS.len() / 2);
+            let first = json!({"index": 0, "id": TOOL_CALL_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": head}});
+            chunks.push(chunk(json!({"tool_calls": [first]}), Value::Null, Value::Null));
+            chunks.push(chunk(
+                json!({"tool_calls": [{"index": 0, "function": {"arguments": tail}}]}),
+                Value::Null,
+                Value::Null,
+            ));
+            "tool_calls"
+        }
+    };
+    chunks.push(chunk(json!({}), json!(finish), Value::Null));
+    chunks.push(chunk(Value::Null, Value::Null, usage()));
+    let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
+    body.push_str("data: [DONE]\n\n");
+    body
+}
