@@ -202,4 +202,7 @@ mod documentation {
     struct Settings;
     #[doc = include_str!("../docs/otlp-export.md")]
     struct OtlpExport;
+    #[cfg(feature = "prompts")]
+    #[doc = include_str!("../docs/prompts.md")]
+    struct Prompts;
 }
