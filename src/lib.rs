@@ -214,4 +214,7 @@ mod documentation {
     #[cfg(feature = "guard")]
     #[doc = include_str!("../docs/guard.md")]
     struct Guard;
+    #[cfg(feature = "prompts")]
+    #[doc = include_str!("../docs/prompts.md")]
+    struct Prompts;
 }

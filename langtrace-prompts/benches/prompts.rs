@@ -3,8 +3,9 @@
 //! and a `create`.
 //!
 //! `cargo bench -p langtrace-prompts --bench prompts` (`LANGTRACE_BENCH_QUICK=1`: fewer
-//! rounds, well under 60 s). Prints one line:
-//! `prompts: get_cached_ns=<n> get_miss_ms=<x> create_ms=<x>`, each the median over
+//! rounds, well under 60 s). Prints one line of its own, last (the in-process server
+//! prints its ready line first): `prompts: get_cached_ns=<n> get_miss_ms=<x> create_ms=<x>`,
+//! each the median over
 //! rounds: ns per cached `get(..).fetch_blocking()` (a round is many calls), ms per miss
 //! (cache cleared before each), ms per new version.
 
