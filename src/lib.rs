@@ -49,6 +49,7 @@ pub use langtrace_core::{
     PipelineStats, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp, TraceAttributes, TraceHandle,
     TraceId, TraceRecord, Usage,
 };
+pub use langtrace_core::{Score, ScoreRecord, ScoreValue};
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.
 pub use tracing;
