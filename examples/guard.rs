@@ -8,6 +8,7 @@
 //! - Each scanner run is a `guardrail` observation under the chat turn (level WARNING
 //!   when it found something), and the layer's `mask::secrets_and_pii()` keeps the
 //!   turn's own input and output free of raw values: the trace holds none.
+//! - Each run's risk is also a `guard.<scanner>` score, printed as a `SCORE` line.
 //!
 //! Run it with `cargo run --example guard`.
 
@@ -30,6 +31,7 @@ fn model(prompt: &str) -> String {
 fn chat_turn(prompt: &str) -> Result<String, Blocked> {
     let vault = Vault::new();
     let guard = Guard::new()
+        .record_scores(true)
         .input([
             InvisibleText::new().shared(),
             BanSubstrings::jailbreak_phrases().shared(),
@@ -72,7 +74,7 @@ fn main() {
             observation.name, observation.level, observation.metadata["findings"]
         );
     }
-    let everything = format!("{recorded:?}");
+    let everything = format!("{recorded:?}{:?}", memory.scores());
     let leaked: Vec<&str> =
         [email, api_key.as_str(), "4111 1111 1111 1111"].into_iter().filter(|raw| everything.contains(raw)).collect();
     println!("raw values in the trace: {leaked:?}");

@@ -51,6 +51,7 @@ pub use langtrace_core::{
 };
 /// Explicit media for inputs, outputs and metadata (see `docs/observe.md`, "Media").
 pub use langtrace_core::{Media, MediaError, MAX_MEDIA_FILE_BYTES};
+pub use langtrace_core::{Score, ScoreRecord, ScoreValue};
 pub use langtrace_macros::observe;
 /// The `tracing` crate, for spans and events next to `#[observe]`.
 pub use tracing;

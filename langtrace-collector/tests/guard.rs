@@ -2,15 +2,15 @@
 //! bridge → a `langtrace serve` process → the query API. The stored trace holds the
 //! placeholders and none of the raw values, each scanner run is a GUARDRAIL
 //! observation, at WARNING where it found something, and the guard's `guard.<scanner>`
-//! scores, sent to the scores API as Langfuse's SDKs send theirs, sit on the trace.
+//! scores, which the OTLP bridge sends to the scores API as Langfuse's SDKs send
+//! theirs, sit on the trace and on their guardrail observations.
 
 mod support;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use langtrace::guard::scanners::{BanSubstrings, Deanonymize, InvisibleText, Pii, Secrets, Vault};
-use langtrace::guard::{Guard, GuardScore, Scanner};
+use langtrace::guard::{Guard, Scanner};
 use langtrace::otlp::OtlpSink;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
 use langtrace::{current_observation, observe, Scope, TraceId};
@@ -32,17 +32,13 @@ fn model(prompt: &str) -> String {
     format!("Receipt sent to [REDACTED_EMAIL_1]; you wrote: {prompt}")
 }
 
-/// The scores the guard produced, to send once the turn is over.
-type Scores = Arc<Mutex<Vec<GuardScore>>>;
-
 /// A chat turn guarded on both sides; it records the sanitized prompt and answer as its
 /// own input and output (the user still gets the restored answer).
-#[observe(as_type = chain, skip(prompt, scores))]
-fn chat(prompt: &str, scores: &Scores) -> String {
+#[observe(as_type = chain, skip(prompt))]
+fn chat(prompt: &str) -> String {
     let vault = Vault::new();
-    let sink = scores.clone();
     let guard = Guard::new()
-        .scores(move |score| sink.lock().unwrap().push(score))
+        .record_scores(true)
         .input([
             InvisibleText::new().shared(),
             BanSubstrings::jailbreak_phrases().shared(),
@@ -65,34 +61,23 @@ fn the_stored_trace_holds_placeholders_and_guardrail_warnings() {
         .langfuse(PUBLIC_KEY, SECRET_KEY, collector.base_url.clone())
         .build()
         .expect("exporter");
+    let counters = sink.counters();
     let (layer, guard) = langtrace::LangtraceLayer::builder().ignore_env().sink(sink).build().expect("settings");
     let dispatch = langtrace::tracing::Dispatch::new(langtrace::tracing_subscriber::registry().with(layer));
     let key = api_key();
-    let scores = Scores::default();
     let prompt = format!("Mail {EMAIL} a receipt for card {CARD}; my token is {key}\u{200B}.");
     let trace_id = TraceId::from_seed("guarded-turn");
     let answer = langtrace::tracing::dispatcher::with_default(&dispatch, || {
-        Scope::new().trace_id(trace_id).in_scope(|| chat(&prompt, &scores))
+        Scope::new().trace_id(trace_id).in_scope(|| chat(&prompt))
     });
     assert!(answer.starts_with(&format!("Receipt sent to {EMAIL};")), "{answer}");
     langtrace::tracing::dispatcher::with_default(&dispatch, || {
-        Scope::new()
-            .trace_id(TraceId::from_seed("clean-turn"))
-            .in_scope(|| chat("What is the weather?", &Scores::default()))
+        Scope::new().trace_id(TraceId::from_seed("clean-turn")).in_scope(|| chat("What is the weather?"))
     });
     guard.flush(Duration::from_secs(30)).expect("flush");
     assert_eq!(guard.stats().failed, 0);
-    for score in scores.lock().unwrap().iter() {
-        let body = json!({
-            "traceId": score.trace_id.to_string(),
-            "observationId": score.observation_id.to_string(),
-            "name": score.name,
-            "value": score.value,
-            "dataType": "NUMERIC",
-        });
-        let (status, answer) = collector.post_json("/api/public/scores", &body);
-        assert_eq!(status, 200, "{answer}");
-    }
+    let sent = |counter| langtrace::otlp::ExportCounters::get(counter);
+    assert_eq!((sent(&counters.scores_sent), sent(&counters.scores_failed)), (10, 0), "5 scanners, 2 turns");
 
     let trace = collector.ok(&format!("/api/public/traces/{trace_id}"));
     let stored = trace.to_string();
@@ -140,8 +125,17 @@ fn the_stored_trace_holds_placeholders_and_guardrail_warnings() {
         ("guard.secrets", 1.0),
     ];
     assert_eq!(scores, expected.map(|(name, value)| (name.to_owned(), value)));
-    let secrets_score = trace["scores"].as_array().unwrap().iter().find(|s| s["name"] == "guard.secrets").unwrap();
-    assert_eq!(secrets_score["observationId"], by_name("secrets")["id"]);
+    // The scores API lists each with its trace and guardrail observation.
+    let listed = collector.ok(&format!("/api/public/scores?traceId={trace_id}"));
+    let listed = listed["data"].as_array().unwrap();
+    assert_eq!(listed.len(), 5);
+    for score in listed {
+        let scanner = score["name"].as_str().unwrap().trim_start_matches("guard.");
+        assert_eq!(score["observationId"], by_name(scanner)["id"], "{scanner}");
+        assert_eq!((&score["traceId"], &score["dataType"]), (&json!(trace_id.to_string()), &json!("NUMERIC")));
+    }
+    let secrets = listed.iter().find(|s| s["name"] == "guard.secrets").unwrap();
+    assert_eq!(secrets["comment"], "found github-token");
 
     // The traces list filtered to guardrail warnings finds this trace and not a clean one.
     let warnings = collector.ok("/api/public/traces?observationType=GUARDRAIL&observationLevel=WARNING");

@@ -42,14 +42,14 @@ pub use attachment::{Media, MediaError, MAX_MEDIA_FILE_BYTES};
 pub use config::{Config, ConfigError};
 pub use context::{
     current_observation, current_observation_id, current_trace, current_trace_id, event, spawn_thread, Cost, Details,
-    EventBuilder, ObservationContext, ObservationHandle, Scope, TraceHandle, Usage,
+    EventBuilder, ObservationContext, ObservationHandle, Scope, Score, ScoreValue, TraceHandle, Usage,
 };
 pub use ids::{IdError, ObservationId, TraceId};
 pub use layer::{LangtraceBuilder, LangtraceLayer, SpanFilter};
 pub use pipeline::{truncation_marker, FlushError, LangtraceGuard, PipelineStats};
 pub use record::{
     Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, Payload, PromptLink, PromptRef,
-    Record, Timestamp, TraceAttributes, TraceRecord,
+    Record, ScoreRecord, Timestamp, TraceAttributes, TraceRecord,
 };
 pub use sink::console::ConsoleSink;
 pub use sink::memory::MemorySink;

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::scan::{ScanContext, Scanner, NO_RISK};
-use crate::trace::{GuardScore, Recording, ScanRecord};
+use crate::trace::{Recording, ScanRecord};
 
 /// A text a scanner rejected: the error of [`Guard::scan_input`] and
 /// [`Guard::scan_output`].
@@ -106,12 +106,13 @@ impl Guard {
         self
     }
 
-    /// Hands each scanner run's risk to `scores` as a numeric score `guard.<scanner>`
-    /// on the trace (only in recorded traces). The facade's pipeline carries
-    /// observations, not scores: send them where your scores go, e.g. `POST
-    /// /api/public/scores` of the collector or Langfuse, as Langfuse's SDKs do.
-    pub fn scores(mut self, scores: impl Fn(GuardScore) + Send + Sync + 'static) -> Self {
-        self.recording.scores = Some(Arc::new(scores));
+    /// Records each scanner run's risk as a numeric score `guard.<scanner>` (0 to 1;
+    /// LLM Guard's -1, "no risk", becomes 0) on its guardrail observation, with the
+    /// finding kinds as comment when it found something. The scores travel with the
+    /// trace through the pipeline (in recorded traces only); the OTLP bridge sends them
+    /// to the Langfuse scores API. Default: off.
+    pub fn record_scores(mut self, scores: bool) -> Self {
+        self.recording.scores = scores;
         self
     }
 
@@ -174,7 +175,7 @@ impl std::fmt::Debug for Guard {
             .field("output", &names(&self.output))
             .field("fail_fast", &self.fail_fast)
             .field("raw_text", &self.recording.raw_text)
-            .field("scores", &self.recording.scores.is_some())
+            .field("scores", &self.recording.scores)
             .finish()
     }
 }

@@ -18,8 +18,8 @@
 //! Tracing: each scanner of a chain opens a `guardrail` observation named after it,
 //! with metadata `valid`, `risk` and `findings` (kinds and counts, never values), level
 //! `WARNING` when it found something. Its input is the chain's sanitized text; the raw
-//! text only with [`Guard::record_raw_text`]. [`Guard::scores`] hands each run's risk
-//! to a callback as a `guard.<scanner>` score.
+//! text only with [`Guard::record_raw_text`]. [`Guard::record_scores`] records each
+//! run's risk as a `guard.<scanner>` score on the trace.
 
 #![warn(missing_docs)]
 
@@ -30,4 +30,3 @@ mod trace;
 
 pub use guard::{Blocked, Guard, Scanned, Verdict};
 pub use scan::{apply_replacements, non_overlapping, Finding, Scan, ScanContext, Scanner, FULL_RISK, NO_RISK};
-pub use trace::GuardScore;

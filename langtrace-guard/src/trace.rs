@@ -1,46 +1,28 @@
 //! Tracing of a chain: one `guardrail` observation per scanner under the current
 //! observation, opened when the scanner starts and closed when the chain ends (its input,
-//! the chain's sanitized text, is known only then).
+//! the chain's sanitized text, is known only then), and optionally its risk as a
+//! `guard.<scanner>` score on that observation.
 
-use std::sync::Arc;
-
-use langtrace_core::{Level, ObservationHandle, ObservationId, TraceId};
+use langtrace_core::{Level, ObservationHandle, Score};
 use serde_json::{json, Map, Value};
 use tracing::Span;
 
 use crate::guard::Verdict;
-
-/// A scanner's risk as a numeric score on the trace, handed to the callback of
-/// [`crate::Guard::scores`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct GuardScore {
-    /// `guard.<scanner>`.
-    pub name: String,
-    /// The risk clamped to 0..=1 (LLM Guard's -1, "no risk", becomes 0).
-    pub value: f64,
-    /// The trace the scanner ran in.
-    pub trace_id: TraceId,
-    /// The scanner run's guardrail observation.
-    pub observation_id: ObservationId,
-}
-
-/// Where scores go.
-pub(crate) type ScoreSink = Arc<dyn Fn(GuardScore) + Send + Sync>;
 
 /// What a guard records besides verdicts.
 #[derive(Clone, Default)]
 pub(crate) struct Recording {
     /// Record the raw text each scanner was given (explicit opt-in).
     pub raw_text: bool,
-    /// Hand each run's risk to this callback.
-    pub scores: Option<ScoreSink>,
+    /// Record each run's risk as a `guard.<scanner>` score.
+    pub scores: bool,
 }
 
 /// The observation of one scanner run.
 pub(crate) struct ScanRecord {
     span: Span,
     raw_text: bool,
-    scores: Option<ScoreSink>,
+    scores: bool,
 }
 
 impl ScanRecord {
@@ -56,7 +38,7 @@ impl ScanRecord {
         if recording.raw_text {
             ObservationHandle::for_span(&span).set_input(text);
         }
-        ScanRecord { span, raw_text: recording.raw_text, scores: recording.scores.clone() }
+        ScanRecord { span, raw_text: recording.raw_text, scores: recording.scores }
     }
 
     /// Records the verdict (level `WARNING` when invalid) and, unless raw text is
@@ -83,13 +65,13 @@ impl ScanRecord {
         if let (false, Some(text)) = (self.raw_text, sanitized) {
             handle.set_input(text);
         }
-        if let (Some(scores), Some(trace_id), Some(observation_id)) = (&self.scores, handle.trace_id(), handle.id()) {
-            scores(GuardScore {
-                name: format!("guard.{}", verdict.scanner),
-                value: f64::from(verdict.risk.clamp(0.0, 1.0)),
-                trace_id,
-                observation_id,
-            });
+        if self.scores {
+            // LLM Guard's -1 ("no risk") becomes 0, so the score reads as a risk in 0..=1.
+            let mut score = Score::new(format!("guard.{}", verdict.scanner), f64::from(verdict.risk.clamp(0.0, 1.0)));
+            if !verdict.valid {
+                score = score.comment(format!("found {}", kinds(verdict)));
+            }
+            handle.record_score(score);
         }
     }
 }

@@ -4,21 +4,26 @@
 
 use std::time::Duration;
 
-use langtrace_core::{Level, MemorySink, ObservationRecord, ObservationType};
+use langtrace_core::{Level, MemorySink, ObservationRecord, ObservationType, ScoreValue};
 use langtrace_guard::scanners::{BanSubstrings, Deanonymize, InvisibleText, Pii, Secrets, Vault};
 use langtrace_guard::{Blocked, Guard, Scanner};
 use serde_json::json;
 use tracing_subscriber::layer::SubscriberExt;
 
 /// Runs `f` inside a span named `chat` under a langtrace layer writing to memory;
-/// returns what it recorded.
+/// returns the observations it recorded.
 fn record(f: impl FnOnce()) -> Vec<ObservationRecord> {
+    record_all(f).observations()
+}
+
+/// [`record`], returning the memory sink with every record.
+fn record_all(f: impl FnOnce()) -> MemorySink {
     let memory = MemorySink::new();
     let (layer, guard) = langtrace_core::LangtraceLayer::builder().ignore_env().sink(memory.clone()).build().unwrap();
     let subscriber = tracing_subscriber::registry().with(layer);
     tracing::subscriber::with_default(subscriber, || tracing::info_span!("chat").in_scope(f));
     guard.flush(Duration::from_secs(5)).unwrap();
-    memory.observations()
+    memory
 }
 
 fn guard() -> Guard {
@@ -121,24 +126,27 @@ fn restored_values_are_not_recorded() {
 
 #[test]
 fn scores_name_the_scanner_trace_and_observation() {
-    let scores = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sink = scores.clone();
-    let guard = Guard::new()
-        .input([InvisibleText::new().shared(), Pii::new(Vault::new()).shared()])
-        .scores(move |score| sink.lock().unwrap().push(score));
-    let observations = record(|| {
+    let guard =
+        Guard::new().input([InvisibleText::new().shared(), Pii::new(Vault::new()).shared()]).record_scores(true);
+    let memory = record_all(|| {
         guard.scan_input(&format!("Mail {EMAIL}")).unwrap();
     });
-    let scores = scores.lock().unwrap();
-    let summary: Vec<(&str, f64)> = scores.iter().map(|s| (s.name.as_str(), s.value)).collect();
-    assert_eq!(summary, [("guard.invisible_text", 0.0), ("guard.pii", 1.0)]);
-    let pii = observations.iter().find(|o| o.name == "pii").unwrap();
-    assert_eq!((scores[1].trace_id, scores[1].observation_id), (pii.trace_id, pii.id));
+    let scores = memory.scores();
+    let summary: Vec<(&str, &ScoreValue, Option<&str>)> =
+        scores.iter().map(|s| (s.name.as_str(), &s.value, s.comment.as_deref())).collect();
+    assert_eq!(
+        summary,
+        [
+            ("guard.invisible_text", &ScoreValue::Numeric(0.0), None),
+            ("guard.pii", &ScoreValue::Numeric(1.0), Some("found EMAIL")),
+        ]
+    );
+    let pii = memory.observation("pii").unwrap();
+    assert_eq!((scores[1].trace_id, scores[1].observation_id), (pii.trace_id, Some(pii.id)));
 
-    // Without a recorded trace there is nothing to attach a score to.
-    let outside = std::sync::Arc::new(std::sync::Mutex::new(0));
-    let count = outside.clone();
-    let guard = Guard::new().input([Pii::new(Vault::new()).shared()]).scores(move |_| *count.lock().unwrap() += 1);
-    guard.scan_input("a@b.io").unwrap();
-    assert_eq!(*outside.lock().unwrap(), 0);
+    // Off by default.
+    let quiet = record_all(|| {
+        Guard::new().input([Pii::new(Vault::new()).shared()]).scan_input("a@b.io").unwrap();
+    });
+    assert!(quiet.scores().is_empty());
 }

@@ -8,6 +8,7 @@ use opentelemetry_otlp::RetryPolicy;
 
 use crate::config::{ExportConfig, ExportSettings, Lookup, Protocol};
 use crate::media_upload::MediaUploader;
+use crate::score_upload::ScoreUploader;
 use crate::sink::OtlpSink;
 use crate::transport::{http_client, span_exporter, Runtime};
 
@@ -135,8 +136,9 @@ impl OtlpSinkBuilder {
             let _entered = runtime.handle().enter();
             span_exporter(&config, client.clone(), retry).map_err(BuildError::Transport)?
         };
-        let media = config.langfuse.clone().map(|credentials| MediaUploader::new(client, credentials));
-        Ok(OtlpSink::new(exporter, media, runtime, self.service_name, config))
+        let media = config.langfuse.clone().map(|credentials| MediaUploader::new(client.clone(), credentials));
+        let scores = config.langfuse.clone().map(|credentials| ScoreUploader::new(client, credentials));
+        Ok(OtlpSink::new(exporter, media, scores, runtime, self.service_name, config))
     }
 }
 

@@ -1,4 +1,4 @@
-//! [`ExportCounters`]: what one OTLP sink exported, gave up on and uploaded.
+//! [`ExportCounters`]: what one OTLP sink exported, gave up on, uploaded and dropped.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -19,6 +19,12 @@ pub struct ExportCounters {
     pub media_failed: AtomicU64,
     /// Media payloads not uploaded because no Langfuse server is configured.
     pub media_skipped: AtomicU64,
+    /// Scores the Langfuse scores API stored.
+    pub scores_sent: AtomicU64,
+    /// Scores the server refused or that could not be sent (one attempt each).
+    pub scores_failed: AtomicU64,
+    /// Scores dropped because no Langfuse server is configured: OTLP carries no scores.
+    pub scores_dropped: AtomicU64,
 }
 
 impl ExportCounters {

@@ -14,7 +14,9 @@
 //! ```
 //!
 //! Data flow: records (from the pipeline's worker) → [`OtlpSink`] → [`encode`] (record →
-//! span) → the transport (retry, backoff) and media uploads → the endpoint.
+//! span) → the transport (retry, backoff) and media uploads → the endpoint. Scores go
+//! to the Langfuse scores API (`POST /api/public/scores`) when Langfuse keys are set, and
+//! are counted as dropped otherwise (OTLP has no signal for them).
 
 #![warn(missing_docs)]
 
@@ -23,6 +25,7 @@ pub mod config;
 mod counters;
 pub mod encode;
 mod media_upload;
+mod score_upload;
 mod sink;
 mod transport;
 

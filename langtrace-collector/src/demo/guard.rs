@@ -1,8 +1,8 @@
 //! The demo agent's input guard: invisible text removed, known jailbreak phrases
 //! rejected, secrets and PII replaced before the agent (and the trace) sees them. Each
 //! scanner run is a guardrail observation under the chat turn, at WARNING when it found
-//! something, so the dashboard's guardrail panel and the traces page's guardrail filter
-//! have data.
+//! something, with its risk as a `guard.<scanner>` score, so the dashboard's guardrail
+//! panel, the traces page's guardrail filter and the scores have data.
 //!
 //! Some demo users paste an API key: the script writes [`API_KEY_MARK`] and the key is
 //! assembled here at run time, so no key-like literal sits in the repository.
@@ -25,7 +25,8 @@ static SCANNERS: LazyLock<[std::sync::Arc<dyn Scanner>; 3]> = LazyLock::new(|| {
 /// and records it as the turn's input in place of the raw question.
 pub(super) fn screen(question: &str) -> String {
     let pasted = question.replace(API_KEY_MARK, &demo_api_key());
-    let guard = Guard::new().input(SCANNERS.iter().cloned().chain([Pii::new(Vault::new()).shared()]));
+    let guard =
+        Guard::new().record_scores(true).input(SCANNERS.iter().cloned().chain([Pii::new(Vault::new()).shared()]));
     let text = match guard.scan_input(&pasted) {
         Ok(scanned) => scanned.text,
         Err(blocked) => format!("(question withheld: {blocked})"),

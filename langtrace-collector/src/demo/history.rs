@@ -97,6 +97,9 @@ impl<S: Sink> Sink for Backdated<S> {
                         trace.start_time = earlier(trace.start_time, ago);
                         trace.end_time = earlier(trace.end_time, ago);
                     }
+                    Record::Score(score) => {
+                        score.timestamp = earlier(score.timestamp, self.timeline.shift_of(score.trace_id));
+                    }
                 }
                 record
             })

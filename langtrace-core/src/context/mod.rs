@@ -17,6 +17,7 @@ mod event;
 mod observation;
 mod propagation;
 mod scope;
+mod score;
 mod trace;
 
 pub use event::{event, EventBuilder};
@@ -25,7 +26,7 @@ pub use propagation::{spawn_thread, ObservationContext};
 pub use scope::Scope;
 pub use trace::{current_trace, current_trace_id, TraceHandle};
 
-pub use crate::record::{Cost, Details, Usage};
+pub use crate::record::{Cost, Details, Score, ScoreValue, Usage};
 
 /// Runs `f` on the state `find` selects from `span`, if the langtrace layer is present.
 pub(crate) fn with_state<R>(span: &Span, find: Find, f: impl FnOnce(&mut SpanState, &LayerContext) -> R) -> Option<R> {

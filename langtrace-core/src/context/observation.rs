@@ -4,11 +4,12 @@ use serde::Serialize;
 use serde_json::Value;
 use tracing::Span;
 
+use super::score::{self, ScoreTarget};
 use super::{to_json, with_state};
 use crate::draft::cell::{lock, ObservationState};
 use crate::ids::{ObservationId, TraceId};
 use crate::layer::Find;
-use crate::record::{Cost, Level, PromptLink, Timestamp, Usage};
+use crate::record::{Cost, Level, PromptLink, Score, ScoreValue, Timestamp, Usage};
 
 /// The innermost observation around the code that got it. Setters return `&Self` so
 /// updates chain; each is a no-op when nothing is recorded.
@@ -163,5 +164,24 @@ impl ObservationHandle {
             Some(prompt) => self.update(|o| o.prompt = Some(prompt)),
             None => self,
         }
+    }
+
+    /// Scores this observation (and so its trace), like Langfuse's `span.score(...)`:
+    /// `0.9` is numeric, `true` boolean, `"correct"` categorical. Delivered through the
+    /// pipeline with the observations; see [`Self::record_score`] for a comment or id.
+    pub fn score(&self, name: impl Into<String>, value: impl Into<ScoreValue>) -> &Self {
+        self.record_score(Score::new(name, value))
+    }
+
+    /// Records a [`Score`] built with a comment or an id on this observation.
+    pub fn record_score(&self, score: Score) -> &Self {
+        score::record(&self.span, ScoreTarget::Observation, score);
+        self
+    }
+
+    /// Scores the whole trace of this observation (Langfuse's `span.score_trace(...)`).
+    pub fn score_trace(&self, name: impl Into<String>, value: impl Into<ScoreValue>) -> &Self {
+        score::record(&self.span, ScoreTarget::Trace, Score::new(name, value));
+        self
     }
 }

@@ -5,11 +5,12 @@ use std::sync::Arc;
 use serde::Serialize;
 use tracing::Span;
 
+use super::score::{self, ScoreTarget};
 use super::{to_json, with_state};
 use crate::draft::TraceCell;
 use crate::ids::TraceId;
 use crate::layer::Find;
-use crate::record::TraceAttributes;
+use crate::record::{Score, ScoreValue, TraceAttributes};
 
 /// The trace the calling code runs in.
 #[derive(Clone, Debug)]
@@ -117,5 +118,17 @@ impl TraceHandle {
     /// Sets the trace output (default: the root observation's output).
     pub fn set_output(&self, output: impl Serialize) -> &Self {
         self.update_with(|| to_json(output), |t, value| t.output = Some(value.into()))
+    }
+
+    /// Scores the trace as a whole: `0.9` is numeric, `true` boolean, `"correct"`
+    /// categorical. See [`Self::record_score`] for a comment or id.
+    pub fn score(&self, name: impl Into<String>, value: impl Into<ScoreValue>) -> &Self {
+        self.record_score(Score::new(name, value))
+    }
+
+    /// Records a [`Score`] built with a comment or an id on the trace.
+    pub fn record_score(&self, score: Score) -> &Self {
+        score::record(&self.span, ScoreTarget::Trace, score);
+        self
     }
 }

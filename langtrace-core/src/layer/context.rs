@@ -54,6 +54,11 @@ impl LayerContext {
         self.pipeline.push(record)
     }
 
+    /// Counts records that never reached the queue (their trace was shed).
+    pub(crate) fn count_dropped(&self, records: u64) {
+        self.pipeline.count_dropped(records);
+    }
+
     /// A new trace cell, sampled on its id. A trace that starts while the queue is full
     /// is shed whole (its observations counted as dropped): under overload the
     /// application pays almost nothing for it, and no partial trace is sent.

@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::draft::cell::{lock, recycle_cells, ObservationCell, ObservationCore};
 use crate::ids::TraceId;
 use crate::mask::MaskFn;
-use crate::record::{MediaField, ObservationRecord, Payload, Record, TraceAttributes, TraceRecord};
+use crate::record::{MediaField, ObservationRecord, Payload, Record, ScoreRecord, TraceAttributes, TraceRecord};
 
 /// A finished record as the layer hands it over. An observation arrives as its common
 /// fields by value, plus its cell when it carries more (metadata, model, usage, ...); the
@@ -37,6 +37,8 @@ pub(crate) enum Pending {
     },
     /// A trace, whose input and output default to its root observation's.
     Trace(Box<TraceRecord>),
+    /// A score, complete but for the environment.
+    Score(ScoreRecord),
 }
 
 /// Traces whose attributes the processor remembers at most; beyond, it starts over (and
@@ -105,6 +107,7 @@ impl Processor {
                     }
                     Record::Trace(record)
                 }
+                Pending::Score(record) => Record::Score(record),
             })
             .collect();
         recycle_cells(&mut cells);
@@ -152,6 +155,7 @@ impl Processor {
             match record {
                 Record::Observation(observation) => self.observation(observation),
                 Record::Trace(trace) => self.trace(trace),
+                Record::Score(score) => self.score(score),
             }
         }
         batch
@@ -184,6 +188,18 @@ impl Processor {
         // Media bytes (and refusals) travel with observation records; here only the
         // references matter.
         self.trace_attributes(&mut record.attributes, &mut Found::new(self.config.max_payload_bytes));
+    }
+
+    /// Fills in the environment and masks the comment (free text, like a payload).
+    fn score(&self, record: &mut ScoreRecord) {
+        if record.environment.is_empty() {
+            record.environment.clone_from(&self.config.environment);
+        }
+        let (Some(mask), Some(comment)) = (&self.mask, record.comment.as_mut()) else { return };
+        *comment = match mask::apply(mask, Value::String(std::mem::take(comment))) {
+            Value::String(masked) => masked,
+            other => other.to_string(),
+        };
     }
 
     fn trace_attributes(&self, trace: &mut TraceAttributes, found: &mut Found) {

@@ -7,6 +7,7 @@ mod keyword;
 mod media;
 mod observation;
 mod payload;
+mod score;
 mod time;
 mod trace;
 mod usage;
@@ -15,6 +16,7 @@ pub use keyword::{Level, ObservationType};
 pub use media::{MediaField, MediaRecord, MediaSource};
 pub use observation::{ObservationRecord, PromptLink, PromptRef};
 pub use payload::{json_len, Payload};
+pub use score::{Score, ScoreRecord, ScoreValue};
 pub(crate) use time::Tick;
 pub use time::Timestamp;
 pub use trace::{TraceAttributes, TraceRecord};
@@ -30,4 +32,6 @@ pub enum Record {
     Observation(ObservationRecord),
     /// A finished trace (after all observations that ended before its root).
     Trace(Box<TraceRecord>),
+    /// A score on a trace or one of its observations, in the order it was recorded.
+    Score(ScoreRecord),
 }

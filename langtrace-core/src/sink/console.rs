@@ -1,5 +1,6 @@
 //! A sink that prints each finished trace as an indented tree: type, name, level,
-//! duration, model, tokens and cost. What `init()` uses when no endpoint is configured.
+//! duration, model, tokens and cost, and each score as a line. What `init()` uses when no
+//! endpoint is configured.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -7,7 +8,7 @@ use std::io::Write;
 
 use super::{Sink, SinkError};
 use crate::ids::{ObservationId, TraceId};
-use crate::record::{Level, ObservationRecord, Record, TraceRecord};
+use crate::record::{Level, ObservationRecord, Record, ScoreRecord, ScoreValue, TraceRecord};
 
 /// Traces whose root has not finished yet, kept at most; older ones are printed partially.
 const MAX_PENDING_TRACES: usize = 1024;
@@ -56,6 +57,10 @@ impl Sink for ConsoleSink {
                     let observations = self.pending.remove(&trace.id).unwrap_or_default();
                     self.order.retain(|id| *id != trace.id);
                     let text = render_trace(trace, &observations);
+                    self.print(&text)?;
+                }
+                Record::Score(score) => {
+                    let text = render_score(score);
                     self.print(&text)?;
                 }
             }
@@ -108,6 +113,24 @@ pub fn render_trace(trace: &TraceRecord, observations: &[ObservationRecord]) -> 
     }
     render_children(&mut out, &children, None, "");
     out
+}
+
+/// Renders one score as a line: `SCORE accuracy=0.9 trace=… observation=… "comment"`.
+pub fn render_score(score: &ScoreRecord) -> String {
+    let mut line = match &score.value {
+        ScoreValue::Numeric(value) => format!("SCORE {}={value}", score.name),
+        ScoreValue::Boolean(value) => format!("SCORE {}={value}", score.name),
+        ScoreValue::Categorical(value) => format!("SCORE {}={value:?}", score.name),
+    };
+    let _ = write!(line, " trace={}", score.trace_id);
+    if let Some(observation) = score.observation_id {
+        let _ = write!(line, " observation={observation}");
+    }
+    if let Some(comment) = &score.comment {
+        let _ = write!(line, " {comment:?}");
+    }
+    line.push('\n');
+    line
 }
 
 fn render_children(

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{Sink, SinkError};
-use crate::record::{ObservationRecord, Record, TraceRecord};
+use crate::record::{ObservationRecord, Record, ScoreRecord, TraceRecord};
 
 /// Keeps every record it receives. Clones share the same storage, so keep one clone to
 /// read from after handing another to the layer builder.
@@ -29,7 +29,7 @@ impl MemorySink {
             .into_iter()
             .filter_map(|record| match record {
                 Record::Observation(observation) => Some(observation),
-                Record::Trace(_) => None,
+                _ => None,
             })
             .collect()
     }
@@ -40,7 +40,18 @@ impl MemorySink {
             .into_iter()
             .filter_map(|record| match record {
                 Record::Trace(trace) => Some(*trace),
-                Record::Observation(_) => None,
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The score records, in the order they were recorded.
+    pub fn scores(&self) -> Vec<ScoreRecord> {
+        self.records()
+            .into_iter()
+            .filter_map(|record| match record {
+                Record::Score(score) => Some(score),
+                _ => None,
             })
             .collect()
     }
