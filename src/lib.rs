@@ -62,6 +62,13 @@ pub use langtrace_core::__private;
 #[cfg(feature = "otlp")]
 pub use langtrace_otel_bridge as otlp;
 
+/// Integrations for LLM client crates that emit no spans of their own (each behind a
+/// feature of the same name, off by default).
+#[cfg(feature = "async-openai")]
+pub mod integrations {
+    pub use langtrace_integrations::openai;
+}
+
 /// Threads that keep the current observation as parent.
 pub mod thread {
     pub use langtrace_core::spawn_thread as spawn;
