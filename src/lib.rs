@@ -75,6 +75,12 @@ pub use langtrace_otel_bridge as otlp;
 /// Prompt management: fetch, cache, compile and manage Langfuse prompts.
 #[cfg(feature = "prompts")]
 pub use langtrace_prompts as prompts;
+/// Integrations for LLM client crates that emit no spans of their own (each behind a
+/// feature of the same name, off by default).
+#[cfg(feature = "async-openai")]
+pub mod integrations {
+    pub use langtrace_integrations::openai;
+}
 
 /// Threads that keep the current observation as parent.
 pub mod thread {

@@ -169,6 +169,8 @@ pub mod gen_ai {
     pub const EVENT_CONTENT_COMPLETION: &str = "gen_ai.content.completion";
     /// An event's body as one JSON text attribute.
     pub const EVENT_CONTENT: &str = "gen_ai.event.content";
+    /// The provider's id of a response (kept in metadata).
+    pub const RESPONSE_ID: &str = "gen_ai.response.id";
 }
 
 /// OpenInference conventions (see `docs/wire-format.md`, "Foreign conventions").
