@@ -43,11 +43,11 @@ use tracing_subscriber::Layer;
 
 pub use langtrace_core::{
     config, context, conventions, current_observation, current_observation_id, current_trace, current_trace_id, event,
-    ids, layer, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details,
-    EventBuilder, FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField,
-    MediaRecord, MediaSource, MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord,
-    ObservationType, Payload, PipelineStats, PromptLink, PromptRef, Record, Scope, Sink, SinkError, SpanFilter,
-    Timestamp, TraceAttributes, TraceHandle, TraceId, TraceRecord, Usage,
+    ids, layer, media, record, sampling, sink, vocab, Config, ConfigError, ConsoleSink, Cost, Details, EventBuilder,
+    FlushError, IdError, LangtraceBuilder, LangtraceGuard, LangtraceLayer, Level, MediaField, MediaRecord, MediaSource,
+    MemorySink, ObservationContext, ObservationHandle, ObservationId, ObservationRecord, ObservationType, Payload,
+    PipelineStats, PromptLink, PromptRef, Record, Scope, Sink, SinkError, SpanFilter, Timestamp, TraceAttributes,
+    TraceHandle, TraceId, TraceRecord, Usage,
 };
 /// Explicit media for inputs, outputs and metadata (see `docs/observe.md`, "Media").
 pub use langtrace_core::{Media, MediaError, MAX_MEDIA_FILE_BYTES};
