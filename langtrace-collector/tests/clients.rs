@@ -27,6 +27,7 @@ use std::sync::OnceLock;
 
 use serde_json::{json, Value};
 use support::browser::Browser;
+use support::installs::{install_once, run};
 use support::mock_openai::{self, MockOpenAi};
 use support::{Collector, PUBLIC_KEY, SECRET_KEY};
 
@@ -45,42 +46,12 @@ fn clients_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/clients")
 }
 
-fn run(program: &Path, args: &[&str], dir: Option<&Path>) {
-    let mut command = Command::new(program);
-    command.args(args);
-    if let Some(dir) = dir {
-        command.current_dir(dir);
-    }
-    let status = command.status().unwrap_or_else(|e| panic!("{}: {e}", program.display()));
-    assert!(status.success(), "{} {args:?} failed", program.display());
-}
-
-/// Installs what `wanted` lists (by `install`) unless `marker` already holds it.
-fn install_once(marker: &Path, wanted: &str, install: impl FnOnce()) {
-    if std::fs::read_to_string(marker).ok().as_deref() != Some(wanted) {
-        install();
-        std::fs::write(marker, wanted).unwrap();
-    }
-}
-
 /// A Python with the client packages installed.
 fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
-        if let Ok(python) = std::env::var("LANGTRACE_CLIENTS_PYTHON") {
-            return PathBuf::from(python);
-        }
-        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("clients-venv");
-        let python = venv.join("bin").join("python");
         let requirements = clients_dir().join("requirements-clients.txt");
-        let wanted = std::fs::read_to_string(&requirements).unwrap();
-        install_once(&venv.join("installed-requirements.txt"), &wanted, || {
-            run(Path::new("python3"), &["-m", "venv", venv.to_str().unwrap()], None);
-            let requirements = requirements.to_str().unwrap();
-            let pip = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", requirements];
-            run(&python, &pip, None);
-        });
-        python
+        support::installs::python_venv("clients-venv", &requirements, "LANGTRACE_CLIENTS_PYTHON")
     })
 }
 

@@ -19,40 +19,12 @@ use std::sync::OnceLock;
 use serde_json::{json, Value};
 use support::{Collector, PUBLIC_KEY, SECRET_KEY};
 
-fn run(program: &Path, args: &[&str]) {
-    let status = Command::new(program).args(args).status().unwrap_or_else(|e| panic!("{}: {e}", program.display()));
-    assert!(status.success(), "{} {args:?} failed", program.display());
-}
-
 /// A Python with the client packages installed.
 fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
-        if let Ok(python) = std::env::var("LANGTRACE_COMPAT_PYTHON") {
-            return PathBuf::from(python);
-        }
-        let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("compat-venv");
-        let python = venv.join("bin").join("python");
         let requirements = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/compat/requirements.txt");
-        let marker = venv.join("installed-requirements.txt");
-        let wanted = std::fs::read_to_string(&requirements).unwrap();
-        if std::fs::read_to_string(&marker).ok().as_deref() != Some(wanted.as_str()) {
-            run(Path::new("python3"), &["-m", "venv", venv.to_str().unwrap()]);
-            run(
-                &python,
-                &[
-                    "-m",
-                    "pip",
-                    "install",
-                    "--quiet",
-                    "--disable-pip-version-check",
-                    "-r",
-                    requirements.to_str().unwrap(),
-                ],
-            );
-            std::fs::write(&marker, wanted).unwrap();
-        }
-        python
+        support::installs::python_venv("compat-venv", &requirements, "LANGTRACE_COMPAT_PYTHON")
     })
 }
 

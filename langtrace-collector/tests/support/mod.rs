@@ -15,6 +15,8 @@
 //! - [`cli`]: the command line's one-off writes (projects, keys);
 //! - [`browser`]: headless Chromium through chromedriver, for the browser tests and the UI
 //!   benchmark;
+//! - [`installs`]: third-party clients (a Python virtualenv, a Node project) installed
+//!   once under the target directory;
 //! - [`log`]: a server's log captured line by line;
 //! - [`mock_openai`]: a mock OpenAI-compatible provider with scripted answers;
 //! - [`slow`]: raw HTTP/1.1 over TCP: slow-header clients, bodies announced and not sent;
@@ -30,6 +32,7 @@ pub mod demo;
 pub mod heavy;
 pub mod http;
 mod in_process;
+pub mod installs;
 pub mod log;
 pub mod measure;
 pub mod mock_openai;
