@@ -31,6 +31,9 @@ pub(crate) struct Args {
     /// `model = "..."`: the model name of a generation-like observation, with
     /// the key as written (errors about `model` point at it).
     pub model: Option<(Path, LitStr)>,
+    /// `rig`: declare the fields rig-core records onto a completion's parent
+    /// span, with the key as written (errors about `rig` point at it).
+    pub rig: Option<Path>,
     /// The options given with a value that did not parse, whose errors are
     /// already reported: rules involving them are not checked.
     pub invalid: Vec<Key>,
@@ -46,6 +49,7 @@ impl Default for Args {
             skip: Vec::new(),
             level: None,
             model: None,
+            rig: None,
             invalid: Vec::new(),
         }
     }
@@ -96,6 +100,7 @@ impl Args {
             Key::Skip => self.skip = skip_list(meta)?,
             Key::Level => self.level = Some(value(meta).and_then(keyword_value)?),
             Key::Model => self.model = Some((meta.path().clone(), value(meta).and_then(lit_str)?)),
+            Key::Rig => self.rig = Some(flag(meta)?),
         }
         Ok(())
     }
@@ -116,6 +121,7 @@ pub(crate) enum Key {
     Skip,
     Level,
     Model,
+    Rig,
 }
 
 impl Key {
@@ -132,7 +138,7 @@ impl Key {
 impl Keyword for Key {
     const WHAT: &'static str = "option";
     const ALL: &'static [Self] =
-        &[Key::Name, Key::AsType, Key::CaptureInput, Key::CaptureOutput, Key::Skip, Key::Level, Key::Model];
+        &[Key::Name, Key::AsType, Key::CaptureInput, Key::CaptureOutput, Key::Skip, Key::Level, Key::Model, Key::Rig];
 
     fn as_str(self) -> &'static str {
         match self {
@@ -143,6 +149,7 @@ impl Keyword for Key {
             Key::Skip => "skip",
             Key::Level => "level",
             Key::Model => "model",
+            Key::Rig => "rig",
         }
     }
 }
@@ -263,6 +270,17 @@ fn value(meta: &Meta) -> syn::Result<&Expr> {
     match meta {
         Meta::NameValue(name_value) => Ok(&name_value.value),
         _ => Err(syn::Error::new_spanned(meta, format!("expected `{} = ...`", meta.path().to_token_stream()))),
+    }
+}
+
+/// The key of an option written alone, without a value (`rig`).
+fn flag(meta: &Meta) -> syn::Result<Path> {
+    match meta {
+        Meta::Path(path) => Ok(path.clone()),
+        _ => Err(syn::Error::new_spanned(
+            meta,
+            format!("expected `{}` alone, without a value", meta.path().to_token_stream()),
+        )),
     }
 }
 

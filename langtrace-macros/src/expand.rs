@@ -84,7 +84,8 @@ fn span(args: &Args, func: &ItemFn) -> TokenStream {
         let level = level.as_str();
         quote!(langtrace.level = #level)
     });
-    let fields = as_type.into_iter().chain(model).chain(level);
+    let rig = args.rig.is_some().then(rig_fields);
+    let fields = as_type.into_iter().chain(model).chain(level).chain(rig);
     quote! {
         let __lt_span = ::langtrace::__private::tracing::span!(
             target: "langtrace::observe",
@@ -93,6 +94,32 @@ fn span(args: &Args, func: &ItemFn) -> TokenStream {
             #(, #fields)*
         );
     }
+}
+
+/// The fields of `rig`: the marker by which rig-core (0.41 and later) adopts
+/// the current span as a completion's span instead of opening a child, and
+/// every field it then requires and records, declared empty. rig-core 0.40 and
+/// earlier record into the current span whatever it is, so these declarations
+/// are what keeps that data.
+fn rig_fields() -> TokenStream {
+    const REQUIRED: [&str; 14] = [
+        "gen_ai.operation.name",
+        "gen_ai.provider.name",
+        "gen_ai.request.model",
+        "gen_ai.system_instructions",
+        "gen_ai.response.id",
+        "gen_ai.response.model",
+        "gen_ai.usage.input_tokens",
+        "gen_ai.usage.output_tokens",
+        "gen_ai.usage.cache_read.input_tokens",
+        "gen_ai.usage.cache_creation.input_tokens",
+        "gen_ai.usage.tool_use_prompt_tokens",
+        "gen_ai.usage.reasoning_tokens",
+        "gen_ai.input.messages",
+        "gen_ai.output.messages",
+    ];
+    let empty = REQUIRED.iter().map(|field| quote!(#field = ::langtrace::__private::tracing::field::Empty));
+    quote!("rig.completion_parent" = true #(, #empty)*)
 }
 
 /// `fn f() -> T`: the body runs in a closure under `observe_sync`, and first

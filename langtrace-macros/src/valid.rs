@@ -8,12 +8,13 @@
 
 use syn::{Ident, ItemFn};
 
-use crate::args::{Args, Errors, Key};
+use crate::args::{Args, Errors, Key, ObservationType};
 
 /// Checks `args` and `func` together; `bound` are the identifiers the fn's
 /// arguments bind. Every broken rule adds an error at the offending token.
 pub(crate) fn check(args: &Args, func: &ItemFn, bound: &[Ident], errors: &mut Errors) {
     model_fits_type(args, errors);
+    rig_fits_type(args, errors);
     skipped_arguments_exist(args, bound, errors);
     not_const(func, errors);
 }
@@ -26,6 +27,18 @@ fn model_fits_type(args: &Args, errors: &mut Errors) {
         errors.push(syn::Error::new_spanned(
             key,
             "`model` requires a generation-like type: add `as_type = generation` or `as_type = embedding`",
+        ));
+    }
+}
+
+/// `rig` makes the observation the span of rig's completion calls: only a
+/// generation is one.
+fn rig_fits_type(args: &Args, errors: &mut Errors) {
+    let Some(key) = &args.rig else { return };
+    if !args.invalid.contains(&Key::AsType) && args.as_type != ObservationType::Generation {
+        errors.push(syn::Error::new_spanned(
+            key,
+            "`rig` makes the observation rig's completion span: add `as_type = generation`",
         ));
     }
 }

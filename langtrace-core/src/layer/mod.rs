@@ -210,6 +210,11 @@ where
             SpanKind::Observe => {
                 let state = self.open_observation(inherited, metadata, |observation| {
                     attrs.record(&mut ObserveFields(observation));
+                    // Fields declared for another crate to record into (`#[observe(rig)]`)
+                    // are mapped like a foreign span's when the observation ends.
+                    if metadata.fields().iter().any(|field| !field.name().starts_with("langtrace.")) {
+                        observation.foreign_fields = Some(Vec::new());
+                    }
                 });
                 let opened = JustOpened {
                     id: id.clone(),

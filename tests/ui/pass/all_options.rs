@@ -19,6 +19,11 @@ fn chat(prompt: &str, api_key: &str) -> Result<String, std::io::Error> {
     Ok(prompt.to_owned())
 }
 
+#[observe(as_type = generation, rig)]
+async fn rig_completion(prompt: String) -> String {
+    prompt
+}
+
 #[observe(
     as_type = "embedding",
     model = "text-embedding-3-small",

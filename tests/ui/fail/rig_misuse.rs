@@ -1,0 +1,9 @@
+use langtrace::observe;
+
+#[observe(as_type = tool, rig)]
+fn search() {}
+
+#[observe(as_type = generation, rig = true)]
+fn chat() {}
+
+fn main() {}
