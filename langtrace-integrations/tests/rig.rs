@@ -38,6 +38,18 @@ async fn ask_plain(base: &str, question: &str) -> String {
     complete(base, question).await
 }
 
+/// What rig-core 0.40 and earlier do with a completion under an enabled span: record
+/// onto `Span::current()` instead of opening a span (their source; the test cannot build
+/// those versions next to 0.44).
+#[observe(as_type = generation, rig)]
+fn record_like_rig_0_40(question: &str) -> String {
+    let span = tracing::Span::current();
+    span.record("gen_ai.response.model", ANSWER_MODEL);
+    span.record("gen_ai.usage.input_tokens", 21);
+    span.record("gen_ai.usage.output_tokens", 2);
+    format!("{question} Paris.")
+}
+
 /// The answer and the observations of `ask(base_url)`, with the mock serving.
 fn run<F, Fut>(ask: F) -> (String, Vec<ObservationRecord>)
 where
@@ -83,4 +95,15 @@ fn without_the_option_rigs_span_is_a_child_generation() {
     assert_eq!(generation.usage_details["input"], 21);
     assert_eq!(generation.usage_details["output"], 2);
     assert_eq!(generation.input_value(), Some(json!([{"role": "system", "content": "Answer briefly."}])));
+}
+
+#[test]
+fn with_the_rig_option_what_older_rig_records_onto_the_current_span_is_kept() {
+    let (answer, observations) = run(|_| async { record_like_rig_0_40("Capital of France?") });
+    assert_eq!(answer, "Capital of France? Paris.");
+    assert_eq!(observations.len(), 1, "{observations:#?}");
+    let generation = &observations[0];
+    assert_eq!(generation.model.as_deref(), Some(ANSWER_MODEL));
+    assert_eq!(generation.usage_details["input"], 21);
+    assert_eq!(generation.usage_details["output"], 2);
 }
