@@ -17,7 +17,8 @@
 //! messages, the output text, the model, usage and cost (from a price registered for the
 //! mock's model), the tool call and the tool's result are messages, and the error is an
 //! ERROR with the provider's message. And in a browser (headless Chromium through
-//! chromedriver), the trace page shows one of these generations as a conversation.
+//! chromedriver), the trace page shows each client's tool call and its result as a
+//! conversation.
 
 mod support;
 
@@ -160,13 +161,8 @@ fn assert_call(generation: &Value, question: &str) {
     assert_eq!(text(user).as_deref(), Some(question), "{generation:#}");
 }
 
-/// Where the API shows the model of the refused call (a JSON pointer into the
-/// observation): its model, for clients that record it on a failed call.
-const MODEL_FIELD: &str = "/model";
-
-/// The four cases of one client, read back through the API; `refused_model` points at
-/// the refused call's model in its observation.
-fn assert_cases(collector: &Collector, traces: &Value, refused_model: &str) {
+/// The four cases of one client, read back through the API.
+fn assert_cases(collector: &Collector, traces: &Value) {
     for (case, question) in [("plain", PLAIN_QUESTION), ("stream", STREAM_QUESTION)] {
         let (trace, found) = generations(collector, &traces[case]);
         assert_eq!(found.len(), 1, "{case}: one generation in {trace:#}");
@@ -198,50 +194,68 @@ fn assert_cases(collector: &Collector, traces: &Value, refused_model: &str) {
     assert_eq!(found[0]["level"], "ERROR", "{:#}", found[0]);
     let message = found[0]["statusMessage"].as_str().unwrap_or_default();
     assert!(message.contains(mock_openai::ERROR_MESSAGE), "status message {message:?}: {:#}", found[0]);
-    assert_eq!(found[0].pointer(refused_model), Some(&json!(MODEL)), "{refused_model}: {:#}", found[0]);
+    assert_eq!(found[0]["model"], MODEL, "the refused call's model: {:#}", found[0]);
     assert_eq!(trace["level"], "ERROR");
 }
 
-/// Runs the Python client under `instrumentation`: the collector, the mock, the trace ids.
-fn run_python_client(instrumentation: &str) -> (Collector, MockOpenAi, Value) {
-    let (collector, mock) = start();
-    let mut args = vec!["--instrumentation", instrumentation];
-    args.extend(common_args(&collector, &mock));
-    let traces = run_client(python(), &clients_dir().join("openai_client.py"), &args);
-    (collector, mock, traces)
+/// A client under test: `openai` under a Python instrumentation, or the Vercel AI SDK.
+#[derive(Clone, Copy, Debug)]
+enum Client {
+    Python(&'static str),
+    VercelAi,
 }
 
-fn python_client(instrumentation: &str, refused_model: &str) {
-    let (collector, _mock, traces) = run_python_client(instrumentation);
-    assert_cases(&collector, &traces, refused_model);
+/// Every client, each checked by its own test and all shown by the browser test.
+const CLIENTS: [Client; 4] =
+    [Client::Python("openllmetry"), Client::Python("openinference"), Client::Python("genai"), Client::VercelAi];
+
+/// Runs `client`'s four calls against `mock`, exporting to `collector`: the trace id of
+/// each case.
+fn run_calls(client: Client, collector: &Collector, mock: &MockOpenAi) -> Value {
+    match client {
+        Client::Python(instrumentation) => {
+            let mut args = vec!["--instrumentation", instrumentation];
+            args.extend(common_args(collector, mock));
+            run_client(python(), &clients_dir().join("openai_client.py"), &args)
+        }
+        Client::VercelAi => {
+            // Node resolves packages next to the script: run a copy inside the installed project.
+            let script = node_project().join("vercel_ai_client.mjs");
+            std::fs::copy(clients_dir().join("vercel_ai_client.mjs"), &script).unwrap();
+            run_client(Path::new("node"), &script, &common_args(collector, mock))
+        }
+    }
+}
+
+/// Runs `client` against a fresh collector and checks its four cases: the collector and
+/// the trace ids.
+fn check(client: Client) -> (Collector, Value) {
+    let (collector, mock) = start();
+    let traces = run_calls(client, &collector, &mock);
+    assert_cases(&collector, &traces);
+    (collector, traces)
 }
 
 #[test]
 fn openai_python_with_openllmetry() {
-    python_client("openllmetry", MODEL_FIELD);
+    check(CLIENTS[0]);
 }
 
 #[test]
 fn openai_python_with_openinference() {
     // A refused call has no response, and OpenInference then sends the model only among
-    // the invocation parameters (`llm.invocation_parameters`), which the mapper reads as
-    // the model parameters but not as the model.
-    python_client("openinference", "/modelParameters/model");
+    // the invocation parameters (`llm.invocation_parameters`): the mapper's last source.
+    check(CLIENTS[1]);
 }
 
 #[test]
 fn openai_python_with_the_official_genai_instrumentation() {
-    python_client("genai", MODEL_FIELD);
+    check(CLIENTS[2]);
 }
 
 #[test]
 fn vercel_ai_sdk_with_the_opentelemetry_node_sdk() {
-    let (collector, mock) = start();
-    // Node resolves packages next to the script: run a copy inside the installed project.
-    let script = node_project().join("vercel_ai_client.mjs");
-    std::fs::copy(clients_dir().join("vercel_ai_client.mjs"), &script).unwrap();
-    let traces = run_client(Path::new("node"), &script, &common_args(&collector, &mock));
-    assert_cases(&collector, &traces, MODEL_FIELD);
+    let (collector, traces) = check(CLIENTS[3]);
     // Of these clients only the AI SDK records when the first chunk came.
     let (_, found) = generations(&collector, &traces["stream"]);
     let ttft = found[0]["timeToFirstToken"].as_f64().unwrap_or_default();
@@ -257,39 +271,51 @@ async fn shown_roles(browser: &Browser, section: &str) -> Vec<String> {
     serde_json::from_value(roles).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_trace_page_shows_a_client_conversation_with_its_tool_call() {
-    let (collector, mock, traces) = tokio::task::block_in_place(|| run_python_client("openllmetry"));
-    let (_, found) = tokio::task::block_in_place(|| generations(&collector, &traces["tool"]));
-    assert_eq!(found.len(), 2, "the tool call and the answer to its result");
+/// The tool-call trace of one client on the trace page: the first call's question and its
+/// answer as a labelled tool call, then the whole conversation with the tool's result.
+async fn shows_the_tool_conversation(browser: &Browser, collector: &Collector, client: Client, traces: &Value) {
+    let (_, found) = tokio::task::block_in_place(|| generations(collector, &traces["tool"]));
+    assert_eq!(found.len(), 2, "{client:?}: the tool call and the answer to its result");
     let trace_id = traces["tool"].as_str().unwrap();
+
+    let first = found[0]["id"].as_str().unwrap();
+    browser.go(&format!("#/traces/{trace_id}?observation={first}"), "trace").await;
+    assert_eq!(shown_roles(browser, "input").await, ["system", "user"], "{client:?}");
+    assert!(browser.text("[data-testid=input]").await.contains(TOOL_QUESTION), "{client:?}");
+    assert_eq!(shown_roles(browser, "output").await, ["assistant"], "{client:?}");
+    let call = format!("[data-testid=output] [data-testid=tool-call][data-tool={}]", mock_openai::TOOL_NAME);
+    let shown = browser.text(&call).await;
+    assert!(shown.contains(mock_openai::TOOL_CALL_ID), "{client:?}: the call's id: {shown}");
+    assert!(shown.contains("\"city\": \"Paris\""), "{client:?}: the arguments as pretty JSON: {shown}");
+
+    let second = found[1]["id"].as_str().unwrap();
+    browser.go(&format!("#/traces/{trace_id}?observation={second}"), "trace").await;
+    assert_eq!(shown_roles(browser, "input").await, ["system", "user", "assistant", "tool"], "{client:?}");
+    assert_eq!(browser.count("[data-testid=input] [data-testid=tool-call]").await, 1, "{client:?}");
+    let result = browser.text("[data-testid=input] [data-testid=message][data-role=tool]").await;
+    assert!(result.contains(TOOL_RESULT) && result.contains(mock_openai::TOOL_CALL_ID), "{client:?}: {result}");
+    let answer = browser.text("[data-testid=output] [data-testid=message]").await;
+    assert!(answer.contains(&mock_openai::answer(TOOL_RESULT)), "{client:?}: {answer}");
+    assert_eq!(browser.count("[data-testid=unrenderable]").await, 0, "{client:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_trace_page_shows_each_clients_conversation_with_its_tool_call() {
+    let (collector, mock) = tokio::task::block_in_place(start);
+    let runs: Vec<(Client, Value)> = CLIENTS
+        .iter()
+        .map(|&client| (client, tokio::task::block_in_place(|| run_calls(client, &collector, &mock))))
+        .collect();
 
     let browser = Browser::start().await;
     browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
     browser.watch_errors().await;
-
-    // The first call: the question, and the model's answer as a labelled tool call.
-    let first = found[0]["id"].as_str().unwrap();
-    browser.go(&format!("#/traces/{trace_id}?observation={first}"), "trace").await;
-    assert_eq!(shown_roles(&browser, "input").await, ["system", "user"]);
-    assert!(browser.text("[data-testid=input]").await.contains(TOOL_QUESTION));
-    assert_eq!(shown_roles(&browser, "output").await, ["assistant"]);
-    let call = format!("[data-testid=output] [data-testid=tool-call][data-tool={}]", mock_openai::TOOL_NAME);
-    let shown = browser.text(&call).await;
-    assert!(shown.contains(mock_openai::TOOL_CALL_ID), "the call's id: {shown}");
-    assert!(shown.contains("\"city\": \"Paris\""), "the arguments as pretty JSON: {shown}");
-
-    // The second: the whole conversation, system first, the tool's result labelled.
-    let second = found[1]["id"].as_str().unwrap();
-    browser.go(&format!("#/traces/{trace_id}?observation={second}"), "trace").await;
-    assert_eq!(shown_roles(&browser, "input").await, ["system", "user", "assistant", "tool"]);
-    assert_eq!(browser.count("[data-testid=input] [data-testid=tool-call]").await, 1);
-    let result = browser.text("[data-testid=input] [data-testid=message][data-role=tool]").await;
-    assert!(result.contains(TOOL_RESULT) && result.contains(mock_openai::TOOL_CALL_ID), "{result}");
-    let answer = browser.text("[data-testid=output] [data-testid=message]").await;
-    assert!(answer.contains(&mock_openai::answer(TOOL_RESULT)), "{answer}");
-    assert_eq!(browser.count("[data-testid=unrenderable]").await, 0);
-    browser.screenshot("trace-conversation").await;
+    for (client, traces) in &runs {
+        shows_the_tool_conversation(&browser, &collector, *client, traces).await;
+        if matches!(client, Client::Python("openllmetry")) {
+            browser.screenshot("trace-conversation").await;
+        }
+    }
     assert_eq!(browser.errors().await, Vec::<String>::new());
 
     drop(browser);

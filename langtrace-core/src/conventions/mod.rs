@@ -168,6 +168,11 @@ impl<'a> Mapper<'_, 'a> {
             ..MappedAttributes::default()
         };
         self.io(&mut out);
+        // Last: the parameters' `model` (OpenInference sends a refused call's model only
+        // among its invocation parameters).
+        if out.model.is_none() {
+            out.model = out.model_parameters.get("model").and_then(Value::as_str).map(str::to_owned);
+        }
         if out.level.is_none()
             && (out.error_type.is_some()
                 || self.first_string(&[otel::STATUS_CODE_FIELD]).is_some_and(|c| c.eq_ignore_ascii_case("error")))

@@ -58,6 +58,17 @@ fn precedence_between_conventions() {
             json!("genai"),
         ),
         (
+            // A refused OpenInference call: its model only among the invocation parameters.
+            vec![("llm.invocation_parameters", json!("{\"model\":\"oi-params\",\"top_p\":1}"))],
+            |m| json!(m.model),
+            json!("oi-params"),
+        ),
+        (
+            vec![("llm.model_name", json!("oi")), ("llm.invocation_parameters", json!("{\"model\":\"oi-params\"}"))],
+            |m| json!(m.model),
+            json!("oi"),
+        ),
+        (
             vec![
                 ("gen_ai.operation.name", json!("execute_tool")),
                 ("openinference.span.kind", json!("AGENT")),
