@@ -6,6 +6,7 @@ use axum::http::Uri;
 use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
+use crate::api::{comments, share, trace_update};
 use crate::api::{
     health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces, users,
 };
@@ -49,6 +50,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/prompts/{name}/versions/{version}", patch(prompts::labels::update))
         .route("/api/public/v2/prompts/{name}/labels/history", get(prompts::history::history))
         .route("/api/public/v2/prompts/{name}/metrics", get(prompts::metrics::metrics))
+        .route("/api/public/traces/{id}", patch(trace_update::update))
+        .route("/api/public/comments", post(comments::create).get(comments::list))
+        .route("/api/public/comments/{id}", get(comments::get))
+        .route("/api/public/share/traces/{id}", get(share::trace))
+        .route("/api/public/share/traces/{id}/observations/{observation_id}", get(share::observation))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

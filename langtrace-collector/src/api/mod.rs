@@ -7,6 +7,7 @@
 //! enums); the store deals in rows.
 
 pub mod body;
+pub mod comments;
 pub mod health;
 pub mod keys;
 pub mod media;
@@ -22,6 +23,8 @@ pub mod prompts;
 pub mod query;
 pub mod scores;
 pub mod sessions;
+pub mod share;
+pub mod trace_update;
 pub mod traces;
 pub mod users;
 pub mod wire;

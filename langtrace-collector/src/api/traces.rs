@@ -23,8 +23,9 @@ use crate::store::{observations, scores};
 
 /// The query of `GET /api/public/traces`: Langfuse's parameters, plus `level` (worst
 /// level), `minLatency` (seconds), `minCost` (USD), `search` (id, name, input, output),
-/// and `observationType` / `observationLevel` (traces with an observation of that type,
-/// at that level or worse: `GUARDRAIL` + `WARNING` lists guardrail warnings).
+/// `observationType` / `observationLevel` (traces with an observation of that type,
+/// at that level or worse: `GUARDRAIL` + `WARNING` lists guardrail warnings), and
+/// `bookmarked` (starred traces only with `true`).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TraceQuery {
@@ -48,6 +49,7 @@ pub struct TraceQuery {
     order_by: Option<String>,
     observation_type: Option<String>,
     observation_level: Option<String>,
+    bookmarked: Option<bool>,
 }
 
 impl TraceQuery {
@@ -80,6 +82,7 @@ impl TraceQuery {
             search: self.search,
             observation: (observation_type.is_some() || min_level.is_some())
                 .then_some(ObservationMatch { observation_type, min_level }),
+            bookmarked: self.bookmarked,
         })
     }
 }
@@ -176,7 +179,7 @@ impl From<TraceRow> for Trace {
             created_at: iso(row.created_at),
             updated_at: iso(row.updated_at),
             html_path: format!("/project/{}/traces/{}", row.project_id, row.id),
-            bookmarked: false,
+            bookmarked: row.bookmarked,
             external_id: None,
             id: row.id,
             name: row.name,
@@ -256,25 +259,38 @@ pub async fn detail(
     PathParams(id): PathParams<String>,
     Query(query): Query<DetailQuery>,
 ) -> Result<Json<TraceDetail>, ApiError> {
-    let limit = query.observation_limit;
-    if limit == Some(0) {
-        return Err(ApiError::BadRequest("observationLimit must be at least 1".into()));
+    query.validate()?;
+    state.read(move |connection| Ok(Json(read_detail(connection, &project.id, &id, &query)?))).await
+}
+
+impl DetailQuery {
+    /// Refuses an `observationLimit` of 0 and an unknown `observationIo`.
+    pub fn validate(&self) -> Result<(), ApiError> {
+        if self.observation_limit == Some(0) {
+            return Err(ApiError::BadRequest("observationLimit must be at least 1".into()));
+        }
+        self.observation_io().map(drop)
     }
-    let io = query.observation_io()?;
-    state
-        .read(move |connection| {
-            let trace =
-                traces::get(connection, &project.id, &id)?.ok_or_else(|| ApiError::NotFound(format!("trace {id}")))?;
-            let mut rows = observations::of_trace(connection, &project.id, &id, limit.map(|n| n + 1), io)?;
-            let truncated = limit.map(|n| rows.len() > n as usize);
-            rows.truncate(limit.map_or(usize::MAX, |n| n as usize));
-            let scores = scores::of_trace(connection, &project.id, &id)?;
-            Ok(Json(TraceDetail {
-                trace: trace.into(),
-                observations: rows.into_iter().map(Observation::from).collect(),
-                scores: scores.into_iter().map(Score::from).collect(),
-                observations_truncated: truncated,
-            }))
-        })
-        .await
+}
+
+/// Trace `id` of `project_id` with its observations and scores as `query` asks (validated);
+/// 404 when the project has no such trace.
+pub fn read_detail(
+    connection: &rusqlite::Connection,
+    project_id: &str,
+    id: &str,
+    query: &DetailQuery,
+) -> Result<TraceDetail, ApiError> {
+    let (limit, io) = (query.observation_limit, query.observation_io()?);
+    let trace = traces::get(connection, project_id, id)?.ok_or_else(|| ApiError::NotFound(format!("trace {id}")))?;
+    let mut rows = observations::of_trace(connection, project_id, id, limit.map(|n| n + 1), io)?;
+    let truncated = limit.map(|n| rows.len() > n as usize);
+    rows.truncate(limit.map_or(usize::MAX, |n| n as usize));
+    let scores = scores::of_trace(connection, project_id, id)?;
+    Ok(TraceDetail {
+        trace: trace.into(),
+        observations: rows.into_iter().map(Observation::from).collect(),
+        scores: scores.into_iter().map(Score::from).collect(),
+        observations_truncated: truncated,
+    })
 }

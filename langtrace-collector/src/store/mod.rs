@@ -8,6 +8,7 @@
 //! - `filter`: `WHERE` clauses, paging;
 //! - `traces`, `observations`, `scores`, `sessions`, `users`, `environments`: reads;
 //! - `media`, `prices`: their own small tables, read and written;
+//! - `comments`: comments on traces, observations, sessions and prompts (reads);
 //! - `prompts`: prompt versions, labels, composition references, label history (reads);
 //! - `write`: observation inserts and trace rollups, prompt writes.
 //! - `permissions`: the data directory and its files readable by the collector's user only.
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod comments;
 pub mod environments;
 pub mod filter;
 pub mod incoming_media;

@@ -195,6 +195,26 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX observations_prompt ON observations (project_id, prompt_name, prompt_version)
         WHERE prompt_name IS NOT NULL;
     "#,
+    // 6 (lifecycle-share): comments on traces, observations, sessions and prompts, found by
+    // their object (and deleted with a trace through the same index); a trace's bookmark;
+    // public traces found by id alone for the share path.
+    r#"
+    CREATE TABLE comments (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        content TEXT NOT NULL,
+        author_user_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id)
+    );
+    CREATE INDEX comments_object ON comments (project_id, object_type, object_id, created_at);
+    CREATE INDEX comments_time ON comments (project_id, created_at);
+    ALTER TABLE traces ADD COLUMN bookmarked INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX traces_public ON traces (id) WHERE public = 1;
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.

@@ -15,7 +15,7 @@ const COLUMNS: &str = "t.id AS id, t.name AS name, t.user_id AS user_id, t.sessi
     t.total_cost AS total_cost, t.observation_count AS observation_count, t.debug_count AS debug_count,
     t.default_count AS default_count, t.warning_count AS warning_count, t.error_count AS error_count,
     t.created_at AS created_at, t.updated_at AS updated_at, t.project_id AS project_id,
-    t.root_observation_id AS root_observation_id";
+    t.root_observation_id AS root_observation_id, t.bookmarked AS bookmarked";
 
 /// A stored trace. Times in nanoseconds since the epoch; JSON columns as their text.
 #[derive(Debug, Clone)]
@@ -68,6 +68,8 @@ pub struct TraceRow {
     pub project_id: String,
     /// The root observation, once seen.
     pub root_observation_id: Option<String>,
+    /// Starred in the UI.
+    pub bookmarked: bool,
 }
 
 /// The select list of [`TraceRow::read`], input and output as `io` says.
@@ -108,6 +110,7 @@ impl TraceRow {
             updated_at: row.get("updated_at")?,
             project_id: row.get("project_id")?,
             root_observation_id: row.get("root_observation_id")?,
+            bookmarked: row.get("bookmarked")?,
         })
     }
 
@@ -152,6 +155,8 @@ pub struct TraceFilter {
     pub search: Option<String>,
     /// Has an observation matching this (e.g. a GUARDRAIL observation at WARNING or worse).
     pub observation: Option<ObservationMatch>,
+    /// Bookmarked (true) or not (false).
+    pub bookmarked: Option<bool>,
 }
 
 /// Which observation a trace must have: both conditions on the same observation, an
@@ -198,7 +203,8 @@ impl TraceFilter {
             .and_some("t.start_time < ?", &self.to)
             .and_some("t.total_cost >= ?", &self.min_cost)
             .and_some("(t.end_time - t.start_time) >= ?", &self.min_latency)
-            .and_in("t.environment", &self.environments);
+            .and_in("t.environment", &self.environments)
+            .and_some("t.bookmarked = ?", &self.bookmarked);
         for tag in &self.tags {
             filter.and("EXISTS (SELECT 1 FROM json_each(t.tags) WHERE json_each.value = ?)", [Sql::Text(tag.clone())]);
         }
@@ -297,6 +303,19 @@ pub fn page(
 pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<TraceRow>> {
     let sql = format!("SELECT {} FROM traces t WHERE t.project_id = ?1 AND t.id = ?2", columns(Io::Full));
     connection.prepare_cached(&sql)?.query_row([project_id, id], TraceRow::read).optional()
+}
+
+/// The project of the public trace `id`, if one is public: the oldest such trace when
+/// several projects hold a public trace of that id, so a trace made public later under
+/// the same id never replaces the one a share link was made for.
+pub fn public_owner(connection: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+    connection
+        .prepare_cached(
+            "SELECT project_id FROM traces INDEXED BY traces_public WHERE id = ?1 AND public = 1
+             ORDER BY created_at, project_id LIMIT 1",
+        )?
+        .query_row([id], |row| row.get(0))
+        .optional()
 }
 
 /// Which end of a session's or user's traces a list starts from.

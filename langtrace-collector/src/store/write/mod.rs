@@ -1,13 +1,16 @@
 //! Writes, run by the single writer inside its batch transaction: observations (an
 //! identical span sent twice replaces itself), then one rollup per touched trace. What
 //! they store is capped ([`StoredCaps`]) before the writer sees it. Prompt versions, labels
-//! and deletions (`prompts`), each in one transaction.
+//! and deletions (`prompts`), each in one transaction. Comments (`comments`) and a trace's
+//! `public` and `bookmarked` flags (`trace_flags`).
 
 mod caps;
+pub mod comments;
 mod observations;
 pub mod prompts;
 mod rollup;
 mod totals;
+pub mod trace_flags;
 
 pub use caps::StoredCaps;
 pub use observations::{observations, prepare, PreparedBatch};
