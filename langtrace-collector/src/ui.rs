@@ -3,7 +3,8 @@
 //! reads no file at run time. Every asset is one row of [`ASSETS`]; `index.html` loads
 //! `main.js` as a module and preloads every module so the browser fetches them in
 //! parallel. It talks to the `/api/public` routes with the project's keys (kept in the
-//! browser's session storage). Every UI response carries a strict
+//! browser's session storage); the shared trace's page (`/share/traces/{id}`, `share.html`
+//! and `share.js`) reads only the keyless share API and sends no key. Every UI response carries a strict
 //! `Content-Security-Policy` (no inline script or style, same-origin connections only),
 //! `X-Content-Type-Options: nosniff` and `Referrer-Policy: no-referrer`.
 
@@ -66,7 +67,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/promptlabels.js", include_str!("../ui/components/promptlabels.js"), JS),
     ("/ui/components/promptmetrics.js", include_str!("../ui/components/promptmetrics.js"), JS),
     ("/ui/components/template.js", include_str!("../ui/components/template.js"), JS),
+    (SHARE_PAGE, include_str!("../ui/share.html"), HTML),
+    ("/ui/share.js", include_str!("../ui/share.js"), JS),
+    ("/ui/components/bookmark.js", include_str!("../ui/components/bookmark.js"), JS),
+    ("/ui/components/comments.js", include_str!("../ui/components/comments.js"), JS),
+    ("/ui/components/sharetoggle.js", include_str!("../ui/components/sharetoggle.js"), JS),
 ];
+
+/// The page of a shared trace: one document for every id (its script reads the id from
+/// the path and the trace from the keyless share API).
+const SHARE_PAGE: &str = "/share/traces/{id}";
 
 /// How long a browser keeps an asset served under the build's version: a new binary
 /// serves its assets under a new version, so a kept copy is never stale.
@@ -84,11 +94,21 @@ fn version() -> &'static str {
     &VERSION
 }
 
-/// `index.html` with its `/ui/` references pointing at the build's version.
+/// `html` with its `/ui/` references pointing at the build's version.
+fn versioned(html: &str) -> String {
+    html.replace("\"/ui/", &format!("\"/ui/{}/", version()))
+}
+
+/// `index.html`, versioned.
 fn index() -> &'static str {
-    static INDEX: LazyLock<String> =
-        LazyLock::new(|| include_str!("../ui/index.html").replace("\"/ui/", &format!("\"/ui/{}/", version())));
+    static INDEX: LazyLock<String> = LazyLock::new(|| versioned(include_str!("../ui/index.html")));
     &INDEX
+}
+
+/// The shared trace's page, versioned.
+fn share_page() -> &'static str {
+    static SHARE: LazyLock<String> = LazyLock::new(|| versioned(include_str!("../ui/share.html")));
+    &SHARE
 }
 
 /// The path an asset is served at, its body, and how long a browser may keep it: the
@@ -97,6 +117,7 @@ fn served(path: &'static str, body: &'static str) -> (String, &'static str, &'st
     match path.strip_prefix("/ui/") {
         Some(rest) => (format!("/ui/{}/{rest}", version()), body, IMMUTABLE),
         None if matches!(path, "/" | "/index.html") => (path.to_owned(), index(), "no-cache"),
+        None if path == SHARE_PAGE => (path.to_owned(), share_page(), "no-cache"),
         None => (path.to_owned(), body, "no-cache"),
     }
 }
@@ -235,6 +256,7 @@ mod tests {
                 let relative = path.strip_prefix(&dir).unwrap().to_str().unwrap().replace('\\', "/");
                 let served = match relative.as_str() {
                     "index.html" => "/index.html".to_owned(),
+                    "share.html" => SHARE_PAGE.to_owned(),
                     other => format!("/ui/{other}"),
                 };
                 assert!(paths.contains(&served.as_str()), "ui/{relative} is not in the asset table");

@@ -1,10 +1,11 @@
-// The collector's HTTP API as the UI uses it: authenticated requests (a 401 signs out),
-// JSON GETs with query parameters, checking a key pair, posting a score, sending JSON
+// The collector's HTTP API as the UI uses it: authenticated requests (a 401 signs out;
+// none at all on a shared trace's page), JSON GETs with query parameters, keyless GETs of
+// the share path, checking a key pair, posting a score, sending JSON
 // (prompt versions and labels), and fetching media into blob URLs (cached per project by
 // the state).
 
 import { enc } from "./format.js";
-import { cachedMedia, credentials, signOut } from "./state.js";
+import { cachedMedia, credentials, signOut, state } from "./state.js";
 
 /** Thrown by requests the server refused for the keys; the UI has signed out already. */
 export class Unauthorized extends Error {}
@@ -17,8 +18,9 @@ export function basicAuth(publicKey, secretKey) {
   return btoa(binary);
 }
 
-/** A request with the current keys; on 401 signs out (to the sign-in page) and throws `Unauthorized`. */
+/** A request with the current keys; on 401 signs out (to the sign-in page) and throws `Unauthorized`. Refused on a shared trace's page. */
 export async function request(path, options = {}) {
+  if (state.readOnly) throw new Error("not available on a shared trace");
   const auth = credentials();
   const headers = { ...(options.headers || {}) };
   if (auth) headers.Authorization = `Basic ${auth}`;
@@ -31,23 +33,33 @@ export async function request(path, options = {}) {
   return response;
 }
 
-/** GETs `path` with `params` (empty ones left out, arrays repeated); the JSON body. */
-export async function api(path, params) {
-  let url = path;
-  if (params) {
-    const query = new URLSearchParams();
-    for (const [k, v] of Object.entries(params)) {
-      if (v === undefined || v === null || v === "") continue;
-      if (Array.isArray(v)) v.forEach((item) => query.append(k, item));
-      else query.set(k, v);
-    }
-    const text = query.toString();
-    if (text) url += `?${text}`;
+/** `path` with the query of `params` (empty ones left out, arrays repeated). */
+function withParams(path, params) {
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(params || {})) {
+    if (v === undefined || v === null || v === "") continue;
+    if (Array.isArray(v)) v.forEach((item) => query.append(k, item));
+    else query.set(k, v);
   }
-  const response = await request(url);
+  const text = query.toString();
+  return text ? `${path}?${text}` : path;
+}
+
+/** The JSON body of `response`; throws with the server's message when it is not OK. */
+async function jsonOf(response) {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.message || `${response.status} ${response.statusText}`);
   return body;
+}
+
+/** GETs `path` with `params` (empty ones left out, arrays repeated); the JSON body. */
+export async function api(path, params) {
+  return jsonOf(await request(withParams(path, params)));
+}
+
+/** GETs `path` with `params` without any key (the share path); the JSON body. */
+export async function publicApi(path, params) {
+  return jsonOf(await fetch(withParams(path, params), { credentials: "omit", cache: "no-store" }));
 }
 
 /** Lists the projects of the key pair `auth` (not the current one); the response, or null when unreachable. */

@@ -16,6 +16,7 @@ const app = {
   environment: sessionStorage.getItem(ENV_KEY) || "",
   navigation: 0,
   trace: null, // the trace page's controller, when shown
+  readOnly: false, // a shared trace's page: no key is read or sent
 };
 
 // Media id -> promise of {url (a blob: URL), type, size}, for the current project.
@@ -27,11 +28,12 @@ export const state = Object.freeze({
   get environments() { return app.environments; },
   get environment() { return app.environment; },
   get trace() { return app.trace; },
+  get readOnly() { return app.readOnly; },
 });
 
-/** The current key pair (base64 `pk:sk`), or null when signed out. */
+/** The current key pair (base64 `pk:sk`), or null when signed out (always on a shared trace's page). */
 export function credentials() {
-  return sessionStorage.getItem(AUTH_KEY);
+  return app.readOnly ? null : sessionStorage.getItem(AUTH_KEY);
 }
 
 /** Every project signed in to in this tab: [{name, auth}]. */
@@ -101,6 +103,11 @@ export function beginNavigation() {
 /** The trace page now shows `view` (its controller). */
 export function openTrace(view) {
   app.trace = view;
+}
+
+/** This document shows a shared trace: from now on no key is read, and keyed requests are refused. */
+export function enterReadOnly() {
+  app.readOnly = true;
 }
 
 /** No trace page is shown. */

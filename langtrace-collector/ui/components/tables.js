@@ -32,10 +32,10 @@ const TRACE_COLUMNS = [
   { label: "Release / version", order: "release" },
 ];
 
-/** A table of traces; `order` and `onOrder` make the headers sortable. */
-export function tracesTable(traces, order, onOrder) {
+/** A table of traces; `order` and `onOrder` make the headers sortable; `star(trace)`, if given, a leading cell's content (the bookmark). */
+export function tracesTable(traces, order, onOrder, star) {
   const [field, direction] = (order || "timestamp.desc").split(".");
-  const head = h("tr", null, TRACE_COLUMNS.map((column) => {
+  const head = h("tr", null, star ? h("th", { class: "star-cell", title: "Bookmarked", text: "★" }) : null, TRACE_COLUMNS.map((column) => {
     if (!column.order || !onOrder) return h("th", { text: column.label });
     const active = field === column.order;
     const next = active && direction === "desc" ? "asc" : "desc";
@@ -43,7 +43,8 @@ export function tracesTable(traces, order, onOrder) {
       h("button", { type: "button", class: "link", onClick: () => onOrder(`${column.order}.${next}`) },
         column.label, active ? (direction === "desc" ? " ↓" : " ↑") : ""));
   }));
-  const body = h("tbody", null, traces.map((t) => contained(() => traceRow(t), () => placeholderRow(TRACE_COLUMNS.length, { traceId: t && t.id }))));
+  const columns = TRACE_COLUMNS.length + (star ? 1 : 0);
+  const body = h("tbody", null, traces.map((t) => contained(() => traceRow(t, star), () => placeholderRow(columns, { traceId: t && t.id }))));
   return h("div", { class: "table-wrap" },
     h("table", { class: "grid", "data-testid": "traces-table" }, h("thead", null, head), body));
 }
@@ -53,10 +54,11 @@ function placeholderRow(columns, dataset) {
   return h("tr", { class: "unrenderable", dataset }, h("td", { colspan: columns, class: "muted", "data-testid": "unrenderable", text: "(this row cannot be shown)" }));
 }
 
-/** One trace's row of the traces table. */
-function traceRow(t) {
+/** One trace's row of the traces table, led by `star(t)` if given. */
+function traceRow(t, star) {
   const href = `#/traces/${enc(t.id)}`;
   const row = h("tr", { class: "clickable", dataset: { traceId: t.id } },
+    star ? h("td", { class: "star-cell" }, star(t)) : null,
     h("td", { class: "nowrap", text: fmtTime(t.timestamp) }),
     h("td", { class: "nowrap" }, h("a", { href, text: t.name || String(t.id).slice(0, 12), onClick: (e) => e.stopPropagation() })),
     h("td", { class: "preview", text: preview(t.input), title: preview(t.input, 1000) }),

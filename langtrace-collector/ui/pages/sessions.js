@@ -1,5 +1,6 @@
 // The sessions pages: the list of sessions, and one session replayed as a conversation
-// (each trace's input and output previews, a page of turns at a time) with its scores.
+// (each trace's input and output previews, a page of turns at a time) with its scores
+// and comments.
 
 import { clear, contained, copyButton, h, link, pageRoot, section } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime } from "../format.js";
@@ -7,6 +8,7 @@ import { api } from "../api.js";
 import { hashWith, setReady } from "../router.js";
 import { environmentParam, isCurrent } from "../state.js";
 import { levelBadge } from "../components/badges.js";
+import { commentsBlock } from "../components/comments.js";
 import { scoreList } from "../components/scores.js";
 import { listTable, pager } from "../components/tables.js";
 import { renderValue } from "../components/values.js";
@@ -55,6 +57,7 @@ export async function sessionPage(token, id, query) {
       .map(([k, v]) => h("span", { class: "fact" }, h("span", { class: "muted", text: `${k} ` }), v)),
     (sn.userIds || []).map((u) => h("span", { class: "fact" }, h("span", { class: "muted", text: "User " }), link(`#/users/${enc(u)}`, u)))));
   root.appendChild(section("Scores", "session-scores", scoreList(scores.data || [], "scores")));
+  root.appendChild(commentsBlock("SESSION", sn.id, "session-comments"));
   const list = h("div", { class: "conversation", "data-testid": "session-traces" }, (sn.traces || []).map((t) => contained(() =>
     h("article", { class: "turn", dataset: { traceId: t.id } },
       h("div", { class: "turn-head" },

@@ -1,14 +1,19 @@
 // The trace page (`#/traces/<id>?observation=<id>`): the trace's facts, its observation
 // tree beside the timeline (rendered a page of rows at a time), the selected
-// observation's panel, the agent graph and the scores. Observations come with previews
-// of their input and output; the panel loads the whole values of the selected one when
-// its previews were cut. Its controller (`TraceView`) is
-// the state's `trace` while shown, so that another observation of the same trace is
-// selected in place.
+// observation's panel, the agent graph, the scores and the comments, with the share
+// toggle and the bookmark star. Observations come with previews of their input and
+// output; the panel loads the whole values of the selected one when its previews were
+// cut. Its controller (`TraceView`) is the state's `trace` while shown, so that another
+// observation of the same trace is selected in place. The view reads through a source:
+// the keyed API here, the keyless share path on a shared trace's page (`share.js`), where
+// it is read-only (no forms, no toggles, users and sessions as text).
 
 import { append, clear, contained, copyButton, h, link, pageRoot, section } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime, ms } from "../format.js";
 import { api, postScore, Unauthorized } from "../api.js";
+import { bookmarkButton } from "../components/bookmark.js";
+import { commentsBlock } from "../components/comments.js";
+import { shareToggle } from "../components/sharetoggle.js";
 import { hashWith, setReady, unsetReady } from "../router.js";
 import { isCurrent, openTrace, state } from "../state.js";
 import { levelBadge, tagList, typeBadge } from "../components/badges.js";
@@ -20,29 +25,39 @@ import { jsonTree, renderValue } from "../components/values.js";
 
 const PAGE_ROWS = 250; // tree / timeline rows rendered per "show more"
 // Observations a trace page loads at most (the earliest); the rest are counted, not shown.
-const TRACE_OBSERVATION_LIMIT = 10000;
+export const TRACE_OBSERVATION_LIMIT = 10000;
 
 // How the server marks a preview it cut (see docs/limits.md).
 const CUT_MARKER = "…[truncated: ";
 const isCut = (value) => typeof value === "string" && value.includes(CUT_MARKER);
 
-function fetchTrace(id) {
-  return api(`/api/public/traces/${enc(id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT, observationIo: "preview" });
-}
+// The keyed source of the view: the trace, one whole observation, and the hash of a selection.
+const KEYED = {
+  readOnly: false,
+  trace: (id) => api(`/api/public/traces/${enc(id)}`, { observationLimit: TRACE_OBSERVATION_LIMIT, observationIo: "preview" }),
+  observation: (id) => api(`/api/public/observations/${enc(id)}`),
+  hash: (traceId, observationId) => hashWith(`/traces/${enc(traceId)}`, { observation: observationId || "" }),
+};
 
 export async function traceDetailPage(token, id, query) {
-  const trace = await fetchTrace(id);
+  const trace = await KEYED.trace(id);
   if (!isCurrent(token)) return;
-  const view = new TraceView(trace, token);
+  showTrace(trace, token, KEYED, query.get("observation"));
+}
+
+/** Shows `trace`, read through `source` (see KEYED), with observation `selected` selected. */
+export function showTrace(trace, token, source, selected) {
+  const view = new TraceView(trace, token, source);
   openTrace(view);
-  view.render(query.get("observation"));
+  view.render(selected);
   if (!view.loading) setReady("trace");
 }
 
 class TraceView {
-  constructor(trace, token) {
+  constructor(trace, token, source) {
     this.id = trace.id;
     this.token = token;
+    this.source = source;
     this.setTrace(trace);
     this.collapsed = new Set();
     this.limit = PAGE_ROWS;
@@ -81,14 +96,21 @@ class TraceView {
       ["Release", t.release],
       ["Version", t.version],
     ];
+    const readOnly = this.source.readOnly;
+    // Read-only, a user or session is text: no other page is reachable from a shared trace.
+    const linked = (label, path, value) => value
+      ? h("span", { class: "fact" }, h("span", { class: "muted", text: `${label} ` }), readOnly ? value : link(`#/${path}/${enc(value)}`, value))
+      : null;
     const detail = h("div", { class: "trace", "data-testid": "trace-detail", dataset: { traceId: t.id } },
       h("div", { class: "page-head" },
+        readOnly ? null : bookmarkButton(t),
         h("h1", null, t.name || "(unnamed trace)"), levelBadge(t.level),
-        h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id"))),
+        h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id")),
+        readOnly ? null : shareToggle(t)),
       h("div", { class: "facts" },
         facts.filter(([, v]) => v).map(([k, v]) => h("span", { class: "fact" }, h("span", { class: "muted", text: `${k} ` }), v)),
-        t.userId ? h("span", { class: "fact" }, h("span", { class: "muted", text: "User " }), link(`#/users/${enc(t.userId)}`, t.userId)) : null,
-        t.sessionId ? h("span", { class: "fact" }, h("span", { class: "muted", text: "Session " }), link(`#/sessions/${enc(t.sessionId)}`, t.sessionId)) : null,
+        linked("User", "users", t.userId),
+        linked("Session", "sessions", t.sessionId),
         tagList(t.tags)),
       t.observationsTruncated
         ? h("p", { class: "muted", "data-testid": "truncated", text: `Showing the first ${fmtNumber(TRACE_OBSERVATION_LIMIT)} observations (by start time).` })
@@ -113,6 +135,7 @@ class TraceView {
       this.panelEl));
     detail.appendChild(this.graphEl);
     detail.appendChild(this.scoresEl);
+    if (!readOnly) detail.appendChild(commentsBlock("TRACE", t.id, "trace-comments"));
     root.appendChild(detail);
     this.select(selected, false);
     this.renderGraph();
@@ -155,8 +178,7 @@ class TraceView {
   }
 
   navigate(id) {
-    const hash = hashWith(`/traces/${enc(this.id)}`, { observation: id || "" });
-    history.replaceState(null, "", hash);
+    history.replaceState(null, "", this.source.hash(this.id, id));
     this.select(id, true);
   }
 
@@ -219,6 +241,7 @@ class TraceView {
     if (o.usageDetails && Object.keys(o.usageDetails).length) panel.appendChild(section("Usage", "usage", jsonTree(o.usageDetails)));
     if (o.costDetails && Object.keys(o.costDetails).length) panel.appendChild(section("Cost", "cost", jsonTree(o.costDetails)));
     panel.appendChild(section("Metadata", "metadata", renderValue(o.metadata)));
+    if (!this.source.readOnly) panel.appendChild(commentsBlock("OBSERVATION", o.id, "observation-comments"));
   }
 
   /** Loads the whole input and output of observation `id`, then shows them if it is still selected. */
@@ -227,7 +250,7 @@ class TraceView {
     unsetReady();
     let whole;
     try {
-      whole = await api(`/api/public/observations/${enc(id)}`);
+      whole = await this.source.observation(id);
     } catch (error) {
       if (error instanceof Unauthorized) return;
       console.warn("the whole observation could not be loaded:", error);
@@ -253,7 +276,7 @@ class TraceView {
     box.appendChild(h("section", { class: "block scores-block" },
       h("h3", { text: "Scores" }),
       scoreList(t.scores || [], "scores", target),
-      scoreForm(t, () => this.selected, (score, report) => this.saveScore(score, report))));
+      this.source.readOnly ? null : scoreForm(t, () => this.selected, (score, report) => this.saveScore(score, report))));
   }
 
   /** Stores `score`, then shows the trace's scores as stored; `report(message)` on failure. */
@@ -261,7 +284,7 @@ class TraceView {
     unsetReady();
     try {
       await postScore(score);
-      const fresh = await fetchTrace(this.trace.id);
+      const fresh = await this.source.trace(this.trace.id);
       if (state.trace !== this) return;
       this.setTrace(fresh);
       this.renderScores();

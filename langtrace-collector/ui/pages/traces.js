@@ -1,13 +1,15 @@
-// The traces page: the filters (kept in the hash), the sortable traces table and its pager.
+// The traces page: the filters (kept in the hash; the bookmarked quick filter among them),
+// the sortable traces table with a bookmark star per row, and its pager.
 
 import { clear, h, pageRoot } from "../dom.js";
 import { LEVELS, toIso } from "../format.js";
 import { api } from "../api.js";
 import { hashWith, setReady } from "../router.js";
 import { environmentParam, isCurrent } from "../state.js";
+import { bookmarkButton } from "../components/bookmark.js";
 import { pager, tracesTable } from "../components/tables.js";
 
-const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to", "guardrails"];
+const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to", "guardrails", "bookmarked"];
 // The quick filter `guardrails=warnings`: traces with a GUARDRAIL observation at WARNING or worse.
 const GUARDRAIL_WARNINGS = { observationType: "GUARDRAIL", observationLevel: "WARNING" };
 
@@ -29,6 +31,7 @@ export async function tracesPage(token, query) {
     release: params.release, version: params.version, level: params.level, search: params.search,
     fromTimestamp: toIso(params.from), toTimestamp: toIso(params.to), environment: environmentParam(),
     ...(params.guardrails ? GUARDRAIL_WARNINGS : {}),
+    bookmarked: params.bookmarked ? "true" : undefined,
   });
   if (!isCurrent(token)) return;
   const input = (name, placeholder, type = "text") => h("input", {
@@ -45,6 +48,9 @@ export async function tracesPage(token, query) {
     h("input", { type: "hidden", name: "guardrails", value: params.guardrails }),
     h("button", { type: "button", class: "quick-filter", "data-filter": "guardrails", "aria-pressed": String(Boolean(params.guardrails)),
       text: "Guardrail warnings", onClick: () => go({ guardrails: params.guardrails ? "" : "warnings", page: 1 }) }),
+    h("input", { type: "hidden", name: "bookmarked", value: params.bookmarked }),
+    h("button", { type: "button", class: "quick-filter", "data-filter": "bookmarked", "aria-pressed": String(Boolean(params.bookmarked)),
+      text: "★ Bookmarked", onClick: () => go({ bookmarked: params.bookmarked ? "" : "true", page: 1 }) }),
     h("label", { class: "inline" }, "From ", input("from", "", "datetime-local")),
     h("label", { class: "inline" }, "To ", input("to", "", "datetime-local")),
     h("button", { type: "submit", text: "Apply" }),
@@ -61,7 +67,7 @@ export async function tracesPage(token, query) {
   const root = clear(pageRoot());
   root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Traces" }), limitSelect));
   root.appendChild(form);
-  root.appendChild(result.data.length ? tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 }))
+  root.appendChild(result.data.length ? tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 }), bookmarkButton)
     : h("div", null, h("table", { class: "grid", "data-testid": "traces-table" }, h("tbody")), h("p", { class: "empty", text: "No traces match." })));
   root.appendChild(pager(result.meta, (p) => go({ page: p })));
   setReady("traces");
