@@ -1,7 +1,7 @@
 //! `langtrace demo`: one command starts the collector, fills it through the facade and the
 //! OTLP bridge, and prints a ready line with the URL and keys; the API then shows every
 //! feature the demo agent exercises. Its writer runs at the process's priority, its
-//! runtime threads below it.
+//! runtime threads below it. One of its traces is shared, bookmarked and commented.
 
 mod support;
 
@@ -176,6 +176,26 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
     let (status, _, content) = demo.get_raw(&format!("/api/public/media/{media_id}/content"));
     assert_eq!(status, 200);
     assert!(content.starts_with(b"\x89PNG\r\n\x1a\n"), "the media is a PNG");
+}
+
+#[test]
+fn demo_shares_bookmarks_and_comments_one_trace() {
+    let demo = Demo::start();
+    let starred = demo.ok("/api/public/traces?bookmarked=true");
+    assert_eq!(starred["meta"]["totalItems"], 1, "{starred}");
+    let trace = &starred["data"][0];
+    let id = trace["id"].as_str().unwrap();
+    assert_eq!(trace["public"], true, "the bookmarked trace is the shared one");
+    let shared = demo.client().get(demo.url(&format!("/api/public/share/traces/{id}"))).send().unwrap();
+    assert_eq!(shared.status().as_u16(), 200, "readable without keys");
+    let on_trace = demo.ok(&format!("/api/public/comments?objectType=TRACE&objectId={id}"));
+    assert_eq!(on_trace["meta"]["totalItems"], 1);
+    let session = trace["sessionId"].as_str().expect("a trace of a session");
+    assert_eq!(
+        demo.ok(&format!("/api/public/comments?objectType=SESSION&objectId={session}"))["meta"]["totalItems"],
+        1
+    );
+    assert_eq!(demo.ok("/api/public/comments?objectType=OBSERVATION")["meta"]["totalItems"], 1);
 }
 
 #[test]

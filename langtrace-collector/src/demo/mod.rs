@@ -10,10 +10,12 @@
 //! - `script`: the conversations each deployment runs;
 //! - `png`: small PNG images drawn in code, attached to vision generations;
 //! - `history`: the week the traces are spread over (the clock each trace is sent with);
-//! - `prompts`: the agent's prompts, created in and fetched from prompt management.
+//! - `prompts`: the agent's prompts, created in and fetched from prompt management;
+//! - `collab`: one trace shared and bookmarked, with comments.
 
 mod agent;
 mod app;
+mod collab;
 mod guard;
 mod history;
 mod png;
@@ -125,8 +127,17 @@ impl Demo {
         let base_url = format!("http://{}", listening.http_addr);
 
         let started = Instant::now();
-        let summary = match run_app(base_url, keys.clone()).await {
-            Ok(summary) => summary,
+        let (data_dir, app_keys) = (args.data_dir.clone(), keys.clone());
+        let app = async move {
+            let summary = run_app(base_url, app_keys).await?;
+            let shared = tokio::task::spawn_blocking(move || collab::annotate(&data_dir, DEMO_PROJECT))
+                .await
+                .map_err(|_| DemoError::App("the annotating thread panicked".to_owned()))?
+                .map_err(DemoError::App)?;
+            Ok::<_, DemoError>((summary, shared))
+        };
+        let (summary, shared) = match app.await {
+            Ok(done) => done,
             Err(error) => {
                 let _ = stop_tx.send(());
                 let _ = server.await;
@@ -134,6 +145,10 @@ impl Demo {
             }
         };
         print_ready(&listening, &keys, &summary, started.elapsed(), &args);
+        if let Some(id) = shared {
+            println!("  A shared trace (no keys needed): http://{}/share/traces/{id}", listening.http_addr);
+            println!();
+        }
 
         tokio::select! {
             _ = &mut shutdown => {}
