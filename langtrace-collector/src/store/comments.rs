@@ -43,27 +43,27 @@ impl CommentObject {
             .find(|object| object.keyword() == keyword)
     }
 
-    /// The query that answers a row when object `?2` of this kind exists in project `?1`.
-    fn existence_sql(self) -> &'static str {
+    /// The query that answers a row, with the trace the object belongs to (NULL for a
+    /// session or a prompt), when object `?2` of this kind exists in project `?1`.
+    fn lookup_sql(self) -> &'static str {
         match self {
-            CommentObject::Trace => "SELECT 1 FROM traces WHERE project_id = ?1 AND id = ?2",
-            CommentObject::Observation => "SELECT 1 FROM observations WHERE project_id = ?1 AND id = ?2 LIMIT 1",
-            CommentObject::Session => "SELECT 1 FROM traces WHERE project_id = ?1 AND session_id = ?2 LIMIT 1",
-            CommentObject::Prompt => "SELECT 1 FROM prompts WHERE project_id = ?1 AND id = ?2",
+            CommentObject::Trace => "SELECT id FROM traces WHERE project_id = ?1 AND id = ?2",
+            CommentObject::Observation => "SELECT trace_id FROM observations WHERE project_id = ?1 AND id = ?2 LIMIT 1",
+            CommentObject::Session => "SELECT NULL FROM traces WHERE project_id = ?1 AND session_id = ?2 LIMIT 1",
+            CommentObject::Prompt => "SELECT NULL FROM prompts WHERE project_id = ?1 AND id = ?2",
         }
     }
 }
 
-/// Whether `object` `id` exists in `project_id`.
-pub fn object_exists(
+/// Where `object` `id` of `project_id` is: `None` when it does not exist, else the trace
+/// it belongs to (`None` inside for a session or a prompt).
+pub fn find_object(
     connection: &Connection,
     project_id: &str,
     object: CommentObject,
     id: &str,
-) -> rusqlite::Result<bool> {
-    let found: Option<i64> =
-        connection.prepare_cached(object.existence_sql())?.query_row([project_id, id], |row| row.get(0)).optional()?;
-    Ok(found.is_some())
+) -> rusqlite::Result<Option<Option<String>>> {
+    connection.prepare_cached(object.lookup_sql())?.query_row([project_id, id], |row| row.get(0)).optional()
 }
 
 /// A stored comment. Times in nanoseconds since the epoch.

@@ -196,8 +196,9 @@ const MIGRATIONS: &[&str] = &[
         WHERE prompt_name IS NOT NULL;
     "#,
     // 6 (lifecycle-share): comments on traces, observations, sessions and prompts, found by
-    // their object (and deleted with a trace through the same index); a trace's bookmark;
-    // public traces found by id alone for the share path.
+    // their object; those on a trace or one of its observations carry the trace's id, so
+    // a trace's deletion removes them by (project, trace). A trace's bookmark; public traces
+    // found by id alone for the share path.
     r#"
     CREATE TABLE comments (
         project_id TEXT NOT NULL,
@@ -206,11 +207,13 @@ const MIGRATIONS: &[&str] = &[
         object_id TEXT NOT NULL,
         content TEXT NOT NULL,
         author_user_id TEXT,
+        trace_id TEXT,
         created_at INTEGER NOT NULL,
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (project_id, id)
     );
     CREATE INDEX comments_object ON comments (project_id, object_type, object_id, created_at);
+    CREATE INDEX comments_trace ON comments (project_id, trace_id) WHERE trace_id IS NOT NULL;
     CREATE INDEX comments_time ON comments (project_id, created_at);
     ALTER TABLE traces ADD COLUMN bookmarked INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX traces_public ON traces (id) WHERE public = 1;

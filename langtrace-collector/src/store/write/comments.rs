@@ -1,10 +1,11 @@
 //! Comment writes, each inside the single writer's transaction: a new comment, stored
-//! only if the object it names exists in the project at that moment, and the removal of
-//! every comment on a trace and its observations (for a trace's deletion).
+//! only if the object it names exists in the project at that moment, with the trace that
+//! object belongs to; and the statement that removes every comment on a trace and its
+//! observations (for a trace's deletion).
 
 use rusqlite::{params, Transaction};
 
-use crate::store::comments::{object_exists, CommentObject, CommentRow};
+use crate::store::comments::{find_object, CommentObject, CommentRow};
 
 /// A comment to store, validated.
 #[derive(Debug, Clone)]
@@ -24,13 +25,13 @@ pub struct NewComment {
 /// Stores `new` in `project_id` when its object exists there; the stored row, or `None`
 /// (nothing stored) when the object does not exist.
 pub fn insert(tx: &Transaction<'_>, project_id: &str, new: &NewComment) -> rusqlite::Result<Option<CommentRow>> {
-    if !object_exists(tx, project_id, new.object, &new.object_id)? {
+    let Some(trace_id) = find_object(tx, project_id, new.object, &new.object_id)? else {
         return Ok(None);
-    }
+    };
     let at = crate::store::now_ns();
     tx.prepare_cached(
-        "INSERT INTO comments (project_id, id, object_type, object_id, content, author_user_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+        "INSERT INTO comments (project_id, id, object_type, object_id, content, author_user_id, trace_id, created_at,
+         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
     .execute(params![
         project_id,
@@ -39,6 +40,7 @@ pub fn insert(tx: &Transaction<'_>, project_id: &str, new: &NewComment) -> rusql
         new.object_id,
         new.content,
         new.author_user_id,
+        trace_id,
         at
     ])?;
     Ok(Some(CommentRow {
@@ -53,18 +55,11 @@ pub fn insert(tx: &Transaction<'_>, project_id: &str, new: &NewComment) -> rusql
     }))
 }
 
-/// Deletes the comments on trace `trace_id` and on its observations (run it before the
-/// observations themselves are deleted); the number deleted. Both halves use the
-/// `comments_object` index.
-pub fn delete_of_trace(tx: &Transaction<'_>, project_id: &str, trace_id: &str) -> rusqlite::Result<usize> {
-    tx.prepare_cached(
-        "DELETE FROM comments WHERE project_id = ?1 AND (
-             (object_type = 'TRACE' AND object_id = ?2)
-             OR (object_type = 'OBSERVATION' AND object_id IN
-                 (SELECT id FROM observations WHERE project_id = ?1 AND trace_id = ?2)))",
-    )?
-    .execute(params![project_id, trace_id])
-}
+/// The statement that deletes the comments on trace `?2` of project `?1` and on its
+/// observations (through the `comments_trace` index; it reads no observation row, so it
+/// may run after the observations are gone). A trace's deletion runs it with the other
+/// per-table statements of the trace.
+pub const DELETE_OF_TRACE: &str = "DELETE FROM comments WHERE project_id = ?1 AND trace_id = ?2";
 
 #[cfg(test)]
 mod tests {
@@ -128,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn deleting_a_traces_comments_removes_those_on_it_and_its_observations_only() {
+    fn deleting_a_traces_comments_removes_those_on_it_and_its_observations_only_even_after_them() {
         let mut connection = database();
         let tx = connection.transaction().unwrap();
         for (id, object, object_id) in [
@@ -140,8 +135,11 @@ mod tests {
         ] {
             insert(&tx, "p1", &comment(id, object, object_id)).unwrap().unwrap();
         }
-        assert_eq!(delete_of_trace(&tx, "p2", "t1").unwrap(), 0, "scoped to the project");
-        assert_eq!(delete_of_trace(&tx, "p1", "t1").unwrap(), 2);
+        let delete = |project_id: &str, trace_id: &str| tx.execute(DELETE_OF_TRACE, [project_id, trace_id]).unwrap();
+        assert_eq!(delete("p2", "t1"), 0, "scoped to the project");
+        // As a trace's deletion runs it: after the trace's observations are gone.
+        tx.execute("DELETE FROM observations WHERE project_id = 'p1' AND trace_id = 't1'", []).unwrap();
+        assert_eq!(delete("p1", "t1"), 2);
         tx.commit().unwrap();
         assert_eq!(ids(&connection, "p1"), ["c3", "c4", "c5"]);
     }
