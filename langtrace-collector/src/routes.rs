@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/comments/{id}", get(comments::get))
         .route("/api/public/share/traces/{id}", get(share::trace))
         .route("/api/public/share/traces/{id}/observations/{observation_id}", get(share::observation))
+        .route("/api/public/share/traces/{id}/media/{media_id}", get(share::media))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

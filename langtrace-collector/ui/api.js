@@ -20,7 +20,7 @@ export function basicAuth(publicKey, secretKey) {
 
 /** A request with the current keys; on 401 signs out (to the sign-in page) and throws `Unauthorized`. Refused on a shared trace's page. */
 export async function request(path, options = {}) {
-  if (state.readOnly) throw new Error("not available on a shared trace");
+  if (state.shared !== null) throw new Error("not available on a shared trace");
   const auth = credentials();
   const headers = { ...(options.headers || {}) };
   if (auth) headers.Authorization = `Basic ${auth}`;
@@ -74,21 +74,29 @@ export async function postScore(score) {
   if (!response.ok) throw new Error(answer.message || response.statusText);
 }
 
-/** The media `id` as a blob URL with its type and size (once per project). */
+/** The media `id` as a blob URL with its type and size (once per project; on a shared trace's page, through the share path). */
 export function mediaUrl(id) {
   return cachedMedia(id, async () => {
+    if (state.shared !== null) {
+      const response = await fetch(`/api/public/share/traces/${enc(state.shared)}/media/${enc(id)}`, { credentials: "omit", cache: "no-store" });
+      return blobUrl(response, null);
+    }
     const info = await api(`/api/public/media/${enc(id)}`);
     let path = `/api/public/media/${enc(id)}/content`;
     if (info.url) {
       try { const u = new URL(info.url, location.href); path = u.pathname + u.search; } catch { /* keep default */ }
     }
-    const response = await request(path);
-    if (!response.ok) throw new Error(`media ${response.status}`);
-    const blob = await response.blob();
-    // Shown inline only as what the server served it as; anything else is a download, typed so no browser renders it.
-    const inline = /^(image|audio|video)\//.test(blob.type);
-    return { url: URL.createObjectURL(inline ? blob : blob.slice(0, blob.size, "application/octet-stream")), type: blob.type, size: info.contentLength };
+    return blobUrl(await request(path), info.contentLength);
   });
+}
+
+/** The media bytes `response` carries as {url (a blob: URL), type, size (`size`, else the bytes')}. */
+async function blobUrl(response, size) {
+  if (!response.ok) throw new Error(`media ${response.status}`);
+  const blob = await response.blob();
+  // Shown inline only as what the server served it as; anything else is a download, typed so no browser renders it.
+  const inline = /^(image|audio|video)\//.test(blob.type);
+  return { url: URL.createObjectURL(inline ? blob : blob.slice(0, blob.size, "application/octet-stream")), type: blob.type, size: size ?? blob.size };
 }
 
 /** Sends `body` as JSON with `method` to `path`; the JSON answer, or throws with the server's message when refused. */

@@ -1,13 +1,14 @@
 // The page of a shared trace (`/share/traces/<id>`, served without keys): the trace
-// page's view in read-only mode over the keyless share path. The state turns read-only
-// before anything loads, so no key is read or sent from this document; users and
-// sessions show as text, and there is no form, so no other route is reachable from it.
+// page's view in read-only mode over the keyless share path (its media too). The state
+// turns shared before anything loads, so no key is read or sent from this document;
+// users and sessions show as text, and there is no form, so no other route is reachable
+// from it.
 
 import { clear, h, pageRoot } from "./dom.js";
 import { enc } from "./format.js";
 import { publicApi } from "./api.js";
 import { setReady } from "./router.js";
-import { beginNavigation, enterReadOnly } from "./state.js";
+import { beginNavigation, enterShared } from "./state.js";
 import { showTrace, TRACE_OBSERVATION_LIMIT } from "./pages/trace.js";
 
 /** The trace id of the page's path. */
@@ -17,9 +18,10 @@ function sharedId() {
 }
 
 async function start() {
-  enterReadOnly();
+  const id = sharedId();
+  enterShared(id);
   const token = beginNavigation();
-  const base = `/api/public/share/traces/${enc(sharedId())}`;
+  const base = `/api/public/share/traces/${enc(id)}`;
   const source = {
     readOnly: true,
     trace: () => publicApi(base, { observationLimit: TRACE_OBSERVATION_LIMIT, observationIo: "preview" }),

@@ -16,24 +16,24 @@ const app = {
   environment: sessionStorage.getItem(ENV_KEY) || "",
   navigation: 0,
   trace: null, // the trace page's controller, when shown
-  readOnly: false, // a shared trace's page: no key is read or sent
+  shared: null, // on a shared trace's page, its id: no key is read or sent
 };
 
 // Media id -> promise of {url (a blob: URL), type, size}, for the current project.
 const mediaCache = new Map();
 
-/** The state, read-only: `project`, `environments`, `environment`, `trace`. */
+/** The state, read-only: `project`, `environments`, `environment`, `trace`, `shared`. */
 export const state = Object.freeze({
   get project() { return app.project; },
   get environments() { return app.environments; },
   get environment() { return app.environment; },
   get trace() { return app.trace; },
-  get readOnly() { return app.readOnly; },
+  get shared() { return app.shared; },
 });
 
 /** The current key pair (base64 `pk:sk`), or null when signed out (always on a shared trace's page). */
 export function credentials() {
-  return app.readOnly ? null : sessionStorage.getItem(AUTH_KEY);
+  return app.shared !== null ? null : sessionStorage.getItem(AUTH_KEY);
 }
 
 /** Every project signed in to in this tab: [{name, auth}]. */
@@ -105,9 +105,9 @@ export function openTrace(view) {
   app.trace = view;
 }
 
-/** This document shows a shared trace: from now on no key is read, and keyed requests are refused. */
-export function enterReadOnly() {
-  app.readOnly = true;
+/** This document shows the shared trace `id`: from now on no key is read, and keyed requests are refused. */
+export function enterShared(id) {
+  app.shared = id;
 }
 
 /** No trace page is shown. */

@@ -206,6 +206,12 @@ pub async fn content(
     PathParams(id): PathParams<String>,
 ) -> Result<Response, ApiError> {
     let media = stored(&state, project.id, id.clone()).await?;
+    bytes_of(&state, media, &id).await
+}
+
+/// The answer carrying the bytes of `media` (id `id`), as
+/// `GET /api/public/media/{id}/content` serves them; 404 before they are uploaded.
+pub async fn bytes_of(state: &AppState, media: MediaRow, id: &str) -> Result<Response, ApiError> {
     if media.uploaded_at.is_none() {
         return Err(ApiError::NotFound(format!("media {id} (not uploaded)")));
     }

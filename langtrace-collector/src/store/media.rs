@@ -140,6 +140,20 @@ pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Res
         .optional()
 }
 
+/// Whether trace `trace_id` of `project_id` holds media `media_id`: announced for it, or
+/// referenced (`...|id=<media_id>|...`, the reference a client leaves in place of the
+/// bytes) in the input, output or metadata of one of its observations.
+pub fn of_trace(connection: &Connection, project_id: &str, trace_id: &str, media_id: &str) -> rusqlite::Result<bool> {
+    let reference = super::filter::contains_pattern(&format!("|id={media_id}|"));
+    connection
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM media WHERE project_id = ?1 AND id = ?3 AND trace_id = ?2)
+             OR EXISTS (SELECT 1 FROM observations WHERE project_id = ?1 AND trace_id = ?2 AND (input LIKE ?4 ESCAPE '\\'
+                 OR output LIKE ?4 ESCAPE '\\' OR metadata LIKE ?4 ESCAPE '\\'))",
+        )?
+        .query_row(params![project_id, trace_id, media_id, reference], |row| row.get(0))
+}
+
 /// The file holding the bytes whose SHA-256 is `sha256_base64` (standard base64).
 pub fn file_of(media_dir: &Path, sha256_base64: &str) -> PathBuf {
     let digest = base64::engine::general_purpose::STANDARD.decode(sha256_base64).unwrap_or_default();

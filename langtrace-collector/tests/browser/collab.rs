@@ -2,7 +2,7 @@
 //! link, whose read-only page shows the trace without keys and reaches nothing else;
 //! comments are added on the trace, an observation and a session and shown as text (the
 //! markup-as-text check covers them); the star bookmarks a trace and the Traces page
-//! filters on it.
+//! filters on it. The shared page shows the trace's media through the share path.
 
 use fantoccini::Locator;
 use serde_json::{json, Value};
@@ -17,23 +17,23 @@ const CHILD: &str = "00000000000000c2";
 const MARKUP: &str = r#"<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">"#;
 
 /// An export of trace `trace_id` in session `sess-1`: a root and, for the shared trace,
-/// a child.
-fn trace(trace_id: &str, root: &str) -> Value {
+/// a child whose input is `child_input`.
+fn trace(trace_id: &str, root: &str, child_input: &str) -> Value {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     let text = |key: &str, value: &str| json!({"key": key, "value": {"stringValue": value}});
-    let span = |id: &str, parent: Option<&str>, name: &str| {
+    let span = |id: &str, parent: Option<&str>, name: &str, input: &str| {
         let mut span = json!({"traceId": trace_id, "spanId": id, "name": name,
             "startTimeUnixNano": now.to_string(), "endTimeUnixNano": (now + 1_000_000).to_string(),
             "attributes": [text("session.id", "sess-1"), text("user.id", "ann"),
-                text("langfuse.observation.input", "\"question\""), text("langfuse.observation.output", "\"answer\"")]});
+                text("langfuse.observation.input", input), text("langfuse.observation.output", "\"answer\"")]});
         if let Some(parent) = parent {
             span["parentSpanId"] = json!(parent);
         }
         span
     };
-    let mut spans = vec![span(root, None, "shared-root")];
+    let mut spans = vec![span(root, None, "shared-root", "\"question\"")];
     if trace_id == SHARED {
-        spans.push(span(CHILD, Some(root), "shared-child"));
+        spans.push(span(CHILD, Some(root), "shared-child", child_input));
     }
     json!({"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]})
 }
@@ -48,6 +48,23 @@ async fn call(collector: &Collector, method: reqwest::Method, path: &str, body: 
     }
     let response = request.send().await.unwrap();
     (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+/// Uploads a PNG announced for trace `trace_id` through Langfuse's media flow; its id.
+async fn upload_png(collector: &Collector, trace_id: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let bytes = b"\x89PNG\r\n\x1a\nshared picture".to_vec();
+    let announced = json!({
+        "traceId": trace_id, "contentType": "image/png", "contentLength": bytes.len(), "field": "input",
+        "sha256Hash": base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&bytes)),
+    });
+    let (status, ticket) = call(collector, reqwest::Method::POST, "/api/public/media", Some(announced)).await;
+    assert_eq!(status, 200, "{ticket}");
+    let upload_url = ticket["uploadUrl"].as_str().expect("an upload URL");
+    let uploaded = reqwest::Client::new().put(upload_url).header("content-type", "image/png").body(bytes).send().await;
+    assert_eq!(uploaded.unwrap().status().as_u16(), 200);
+    ticket["mediaId"].as_str().unwrap().to_owned()
 }
 
 /// Waits for the element `css`.
@@ -78,8 +95,11 @@ async fn assert_nothing_ran(browser: &Browser, page: &str) {
 async fn share_comment_and_bookmark_from_the_ui() {
     let _serial = SERIAL.lock().await;
     let collector = tokio::task::block_in_place(Collector::start);
+    let image = upload_png(&collector, SHARED).await;
+    let child_input = json!(format!("look: @@@langfuseMedia:type=image/png|id={image}|source=bytes@@@")).to_string();
     for (trace_id, root) in [(PRIVATE, "00000000000000b1"), (SHARED, "00000000000000c1")] {
-        assert_eq!(call(&collector, reqwest::Method::POST, "/v1/traces", Some(trace(trace_id, root))).await.0, 200);
+        let export = trace(trace_id, root, &child_input);
+        assert_eq!(call(&collector, reqwest::Method::POST, "/v1/traces", Some(export)).await.0, 200);
     }
     let browser = Browser::start().await;
     browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
@@ -146,6 +166,7 @@ async fn share_comment_and_bookmark_from_the_ui() {
     }
     browser.click(&format!("[data-testid=tree] [data-observation-id='{CHILD}']")).await;
     wait_for(&browser, &format!("[data-testid=panel][data-selected='{CHILD}']")).await;
+    wait_for(&browser, "[data-testid=panel] [data-testid=input] img[src^='blob:']").await;
     let fetched = browser
         .client()
         .execute("return performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.startsWith('/api/'))", vec![])

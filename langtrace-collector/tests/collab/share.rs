@@ -1,9 +1,12 @@
 //! The share path: a public trace (marked by its spans or by the PATCH) is readable
-//! without keys, with its observations; a private trace, another project's trace, an
-//! observation of another trace, the trace's session and every other route stay closed.
+//! without keys, with its observations and media; a private trace, another project's
+//! trace, an observation or media of another trace, the trace's session and every other
+//! route stay closed.
 
+use base64::Engine;
 use reqwest::Method;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
 use super::client::{get_anonymous, patch_trace, root, send, send_as};
 use crate::support::otlp::{span, trace_id};
@@ -158,4 +161,54 @@ fn the_same_trace_id_made_public_later_in_another_project_does_not_take_over_the
     send(&collector, &other, vec![root(1, "impostor", true)]);
     let (status, shared) = get_anonymous(&collector, &format!("/api/public/share/traces/{}", trace_id(1)));
     assert_eq!((status, shared["sessionId"].as_str()), (200, Some("first")), "{shared}");
+}
+
+/// Uploads `bytes` as PNG media announced for trace `trace` through Langfuse's media
+/// flow; the media id.
+fn upload(collector: &Collector, trace: &str, bytes: &[u8]) -> String {
+    let announced = json!({
+        "traceId": trace,
+        "contentType": "image/png",
+        "contentLength": bytes.len(),
+        "sha256Hash": base64::engine::general_purpose::STANDARD.encode(Sha256::digest(bytes)),
+        "field": "input",
+    });
+    let (status, ticket) = collector.post_json("/api/public/media", &announced);
+    assert_eq!(status, 200, "{ticket}");
+    let upload_url = ticket["uploadUrl"].as_str().expect("an upload URL for new bytes");
+    let (status, _, _) = collector.send_raw(Method::PUT, upload_url, &[("content-type", "image/png")], bytes.to_vec());
+    assert_eq!(status, 200);
+    ticket["mediaId"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_media_a_public_trace_holds_is_shared_and_no_other() {
+    let collector = Collector::start();
+    let keys = collector.authorization();
+    let (public, private) = (trace_id(1), trace_id(2));
+    // Referenced in the public trace's input (announced for another trace id), announced
+    // for the public trace, and the private trace's own.
+    let referenced = upload(&collector, &trace_id(7), b"\x89PNG\r\n\x1a\nreferenced");
+    let announced = upload(&collector, &public, b"\x89PNG\r\n\x1a\nannounced");
+    let other = upload(&collector, &private, b"\x89PNG\r\n\x1a\nprivate");
+    let reference = json!(format!("@@@langfuseMedia:type=image/png|id={referenced}|source=bytes@@@")).to_string();
+    send(&collector, &keys, vec![root(1, "s", true).input(&reference)]);
+    send(&collector, &keys, vec![root(2, "s", false).input(&reference)]);
+
+    let media = |trace: &str, id: &str| {
+        collector.send_raw(Method::GET, &format!("/api/public/share/traces/{trace}/media/{id}"), &[], Vec::new())
+    };
+    for (id, bytes) in [(&referenced, &b"referenced"[..]), (&announced, &b"announced"[..])] {
+        let (status, headers, body) = media(&public, id);
+        assert_eq!(status, 200, "{id}");
+        assert!(body.ends_with(bytes), "the bytes of {id}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["content-type"], "image/png");
+    }
+    assert_eq!(media(&public, &other).0, 404, "media of another trace");
+    assert_eq!(media(&public, "unknown").0, 404);
+    assert_eq!(media(&private, &referenced).0, 404, "media of a private trace, referenced or not");
+    assert_eq!(media(&private, &other).0, 404);
+    // A media id holding LIKE wildcards matches nothing it does not spell.
+    assert_eq!(media(&public, "%").0, 404);
 }
