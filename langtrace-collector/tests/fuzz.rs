@@ -64,6 +64,7 @@ const LISTS: &[&str] = &[
     "/api/public/metrics",
     "/api/public/v2/metrics",
     "/api/public/v2/prompts",
+    "/api/public/comments",
 ];
 
 /// Routes whose last segment is an id.
@@ -74,6 +75,8 @@ const DETAILS: &[&str] = &[
     "/api/public/users/",
     "/api/public/media/",
     "/api/public/v2/prompts/",
+    "/api/public/comments/",
+    "/api/public/share/traces/",
 ];
 
 /// Parameter names the routes know, and some they do not.
@@ -108,6 +111,10 @@ fn parameter_name() -> impl Strategy<Value = String> {
             "configId",
             "queueId",
             "observationId",
+            "objectType",
+            "objectId",
+            "authorUserId",
+            "bookmarked",
             "query",
             "filter",
             "expandMetadata",
@@ -228,6 +235,11 @@ fn post_body() -> impl Strategy<Value = Value> {
         "tags",
         "config",
         "commitMessage",
+        "objectType",
+        "objectId",
+        "content",
+        "authorUserId",
+        "projectId",
     ]);
     prop::collection::btree_map(field, json_value(), 0..8)
         .prop_map(|m| Value::Object(m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()))
@@ -271,7 +283,7 @@ proptest! {
 
     #[test]
     fn post_routes_answer_any_body(
-        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts"]),
+        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts", "/api/public/comments"]),
         body in prop_oneof![post_body(), json_value()],
     ) {
         let collector = collector();

@@ -20,6 +20,8 @@ use crate::store::write::comments::{insert, NewComment};
 
 /// Characters a comment holds at most (Langfuse's limit).
 pub const MAX_CONTENT_CHARS: usize = 3000;
+/// Characters of a comment's `authorUserId` at most (langtrace's bound: it is stored as given).
+pub const MAX_AUTHOR_CHARS: usize = 256;
 
 /// The object types of the wire, upper case as Langfuse spells them.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize)]
@@ -83,10 +85,17 @@ pub struct CreateComment {
 }
 
 impl CreateComment {
-    /// The comment to store; 400 for empty or over-long content, or an empty object id.
+    /// The comment to store; 400 for empty or over-long content, an over-long author, or
+    /// an empty object id.
     fn validate(self) -> Result<NewComment, ApiError> {
         if self.object_id.is_empty() {
             return Err(ApiError::BadRequest("objectId must not be empty".into()));
+        }
+        let author_chars = self.author_user_id.as_deref().map_or(0, |author| author.chars().count());
+        if author_chars > MAX_AUTHOR_CHARS {
+            return Err(ApiError::BadRequest(format!(
+                "authorUserId must be at most {MAX_AUTHOR_CHARS} characters, got {author_chars}"
+            )));
         }
         let chars = self.content.chars().count();
         if chars == 0 || self.content.trim().is_empty() {

@@ -1,7 +1,7 @@
 //! Hostile cases: writer. Requests that once stalled or poisoned the single writer (tens
 //! of thousands of tags, token counts overflowing a trace's sums, a regex bomb as a model
-//! price, megabytes of input) are accepted within the stored caps, or refused with a 400
-//! naming the limit, and the trace keeps accepting spans.
+//! price, megabytes of input, megabytes of comment) are accepted within the stored caps,
+//! or refused with a 400 naming the limit, and the trace keeps accepting spans.
 
 use serde_json::json;
 
@@ -123,6 +123,29 @@ fn a_five_megabyte_input_is_stored_truncated_with_the_marker() {
     assert!(input.len() <= 1 << 20, "--max-io-bytes: {} bytes", input.len());
     let trace = collector.ok(&format!("/api/public/traces/{}", trace_id(5)));
     assert!(trace["input"].as_str().unwrap().ends_with(MARKER), "the trace's input is the root's, capped");
+}
+
+#[test]
+fn comments_of_megabytes_are_refused_naming_the_limit_and_nothing_is_stored() {
+    let collector = Collector::start();
+    otlp::send(&collector, &collector.authorization(), &request([span(1, 1)]));
+    let trace = trace_id(1);
+    let megabytes = "x".repeat(4 << 20);
+    for (body, limit) in [
+        (json!({"objectType": "TRACE", "objectId": trace, "content": megabytes}), "3000 characters"),
+        (
+            json!({"objectType": "TRACE", "objectId": trace, "content": "ok", "authorUserId": megabytes}),
+            "256 characters",
+        ),
+    ] {
+        let (status, answer) = collector.post_json("/api/public/comments", &body);
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["message"].as_str().unwrap().contains(limit), "{answer}");
+    }
+    // An object id of megabytes names nothing: 404, nothing stored.
+    let body = json!({"objectType": "OBSERVATION", "objectId": megabytes, "content": "ok"});
+    assert_eq!(collector.post_json("/api/public/comments", &body).0, 404);
+    assert_eq!(collector.ok("/api/public/comments")["meta"]["totalItems"], 0);
 }
 
 #[test]
