@@ -4,7 +4,8 @@
 //! `@observe`, a generation with usage, user/session/tags, an error, scores), whose own
 //! API client reads the data back; and the same SDK's prompt management (create, get by
 //! default, label and version, compile, label moves, composition, its cache serving a
-//! prompt after the server stopped, fallbacks, generations linked to a prompt version).
+//! prompt after the server stopped, fallbacks, generations linked to a prompt version),
+//! and its comments API (create on a trace and a session, list, get, a missing object).
 //! The packages come from PyPI
 //! (`tests/compat/requirements.txt`), installed once into a virtualenv under the target
 //! directory, or taken from the interpreter `LANGTRACE_COMPAT_PYTHON` names.
@@ -135,6 +136,37 @@ fn langfuse_python_sdk_reports_and_reads_back() {
     let listed = collector.ok(&format!("/api/public/v3/scores?traceId={}", out["trace_id"].as_str().unwrap()));
     assert_eq!(listed["data"].as_array().unwrap().len(), 3);
     assert_eq!(listed["meta"]["limit"], 50);
+}
+
+#[test]
+fn langfuse_python_sdk_comments_on_a_trace_and_a_session() {
+    let collector = Collector::start();
+    let root = support::otlp::span(1, 1).attributes(vec![support::otlp::text("session.id", "sdk-session")]);
+    support::otlp::send(&collector, &collector.authorization(), &support::otlp::request([root]));
+    let trace_id = support::otlp::trace_id(1);
+    let out = script(
+        "langfuse_comments_client.py",
+        &[
+            "--host",
+            &collector.base_url,
+            "--public-key",
+            PUBLIC_KEY,
+            "--secret-key",
+            SECRET_KEY,
+            "--trace-id",
+            &trace_id,
+            "--session-id",
+            "sdk-session",
+        ],
+    );
+    assert_eq!(out["missing"], "not found", "the SDK's NotFoundError for a missing trace: {out}");
+    assert_eq!(out["total"], 1);
+    assert_eq!(out["listed"][0]["id"], out["trace_comment_id"]);
+    assert_eq!(out["listed"][0]["content"], "checked by the SDK");
+    assert_eq!(out["listed"][0]["author"], "sdk-user");
+    assert_eq!(out["session_comment"]["object_id"], "sdk-session");
+    // And over HTTP: exactly the two comments, nothing for the missing trace.
+    assert_eq!(collector.ok("/api/public/comments")["meta"]["totalItems"], 2);
 }
 
 #[test]
