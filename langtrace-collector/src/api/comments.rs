@@ -98,7 +98,7 @@ impl CreateComment {
             )));
         }
         let chars = self.content.chars().count();
-        if chars == 0 || self.content.trim().is_empty() {
+        if self.content.trim().is_empty() {
             return Err(ApiError::BadRequest("content must not be empty".into()));
         }
         if chars > MAX_CONTENT_CHARS {
