@@ -25,6 +25,10 @@ pub mod wire;
 
 use crate::app::ApiError;
 
+/// Most items an answer holds inline (the v1 dataset, a run): bounded memory however
+/// large the dataset; the paged lists give every item.
+pub const INLINE_ITEMS: u32 = 10_000;
+
 /// The 404 of a run name unknown in its dataset.
 pub fn run_not_found() -> ApiError {
     ApiError::Missing("Dataset run not found".into())

@@ -17,9 +17,6 @@ use crate::store::datasets::{self as store};
 use crate::store::filter::Page;
 use crate::store::write::datasets::delete_experiment;
 
-/// Most items a run answer holds.
-const RUN_ITEMS: u32 = 10_000;
-
 /// `GET /api/public/datasets/{name}/runs`.
 pub async fn list(
     State(state): State<AppState>,
@@ -44,7 +41,8 @@ fn find_run(c: &rusqlite::Connection, project_id: &str, name: &str, run: String)
     experiments::find(c, project_id, &filter)?.ok_or_else(super::run_not_found)
 }
 
-/// `GET /api/public/datasets/{name}/runs/{run}`: the run with its items.
+/// `GET /api/public/datasets/{name}/runs/{run}`: the run with its newest items (at most
+/// [`super::INLINE_ITEMS`]).
 pub async fn get(
     State(state): State<AppState>,
     Authed(project): Authed,
@@ -54,7 +52,7 @@ pub async fn get(
         .read(move |c| {
             let run = find_run(c, &project.id, &name, run)?;
             let filter = ItemFilter { experiment_id: Some(run.id.clone()), ..ItemFilter::default() };
-            let items = experiments::items_page(c, &project.id, &filter, Page { page: 1, limit: RUN_ITEMS })?;
+            let items = experiments::items_page(c, &project.id, &filter, Page { page: 1, limit: super::INLINE_ITEMS })?;
             Ok((run, items.rows))
         })
         .await?;

@@ -14,7 +14,9 @@ use crate::api::path::PathParams;
 use crate::api::query::Query;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
-use crate::store::datasets::{self, experiments, items};
+use crate::store::datasets::items::{self, ItemFilter};
+use crate::store::datasets::{self, experiments};
+use crate::store::filter::Page;
 use crate::store::now_ns;
 use crate::store::write::datasets::{upsert_dataset, DatasetFields};
 
@@ -88,8 +90,8 @@ pub async fn get(
     Ok(Json(Dataset::stored(&project.id, row)))
 }
 
-/// `GET /api/public/datasets/{name}` (legacy v1): the dataset with its ACTIVE items and
-/// the names of its runs.
+/// `GET /api/public/datasets/{name}` (legacy v1): the dataset with its newest ACTIVE
+/// items (at most [`super::INLINE_ITEMS`]) and the names of its runs.
 pub async fn get_v1(
     State(state): State<AppState>,
     Authed(project): Authed,
@@ -99,7 +101,8 @@ pub async fn get_v1(
     let answer = state
         .read(move |c| {
             let dataset = datasets::by_name(c, &project.id, &name)?.ok_or_else(super::dataset_not_found)?;
-            let rows = items::active_items_as_of(c, &project.id, &dataset.id, None)?;
+            let filter = ItemFilter { dataset_id: Some(dataset.id.clone()), ..ItemFilter::default() };
+            let rows = items::page(c, &project.id, &filter, Page { page: 1, limit: super::INLINE_ITEMS })?.rows;
             let shaped = rows
                 .into_iter()
                 .map(|row| super::items::shaped(c, &project.id, &public_url, row))
