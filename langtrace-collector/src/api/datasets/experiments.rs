@@ -147,7 +147,7 @@ pub async fn items(
     Query(paging): Query<CursorQuery>,
     Query(query): Query<ItemsQuery>,
 ) -> Result<Json<CursorPage<ExperimentItem>>, ApiError> {
-    let known = ["core", "dataset", "io", "metadata", "itemMetadata", "experimentMetadata", "scores"];
+    let known = ["core", "dataset", "io", "itemMetadata", "experimentMetadata", "scores"];
     let window = Window::parse(query.from_start_time, query.to_start_time, &paging, &known)?;
     let filter = ItemFilter {
         experiment_id: query.experiment_id,
