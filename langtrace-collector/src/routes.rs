@@ -8,7 +8,8 @@ use axum::Router;
 
 use crate::api::{comments, share, trace_update};
 use crate::api::{
-    health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces, users,
+    datasets, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces,
+    users,
 };
 use crate::app::{ApiError, AppState};
 use crate::receive;
@@ -56,6 +57,16 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/share/traces/{id}", get(share::trace))
         .route("/api/public/share/traces/{id}/observations/{observation_id}", get(share::observation))
         .route("/api/public/share/traces/{id}/media/{media_id}", get(share::media))
+        .route("/api/public/v2/datasets", get(datasets::sets::list).post(datasets::sets::create))
+        .route("/api/public/v2/datasets/{name}", get(datasets::sets::get))
+        .route("/api/public/dataset-items", get(datasets::items::list).post(datasets::items::create))
+        .route("/api/public/dataset-items/{id}", get(datasets::items::get).delete(datasets::items::delete))
+        .route("/api/public/dataset-run-items", get(datasets::run_items::list).post(datasets::run_items::create))
+        .route("/api/public/datasets/{name}", get(datasets::sets::get_v1))
+        .route("/api/public/datasets/{name}/runs", get(datasets::runs::list))
+        .route("/api/public/datasets/{name}/runs/{run}", get(datasets::runs::get).delete(datasets::runs::delete))
+        .route("/api/public/experiments", get(datasets::experiments::list))
+        .route("/api/public/experiment-items", get(datasets::experiments::items))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

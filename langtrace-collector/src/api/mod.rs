@@ -8,6 +8,7 @@
 
 pub mod body;
 pub mod comments;
+pub mod datasets;
 pub mod health;
 pub mod keys;
 pub mod media;

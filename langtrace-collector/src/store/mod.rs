@@ -20,6 +20,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub mod comments;
+pub mod datasets;
 pub mod environments;
 pub mod filter;
 pub mod incoming_media;

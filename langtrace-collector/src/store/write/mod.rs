@@ -2,10 +2,13 @@
 //! identical span sent twice replaces itself), then one rollup per touched trace. What
 //! they store is capped ([`StoredCaps`]) before the writer sees it. Prompt versions, labels
 //! and deletions (`prompts`), each in one transaction. Comments (`comments`) and a trace's
-//! `public` and `bookmarked` flags (`trace_flags`).
+//! `public` and `bookmarked` flags (`trace_flags`). Datasets, items and experiments
+//! (`datasets`); experiments read from spans (`experiment_spans`) are upserted with them.
 
 mod caps;
 pub mod comments;
+pub mod datasets;
+mod experiment_spans;
 mod observations;
 pub mod prompts;
 mod rollup;
