@@ -59,6 +59,7 @@ impl From<ObservationQuery> for ObservationFilter {
             environments: query.environment,
             prompt_name: query.prompt_name,
             prompt_version: query.prompt_version,
+            scores: Vec::new(),
         }
     }
 }
