@@ -171,7 +171,8 @@ impl Prompt {
 }
 
 /// Reads an answer: a string (one assistant message), a message, a message list or
-/// `{messages}`; the last message must be the assistant's.
+/// `{messages}`; the last message must be the assistant's, and two assistant messages in
+/// a row are alternatives (an observation's several choices), not one answer.
 pub fn answer(value: &Value) -> Result<Vec<Message>, Unfit> {
     let messages = match value {
         Value::String(text) => vec![Message::assistant(text)],
@@ -184,6 +185,9 @@ pub fn answer(value: &Value) -> Result<Vec<Message>, Unfit> {
         Value::Null => return Err(Unfit("no output")),
         _ => return Err(Unfit("the output is not a string, a message, a message list or {messages}")),
     };
+    if messages.windows(2).any(|pair| pair.iter().all(|message| message.role == Role::Assistant)) {
+        return Err(Unfit("the output holds alternative assistant messages (several choices)"));
+    }
     match messages.last() {
         Some(last) if last.role == Role::Assistant => Ok(messages),
         _ => Err(Unfit("the output does not end with an assistant message")),
@@ -224,6 +228,9 @@ mod tests {
         let calls = json!({"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "function"}]});
         assert_eq!(answer(&calls).unwrap()[0].tool_calls.as_ref().unwrap().len(), 1);
         assert!(answer(&json!({"role": "user", "content": "x"})).is_err());
+        assert!(answer(&json!([assistant, assistant])).unwrap_err().0.contains("several choices"));
+        let tool = json!({"role": "tool", "content": "42", "tool_call_id": "c1"});
+        assert_eq!(answer(&json!([calls, tool, assistant])).unwrap().len(), 3, "a tool round trip, then the answer");
         assert!(answer(&json!({"role": "tool", "content": "x"})).unwrap_err().0.contains("tool_call_id"));
         assert!(answer(&json!({"role": "assistant", "content": "x", "weight": 2})).is_err());
         assert!(answer(&json!({"role": "user", "content": null})).is_err());

@@ -93,3 +93,33 @@ impl Encoder for OpenaiDpo {
         self.report.write(out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+
+    /// The lines of a JSON Lines text, parsed.
+    fn lines(text: &str) -> Vec<Value> {
+        text.lines().map(|line| serde_json::from_str(line).unwrap()).collect()
+    }
+
+    #[test]
+    fn dataset_items_become_pairs_as_the_golden_file_says_and_misfits_are_reported() {
+        let items = lines(include_str!("../../../tests/export/golden/dpo_items.jsonl"));
+        let expected = lines(include_str!("../../../tests/export/golden/dpo.jsonl"));
+        let mut encoder = OpenaiDpo::new("expectedOutput");
+        let mut out = Vec::new();
+        for value in items {
+            let id = value["id"].as_str().unwrap().to_owned();
+            encoder.item(&Item { id, value }, &mut out);
+        }
+        encoder.finish(&mut out);
+        let got = lines(std::str::from_utf8(&out).unwrap());
+        assert_eq!(got.len(), expected.len(), "{got:#?}");
+        for (line, (got, want)) in got.iter().zip(&expected).enumerate() {
+            assert_eq!(got, want, "line {line}");
+        }
+    }
+}

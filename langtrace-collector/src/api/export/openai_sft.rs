@@ -1,6 +1,7 @@
 //! OpenAI supervised fine-tuning lines, `{"messages":[...],"tools"?:[...]}`, by the
 //! Phoenix rule: the input's messages followed by the output's (an expected output for
-//! a dataset item), the input's tools when it has some. A row whose input or output is
+//! a dataset item), the input's tools when it has some, else the tool definitions the
+//! collector keeps in an observation's `metadata.tools`. A row whose input or output is
 //! not chat messages is reported ([`super::report`]).
 
 use serde::Serialize;
@@ -36,7 +37,8 @@ impl OpenaiSft {
         let prompt = Prompt::parse(&value["input"])?;
         let mut messages = prompt.messages;
         messages.extend(answer(&value[self.output_field])?);
-        Ok(Example { messages, tools: prompt.tools })
+        let tools = prompt.tools.or_else(|| value["metadata"]["tools"].as_array().cloned());
+        Ok(Example { messages, tools })
     }
 }
 
