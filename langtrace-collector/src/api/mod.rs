@@ -21,6 +21,7 @@ pub mod path;
 pub mod preview;
 pub mod prompts;
 pub mod query;
+pub mod score_filter;
 pub mod scores;
 pub mod sessions;
 pub mod traces;

@@ -23,6 +23,8 @@ fn bad_input_answers_a_400_naming_what_is_wrong() {
         ),
         ("/api/public/observations/export?score=helpful%3E%3Dvery", "got \"helpful>=very\""),
         ("/api/public/observations/export?score=%3E%3D1", "got \">=1\""),
+        ("/api/public/observations?score=helpful%3E%3D", "query parameter score"),
+        ("/api/public/v2/observations?score=helpful%3D%3Dx", "score must be NAME OP NUMBER"),
         (
             "/api/public/observations/export?format=openai_dpo",
             "format openai_dpo needs a preferred and a non-preferred",

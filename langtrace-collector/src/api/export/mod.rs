@@ -9,7 +9,7 @@
 //! - [`format`]: the `format` parameter and the encoder it picks;
 //! - [`jsonl`], [`csv`], [`openai_sft`], [`openai_dpo`]: the encoders, [`messages`] the
 //!   chat messages the OpenAI formats are made of;
-//! - [`traces`], [`observations`]: the routes, [`score`] the score filter.
+//! - [`traces`], [`observations`]: the routes.
 
 pub mod csv;
 pub mod format;
@@ -19,7 +19,6 @@ pub mod observations;
 pub mod openai_dpo;
 pub mod openai_sft;
 pub mod report;
-pub mod score;
 pub mod stream;
 pub mod traces;
 

@@ -1,5 +1,5 @@
 //! `GET /api/public/observations/export`: the observations the list's filters select (the
-//! parameters of `GET /api/public/observations`, plus [`super::score`]'s `score`), newest
+//! parameters of `GET /api/public/observations`, `score` included), newest
 //! first, input and output whole, as `format=jsonl` (each line the list's observation
 //! object), `format=csv` ([`CSV_COLUMNS`]) or `format=openai_sft` (generations only
 //! unless `type` says otherwise; see [`super::openai_sft`]). `format=openai_dpo` answers
@@ -7,14 +7,13 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
 
 use super::csv::Csv;
-use super::format::Format;
+use super::format::{Format, FormatQuery};
 use super::jsonl::Jsonl;
 use super::openai_sft::OpenaiSft;
 use super::stream::{self, Batches, BATCH_ROWS};
-use super::{score, Item};
+use super::Item;
 use crate::api::observations::{Observation, ObservationQuery};
 use crate::api::query::Query;
 use crate::app::{ApiError, AppState, Authed};
@@ -52,14 +51,6 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// The formats of an observation export, the default first (DPO only to name it in the
 /// 400 of an unknown format; it is refused on its own).
 const FORMATS: [Format; 4] = [Format::Jsonl, Format::Csv, Format::OpenaiSft, Format::OpenaiDpo];
-
-/// The export's own parameters.
-#[derive(Debug, Deserialize)]
-pub struct ExportQuery {
-    format: Option<String>,
-    #[serde(default)]
-    score: Vec<String>,
-}
 
 /// The observations of one project that a filter selects, batch after batch.
 struct ObservationBatches {
@@ -99,11 +90,10 @@ pub async fn export(
     State(state): State<AppState>,
     Authed(project): Authed,
     Query(query): Query<ObservationQuery>,
-    Query(export): Query<ExportQuery>,
+    Query(format): Query<FormatQuery>,
 ) -> Result<Response, ApiError> {
-    let format = Format::parse(export.format.as_deref(), &FORMATS)?;
+    let format = Format::parse(format.format.as_deref(), &FORMATS)?;
     let mut filter = ObservationFilter::from(query);
-    filter.scores = export.score.iter().map(|text| score::parse(text)).collect::<Result<_, _>>()?;
     if format == Format::OpenaiSft && filter.observation_type.is_none() {
         filter.observation_type = Some("GENERATION".into());
     }

@@ -1,7 +1,11 @@
-//! The `score` parameter of an observation export: `score=NAME OP VALUE` with `OP` one
-//! of `>=`, `>`, `<=`, `<`, `=` (`score=helpful>=0.8`), repeated for several conditions
-//! that must all hold. An observation matches when a numeric score of that name on it,
-//! or on its trace as a whole, compares as asked.
+//! The `score` parameter of the observation lists and export (langtrace's own):
+//! `score=NAME OP VALUE` with `OP` one of `>=`, `>`, `<=`, `<`, `=`
+//! (`score=helpful>=0.8`), repeated for several conditions that must all hold. An
+//! observation matches when a numeric score of that name on it, or on its trace as a
+//! whole, compares as asked.
+
+use serde::de::{Deserializer, Error as _};
+use serde::Deserialize;
 
 use crate::app::ApiError;
 use crate::store::score_threshold::{Comparison, ScoreThreshold};
@@ -31,6 +35,12 @@ pub fn parse(text: &str) -> Result<ScoreThreshold, ApiError> {
         return Err(malformed());
     }
     Ok(ScoreThreshold { name: name.to_owned(), comparison: *comparison, value })
+}
+
+/// Every `score` value of a query string, parsed (a serde `deserialize_with` helper).
+pub fn thresholds<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ScoreThreshold>, D::Error> {
+    let texts = Vec::<String>::deserialize(deserializer)?;
+    texts.iter().map(|text| parse(text).map_err(|error| D::Error::custom(error.to_string()))).collect()
 }
 
 #[cfg(test)]
