@@ -363,3 +363,29 @@ pub mod metadata {
     /// The provider (`openai`, `anthropic`, ...).
     pub const PROVIDER: &str = "provider";
 }
+
+/// Langfuse's experiment attributes: set on the spans of an experiment item's trace (the
+/// 5.x SDKs send them), kept in the observation's metadata, and read by the collector to
+/// store the experiment and its items.
+pub mod experiment {
+    /// The experiment (dataset run) id.
+    pub const ID: &str = "langfuse.experiment.id";
+    /// The run name.
+    pub const NAME: &str = "langfuse.experiment.name";
+    /// Description.
+    pub const DESCRIPTION: &str = "langfuse.experiment.description";
+    /// Metadata, JSON object text.
+    pub const METADATA: &str = "langfuse.experiment.metadata";
+    /// The dataset's id (items of a dataset only).
+    pub const DATASET_ID: &str = "langfuse.experiment.dataset.id";
+    /// The item's id: the dataset item's, else a hash of its input.
+    pub const ITEM_ID: &str = "langfuse.experiment.item.id";
+    /// The dataset version the item was read at, ISO-8601.
+    pub const ITEM_VERSION: &str = "langfuse.experiment.item.version";
+    /// The item's expected output, JSON text.
+    pub const ITEM_EXPECTED_OUTPUT: &str = "langfuse.experiment.item.expected_output";
+    /// The item's metadata, JSON text.
+    pub const ITEM_METADATA: &str = "langfuse.experiment.item.metadata";
+    /// The id of the task's span.
+    pub const ITEM_ROOT_OBSERVATION_ID: &str = "langfuse.experiment.item.root_observation_id";
+}

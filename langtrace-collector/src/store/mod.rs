@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod datasets;
 pub mod environments;
 pub mod export;
 pub mod filter;
