@@ -52,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/prompts/{name}/metrics", get(prompts::metrics::metrics))
         .route("/api/public/traces/export", get(export::traces::export))
         .route("/api/public/observations/export", get(export::observations::export))
+        .route("/api/public/v2/datasets/{name}/export", get(export::datasets::export))
         .route("/api/public/v2/datasets", get(datasets::sets::list).post(datasets::sets::create))
         .route("/api/public/v2/datasets/{name}", get(datasets::sets::get))
         .route("/api/public/dataset-items", get(datasets::items::list).post(datasets::items::create))
