@@ -1,11 +1,12 @@
 //! The Export menus: on the traces page (with its filters), a session's page and the
 //! generations page, each downloads the export route with the page's filters through the
-//! authenticated fetch, and what it downloaded is what the API exports.
+//! authenticated fetch, and what it downloaded is what the API exports. The generations
+//! page shows traced markup as text.
 
 use fantoccini::Locator;
 use serde_json::Value;
 
-use super::{api, signed_in};
+use super::{api, post, signed_in};
 use crate::support::browser::{Browser, PAGE_TIMEOUT};
 use crate::support::Demo;
 
@@ -64,12 +65,31 @@ async fn export_menus_download_what_the_page_shows() {
     assert_eq!(traces.len(), session["traces"].as_array().unwrap().len());
     assert!(traces.iter().all(|t| t["sessionId"] == session_id.as_str()));
 
-    // Generations: the page lists them, and exports them as OpenAI SFT lines with the report.
+    // Generations: the page lists them (markup as text), and exports them as OpenAI SFT
+    // lines with the report.
+    let payload = r#"<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">"#;
+    let text = |key: &str, value: &str| serde_json::json!({"key": key, "value": {"stringValue": value}});
+    let hostile = serde_json::json!({"resourceSpans": [{"scopeSpans": [{"spans": [{
+        "traceId": "7a1ce0000000000000000000000000bb", "spanId": "00000000000000b1", "name": payload,
+        "startTimeUnixNano": "1760000000000000000", "endTimeUnixNano": "1760000001000000000",
+        "attributes": [
+            text("langfuse.observation.type", "generation"),
+            text("langfuse.observation.input", &serde_json::json!(payload).to_string()),
+            text("langfuse.observation.output", "ok"),
+        ],
+    }]}]}]});
+    assert_eq!(post(&demo, "/v1/traces", &hostile).await, 200);
     let generations = api(&demo, "/api/public/observations?type=GENERATION&limit=50").await;
     browser.click("a[data-nav=generations]").await;
     browser.ready("generations").await;
     let shown = browser.count("table[data-testid=generations-table] tbody tr[data-observation-id]").await;
     assert_eq!(shown, generations["data"].as_array().unwrap().len());
+    browser.go("#/generations?traceId=7a1ce0000000000000000000000000bb", "generations").await;
+    assert!(browser.text("[data-testid=generations-table]").await.contains("<script>window.__pwned = 1</script>"));
+    assert_eq!(browser.count("main script, main img[src=x]").await, 0);
+    let pwned = browser.client().execute("return window.__pwned === undefined", vec![]).await.unwrap();
+    assert_eq!(pwned, serde_json::json!(true), "no traced script ran");
+    browser.go("#/generations", "generations").await;
     let (url, body) = export(&browser, &demo, "openai_sft").await;
     assert!(url.contains("type=GENERATION") && url.ends_with("format=openai_sft"), "{url}");
     let mut examples = lines(&body);
