@@ -75,5 +75,8 @@ mod tests {
         assert!(ItemSchema::compile(&json!({"type": "no-such-type"})).is_err());
         assert!(ItemSchema::compile(&json!({"$ref": "file:///etc/passwd"})).is_err());
         assert!(ItemSchema::compile(&json!({"$ref": "https://example.com/s.json"})).is_err());
+        // A schema referring to itself ends (boon finds the loop) instead of recursing.
+        let looping = json!({"$ref": "#"}).to_string();
+        assert!(validate("input", Some(&looping), Some(&json!({"a": 1}))).is_err());
     }
 }
