@@ -2,7 +2,9 @@
 //! full mode, 100 k with `LANGTRACE_BENCH_QUICK=1`: it says which), in traces of 20 over
 //! 7 days, then starts a `langtrace serve` process on it and times, over HTTP, the traces list's
 //! first page, the detail of random traces, and a dashboard metrics query (last 24 h:
-//! count, p95 latency and cost per model, hourly). Medians of 25 runs each.
+//! count, p95 latency and cost per model, hourly). Medians of 25 runs each. Then it
+//! downloads the export of every observation and prints its rate and the server's peak
+//! memory before and after it (an `export:` line).
 //!
 //! `cargo bench -p langtrace-collector --bench query`. Last line:
 //! `query: list_ms=<x> detail_ms=<x> metrics_ms=<x>`.
@@ -21,7 +23,7 @@ use langtrace_core::{ObservationId, TraceId};
 use serde_json::json;
 use support::collector::DataDir;
 use support::http::form_encode;
-use support::measure::{median, quick};
+use support::measure::{median, peak_rss_mib, quick};
 use support::Collector;
 
 const PER_TRACE: u64 = 20;
@@ -100,6 +102,34 @@ fn fill(dir: &std::path::Path, observations: u64) -> String {
     project
 }
 
+/// Downloads the export of every observation (JSON Lines, streamed), line by line; what
+/// it took and the server's peak resident memory before and after.
+fn export_all(server: &Collector, observations: u64) -> String {
+    use std::io::BufRead;
+    let before = peak_rss_mib(server.pid());
+    let started = Instant::now();
+    let client = reqwest::blocking::Client::builder().timeout(None).build().unwrap();
+    let response = client
+        .get(server.url("/api/public/observations/export"))
+        .header("authorization", server.authorization())
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (mut rows, mut bytes) = (0u64, 0usize);
+    for line in std::io::BufReader::new(response).lines() {
+        bytes += line.unwrap().len() + 1;
+        rows += 1;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(rows, observations, "every observation exported once");
+    let after = peak_rss_mib(server.pid());
+    format!(
+        "export: {rows} observations, {} MiB of JSON Lines in {seconds:.1} s ({:.0} rows/s); server peak RSS {before} MiB before, {after} MiB after",
+        bytes >> 20,
+        rows as f64 / seconds
+    )
+}
+
 fn main() {
     let quick = quick();
     let observations: u64 = if quick { 100_000 } else { 1_000_000 };
@@ -151,8 +181,10 @@ fn main() {
     );
     let (_, metrics_bytes) = time(&metrics_path);
     let metrics_ms = median((0..25).map(|_| time(&metrics_path).0).collect());
+    let export = export_all(&server, observations);
     drop(server);
     println!("list: first page of 50 of {traces} traces; detail: {PER_TRACE} observations; metrics: last 24 h ({metrics_bytes} bytes)");
     println!("observation by id alone: {by_id:.1} ms");
+    println!("{export}");
     println!("query: list_ms={list:.1} detail_ms={detail:.1} metrics_ms={metrics_ms:.1}");
 }

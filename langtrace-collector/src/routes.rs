@@ -8,8 +8,8 @@ use axum::Router;
 
 use crate::api::{comments, share, trace_update};
 use crate::api::{
-    datasets, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces,
-    users,
+    datasets, export, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions,
+    traces, users,
 };
 use crate::app::{ApiError, AppState};
 use crate::receive;
@@ -57,6 +57,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/share/traces/{id}", get(share::trace))
         .route("/api/public/share/traces/{id}/observations/{observation_id}", get(share::observation))
         .route("/api/public/share/traces/{id}/media/{media_id}", get(share::media))
+        .route("/api/public/traces/export", get(export::traces::export))
+        .route("/api/public/observations/export", get(export::observations::export))
+        .route("/api/public/v2/datasets/{name}/export", get(export::datasets::export))
         .route("/api/public/v2/datasets", get(datasets::sets::list).post(datasets::sets::create))
         .route("/api/public/v2/datasets/{name}", get(datasets::sets::get))
         .route("/api/public/dataset-items", get(datasets::items::list).post(datasets::items::create))

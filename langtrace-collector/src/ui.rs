@@ -72,6 +72,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/bookmark.js", include_str!("../ui/components/bookmark.js"), JS),
     ("/ui/components/comments.js", include_str!("../ui/components/comments.js"), JS),
     ("/ui/components/sharetoggle.js", include_str!("../ui/components/sharetoggle.js"), JS),
+    ("/ui/components/export.js", include_str!("../ui/components/export.js"), JS),
+    ("/ui/pages/generations.js", include_str!("../ui/pages/generations.js"), JS),
 ];
 
 /// The page of a shared trace: one document for every id (its script reads the id from

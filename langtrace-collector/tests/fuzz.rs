@@ -65,6 +65,8 @@ const LISTS: &[&str] = &[
     "/api/public/v2/metrics",
     "/api/public/v2/prompts",
     "/api/public/comments",
+    "/api/public/traces/export",
+    "/api/public/observations/export",
 ];
 
 /// Routes whose last segment is an id.
@@ -125,6 +127,8 @@ fn parameter_name() -> impl Strategy<Value = String> {
             "fromUpdatedAt",
             "promptName",
             "promptVersion",
+            "format",
+            "score",
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z\\[\\]._]{1,16}",

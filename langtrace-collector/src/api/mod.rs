@@ -9,6 +9,7 @@
 pub mod body;
 pub mod comments;
 pub mod datasets;
+pub mod export;
 pub mod health;
 pub mod keys;
 pub mod media;
@@ -22,6 +23,7 @@ pub mod path;
 pub mod preview;
 pub mod prompts;
 pub mod query;
+pub mod score_filter;
 pub mod scores;
 pub mod sessions;
 pub mod share;
