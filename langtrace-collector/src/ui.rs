@@ -66,6 +66,14 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/promptlabels.js", include_str!("../ui/components/promptlabels.js"), JS),
     ("/ui/components/promptmetrics.js", include_str!("../ui/components/promptmetrics.js"), JS),
     ("/ui/components/template.js", include_str!("../ui/components/template.js"), JS),
+    ("/ui/pages/datasets.js", include_str!("../ui/pages/datasets.js"), JS),
+    ("/ui/pages/dataset.js", include_str!("../ui/pages/dataset.js"), JS),
+    ("/ui/pages/compare.js", include_str!("../ui/pages/compare.js"), JS),
+    ("/ui/components/datasetitemform.js", include_str!("../ui/components/datasetitemform.js"), JS),
+    ("/ui/components/datasetimport.js", include_str!("../ui/components/datasetimport.js"), JS),
+    ("/ui/components/datasetexport.js", include_str!("../ui/components/datasetexport.js"), JS),
+    ("/ui/components/datasetdialog.js", include_str!("../ui/components/datasetdialog.js"), JS),
+    ("/ui/components/experimentruns.js", include_str!("../ui/components/experimentruns.js"), JS),
 ];
 
 /// How long a browser keeps an asset served under the build's version: a new binary

@@ -13,6 +13,9 @@ import { tracesPage } from "./pages/traces.js";
 import { userPage, usersPage } from "./pages/users.js";
 import { promptPage } from "./pages/prompt.js";
 import { promptsPage } from "./pages/prompts.js";
+import { datasetsPage } from "./pages/datasets.js";
+import { datasetPage } from "./pages/dataset.js";
+import { comparePage } from "./pages/compare.js";
 
 function start() {
   watchEnvironment();
@@ -25,6 +28,8 @@ function start() {
       users: { list: usersPage, detail: userPage },
       dashboard: { list: dashboardPage },
       prompts: { list: promptsPage, detail: promptPage },
+      datasets: { list: datasetsPage, detail: datasetPage },
+      compare: { list: datasetsPage, detail: comparePage },
     },
   });
 }
