@@ -4,6 +4,8 @@
 //! Expected rows and figures come from the collector's own API. Each test saves
 //! screenshots under `target/tmp/ui-screenshots/`.
 
+#[path = "browser/datasets.rs"]
+mod datasets;
 #[path = "browser/projects.rs"]
 mod projects;
 #[path = "browser/prompts.rs"]
