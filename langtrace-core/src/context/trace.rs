@@ -10,7 +10,7 @@ use super::{to_json, with_state};
 use crate::draft::TraceCell;
 use crate::ids::TraceId;
 use crate::layer::Find;
-use crate::record::{Score, ScoreValue, TraceAttributes};
+use crate::record::{ExperimentAttributes, Score, ScoreValue, TraceAttributes};
 
 /// The trace the calling code runs in.
 #[derive(Clone, Debug)]
@@ -118,6 +118,13 @@ impl TraceHandle {
     /// Sets the trace output (default: the root observation's output).
     pub fn set_output(&self, output: impl Serialize) -> &Self {
         self.update_with(|| to_json(output), |t, value| t.output = Some(value.into()))
+    }
+
+    /// Marks the trace as one item run of an experiment: every observation of it carries
+    /// the experiment's attributes and is exported in environment `sdk-experiment`.
+    pub fn set_experiment(&self, experiment: ExperimentAttributes) -> &Self {
+        let experiment = Arc::new(experiment);
+        self.update(|t| t.experiment = Some(experiment))
     }
 
     /// Scores the trace as a whole: `0.9` is numeric, `true` boolean, `"correct"`
