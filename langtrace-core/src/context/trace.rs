@@ -8,7 +8,7 @@ use tracing::Span;
 use super::score::{self, ScoreTarget};
 use super::{to_json, with_state};
 use crate::draft::TraceCell;
-use crate::ids::TraceId;
+use crate::ids::{ObservationId, TraceId};
 use crate::layer::Find;
 use crate::record::{ExperimentAttributes, Score, ScoreValue, TraceAttributes};
 
@@ -136,6 +136,13 @@ impl TraceHandle {
     /// Records a [`Score`] built with a comment or an id on the trace.
     pub fn record_score(&self, score: Score) -> &Self {
         score::record(&self.span, ScoreTarget::Trace, score);
+        self
+    }
+
+    /// Records a [`Score`] on one observation of this trace, given by id: one that has
+    /// ended already (an experiment's task, scored by evaluators that ran after it).
+    pub fn record_observation_score(&self, observation: ObservationId, score: Score) -> &Self {
+        score::record(&self.span, ScoreTarget::Given(observation), score);
         self
     }
 }
