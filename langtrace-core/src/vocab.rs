@@ -363,3 +363,31 @@ pub mod metadata {
     /// The provider (`openai`, `anthropic`, ...).
     pub const PROVIDER: &str = "provider";
 }
+
+/// Langfuse's experiment keys: the attributes of the spans of one experiment item (its
+/// run, task and evaluation spans and everything below them), as Langfuse's Python SDK
+/// writes them (see `docs/datasets.md`).
+pub mod experiment {
+    /// Stable experiment (dataset run) id.
+    pub const ID: &str = "langfuse.experiment.id";
+    /// Run name.
+    pub const NAME: &str = "langfuse.experiment.name";
+    /// Run description.
+    pub const DESCRIPTION: &str = "langfuse.experiment.description";
+    /// Run metadata, JSON object text.
+    pub const METADATA: &str = "langfuse.experiment.metadata";
+    /// Dataset id (items from a dataset only).
+    pub const DATASET_ID: &str = "langfuse.experiment.dataset.id";
+    /// Dataset item id, else a hash of the item's input.
+    pub const ITEM_ID: &str = "langfuse.experiment.item.id";
+    /// Dataset version the item was read at, ISO time.
+    pub const ITEM_VERSION: &str = "langfuse.experiment.item.version";
+    /// Expected output, JSON text.
+    pub const ITEM_EXPECTED_OUTPUT: &str = "langfuse.experiment.item.expected_output";
+    /// Item metadata, JSON object text.
+    pub const ITEM_METADATA: &str = "langfuse.experiment.item.metadata";
+    /// Id of the item's task span, the observation its scores are on.
+    pub const ITEM_ROOT_OBSERVATION_ID: &str = "langfuse.experiment.item.root_observation_id";
+    /// The environment of every span of an experiment.
+    pub const ENVIRONMENT: &str = "sdk-experiment";
+}
