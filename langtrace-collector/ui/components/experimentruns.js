@@ -84,11 +84,11 @@ export function summarize(loaded) {
   };
 }
 
-/** The indexes of the best of `values` (the highest, or the lowest with `lowest`); none when fewer than two are defined. */
+/** The indexes of the best of `values` (the highest, or the lowest with `lowest`); none when fewer than two are defined or all are equal. */
 export function bestOf(values, lowest = false) {
   const defined = values.filter((v) => typeof v === "number" && Number.isFinite(v));
-  if (defined.length < 2) return new Set();
   const best = lowest ? Math.min(...defined) : Math.max(...defined);
+  if (defined.length < 2 || defined.every((v) => v === best)) return new Set();
   return new Set(values.flatMap((v, i) => (v === best ? [i] : [])));
 }
 
