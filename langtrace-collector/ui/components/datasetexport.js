@@ -1,8 +1,9 @@
 // A dataset's export menu: one button per format of
 // `GET /api/public/v2/datasets/{name}/export?format=` (OpenAI SFT, OpenAI DPO, JSONL,
 // CSV). The route needs the project's keys, so the file is fetched with the
-// authenticated `request()` into a Blob and saved from a blob URL; the server's report
-// of items that do not fit the format is shown beside the menu.
+// authenticated `request()` into a Blob and saved from a blob URL; the report a
+// fine-tuning export ends with (items exported, items that do not fit and their ids) is
+// shown beside the menu.
 
 import { h } from "../dom.js";
 import { enc } from "../format.js";
@@ -36,6 +37,18 @@ function download(blob, name) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+/** The report a fine-tuning export ends with (`{"_langtrace_export": {exported, skipped, ids}}`), or null. */
+async function reportOf(blob) {
+  const text = await blob.slice(Math.max(0, blob.size - 200000)).text();
+  const last = text.trimEnd().split("\n").pop();
+  try {
+    const report = JSON.parse(last)._langtrace_export;
+    return report && typeof report === "object" ? report : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The export menu of dataset `name`. */
 export function exportMenu(name) {
   const status = h("span", { class: "form-status", "data-testid": "export-status" });
@@ -51,8 +64,8 @@ export function exportMenu(name) {
       }
       const blob = await response.blob();
       download(blob, fileName(name, format, ext));
-      const skipped = response.headers.get("x-langtrace-export-skipped");
-      status.textContent = `${label}: ${blob.size.toLocaleString("en-US")} bytes${skipped && skipped !== "0" ? `, ${skipped} items did not fit (listed in the file's last line)` : ""}`;
+      const report = ext === "jsonl" ? await reportOf(blob) : null;
+      status.textContent = `${label}: ${blob.size.toLocaleString("en-US")} bytes${report ? `, ${report.exported} items exported, ${report.skipped} did not fit${report.skipped ? ` (${(report.ids || []).slice(0, 5).join(", ")}${report.skipped > 5 ? ", …" : ""})` : ""}` : ""}`;
     } catch (error) {
       status.textContent = `${label}: ${error.message}`;
       status.classList.add("error-text");
