@@ -157,10 +157,9 @@ async fn the_dataset_pages_list_add_import_archive_and_compare_runs() {
         assert_eq!(cells.len(), 2);
         for cell in cells {
             let text = cell.text().await.unwrap();
-            let word = |v: &Value| v.as_str().map_or(v.to_string(), str::to_owned);
             assert!(
-                produced.iter().any(|o| text.contains(word(o).split_whitespace().next().unwrap_or(""))),
-                "{text:?} is one of {produced:?}"
+                produced.iter().any(|o| o.as_str().is_some_and(|answer| text.contains(answer))),
+                "{text:?} shows one of {produced:?}"
             );
         }
     }
@@ -203,8 +202,7 @@ async fn add_to_dataset_from_a_trace_stores_its_input_and_output_with_the_source
     browser.click("[data-testid=panel] [data-testid=add-to-dataset]").await;
     let continue_button = Locator::Css("[data-testid=add-to-dataset-dialog] [data-testid=dataset-continue]");
     browser.client().wait().for_element(continue_button).await.unwrap();
-    let form = browser.client().form(Locator::Css("[data-testid=add-to-dataset-dialog] form")).await.unwrap();
-    form.set_by_name("dataset", "").await.unwrap();
+    browser.click("[data-testid=dataset-choice] option[value='']").await;
     fill(&browser, "[data-testid=add-to-dataset-dialog]", "newDataset", "from-traces").await;
     browser.click("[data-testid=add-to-dataset-dialog] [data-testid=dataset-continue]").await;
     browser
@@ -242,8 +240,7 @@ async fn add_to_dataset_from_a_trace_stores_its_input_and_output_with_the_source
     browser.go(&format!("#/traces/{trace_id}?observation={id}"), "trace").await;
     browser.click("[data-testid=panel] [data-testid=add-to-dataset]").await;
     browser.client().wait().for_element(continue_button).await.unwrap();
-    let form = browser.client().form(Locator::Css("[data-testid=add-to-dataset-dialog] form")).await.unwrap();
-    form.set_by_name("dataset", "from-traces").await.unwrap();
+    browser.click("[data-testid=dataset-choice] option[value='from-traces']").await;
     browser.click("[data-testid=add-to-dataset-dialog] [data-testid=dataset-continue]").await;
     browser
         .client()
@@ -313,6 +310,76 @@ async fn markup_in_dataset_items_and_experiment_outputs_is_shown_as_text() {
     assert_eq!(pwned, json!(true), "no dataset or experiment script ran");
     assert_eq!(browser.errors().await, Vec::<String>::new(), "no page error");
     browser.screenshot("datasets-markup-as-text").await;
+    drop(browser);
+    tokio::task::block_in_place(|| drop(collector));
+}
+
+/// Runs the UI's import parsers (`components/datasetimport.js`, imported in the signed-in
+/// page) on `(format, text)` pairs; per pair `{items: [{line, item}], errors: [{line, message}]}`.
+async fn parse_in_page(browser: &Browser, inputs: &[(&str, &str)]) -> Vec<Value> {
+    let script = "const [inputs, done] = arguments;
+        const href = document.querySelector('link[rel=modulepreload][href$=\"/components/datasetimport.js\"]').href;
+        import(href).then((m) => done(inputs.map(([format, text]) =>
+            format === 'csv' ? m.parseCsv(text) : m.parseJsonl(text))), (e) => done(String(e)));";
+    let answer = browser.client().execute_async(script, vec![json!(inputs)]).await.unwrap();
+    serde_json::from_value(answer.clone()).unwrap_or_else(|_| panic!("the parsers ran: {answer}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_parsers_read_jsonl_and_csv_and_name_each_bad_line() {
+    let _serial = SERIAL.lock().await;
+    let collector = tokio::task::block_in_place(Collector::start);
+    let browser = Browser::start().await;
+    browser.sign_in(&collector.base_url, &collector.keys.public_key, &collector.keys.secret_key).await;
+    let jsonl = "{\"input\": \"a\", \"expected_output\": {\"x\": 1}, \"id\": \"i1\"}\n\nnot json\n[1]\n{\"foo\": 1}\n{\"expectedOutput\": 2}\r\n{\"input\": null, \"metadata\": {\"m\": true}}";
+    let csv = "input,expected_output,metadata\n\"hello, world\",\"{\"\"a\"\": 1}\",\n\"two\nlines\",b,\"[1, 2]\"\nx,y\n\"say \"\"hi\"\"\",42,\n";
+    let parsed = parse_in_page(
+        &browser,
+        &[
+            ("jsonl", jsonl),
+            ("csv", csv),
+            ("csv", "inp,x\n1,2"),
+            ("csv", "expected_output\nx"),
+            ("csv", "input\n\"never closed\n"),
+            ("csv", "input\r\na\r\n"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        parsed[0],
+        json!({
+            "items": [
+                {"line": 1, "item": {"input": "a", "expectedOutput": {"x": 1}, "id": "i1"}},
+                {"line": 7, "item": {"input": null, "metadata": {"m": true}}},
+            ],
+            "errors": [
+                {"line": 3, "message": parsed[0]["errors"][0]["message"]},
+                {"line": 4, "message": "not an object"},
+                {"line": 5, "message": "unknown key \"foo\" (expected input, expectedOutput, metadata, id, sourceTraceId, sourceObservationId)"},
+                {"line": 6, "message": "no input"},
+            ],
+        })
+    );
+    assert!(parsed[0]["errors"][0]["message"].as_str().unwrap().starts_with("not JSON: "), "{}", parsed[0]);
+    assert_eq!(
+        parsed[1],
+        json!({
+            "items": [
+                {"line": 2, "item": {"input": "hello, world", "expectedOutput": {"a": 1}, "metadata": null}},
+                {"line": 3, "item": {"input": "two\nlines", "expectedOutput": "b", "metadata": [1, 2]}},
+                {"line": 6, "item": {"input": "say \"hi\"", "expectedOutput": "42", "metadata": null}},
+            ],
+            "errors": [{"line": 5, "message": "2 cells, the header has 3"}],
+        }),
+        "quoted commas, quotes and line breaks; JSON objects and arrays parsed, other cells text"
+    );
+    assert_eq!(parsed[2], json!({"items": [], "errors": [{"line": 1, "message": "unknown column \"inp\""}]}));
+    assert_eq!(parsed[3], json!({"items": [], "errors": [{"line": 1, "message": "no input column"}]}));
+    assert_eq!(
+        parsed[4],
+        json!({"items": [], "errors": [{"line": 0, "message": "line 2: a quoted cell is not closed"}]})
+    );
+    assert_eq!(parsed[5], json!({"items": [{"line": 2, "item": {"input": "a"}}], "errors": []}));
     drop(browser);
     tokio::task::block_in_place(|| drop(collector));
 }

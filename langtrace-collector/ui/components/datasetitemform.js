@@ -24,10 +24,11 @@ export function parseField(text) {
   }
 }
 
-/** A field's text for `value`: strings as they are, other values as indented JSON, null as empty. */
+/** A field's text for `value`: null as empty, other values as indented JSON, strings as they are unless `parseField` would read them as something else (then quoted). */
 export function fieldText(value) {
   if (value === null || value === undefined) return "";
-  return typeof value === "string" ? value : safeStringify(value, 2);
+  if (typeof value !== "string") return safeStringify(value, 2);
+  return parseField(value) === value ? value : JSON.stringify(value);
 }
 
 /** A labelled textarea named `name` holding `value`. */
