@@ -47,17 +47,17 @@ function itemResult(runItem, trace) {
  * loaded has `error`), `total` how many there are, `scores` the run-level scores.
  */
 export async function loadRun(dataset, runName) {
-  const [run, scores] = await Promise.all([
-    api(`${runsPath(dataset)}/${enc(runName)}`),
-    null,
-  ]);
+  const run = await api(`${runsPath(dataset)}/${enc(runName)}`);
   const runItems = run.datasetRunItems || [];
   const shown = runItems.slice(0, MAX_RUN_ITEMS);
-  const results = await mapConcurrently(shown, CONCURRENT_TRACES, (runItem) => api(`/api/public/traces/${enc(runItem.traceId)}`));
+  const [scores, results] = await Promise.all([
+    api("/api/public/v2/scores", { datasetRunId: run.id, limit: 100 }),
+    mapConcurrently(shown, CONCURRENT_TRACES, (runItem) => api(`/api/public/traces/${enc(runItem.traceId)}`)),
+  ]);
   const items = shown.map((runItem, i) => (results[i].error
     ? { datasetItemId: runItem.datasetItemId, traceId: runItem.traceId, error: results[i].error.message, scores: [] }
     : itemResult(runItem, results[i].value)));
-  return { run, items, total: runItems.length, scores: scores || [] };
+  return { run, items, total: runItems.length, scores: scores.data || [] };
 }
 
 /** The mean of `values` (numbers); undefined when there are none. */

@@ -58,13 +58,14 @@ function itemsTable(items, onEdit, onArchive) {
 
 export async function datasetPage(token, name, query) {
   const page = Math.max(1, parseInt(query.get("page"), 10) || 1);
+  // The runs' failure is shown in their section: the items stay usable.
   const [dataset, items, runs] = await Promise.all([
     api(`/api/public/v2/datasets/${enc(name)}`),
     api("/api/public/dataset-items", { datasetName: name, page, limit: ITEMS_PER_PAGE }),
-    listRuns(name),
+    listRuns(name).catch((error) => error),
   ]);
   if (!isCurrent(token)) return;
-  const shownRuns = runs.slice(0, MAX_RUNS);
+  const shownRuns = runs instanceof Error ? [] : runs.slice(0, MAX_RUNS);
   const loaded = await mapConcurrently(shownRuns, 2, (run) => loadRun(name, run.name));
   if (!isCurrent(token)) return;
 
@@ -104,7 +105,9 @@ export async function datasetPage(token, name, query) {
     items.meta ? pager(items.meta, (p) => { location.hash = datasetHref(name, p); }) : null)));
 
   const failed = loaded.filter((l) => l.error);
-  root.appendChild(section(`Experiments (${fmtNumber(runs.length)} runs)`, "dataset-runs", runs.length
+  if (runs instanceof Error) {
+    root.appendChild(section("Experiments", "dataset-runs", h("p", { class: "error-text", text: `The runs could not be loaded: ${runs.message}` })));
+  } else root.appendChild(section(`Experiments (${fmtNumber(runs.length)} runs)`, "dataset-runs", runs.length
     ? h("div", null,
       runsTable(name, loaded.filter((l) => !l.error).map((l) => l.value)),
       runs.length > shownRuns.length ? h("p", { class: "muted", text: `The newest ${MAX_RUNS} runs are shown.` }) : null,
