@@ -7,7 +7,8 @@ use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
 use crate::api::{
-    health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces, users,
+    datasets, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces,
+    users,
 };
 use crate::app::{ApiError, AppState};
 use crate::receive;
@@ -49,6 +50,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/prompts/{name}/versions/{version}", patch(prompts::labels::update))
         .route("/api/public/v2/prompts/{name}/labels/history", get(prompts::history::history))
         .route("/api/public/v2/prompts/{name}/metrics", get(prompts::metrics::metrics))
+        .route("/api/public/v2/datasets", get(datasets::sets::list).post(datasets::sets::create))
+        .route("/api/public/v2/datasets/{name}", get(datasets::sets::get))
+        .route("/api/public/dataset-items", get(datasets::items::list).post(datasets::items::create))
+        .route("/api/public/dataset-items/{id}", get(datasets::items::get).delete(datasets::items::delete))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

@@ -167,6 +167,14 @@ async fn stored(state: &AppState, project_id: String, id: String) -> Result<Medi
         .await
 }
 
+/// When a content URL expires: never (it takes the project's keys).
+pub const CONTENT_URL_EXPIRY: &str = "9999-12-31T23:59:59.000Z";
+
+/// The URL of media `id`'s bytes under `public_url`.
+pub fn content_url(public_url: &str, id: &str) -> String {
+    format!("{public_url}/api/public/media/{id}/content")
+}
+
 /// Answer of `GET /api/public/media/{id}`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -187,13 +195,12 @@ pub async fn get(
 ) -> Result<Json<MediaDescription>, ApiError> {
     let media = stored(&state, project.id, id.clone()).await?;
     Ok(Json(MediaDescription {
-        url: format!("{}/api/public/media/{id}/content", state.limits.public_url),
+        url: content_url(&state.limits.public_url, &id),
         media_id: id,
         content_type: media.content_type,
         content_length: media.content_length,
         uploaded_at: media.uploaded_at.map(iso),
-        // The content URL takes the project's keys and does not expire.
-        url_expiry: "9999-12-31T23:59:59.000Z",
+        url_expiry: CONTENT_URL_EXPIRY,
     }))
 }
 

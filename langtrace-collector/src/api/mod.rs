@@ -7,6 +7,7 @@
 //! enums); the store deals in rows.
 
 pub mod body;
+pub mod datasets;
 pub mod health;
 pub mod keys;
 pub mod media;

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod datasets;
 pub mod environments;
 pub mod filter;
 pub mod incoming_media;

@@ -195,6 +195,76 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX observations_prompt ON observations (project_id, prompt_name, prompt_version)
         WHERE prompt_name IS NOT NULL;
     "#,
+    // 6: datasets (their items versioned: a change closes the current row, `valid_to`, and
+    // adds one, so a read as of a time finds the rows valid then), experiments and their
+    // items (one table for both ways they arrive: spans and `POST /dataset-run-items`),
+    // and the run a score is about.
+    r#"
+    CREATE TABLE datasets (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        metadata TEXT,
+        input_schema TEXT,
+        expected_output_schema TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id),
+        UNIQUE (project_id, name)
+    );
+    CREATE TABLE dataset_items (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        dataset_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        input TEXT,
+        expected_output TEXT,
+        metadata TEXT,
+        source_trace_id TEXT,
+        source_observation_id TEXT,
+        created_at INTEGER NOT NULL,
+        valid_from INTEGER NOT NULL,
+        valid_to INTEGER,
+        PRIMARY KEY (project_id, id, valid_from)
+    );
+    CREATE INDEX dataset_items_dataset ON dataset_items (project_id, dataset_id, valid_from);
+    CREATE INDEX dataset_items_source_trace ON dataset_items (project_id, source_trace_id)
+        WHERE source_trace_id IS NOT NULL;
+    CREATE TABLE experiments (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        metadata TEXT,
+        dataset_id TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id)
+    );
+    CREATE INDEX experiments_dataset ON experiments (project_id, dataset_id, name);
+    CREATE TABLE experiment_items (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        experiment_id TEXT NOT NULL,
+        trace_id TEXT NOT NULL,
+        observation_id TEXT,
+        dataset_item_id TEXT,
+        item_version INTEGER,
+        expected_output TEXT,
+        item_metadata TEXT,
+        start_time INTEGER,
+        end_time INTEGER,
+        level TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, experiment_id, trace_id)
+    );
+    CREATE INDEX experiment_items_trace ON experiment_items (project_id, trace_id);
+    CREATE INDEX experiment_items_time ON experiment_items (project_id, created_at, id);
+    ALTER TABLE scores ADD COLUMN dataset_run_id TEXT;
+    CREATE INDEX scores_dataset_run ON scores (project_id, dataset_run_id) WHERE dataset_run_id IS NOT NULL;
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.

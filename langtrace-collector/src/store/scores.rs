@@ -11,7 +11,8 @@ use super::now_ns;
 const COLUMNS: &str = "s.id AS id, s.trace_id AS trace_id, s.observation_id AS observation_id,
     s.session_id AS session_id, s.name AS name, s.value AS value, s.string_value AS string_value,
     s.data_type AS data_type, s.source AS source, s.comment AS comment, s.metadata AS metadata,
-    s.environment AS environment, s.timestamp AS timestamp, s.created_at AS created_at, s.project_id AS project_id";
+    s.environment AS environment, s.timestamp AS timestamp, s.created_at AS created_at, s.project_id AS project_id,
+    s.dataset_run_id AS dataset_run_id";
 
 /// A score's own fields: what a client gives (validated), and what is stored.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub struct ScoreFields {
     pub observation_id: Option<String>,
     /// Scored session.
     pub session_id: Option<String>,
+    /// Scored dataset run (experiment).
+    pub dataset_run_id: Option<String>,
     /// Name.
     pub name: String,
     /// Numeric value (booleans as 0/1).
@@ -63,6 +66,7 @@ impl ScoreRow {
             trace_id: row.get("trace_id")?,
             observation_id: row.get("observation_id")?,
             session_id: row.get("session_id")?,
+            dataset_run_id: row.get("dataset_run_id")?,
             name: row.get("name")?,
             value: row.get("value")?,
             string_value: row.get("string_value")?,
@@ -81,9 +85,9 @@ impl ScoreRow {
 pub fn insert(tx: &Transaction<'_>, project_id: &str, scores: &[ScoreFields]) -> rusqlite::Result<()> {
     let mut statement = tx.prepare_cached(
         "INSERT OR REPLACE INTO scores (project_id, id, trace_id, observation_id, session_id, name, value,
-            string_value, data_type, source, comment, metadata, environment, timestamp, created_at)
+            string_value, data_type, source, comment, metadata, environment, timestamp, created_at, dataset_run_id)
          VALUES (:project, :id, :trace, :observation, :session, :name, :value, :string_value, :data_type, :source,
-            :comment, :metadata, :environment, :timestamp, :created)",
+            :comment, :metadata, :environment, :timestamp, :created, :run)",
     )?;
     let created = now_ns();
     for score in scores {
@@ -92,7 +96,7 @@ pub fn insert(tx: &Transaction<'_>, project_id: &str, scores: &[ScoreFields]) ->
             ":session": score.session_id, ":name": score.name, ":value": score.value,
             ":string_value": score.string_value, ":data_type": score.data_type, ":source": score.source,
             ":comment": score.comment, ":metadata": score.metadata, ":environment": score.environment,
-            ":timestamp": score.timestamp, ":created": created,
+            ":timestamp": score.timestamp, ":created": created, ":run": score.dataset_run_id,
         })?;
     }
     Ok(())
@@ -107,6 +111,8 @@ pub struct ScoreFilter {
     pub observation_id: Option<String>,
     /// Session.
     pub session_id: Option<String>,
+    /// Dataset run (experiment).
+    pub dataset_run_id: Option<String>,
     /// Name.
     pub name: Option<String>,
     /// Source, upper case.
@@ -132,6 +138,7 @@ impl ScoreFilter {
             .and_some("s.trace_id = ?", &self.trace_id)
             .and_some("s.observation_id = ?", &self.observation_id)
             .and_some("s.session_id = ?", &self.session_id)
+            .and_some("s.dataset_run_id = ?", &self.dataset_run_id)
             .and_some("s.name = ?", &self.name)
             .and_some("s.source = ?", &self.source)
             .and_some("s.data_type = ?", &self.data_type)

@@ -59,7 +59,8 @@ pub fn parse_score(body: &Value) -> Result<ScoreFields, String> {
     let name = text(body, "name").ok_or("name is required")?;
     let (trace_id, observation_id, session_id) =
         (text(body, "traceId"), text(body, "observationId"), text(body, "sessionId"));
-    if trace_id.is_none() && session_id.is_none() && text(body, "datasetRunId").is_none() {
+    let dataset_run_id = text(body, "datasetRunId");
+    if trace_id.is_none() && session_id.is_none() && dataset_run_id.is_none() {
         return Err("one of traceId, sessionId or datasetRunId is required".into());
     }
     let value = body.get("value").ok_or("value is required")?;
@@ -76,6 +77,7 @@ pub fn parse_score(body: &Value) -> Result<ScoreFields, String> {
         trace_id,
         observation_id,
         session_id,
+        dataset_run_id,
         name,
         value,
         string_value,
