@@ -236,4 +236,7 @@ mod documentation {
     #[cfg(feature = "prompts")]
     #[doc = include_str!("../docs/prompts.md")]
     struct Prompts;
+    #[cfg(feature = "datasets")]
+    #[doc = include_str!("../docs/datasets-rust.md")]
+    struct DatasetsRust;
 }

@@ -364,29 +364,29 @@ pub mod metadata {
     pub const PROVIDER: &str = "provider";
 }
 
-/// Langfuse's experiment keys: the attributes of the spans of one experiment item (its
-/// run, task and evaluation spans and everything below them), as Langfuse's Python SDK
-/// writes them (see `docs/datasets.md`).
+/// Langfuse's experiment attributes: set on the spans of an experiment item's trace (the
+/// 5.x SDKs send them), kept in the observation's metadata, and read by the collector to
+/// store the experiment and its items.
 pub mod experiment {
-    /// Stable experiment (dataset run) id.
+    /// The experiment (dataset run) id.
     pub const ID: &str = "langfuse.experiment.id";
-    /// Run name.
+    /// The run name.
     pub const NAME: &str = "langfuse.experiment.name";
-    /// Run description.
+    /// Description.
     pub const DESCRIPTION: &str = "langfuse.experiment.description";
-    /// Run metadata, JSON object text.
+    /// Metadata, JSON object text.
     pub const METADATA: &str = "langfuse.experiment.metadata";
-    /// Dataset id (items from a dataset only).
+    /// The dataset's id (items of a dataset only).
     pub const DATASET_ID: &str = "langfuse.experiment.dataset.id";
-    /// Dataset item id, else a hash of the item's input.
+    /// The item's id: the dataset item's, else a hash of its input.
     pub const ITEM_ID: &str = "langfuse.experiment.item.id";
-    /// Dataset version the item was read at, ISO time.
+    /// The dataset version the item was read at, ISO-8601.
     pub const ITEM_VERSION: &str = "langfuse.experiment.item.version";
-    /// Expected output, JSON text.
+    /// The item's expected output, JSON text.
     pub const ITEM_EXPECTED_OUTPUT: &str = "langfuse.experiment.item.expected_output";
-    /// Item metadata, JSON object text.
+    /// The item's metadata, JSON text.
     pub const ITEM_METADATA: &str = "langfuse.experiment.item.metadata";
-    /// Id of the item's task span, the observation its scores are on.
+    /// The id of the task's span.
     pub const ITEM_ROOT_OBSERVATION_ID: &str = "langfuse.experiment.item.root_observation_id";
     /// The environment of every span of an experiment.
     pub const ENVIRONMENT: &str = "sdk-experiment";
