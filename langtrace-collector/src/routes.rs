@@ -7,8 +7,8 @@ use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
 use crate::api::{
-    datasets, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces,
-    users,
+    datasets, export, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions,
+    traces, users,
 };
 use crate::app::{ApiError, AppState};
 use crate::receive;
@@ -54,6 +54,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/datasets/{name}", get(datasets::sets::get))
         .route("/api/public/dataset-items", get(datasets::items::list).post(datasets::items::create))
         .route("/api/public/dataset-items/{id}", get(datasets::items::get).delete(datasets::items::delete))
+        .route("/api/public/traces/export", get(export::traces::export))
+        .route("/api/public/observations/export", get(export::observations::export))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

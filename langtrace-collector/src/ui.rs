@@ -71,9 +71,10 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/pages/compare.js", include_str!("../ui/pages/compare.js"), JS),
     ("/ui/components/datasetitemform.js", include_str!("../ui/components/datasetitemform.js"), JS),
     ("/ui/components/datasetimport.js", include_str!("../ui/components/datasetimport.js"), JS),
-    ("/ui/components/datasetexport.js", include_str!("../ui/components/datasetexport.js"), JS),
     ("/ui/components/datasetdialog.js", include_str!("../ui/components/datasetdialog.js"), JS),
     ("/ui/components/experimentruns.js", include_str!("../ui/components/experimentruns.js"), JS),
+    ("/ui/components/export.js", include_str!("../ui/components/export.js"), JS),
+    ("/ui/pages/generations.js", include_str!("../ui/pages/generations.js"), JS),
 ];
 
 /// How long a browser keeps an asset served under the build's version: a new binary

@@ -6,6 +6,8 @@
 
 #[path = "browser/datasets.rs"]
 mod datasets;
+#[path = "browser/export.rs"]
+mod export;
 #[path = "browser/projects.rs"]
 mod projects;
 #[path = "browser/prompts.rs"]

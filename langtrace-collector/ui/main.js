@@ -16,6 +16,7 @@ import { promptsPage } from "./pages/prompts.js";
 import { datasetsPage } from "./pages/datasets.js";
 import { datasetPage } from "./pages/dataset.js";
 import { comparePage } from "./pages/compare.js";
+import { generationsPage } from "./pages/generations.js";
 
 function start() {
   watchEnvironment();
@@ -30,6 +31,7 @@ function start() {
       prompts: { list: promptsPage, detail: promptPage },
       datasets: { list: datasetsPage, detail: datasetPage },
       compare: { list: datasetsPage, detail: comparePage },
+      generations: { list: generationsPage },
     },
   });
 }

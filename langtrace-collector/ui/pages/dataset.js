@@ -8,8 +8,8 @@ import { enc, fmtNumber, fmtTime, preview } from "../format.js";
 import { api, mapConcurrently } from "../api.js";
 import { hashWith, route, setReady } from "../router.js";
 import { isCurrent } from "../state.js";
-import { exportMenu } from "../components/datasetexport.js";
 import { importPanel } from "../components/datasetimport.js";
+import { exportMenu } from "../components/export.js";
 import { itemForm, saveItem } from "../components/datasetitemform.js";
 import { listRuns, loadRun, runsTable } from "../components/experimentruns.js";
 import { pager } from "../components/tables.js";
@@ -17,6 +17,8 @@ import { renderValue } from "../components/values.js";
 
 /** Items listed per page. */
 const ITEMS_PER_PAGE = 50;
+/** The dataset export's formats (the first is the route's default). */
+const EXPORT_FORMATS = ["openai_sft", "openai_dpo", "jsonl", "csv"];
 /** Runs shown with their figures (the newest); older ones are counted. */
 const MAX_RUNS = 20;
 
@@ -76,7 +78,8 @@ export async function datasetPage(token, name, query) {
     ` · created ${fmtTime(dataset.createdAt)} · id ${dataset.id}`));
   if (dataset.description) root.appendChild(h("p", { class: "commit-message", "data-testid": "dataset-description", text: dataset.description }));
   if (dataset.metadata !== null && dataset.metadata !== undefined) root.appendChild(section("Metadata", "dataset-metadata", renderValue(dataset.metadata)));
-  root.appendChild(exportMenu(name));
+  root.appendChild(h("div", { class: "edit-actions", "data-testid": "dataset-export" },
+    exportMenu(`/api/public/v2/datasets/${enc(name)}/export`, {}, EXPORT_FORMATS, name)));
 
   const formSlot = h("div", { "data-testid": "item-form-slot" });
   const closeForm = () => clear(formSlot);
