@@ -44,8 +44,9 @@ pub struct Summary {
 /// `base_url` with `keys`, each with the prompts of its label and delivered completely
 /// before the next starts.
 pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
+    // I/O for the datasets client, which runs on this runtime (the prompts client has its own).
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     let client = Prompts::builder()

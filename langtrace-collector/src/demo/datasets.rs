@@ -55,9 +55,9 @@ fn trace_item_id(question: &str) -> String {
     format!("from-trace-{}", slug.trim_matches('-'))
 }
 
-/// The question of an item's input (`{"question": ...}`, as the chat turns record it).
+/// The question of an item's input: the text itself, as the chat turns record it.
 fn question_of(input: &Value) -> Result<String, String> {
-    input["question"].as_str().map(str::to_owned).ok_or_else(|| format!("an item without a question: {input}"))
+    input.as_str().map(str::to_owned).ok_or_else(|| format!("an item whose input is not a question: {input}"))
 }
 
 /// The dataset: the turns of `turns` (trace id, question) asking one of [`FROM_TRACES`]
@@ -73,7 +73,7 @@ async fn fill_dataset(datasets: &Datasets, turns: &[(TraceId, &str)]) -> Result<
         datasets.create_item(item.metadata(json!({"source": "production traffic"}))).await.map_err(error)?;
     }
     for (id, question, answer) in WRITTEN {
-        let item = NewItem::new(DATASET).id(id).input(json!({"question": question})).expected_output(json!(answer));
+        let item = NewItem::new(DATASET).id(id).input(json!(question)).expected_output(json!(answer));
         datasets.create_item(item.metadata(json!({"source": "written"}))).await.map_err(error)?;
     }
     Ok(())
