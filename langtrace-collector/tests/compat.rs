@@ -4,7 +4,9 @@
 //! `@observe`, a generation with usage, user/session/tags, an error, scores), whose own
 //! API client reads the data back; and the same SDK's prompt management (create, get by
 //! default, label and version, compile, label moves, composition, its cache serving a
-//! prompt after the server stopped, fallbacks, generations linked to a prompt version).
+//! prompt after the server stopped, fallbacks, generations linked to a prompt version);
+//! and its datasets and experiments (items upserted and archived, `get_dataset` over two
+//! pages, `run_experiment` with item and run evaluators, read back under the stable id).
 //! The packages come from PyPI
 //! (`tests/compat/requirements.txt`), installed once into a virtualenv under the target
 //! directory, or taken from the interpreter `LANGTRACE_COMPAT_PYTHON` names.
@@ -214,4 +216,98 @@ fn langfuse_python_sdk_manages_prompts() {
     assert_eq!(second["fallback"], json!({"is_fallback": true, "compiled": "Offline mode"}));
     assert!(second["raised_without_fallback"].is_string(), "{second}");
     assert!(child.wait().unwrap().success());
+}
+
+#[test]
+fn langfuse_python_sdk_runs_a_dataset_experiment() {
+    let collector = Collector::start();
+    let run_name = "compat run – Prüfung 实验";
+    let out = script(
+        "langfuse_datasets_client.py",
+        &[
+            "--host",
+            &collector.base_url,
+            "--public-key",
+            PUBLIC_KEY,
+            "--secret-key",
+            SECRET_KEY,
+            "--run-id",
+            "ds1",
+            "--run-name",
+            run_name,
+        ],
+    );
+    // The SDK read every ACTIVE item over two pages, the upserted one updated and kept.
+    assert_eq!(out["item_count"], 54, "{out}");
+    assert_eq!(out["archived_listed"], false);
+    assert_eq!((out["item_zero_expected"].as_str(), &out["item_zero_input"]), (Some("zero"), &json!({"a": 0, "b": 0})));
+    assert_eq!(out["fetched_dataset_id"], out["dataset_id"]);
+
+    // One experiment under the stable id, its run score, one item per dataset item.
+    let dataset_id = out["dataset_id"].as_str().unwrap();
+    let project_id = collector.ok("/api/public/projects")["data"][0]["id"].as_str().unwrap().to_owned();
+    let experiment_id = out["experiment_id"].as_str().unwrap();
+    assert_eq!(experiment_id, datasets_stable_id(&project_id, dataset_id, run_name));
+    let from = "fromStartTime=2000-01-01T00:00:00Z";
+    let experiments = collector.ok(&format!("/api/public/experiments?{from}&fields=core,metadata,scores"));
+    assert_eq!(experiments["data"].as_array().unwrap().len(), 1, "{experiments}");
+    let experiment = &experiments["data"][0];
+    assert_eq!((experiment["id"].as_str(), experiment["name"].as_str()), (Some(experiment_id), Some(run_name)));
+    assert_eq!((experiment["itemCount"].as_i64(), experiment["datasetId"].as_str()), (Some(54), Some(dataset_id)));
+    assert_eq!(experiment["description"], "the compat run");
+    assert_eq!(experiment["metadata"], json!({"variant": "sum"}));
+    let run_scores = experiment["scores"].as_array().unwrap();
+    assert_eq!(run_scores.len(), 1, "{experiment}");
+    // Every item but item 0 (expected output "zero") matches exactly.
+    assert_eq!(run_scores[0]["name"], "accuracy");
+    assert!((run_scores[0]["value"].as_f64().unwrap() - 53.0 / 54.0).abs() < 1e-9, "{experiment}");
+
+    // Each item linked to its trace, its scores on the task observation.
+    let traces = out["traces"].as_object().unwrap();
+    let mut seen = 0;
+    let mut path =
+        format!("/api/public/experiment-items?{from}&experimentId={experiment_id}&limit=100&fields=core,io,scores");
+    loop {
+        let page = collector.ok(&path);
+        for found in page["data"].as_array().unwrap() {
+            seen += 1;
+            let item_id = found["experimentItemId"].as_str().unwrap();
+            assert_eq!(found["traceId"].as_str(), traces[item_id].as_str(), "{found}");
+            assert_eq!(found["environment"], "sdk-experiment");
+            let task = found["observationId"].as_str().unwrap();
+            let observation = collector.ok(&format!("/api/public/observations/{task}"));
+            assert_eq!(observation["name"], "experiment-item-task");
+            let mut names: Vec<&str> =
+                found["scores"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+            names.sort_unstable();
+            assert_eq!(names, ["exact", "length"], "{found}");
+            assert!(found["scores"].as_array().unwrap().iter().all(|s| s["observationId"] == task));
+            assert!(found["input"]["a"].is_i64() && !found["output"].is_null(), "io: {found}");
+        }
+        match page["meta"]["cursor"].as_str() {
+            Some(cursor) => path = format!("{path}&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, 54);
+    let runs = collector.ok("/api/public/datasets/compat-ds1-dataset/runs");
+    assert_eq!(runs["data"][0]["id"], experiment_id);
+
+    // The 4.x wire path (raw HTTP) reaches the same experiment.
+    let body = json!({"runName": run_name, "datasetItemId": "ds1-item-1", "traceId": traces["ds1-item-1"]});
+    let (status, run_item) = collector.post_json("/api/public/dataset-run-items", &body);
+    assert_eq!((status, run_item["datasetRunId"].as_str()), (200, Some(experiment_id)), "{run_item}");
+    let again = collector.ok(&format!("/api/public/experiments?{from}"));
+    assert_eq!(again["data"][0]["itemCount"], 54, "the same trace: the same item");
+}
+
+/// The stable experiment id computed by this test's Python (stdlib `hashlib` and `json`,
+/// the formula of Langfuse's SDKs), outside the code under test.
+fn datasets_stable_id(project_id: &str, dataset_id: &str, run_name: &str) -> String {
+    let script = "import hashlib, json, sys; print(hashlib.sha256(json.dumps(['langfuse-experiment-v1', \
+                  sys.argv[1], sys.argv[2], sys.argv[3]], separators=(',', ':'), ensure_ascii=False)\
+                  .encode()).hexdigest()[:16])";
+    let output = Command::new(python()).args(["-c", script, project_id, dataset_id, run_name]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }

@@ -138,3 +138,67 @@ pub fn dataset_of(connection: &Connection, project_id: &str, id: &str) -> rusqli
         .query_row(params![project_id, id], |row| row.get(0))
         .optional()
 }
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    use super::*;
+    use crate::store::schema;
+    use crate::store::write::datasets::{close_item, upsert_dataset, write_item, DatasetFields, ItemVersion};
+
+    const MS: i64 = 1_000_000;
+
+    fn version(id: &str, status: &str, input: &str) -> ItemVersion {
+        ItemVersion {
+            id: id.to_owned(),
+            dataset_id: "d1".to_owned(),
+            status: status.to_owned(),
+            input: Some(input.to_owned()),
+            expected_output: None,
+            metadata: None,
+            source_trace_id: None,
+            source_observation_id: None,
+        }
+    }
+
+    fn inputs(connection: &Connection, as_of: Option<i64>) -> Vec<String> {
+        let rows = active_items_as_of(connection, "p", "d1", as_of).unwrap();
+        rows.into_iter().map(|row| row.input.unwrap()).collect()
+    }
+
+    #[test]
+    fn reads_as_of_a_time_see_the_versions_valid_then() {
+        let mut connection = Connection::open_in_memory().unwrap();
+        schema::migrate(&mut connection).unwrap();
+        let tx = connection.transaction().unwrap();
+        let fields = DatasetFields {
+            id: "d1".into(),
+            name: "qa".into(),
+            description: None,
+            metadata: None,
+            input_schema: None,
+            expected_output_schema: None,
+        };
+        upsert_dataset(&tx, "p", &fields, 0).unwrap();
+        let first = write_item(&tx, "p", &version("a", "ACTIVE", "1"), 10 * MS + 5).unwrap();
+        assert_eq!(first.valid_from, 10 * MS, "whole milliseconds");
+        write_item(&tx, "p", &version("b", "ACTIVE", "2"), 20 * MS).unwrap();
+        let changed = write_item(&tx, "p", &version("a", "ACTIVE", "1b"), 20 * MS).unwrap();
+        assert_eq!((changed.valid_from, changed.created_at), (20 * MS, 10 * MS));
+        let again = write_item(&tx, "p", &version("a", "ARCHIVED", "1c"), 20 * MS).unwrap();
+        assert_eq!(again.valid_from, 21 * MS, "a later version of the same millisecond is one later");
+        assert!(close_item(&tx, "p", "b", 30 * MS).unwrap());
+        tx.commit().unwrap();
+
+        assert_eq!(inputs(&connection, Some(5 * MS)), Vec::<String>::new());
+        assert_eq!(inputs(&connection, Some(10 * MS)), ["1"]);
+        assert_eq!(inputs(&connection, Some(20 * MS)), ["2", "1b"], "newest created first");
+        assert_eq!(inputs(&connection, Some(21 * MS)), ["2"], "archived then");
+        assert_eq!(inputs(&connection, Some(30 * MS)), Vec::<String>::new(), "deleted then");
+        assert_eq!(inputs(&connection, None), Vec::<String>::new());
+        assert_eq!(current(&connection, "p", "a").unwrap().unwrap().status, "ARCHIVED");
+        assert_eq!(current(&connection, "p", "b").unwrap(), None);
+        assert_eq!(dataset_of(&connection, "p", "b").unwrap().as_deref(), Some("d1"), "a deleted id keeps its dataset");
+    }
+}
