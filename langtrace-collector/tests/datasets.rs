@@ -10,5 +10,7 @@ mod support;
 mod bad_input;
 #[path = "datasets/client.rs"]
 mod client;
+#[path = "datasets/experiments.rs"]
+mod experiments;
 #[path = "datasets/items.rs"]
 mod items;

@@ -196,6 +196,14 @@ pub fn after(
     filter::all(connection, &sql, clause.params([Sql::Integer(i64::from(limit))]), ScoreRow::read)
 }
 
+/// The scores of one dataset run (experiment), oldest first.
+pub fn of_dataset_run(connection: &Connection, project_id: &str, run_id: &str) -> rusqlite::Result<Vec<ScoreRow>> {
+    let sql =
+        format!("SELECT {COLUMNS} FROM scores s WHERE s.project_id = ? AND s.dataset_run_id = ? ORDER BY s.timestamp");
+    let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(run_id.to_owned())];
+    filter::all(connection, &sql, params, ScoreRow::read)
+}
+
 /// The scores of one trace, oldest first.
 pub fn of_trace(connection: &Connection, project_id: &str, trace_id: &str) -> rusqlite::Result<Vec<ScoreRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scores s WHERE s.project_id = ? AND s.trace_id = ? ORDER BY +s.timestamp");

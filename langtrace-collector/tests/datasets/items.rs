@@ -176,6 +176,8 @@ fn another_projects_keys_see_no_datasets() {
     let collector = Collector::start();
     create_dataset(&collector, &json!({"name": "private"}));
     item(&collector, &json!({"datasetName": "private", "id": "secret-item", "input": "secret"}));
+    let run_item = json!({"runName": "secret-run", "datasetItemId": "secret-item", "traceId": "t1"});
+    assert_eq!(collector.post_json("/api/public/dataset-run-items", &run_item).0, 200);
     let data_dir = collector.stop();
     let other = cli::create_project(data_dir.path(), "team-b");
     let collector = Collector::setup().data_dir(data_dir).process();
@@ -186,6 +188,11 @@ fn another_projects_keys_see_no_datasets() {
     assert_eq!(team_b.get("/api/public/dataset-items/secret-item").0, 404);
     assert_eq!(try_item(&team_b, &json!({"datasetName": "private", "input": 1})).0, 404);
     assert_eq!(delete(&team_b, "/api/public/dataset-items/secret-item").0, 404);
+    assert_eq!(team_b.post_json("/api/public/dataset-run-items", &run_item).0, 404);
+    let from = "fromStartTime=2023-01-01T00:00:00Z";
+    assert_eq!(team_b.ok(&format!("/api/public/experiments?{from}"))["data"], json!([]));
+    assert_eq!(team_b.ok(&format!("/api/public/experiment-items?{from}"))["data"], json!([]));
+    assert_eq!(team_b.get("/api/public/datasets/private/runs").0, 404);
     // The same names in the other project are its own.
     create_dataset(&team_b, &json!({"name": "private"}));
     let theirs = item(&team_b, &json!({"datasetName": "private", "id": "secret-item", "input": "theirs"}));

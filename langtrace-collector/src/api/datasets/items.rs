@@ -125,7 +125,12 @@ fn upsert_in(
 }
 
 /// The wire shape of `row`, its media references resolved.
-fn shaped(connection: &Connection, project_id: &str, public_url: &str, row: ItemRow) -> rusqlite::Result<DatasetItem> {
+pub fn shaped(
+    connection: &Connection,
+    project_id: &str,
+    public_url: &str,
+    row: ItemRow,
+) -> rusqlite::Result<DatasetItem> {
     let values = ItemValues::of(&row);
     let references = media::resolve(connection, project_id, public_url, values.named())?;
     Ok(DatasetItem::stored(row, values, references))

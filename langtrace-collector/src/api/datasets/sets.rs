@@ -7,14 +7,14 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::schema::ItemSchema;
-use super::wire::Dataset;
+use super::wire::{Dataset, DatasetWithItems};
 use crate::api::body::JsonBody;
 use crate::api::paging::{ListPage, PageQuery};
 use crate::api::path::PathParams;
 use crate::api::query::Query;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
-use crate::store::datasets;
+use crate::store::datasets::{self, experiments, items};
 use crate::store::now_ns;
 use crate::store::write::datasets::{upsert_dataset, DatasetFields};
 
@@ -86,4 +86,27 @@ pub async fn get(
     let row =
         state.read(move |c| datasets::by_name(c, &project_id, &name)?.ok_or_else(super::dataset_not_found)).await?;
     Ok(Json(Dataset::stored(&project.id, row)))
+}
+
+/// `GET /api/public/datasets/{name}` (legacy v1): the dataset with its ACTIVE items and
+/// the names of its runs.
+pub async fn get_v1(
+    State(state): State<AppState>,
+    Authed(project): Authed,
+    PathParams(name): PathParams<String>,
+) -> Result<Json<DatasetWithItems>, ApiError> {
+    let public_url = state.limits.public_url.clone();
+    let answer = state
+        .read(move |c| {
+            let dataset = datasets::by_name(c, &project.id, &name)?.ok_or_else(super::dataset_not_found)?;
+            let rows = items::active_items_as_of(c, &project.id, &dataset.id, None)?;
+            let shaped = rows
+                .into_iter()
+                .map(|row| super::items::shaped(c, &project.id, &public_url, row))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let runs = experiments::run_names(c, &project.id, &dataset.id)?;
+            Ok(DatasetWithItems::new(Dataset::stored(&project.id, dataset), shaped, runs))
+        })
+        .await?;
+    Ok(Json(answer))
 }

@@ -109,3 +109,20 @@ impl DatasetItem {
         }
     }
 }
+
+/// A dataset as the legacy v1 route answers it: its ACTIVE items inline, its runs by name.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetWithItems {
+    #[serde(flatten)]
+    dataset: Dataset,
+    items: Vec<DatasetItem>,
+    runs: Vec<String>,
+}
+
+impl DatasetWithItems {
+    /// `dataset` with its items and run names.
+    pub fn new(dataset: Dataset, items: Vec<DatasetItem>, runs: Vec<String>) -> Self {
+        Self { dataset, items, runs }
+    }
+}

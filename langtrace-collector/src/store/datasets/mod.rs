@@ -3,6 +3,7 @@
 //! with their items ([`experiments`]). Reads here; the writes are in
 //! [`crate::store::write::datasets`].
 
+pub mod experiments;
 pub mod items;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};

@@ -1,10 +1,12 @@
 //! Writes, run by the single writer inside its batch transaction: observations (an
 //! identical span sent twice replaces itself), then one rollup per touched trace. What
 //! they store is capped ([`StoredCaps`]) before the writer sees it. Prompt versions, labels
-//! and deletions (`prompts`), each in one transaction.
+//! and deletions (`prompts`), each in one transaction. Datasets, items and experiments
+//! (`datasets`); experiments read from spans (`experiment_spans`) are upserted with them.
 
 mod caps;
 pub mod datasets;
+mod experiment_spans;
 mod observations;
 pub mod prompts;
 mod rollup;

@@ -1,7 +1,8 @@
 //! Observation rows: rendered ahead of the writer ([`prepare`]: capped, and priced when a
 //! generation reports usage but no cost), inserted in the writer's transaction
 //! ([`observations`]), then their traces rolled up ([`super::rollup`]) with the deltas
-//! the rows make to the traces' totals ([`super::totals`]).
+//! the rows make to the traces' totals ([`super::totals`]), and the experiments their
+//! root spans describe upserted ([`super::experiment_spans`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -10,6 +11,8 @@ use langtrace_core::record::{ObservationRecord, ObservationType, Payload, TraceA
 use rusqlite::{params, Transaction};
 
 use super::caps::StoredCaps;
+use super::datasets::{upsert_experiment, upsert_experiment_item};
+use super::experiment_spans::{experiment_of, SpanExperiment};
 use super::json_text;
 use super::rollup::{roll_up, TraceUpdate};
 use super::totals::{Contribution, Delta};
@@ -48,6 +51,7 @@ pub struct PreparedRow {
 pub struct PreparedBatch {
     rows: Vec<PreparedRow>,
     traces: HashMap<String, TraceUpdate>,
+    experiments: Vec<SpanExperiment>,
     caps: StoredCaps,
 }
 
@@ -73,9 +77,11 @@ pub fn prepare(
 ) -> PreparedBatch {
     let mut traces: HashMap<String, TraceUpdate> = HashMap::new();
     let mut capped_traces = CappedTraces::default();
+    let mut experiments = Vec::new();
     let rows = records
         .into_iter()
         .map(|mut record| {
+            experiments.extend(experiment_of(&record));
             cap_record(&mut record, caps, &mut capped_traces);
             let trace_id = record.trace_id.to_string();
             let id = record.id.to_string();
@@ -120,7 +126,7 @@ pub fn prepare(
             }
         })
         .collect();
-    PreparedBatch { rows, traces, caps: *caps }
+    PreparedBatch { rows, traces, experiments, caps: *caps }
 }
 
 /// Trace attributes already capped, by the address of the shared attributes they were
@@ -247,6 +253,10 @@ pub fn observations(tx: &Transaction<'_>, project_id: &str, batch: &PreparedBatc
     for (trace_id, update) in &batch.traces {
         let delta = deltas.remove(trace_id.as_str()).unwrap_or_default();
         roll_up(tx, project_id, trace_id, update, &delta, &batch.caps, created)?;
+    }
+    for found in &batch.experiments {
+        upsert_experiment(tx, project_id, &found.experiment, created)?;
+        upsert_experiment_item(tx, project_id, &found.item, created)?;
     }
     Ok(())
 }
