@@ -159,3 +159,38 @@ fn a_run_without_a_task_is_refused() {
     let error = runtime.block_on(datasets.run_experiment("x").run()).unwrap_err();
     assert!(error.to_string().contains(".task("), "{error}");
 }
+
+#[test]
+fn expected_outputs_and_metadata_are_masked_like_payloads() {
+    let sink = MemorySink::new();
+    let redact =
+        |value: serde_json::Value| serde_json::from_str(&value.to_string().replace("secret", "[REDACTED]")).unwrap();
+    let (layer, guard) = LangtraceLayer::builder().sink(sink.clone()).mask(redact).build().unwrap();
+    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let datasets =
+        Datasets::builder().public_key("pk").secret_key("sk").base_url("http://127.0.0.1:1").build().unwrap();
+    let item = ExperimentItem::new(json!("q")).expected_output(json!("the secret")).metadata(json!({"note": "secret"}));
+    let result = runtime
+        .block_on(
+            datasets
+                .run_experiment("masked")
+                .metadata(json!({"run": "secret run"}))
+                .data([item])
+                .task(|_| async move { Ok::<_, String>("answer") })
+                .progress(false)
+                .run(),
+        )
+        .unwrap();
+    guard.flush(Duration::from_secs(5)).unwrap();
+    assert!(result.items[0].error.is_none());
+    let observations = sink.observations();
+    assert_eq!(observations.len(), 2);
+    for observed in &observations {
+        let attributes = wire(observed);
+        assert_eq!(attributes["langfuse.experiment.item.expected_output"], "\"the [REDACTED]\"");
+        assert_eq!(attributes["langfuse.experiment.item.metadata"], r#"{"note":"[REDACTED]"}"#);
+        assert_eq!(attributes["langfuse.experiment.metadata"], r#"{"run":"[REDACTED] run"}"#);
+        assert!(attributes.values().all(|value| !value.contains("secret")), "{attributes:?}");
+    }
+}
