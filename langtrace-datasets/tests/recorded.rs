@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use langtrace_core::vocab::fields::OBSERVE_TARGET;
 use langtrace_core::{LangtraceLayer, Level, MemorySink, ObservationRecord, ObservationType, ScoreValue};
-use langtrace_datasets::{Datasets, Evaluation, ExperimentItem};
+use langtrace_datasets::{DatasetItem, Datasets, Evaluation, ExperimentItem, ItemStatus};
 use serde_json::json;
 use tracing::Instrument;
 use tracing_subscriber::layer::SubscriberExt;
@@ -158,4 +158,83 @@ fn a_run_without_a_task_is_refused() {
         Datasets::builder().public_key("pk").secret_key("sk").base_url("http://127.0.0.1:1").build().unwrap();
     let error = runtime.block_on(datasets.run_experiment("x").run()).unwrap_err();
     assert!(error.to_string().contains(".task("), "{error}");
+}
+
+#[test]
+fn expected_outputs_and_metadata_are_masked_like_payloads() {
+    let sink = MemorySink::new();
+    let redact =
+        |value: serde_json::Value| serde_json::from_str(&value.to_string().replace("secret", "[REDACTED]")).unwrap();
+    let (layer, guard) = LangtraceLayer::builder().sink(sink.clone()).mask(redact).build().unwrap();
+    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let datasets =
+        Datasets::builder().public_key("pk").secret_key("sk").base_url("http://127.0.0.1:1").build().unwrap();
+    let item = ExperimentItem::new(json!("q")).expected_output(json!("the secret")).metadata(json!({"note": "secret"}));
+    let result = runtime
+        .block_on(
+            datasets
+                .run_experiment("masked")
+                .metadata(json!({"run": "secret run"}))
+                .data([item])
+                .task(|_| async move { Ok::<_, String>("answer") })
+                .progress(false)
+                .run(),
+        )
+        .unwrap();
+    guard.flush(Duration::from_secs(5)).unwrap();
+    assert!(result.items[0].error.is_none());
+    let observations = sink.observations();
+    assert_eq!(observations.len(), 2);
+    for observed in &observations {
+        let attributes = wire(observed);
+        assert_eq!(attributes["langfuse.experiment.item.expected_output"], "\"the [REDACTED]\"");
+        assert_eq!(attributes["langfuse.experiment.item.metadata"], r#"{"note":"[REDACTED]"}"#);
+        assert_eq!(attributes["langfuse.experiment.metadata"], r#"{"run":"[REDACTED] run"}"#);
+        assert!(attributes.values().all(|value| !value.contains("secret")), "{attributes:?}");
+    }
+}
+
+#[test]
+fn dataset_items_carry_their_ids_and_an_unknown_project_gives_a_random_id() {
+    let sink = MemorySink::new();
+    let (layer, guard) = LangtraceLayer::builder().sink(sink.clone()).build().unwrap();
+    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let datasets =
+        Datasets::builder().public_key("pk").secret_key("sk").base_url("http://127.0.0.1:1").build().unwrap();
+    let item = DatasetItem {
+        id: "item-7".into(),
+        status: ItemStatus::Active,
+        input: Some(json!("q")),
+        expected_output: None,
+        metadata: None,
+        source_trace_id: None,
+        source_observation_id: None,
+        dataset_id: "ds-9".into(),
+        dataset_name: "set".into(),
+        created_at: String::new(),
+        updated_at: String::new(),
+    };
+    let result = runtime
+        .block_on(
+            datasets
+                .run_experiment("offline")
+                .data([&item])
+                .dataset_version("2026-01-01T00:00:00Z")
+                .task(|_| async move { Ok::<_, String>("answer") })
+                .progress(false)
+                .run(),
+        )
+        .unwrap();
+    guard.flush(Duration::from_secs(5)).unwrap();
+    assert!(result.run_errors[0].starts_with("no project id (request failed"), "{:?}", result.run_errors);
+    assert_eq!((result.experiment_id.len(), result.dataset_id.as_deref()), (16, Some("ds-9")));
+    let task = sink.observation("experiment-item-task").unwrap();
+    assert_eq!((&task.metadata["dataset_id"], &task.metadata["dataset_item_id"]), (&json!("ds-9"), &json!("item-7")));
+    let attributes = wire(&task);
+    assert_eq!(attributes["langfuse.experiment.dataset.id"], "ds-9");
+    assert_eq!(attributes["langfuse.experiment.item.id"], "item-7");
+    assert_eq!(attributes["langfuse.experiment.item.version"], "2026-01-01T00:00:00Z");
+    assert_eq!(attributes["langfuse.experiment.id"], result.experiment_id);
 }

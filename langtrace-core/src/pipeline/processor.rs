@@ -212,6 +212,16 @@ impl Processor {
         self.payload(&mut trace.input, MediaField::Input, found);
         self.payload(&mut trace.output, MediaField::Output, found);
         self.metadata(&mut trace.metadata, found);
+        if let (Some(mask), Some(experiment)) = (&self.mask, trace.experiment.as_mut()) {
+            // An experiment's expected output and metadata are data like any payload.
+            let experiment = Arc::make_mut(experiment);
+            for value in [&mut experiment.item_expected_output, &mut experiment.item_metadata, &mut experiment.metadata]
+                .into_iter()
+                .flatten()
+            {
+                *value = mask::apply(mask, std::mem::take(value));
+            }
+        }
     }
 
     /// Masks, extracts media from and truncates one payload. Text payloads are parsed
