@@ -1,11 +1,12 @@
-//! Traces read for an export: keyset-paged batches in the list's default order (newest
-//! first), so an export of any size holds one batch at a time and each batch's query
-//! starts where the last one stopped (no `OFFSET` to skip over). Observations page the
-//! same way through [`super::observations::after`].
+//! Traces and dataset items read for an export: keyset-paged batches, newest first, so
+//! an export of any size holds one batch at a time and each batch's query starts where
+//! the last one stopped (no `OFFSET` to skip over). Observations page the same way
+//! through [`super::observations::after`].
 
 use rusqlite::types::Value as Sql;
 use rusqlite::Connection;
 
+use super::datasets::items::{self, ItemFilter, ItemRow};
 use super::filter::{self, Io};
 use super::traces::{self, TraceFilter, TraceRow};
 
@@ -47,6 +48,47 @@ pub fn traces_after(
         clause.sql()
     );
     filter::all(connection, &sql, clause.params([Sql::Integer(i64::from(limit))]), TraceRow::read)
+}
+
+/// Where a dataset item export continues: after this creation time and id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemCursor {
+    /// Creation time of the last item read.
+    pub created_at: i64,
+    /// Its id.
+    pub id: String,
+}
+
+impl From<&ItemRow> for ItemCursor {
+    fn from(row: &ItemRow) -> Self {
+        Self { created_at: row.created_at, id: row.id.clone() }
+    }
+}
+
+/// Up to `limit` of the ACTIVE items `filter` selects (current, or as of its time) after
+/// `cursor`, newest first.
+pub fn items_after(
+    connection: &Connection,
+    project_id: &str,
+    filter: &ItemFilter,
+    cursor: Option<&ItemCursor>,
+    limit: u32,
+) -> rusqlite::Result<Vec<ItemRow>> {
+    let mut clause = filter.clause(project_id);
+    if let Some(cursor) = cursor {
+        let created = cursor.created_at;
+        clause.and(
+            "(i.created_at < ? OR (i.created_at = ? AND i.id < ?))",
+            [created.into(), created.into(), Sql::Text(cursor.id.clone())],
+        );
+    }
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} ORDER BY i.created_at DESC, i.id DESC LIMIT ?",
+        items::COLUMNS,
+        items::FROM,
+        clause.sql()
+    );
+    filter::all(connection, &sql, clause.params([Sql::Integer(i64::from(limit))]), items::read_row)
 }
 
 #[cfg(test)]

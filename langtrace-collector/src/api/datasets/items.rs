@@ -125,7 +125,7 @@ fn upsert_in(
 }
 
 /// The wire shape of `row`, its media references resolved.
-pub fn shaped(
+pub(crate) fn shaped(
     connection: &Connection,
     project_id: &str,
     public_url: &str,

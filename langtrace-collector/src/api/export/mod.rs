@@ -1,6 +1,6 @@
 //! Exports, langtrace's own routes (Langfuse has none): traces and observations with the
-//! list routes' filters, as JSON Lines or CSV, and observations also as OpenAI
-//! fine-tuning files. Every export streams: rows are read in keyset-paged batches
+//! list routes' filters, and a dataset's items, as JSON Lines or CSV, and generations and
+//! dataset items also as OpenAI fine-tuning files. Every export streams: rows are read in keyset-paged batches
 //! ([`crate::store::export`]), each batch encoded on a blocking thread and handed to the
 //! response through a bounded channel ([`stream`]), so memory stays the same whatever
 //! the number of rows. A row a fine-tuning format cannot hold is counted and named in
@@ -9,9 +9,10 @@
 //! - [`format`]: the `format` parameter and the encoder it picks;
 //! - [`jsonl`], [`csv`], [`openai_sft`], [`openai_dpo`]: the encoders, [`messages`] the
 //!   chat messages the OpenAI formats are made of;
-//! - [`traces`], [`observations`]: the routes.
+//! - [`traces`], [`observations`], [`datasets`]: the routes.
 
 pub mod csv;
+pub mod datasets;
 pub mod format;
 pub mod jsonl;
 pub mod messages;
