@@ -222,8 +222,15 @@ fn demo_dataset_and_experiments(demo: &Demo) {
         for run_item in run_items {
             let trace = demo.ok(&format!("/api/public/traces/{}", run_item["traceId"].as_str().unwrap()));
             assert_eq!(trace["environment"], "sdk-experiment");
-            let scores = trace["scores"].as_array().unwrap();
-            assert_eq!(distinct(scores, "name"), ["brevity", "exact_match"].map(str::to_owned).into(), "{trace}");
+            // The evaluators' scores are on the task's observation (the agent's guard scores its own).
+            let scores: Vec<Value> = trace["scores"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["observationId"] == run_item["observationId"])
+                .cloned()
+                .collect();
+            assert_eq!(distinct(&scores, "name"), ["brevity", "exact_match"].map(str::to_owned).into(), "{trace}");
             matched += scores.iter().filter(|s| s["name"] == "exact_match" && s["value"] == 1.0).count();
         }
         if run == "prompts v2" {
