@@ -86,6 +86,15 @@ async fn the_dataset_pages_list_add_import_archive_and_compare_runs() {
     }
     browser.screenshot("dataset").await;
 
+    // The export menu downloads the dataset's export: every item either a line or named
+    // in the report line that ends it.
+    let (url, body) = super::export::export(&browser, &demo, "openai_sft").await;
+    assert_eq!(url, format!("/api/public/v2/datasets/{DATASET}/export?format=openai_sft"));
+    let mut lines = super::export::lines(&body);
+    let report = lines.pop().expect("the report line")["_langtrace_export"].clone();
+    assert_eq!(report["exported"].as_u64(), Some(lines.len() as u64), "{report}");
+    assert_eq!(lines.len() as u64 + report["skipped"].as_u64().unwrap(), items.len() as u64, "{report}");
+
     // Add an item with the form: stored with JSON input and text expected output.
     browser.click("[data-testid=add-item]").await;
     fill(&browser, "[data-testid=item-form]", "input", r#"{"question": "added from the page"}"#).await;
