@@ -75,6 +75,18 @@ pub use langtrace_otel_bridge as otlp;
 /// Prompt management: fetch, cache, compile and manage Langfuse prompts.
 #[cfg(feature = "prompts")]
 pub use langtrace_prompts as prompts;
+/// Datasets: read and write Langfuse dataset items (the `langtrace-datasets` crate).
+#[cfg(feature = "datasets")]
+pub mod datasets {
+    pub use langtrace_datasets::{
+        Dataset, DatasetItem, Datasets, DatasetsBuilder, Error, ItemStatus, NewDataset, NewItem, DEFAULT_TIMEOUT,
+        ITEMS_PAGE_SIZE,
+    };
+}
+/// Experiments: run a task over dataset items with evaluators, traced and scored as
+/// Langfuse's SDKs do (start one with [`datasets::Datasets::run_experiment`]).
+#[cfg(feature = "datasets")]
+pub use langtrace_datasets::experiment as experiments;
 /// Integrations for LLM client crates that emit no spans of their own (each behind a
 /// feature of the same name, off by default).
 #[cfg(feature = "async-openai")]
@@ -224,4 +236,7 @@ mod documentation {
     #[cfg(feature = "prompts")]
     #[doc = include_str!("../docs/prompts.md")]
     struct Prompts;
+    #[cfg(feature = "datasets")]
+    #[doc = include_str!("../docs/datasets-rust.md")]
+    struct DatasetsRust;
 }

@@ -72,6 +72,13 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/bookmark.js", include_str!("../ui/components/bookmark.js"), JS),
     ("/ui/components/comments.js", include_str!("../ui/components/comments.js"), JS),
     ("/ui/components/sharetoggle.js", include_str!("../ui/components/sharetoggle.js"), JS),
+    ("/ui/pages/datasets.js", include_str!("../ui/pages/datasets.js"), JS),
+    ("/ui/pages/dataset.js", include_str!("../ui/pages/dataset.js"), JS),
+    ("/ui/pages/compare.js", include_str!("../ui/pages/compare.js"), JS),
+    ("/ui/components/datasetitemform.js", include_str!("../ui/components/datasetitemform.js"), JS),
+    ("/ui/components/datasetimport.js", include_str!("../ui/components/datasetimport.js"), JS),
+    ("/ui/components/datasetdialog.js", include_str!("../ui/components/datasetdialog.js"), JS),
+    ("/ui/components/experimentruns.js", include_str!("../ui/components/experimentruns.js"), JS),
     ("/ui/components/export.js", include_str!("../ui/components/export.js"), JS),
     ("/ui/pages/generations.js", include_str!("../ui/pages/generations.js"), JS),
 ];

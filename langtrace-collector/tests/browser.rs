@@ -6,6 +6,8 @@
 
 #[path = "browser/collab.rs"]
 mod collab;
+#[path = "browser/datasets.rs"]
+mod datasets;
 #[path = "browser/export.rs"]
 mod export;
 #[path = "browser/projects.rs"]

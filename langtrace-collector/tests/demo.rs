@@ -100,18 +100,29 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
     // version 1, staging and the roll-out version 2.
     let generations = demo.ok("/api/public/v2/observations?type=GENERATION&fields=core,basic,prompt&limit=1000");
     let generations = generations["data"].as_array().unwrap();
-    let release_of: std::collections::HashMap<&str, (&str, &str)> = traces
+    // The experiments' traces ran with the version their run names.
+    let version_of_run = |run: &str| if run == "prompts v1" { 1 } else { 2 };
+    let mut expected_version: std::collections::HashMap<String, u64> = traces
         .iter()
-        .map(|t| (t["id"].as_str().unwrap(), (t["environment"].as_str().unwrap(), t["release"].as_str().unwrap())))
+        .filter(|t| t["environment"] != "sdk-experiment")
+        .map(|t| {
+            let deployment = (t["environment"].as_str().unwrap(), t["release"].as_str().unwrap());
+            (t["id"].as_str().unwrap().to_owned(), if deployment == ("production", "1.0.0") { 1 } else { 2 })
+        })
         .collect();
+    for run in ["prompts v1", "prompts v2"] {
+        let detail = demo.ok(&format!("/api/public/datasets/support-questions/runs/{}", run.replace(' ', "%20")));
+        for item in detail["datasetRunItems"].as_array().unwrap() {
+            expected_version.insert(item["traceId"].as_str().unwrap().to_owned(), version_of_run(run));
+        }
+    }
     for (name, prompt) in [("plan", "support-agent/planner"), ("write_answer", "support-agent/system")] {
         let linked: Vec<&Value> = generations.iter().filter(|g| g["name"] == name).collect();
         assert!(!linked.is_empty(), "{name} generations");
         for generation in linked {
-            let deployment = release_of[generation["traceId"].as_str().unwrap()];
-            let expected = if deployment == ("production", "1.0.0") { 1 } else { 2 };
+            let expected = expected_version[generation["traceId"].as_str().unwrap()];
             assert_eq!(generation["promptName"], prompt, "{generation}");
-            assert_eq!(generation["promptVersion"], expected, "{deployment:?}: {generation}");
+            assert_eq!(generation["promptVersion"], expected, "{generation}");
         }
     }
     assert!(
@@ -176,6 +187,62 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
     let (status, _, content) = demo.get_raw(&format!("/api/public/media/{media_id}/content"));
     assert_eq!(status, 200);
     assert!(content.starts_with(b"\x89PNG\r\n\x1a\n"), "the media is a PNG");
+
+    demo_dataset_and_experiments(&demo);
+}
+
+/// The demo's dataset: items made from its chat turns (linked to their traces, their
+/// input and output copied) and written ones; two runs over every item, one per prompt
+/// version, each item's trace scored by both evaluators and each run by its run
+/// evaluator; the version 2 run answers every item from a version 2 trace exactly.
+fn demo_dataset_and_experiments(demo: &Demo) {
+    let dataset = demo.ok("/api/public/v2/datasets/support-questions");
+    let items = demo.ok("/api/public/dataset-items?datasetName=support-questions&limit=100");
+    let items = items["data"].as_array().unwrap();
+    assert_eq!(items.len(), 6, "three from traces, three written: {items:?}");
+    let from_traces: Vec<&Value> = items.iter().filter(|i| i["sourceTraceId"].is_string()).collect();
+    assert_eq!(from_traces.len(), 3);
+    for item in &from_traces {
+        let trace = demo.ok(&format!("/api/public/traces/{}", item["sourceTraceId"].as_str().unwrap()));
+        assert_eq!(item["input"], trace["input"], "the trace's input: {item}");
+        assert_eq!(item["expectedOutput"], trace["output"], "its output, expected: {item}");
+    }
+    let experiments = demo.ok(&format!(
+        "/api/public/experiments?fromStartTime=2000-01-01T00:00:00Z&datasetId={}",
+        dataset["id"].as_str().unwrap()
+    ));
+    let names = distinct(experiments["data"].as_array().unwrap(), "name");
+    assert_eq!(names, ["prompts v1", "prompts v2"].map(str::to_owned).into(), "{experiments}");
+    for run in ["prompts v1", "prompts v2"] {
+        let detail = demo.ok(&format!("/api/public/datasets/support-questions/runs/{}", run.replace(' ', "%20")));
+        let run_items = detail["datasetRunItems"].as_array().unwrap();
+        let ran = distinct(run_items, "datasetItemId");
+        assert_eq!(ran, distinct(items, "id"), "{run} ran every item once");
+        let mut matched = 0;
+        for run_item in run_items {
+            let trace = demo.ok(&format!("/api/public/traces/{}", run_item["traceId"].as_str().unwrap()));
+            assert_eq!(trace["environment"], "sdk-experiment");
+            // The evaluators' scores are on the task's observation (the agent's guard scores its own).
+            let scores: Vec<Value> = trace["scores"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["observationId"] == run_item["observationId"])
+                .cloned()
+                .collect();
+            assert_eq!(distinct(&scores, "name"), ["brevity", "exact_match"].map(str::to_owned).into(), "{trace}");
+            matched += scores.iter().filter(|s| s["name"] == "exact_match" && s["value"] == 1.0).count();
+        }
+        if run == "prompts v2" {
+            assert!(matched >= from_traces.len(), "v2 answers its own traces' questions exactly: {matched}");
+        } else {
+            assert_eq!(matched, 0, "v1's longer answers match no expected answer");
+        }
+        let run_scores = demo.ok(&format!("/api/public/v2/scores?datasetRunId={}", detail["id"].as_str().unwrap()));
+        let accuracy = run_scores["data"].as_array().unwrap().iter().find(|s| s["name"] == "accuracy").cloned();
+        let accuracy = accuracy.unwrap_or_else(|| panic!("the run score of {run}: {run_scores}"));
+        assert_eq!(accuracy["value"].as_f64(), Some(matched as f64 / items.len() as f64), "{run}");
+    }
 }
 
 #[test]

@@ -106,3 +106,23 @@ export async function sendJson(method, path, body) {
   if (!response.ok) throw new Error(answer.message || `${response.status} ${response.statusText}`);
   return answer;
 }
+
+/** Runs `task(item, index)` over `items`, at most `limit` at a time; the results in order (each `{value}` or `{error}`). */
+export async function mapConcurrently(items, limit, task) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      try {
+        results[index] = { value: await task(items[index], index) };
+      } catch (error) {
+        if (error instanceof Unauthorized) throw error;
+        results[index] = { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -13,6 +13,9 @@ import { tracesPage } from "./pages/traces.js";
 import { userPage, usersPage } from "./pages/users.js";
 import { promptPage } from "./pages/prompt.js";
 import { promptsPage } from "./pages/prompts.js";
+import { datasetsPage } from "./pages/datasets.js";
+import { datasetPage } from "./pages/dataset.js";
+import { comparePage } from "./pages/compare.js";
 import { generationsPage } from "./pages/generations.js";
 
 function start() {
@@ -26,6 +29,8 @@ function start() {
       users: { list: usersPage, detail: userPage },
       dashboard: { list: dashboardPage },
       prompts: { list: promptsPage, detail: promptPage },
+      datasets: { list: datasetsPage, detail: datasetPage },
+      compare: { list: datasetsPage, detail: comparePage },
       generations: { list: generationsPage },
     },
   });

@@ -48,8 +48,8 @@ pub use ids::{IdError, ObservationId, TraceId};
 pub use layer::{LangtraceBuilder, LangtraceLayer, SpanFilter};
 pub use pipeline::{truncation_marker, FlushError, LangtraceGuard, PipelineStats};
 pub use record::{
-    Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, Payload, PromptLink, PromptRef,
-    Record, ScoreRecord, Timestamp, TraceAttributes, TraceRecord,
+    ExperimentAttributes, Level, MediaField, MediaRecord, MediaSource, ObservationRecord, ObservationType, Payload,
+    PromptLink, PromptRef, Record, ScoreRecord, Timestamp, TraceAttributes, TraceRecord,
 };
 pub use sink::console::ConsoleSink;
 pub use sink::memory::MemorySink;

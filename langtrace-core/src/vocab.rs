@@ -388,4 +388,6 @@ pub mod experiment {
     pub const ITEM_METADATA: &str = "langfuse.experiment.item.metadata";
     /// The id of the task's span.
     pub const ITEM_ROOT_OBSERVATION_ID: &str = "langfuse.experiment.item.root_observation_id";
+    /// The environment of every span of an experiment.
+    pub const ENVIRONMENT: &str = "sdk-experiment";
 }

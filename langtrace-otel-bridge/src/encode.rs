@@ -6,8 +6,10 @@
 //! Value formats: plain strings unquoted, structured values as JSON text, metadata
 //! flattened per top-level key (strings raw, numbers and booleans typed, the rest JSON).
 
-use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, TraceAttributes};
-use langtrace_core::vocab::{gen_ai, langfuse, otel, usage};
+use langtrace_core::record::{
+    ExperimentAttributes, Level, ObservationRecord, ObservationType, Payload, TraceAttributes,
+};
+use langtrace_core::vocab::{experiment, gen_ai, langfuse, otel, usage};
 use langtrace_core::Config;
 use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
 use opentelemetry::{Array, InstrumentationScope, Key, KeyValue, StringValue, Value};
@@ -168,9 +170,34 @@ fn trace_attributes(out: &mut Vec<KeyValue>, trace: &TraceAttributes, is_root: b
         out.push(KeyValue::new(langfuse::RELEASE, release.clone()));
     }
     push_metadata(out, langfuse::TRACE_METADATA_PREFIX, &trace.metadata);
+    if let Some(run) = &trace.experiment {
+        experiment_attributes(out, run);
+    }
     if is_root {
         push_payload(out, langfuse::TRACE_INPUT, trace.input.as_ref());
         push_payload(out, langfuse::TRACE_OUTPUT, trace.output.as_ref());
+    }
+}
+
+/// The `langfuse.experiment.*` keys of an experiment item's spans: strings as they are,
+/// expected output and metadata as JSON text.
+fn experiment_attributes(out: &mut Vec<KeyValue>, run: &ExperimentAttributes) {
+    out.push(KeyValue::new(experiment::ID, run.id.clone()));
+    out.push(KeyValue::new(experiment::NAME, run.name.clone()));
+    out.push(KeyValue::new(experiment::ITEM_ID, run.item_id.clone()));
+    let texts = [
+        (experiment::DESCRIPTION, run.description.clone()),
+        (experiment::DATASET_ID, run.dataset_id.clone()),
+        (experiment::ITEM_VERSION, run.item_version.clone()),
+        (experiment::ITEM_ROOT_OBSERVATION_ID, run.root_observation_id.map(|id| id.to_string())),
+        (experiment::METADATA, run.metadata.as_ref().map(Json::to_string)),
+        (experiment::ITEM_EXPECTED_OUTPUT, run.item_expected_output.as_ref().map(Json::to_string)),
+        (experiment::ITEM_METADATA, run.item_metadata.as_ref().map(Json::to_string)),
+    ];
+    for (key, text) in texts {
+        if let Some(text) = text {
+            out.push(KeyValue::new(key, text));
+        }
     }
 }
 
@@ -274,6 +301,36 @@ mod tests {
         for bare in ["model", "input", "output", "prompt", "events"] {
             assert_eq!(get(&a, bare), None, "bare key {bare}");
         }
+    }
+
+    #[test]
+    fn experiment_keys_are_written_on_every_span_of_the_trace() {
+        let mut r = record(ObservationType::Evaluator);
+        r.is_root = false;
+        let task = ObservationId::random();
+        r.trace = Arc::new(TraceAttributes {
+            experiment: Some(Arc::new(ExperimentAttributes {
+                id: "0123456789abcdef".into(),
+                name: "run 1".into(),
+                dataset_id: Some("ds-1".into()),
+                item_id: "item-1".into(),
+                item_expected_output: Some(json!("Paris")),
+                item_metadata: Some(json!({"topic": "geo"})),
+                root_observation_id: Some(task),
+                ..Default::default()
+            })),
+            ..Default::default()
+        });
+        let a = attributes(&r);
+        assert_eq!(get(&a, "langfuse.experiment.id"), Some(&Value::from("0123456789abcdef")));
+        assert_eq!(get(&a, "langfuse.experiment.name"), Some(&Value::from("run 1")));
+        assert_eq!(get(&a, "langfuse.experiment.dataset.id"), Some(&Value::from("ds-1")));
+        assert_eq!(get(&a, "langfuse.experiment.item.id"), Some(&Value::from("item-1")));
+        assert_eq!(get(&a, "langfuse.experiment.item.expected_output"), Some(&Value::from(r#""Paris""#)));
+        assert_eq!(get(&a, "langfuse.experiment.item.metadata"), Some(&Value::from(r#"{"topic":"geo"}"#)));
+        assert_eq!(get(&a, "langfuse.experiment.item.root_observation_id"), Some(&Value::from(task.to_string())));
+        assert_eq!(get(&a, "langfuse.experiment.description"), None);
+        assert_eq!(get(&a, "langfuse.experiment.item.version"), None);
     }
 
     #[test]

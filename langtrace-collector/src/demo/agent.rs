@@ -236,12 +236,16 @@ fn write_answer(question: &str, findings: &[String], prompt: &ChatPrompt) -> imp
     let variables = json!({
         "product": PRODUCT, "question": question, "findings": findings.join("\n"), "history": [],
     });
-    current_observation().set_input(prompt.compile(&variables)).set_prompt(prompt);
+    let messages = prompt.compile(&variables);
+    // The mock follows version 2's rule of short answers: the findings without a preamble.
+    let brief = serde_json::to_string(&messages).is_ok_and(|text| text.contains("at most three sentences"));
+    current_observation().set_input(messages).set_prompt(prompt);
     let answer = match findings {
         [] => "I'm a demo agent: I can check the weather, calculate, search the docs or read a chart.".to_owned(),
         _ => {
             let findings: Vec<&str> = findings.iter().map(|f| f.trim_end_matches('.')).collect();
-            format!("Here is what I found: {}.", findings.join(" and "))
+            let preamble = if brief { "" } else { "Here is what I found: " };
+            format!("{preamble}{}.", findings.join(" and "))
         }
     };
     let pieces: Vec<String> = answer.split_inclusive(' ').map(str::to_owned).collect();

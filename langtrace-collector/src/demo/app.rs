@@ -10,9 +10,10 @@ use std::time::Duration;
 use langtrace::otlp::OtlpSink;
 use langtrace::prompts::Prompts;
 use langtrace::tracing_subscriber::layer::SubscriberExt;
-use langtrace::{LangtraceLayer, Scope};
+use langtrace::{LangtraceLayer, Scope, TraceId};
 
 use super::agent::{chat_turn, evaluation_run};
+use super::datasets::{self, DatasetSummary};
 use super::history::{spread, Backdated, Timeline};
 use super::prompts::{self, AgentPrompts};
 use super::script::{Deployment, DEPLOYMENTS};
@@ -35,14 +36,17 @@ pub struct Summary {
     pub environments: Vec<String>,
     /// Releases, in order of first use.
     pub releases: Vec<String>,
+    /// The dataset made from some of the turns and the experiments run over it.
+    pub dataset: DatasetSummary,
 }
 
 /// Creates the agent's prompts, then runs every deployment against the collector at
 /// `base_url` with `keys`, each with the prompts of its label and delivered completely
 /// before the next starts.
 pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
+    // I/O for the datasets client, which runs on this runtime (the prompts client has its own).
     let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_time()
+        .enable_all()
         .build()
         .map_err(|e| format!("cannot start a runtime: {e}"))?;
     let client = Prompts::builder()
@@ -54,12 +58,14 @@ pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
     runtime.block_on(prompts::publish(&client))?;
     let mut summary = Summary::default();
     let (mut users, mut sessions) = (BTreeSet::new(), BTreeSet::new());
+    let mut chat_turns = Vec::new();
     for deployment in DEPLOYMENTS {
         let agent_prompts = runtime.block_on(async {
             prompts::move_production(&client, deployment.production_prompts).await?;
             prompts::fetch(&client, deployment.prompt_label).await
         })?;
-        let (observations, images) = run_deployment(&runtime, base_url, keys, deployment, &agent_prompts)?;
+        let (observations, images) =
+            run_deployment(&runtime, base_url, keys, deployment, &agent_prompts, &mut chat_turns)?;
         summary.observations += observations;
         summary.images += images;
         summary.traces += deployment.conversations.iter().map(|c| c.turns.len()).sum::<usize>() + 1;
@@ -74,18 +80,20 @@ pub(crate) fn run(base_url: &str, keys: &KeyPair) -> Result<Summary, String> {
         }
     }
     (summary.users, summary.sessions) = (users.len(), sessions.len());
+    summary.dataset = datasets::build(&runtime, base_url, keys, &client, &chat_turns)?;
     Ok(summary)
 }
 
 /// One deployment with its own subscriber and exporter, its traces placed on the demo's
 /// week (see [`super::history`]); returns the observations and
-/// images the collector accepted.
+/// images the collector accepted, and adds each chat turn's trace id and question to `chat_turns`.
 fn run_deployment(
     runtime: &tokio::runtime::Runtime,
     base_url: &str,
     keys: &KeyPair,
     deployment: &Deployment,
     prompts: &AgentPrompts,
+    chat_turns: &mut Vec<(TraceId, &'static str)>,
 ) -> Result<(u64, u64), String> {
     let sink = OtlpSink::builder()
         .env_lookup(|_| None)
@@ -120,10 +128,9 @@ fn run_deployment(
                 scope
                     .instrument(async {
                         for (turn, (question, ago)) in conversation.turns.iter().zip(agos).enumerate() {
-                            Scope::new()
-                                .trace_id(timeline.place(*ago))
-                                .instrument(chat_turn(question, turn + 1, prompts))
-                                .await;
+                            let trace_id = timeline.place(*ago);
+                            chat_turns.push((trace_id, *question));
+                            Scope::new().trace_id(trace_id).instrument(chat_turn(question, turn + 1, prompts)).await;
                         }
                     })
                     .await;

@@ -12,10 +12,13 @@
 //! - `history`: the week the traces are spread over (the clock each trace is sent with);
 //! - `prompts`: the agent's prompts, created in and fetched from prompt management;
 //! - `collab`: one trace shared and bookmarked, with comments.
+//! - `datasets`: a dataset from some of the agent's traces and written items, and two
+//!   experiments over it (one per version of the prompts).
 
 mod agent;
 mod app;
 mod collab;
+mod datasets;
 mod guard;
 mod history;
 mod png;
@@ -31,6 +34,7 @@ use crate::server::{Listening, Server, StartError};
 use crate::store::{Durability, Store};
 
 pub use app::Summary;
+pub use datasets::DatasetSummary;
 
 /// Name of the project the demo's traces go to.
 pub const DEMO_PROJECT: &str = "demo";
@@ -233,6 +237,12 @@ fn print_ready(listening: &Listening, keys: &KeyPair, summary: &Summary, took: s
     println!("  Open the UI:     {url}");
     println!("  The week:        {url}#/dashboard?range=7d");
     println!("  The prompts:     {url}#/prompts");
+    println!(
+        "  The dataset:     {url}#/datasets/{} ({} items, experiments: {})",
+        datasets::DATASET,
+        summary.dataset.items,
+        summary.dataset.runs.join(", ")
+    );
     println!("  Query the API:   curl -u {}:{} {base}/api/public/traces", keys.public_key, keys.secret_key);
     println!(
         "  Send your own:   LANGFUSE_BASE_URL={base} LANGFUSE_PUBLIC_KEY={} LANGFUSE_SECRET_KEY={} cargo run --example agents",

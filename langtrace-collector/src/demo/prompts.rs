@@ -5,7 +5,7 @@
 //! `production`, version 2 in `staging`; staging runs version 2 first, then the roll-out
 //! of release 1.1.0 moves `production` to it ([`move_production`]).
 
-use langtrace::prompts::{ChatMessage, ChatPrompt, NewPrompt, Prompt, Prompts, TextPrompt};
+use langtrace::prompts::{ChatMessage, ChatPrompt, GetPrompt, NewPrompt, Prompt, Prompts, TextPrompt};
 use serde_json::json;
 use std::sync::Arc;
 
@@ -109,8 +109,19 @@ pub(super) async fn move_production(prompts: &Prompts, version: u32) -> Result<(
 
 /// The system and planner prompts that carry `label`.
 pub(super) async fn fetch(prompts: &Prompts, label: &str) -> Result<AgentPrompts, String> {
-    let get = |name: &'static str| async move {
-        prompts.get(name).label(label).fetch().await.map_err(|e| format!("fetching {name} ({label}): {e}"))
+    fetch_with(|name| prompts.get(name).label(label), label).await
+}
+
+/// Version `version` of the system and planner prompts (the experiments compare them).
+pub(super) async fn fetch_version(prompts: &Prompts, version: u32) -> Result<AgentPrompts, String> {
+    fetch_with(|name| prompts.get(name).version(version), &format!("version {version}")).await
+}
+
+/// The system and planner prompts `request` asks for (`which` says which, in errors).
+async fn fetch_with<'a>(request: impl Fn(&'static str) -> GetPrompt<'a>, which: &str) -> Result<AgentPrompts, String> {
+    let get = |name: &'static str| {
+        let request = request(name);
+        async move { request.fetch().await.map_err(|e| format!("fetching {name} ({which}): {e}")) }
     };
     let (system, planner) = (get(SYSTEM).await?, get(PLANNER).await?);
     match (system, planner) {

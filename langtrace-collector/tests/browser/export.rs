@@ -13,7 +13,7 @@ use crate::support::Demo;
 /// Opens the Export menu, picks `format`, waits for the download; the URL it fetched and
 /// the bytes the same URL answers the test's own client, after checking the page got
 /// exactly as many.
-async fn export(browser: &Browser, demo: &Demo, format: &str) -> (String, Vec<u8>) {
+pub(super) async fn export(browser: &Browser, demo: &Demo, format: &str) -> (String, Vec<u8>) {
     browser.click("[data-testid=export] summary").await;
     browser.click(&format!("[data-testid=export] button[data-export-format={format}]")).await;
     let menu = browser
@@ -34,7 +34,7 @@ async fn export(browser: &Browser, demo: &Demo, format: &str) -> (String, Vec<u8
 }
 
 /// The lines of a JSON Lines body, parsed.
-fn lines(body: &[u8]) -> Vec<Value> {
+pub(super) fn lines(body: &[u8]) -> Vec<Value> {
     std::str::from_utf8(body).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect()
 }
 

@@ -17,6 +17,7 @@ import { shareToggle } from "../components/sharetoggle.js";
 import { hashWith, setReady, unsetReady } from "../router.js";
 import { isCurrent, openTrace, state } from "../state.js";
 import { levelBadge, tagList, typeBadge } from "../components/badges.js";
+import { addToDatasetButton } from "../components/datasetdialog.js";
 import { agentGraph, isAgentic } from "../components/graph.js";
 import { scoreForm, scoreList } from "../components/scores.js";
 import { buildTree, flatten, timelineRow, traceRows, treeRow } from "../components/tree.js";
@@ -211,7 +212,8 @@ class TraceView {
     const o = this.selected ? this.tree.byId.get(this.selected).obs : null;
     panel.dataset.selected = "";
     if (!o) {
-      panel.appendChild(h("div", { class: "panel-head" }, h("h2", { text: t.name || "Trace" }), h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id"))));
+      panel.appendChild(h("div", { class: "panel-head" }, h("h2", { text: t.name || "Trace" }), h("span", { class: "id" }, h("code", { text: t.id }), copyButton(t.id, "copy id")),
+        this.source.readOnly ? null : addToDatasetButton(() => ({ traceId: t.id, input: t.input, output: t.output }))));
       panel.appendChild(section("Input", "input", renderMessages(t.input)));
       panel.appendChild(section("Output", "output", renderMessages(t.output)));
       panel.appendChild(section("Metadata", "metadata", renderValue(t.metadata)));
@@ -228,7 +230,8 @@ class TraceView {
     ];
     panel.appendChild(h("div", { class: "panel-head" },
       typeBadge(o.type), h("h2", { text: o.name || o.id }), levelBadge(o.level),
-      h("span", { class: "id" }, h("code", { text: o.id }), copyButton(o.id, "copy id"))));
+      h("span", { class: "id" }, h("code", { text: o.id }), copyButton(o.id, "copy id")),
+      this.source.readOnly ? null : addToDatasetButton(() => ({ traceId: t.id, observationId: o.id }))));
     panel.appendChild(h("dl", { class: "facts-list" }, facts.filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])));
     if (o.statusMessage) panel.appendChild(h("div", { class: `status-message level-${o.level}`, "data-testid": "status-message", text: o.statusMessage }));
     const obsScores = (t.scores || []).filter((sc) => sc.observationId === o.id);

@@ -5,6 +5,7 @@
 use tracing::Span;
 
 use super::with_state;
+use crate::ids::ObservationId;
 use crate::layer::Find;
 use crate::pipeline::processor::Pending;
 use crate::record::{Score, ScoreValue};
@@ -16,6 +17,8 @@ pub(crate) enum ScoreTarget {
     Observation,
     /// The trace of the span, as a whole.
     Trace,
+    /// This observation of the span's trace (one that may have ended already).
+    Given(ObservationId),
 }
 
 /// Hands `score` to the pipeline, attached to `target` as seen from `span`. Nothing
@@ -28,7 +31,7 @@ pub(crate) fn record(span: &Span, target: ScoreTarget, score: Score) {
     }
     let find = match target {
         ScoreTarget::Observation => Find::Observation,
-        ScoreTarget::Trace => Find::Trace,
+        ScoreTarget::Trace | ScoreTarget::Given(_) => Find::Trace,
     };
     with_state(span, find, |state, context| {
         let Some(trace) = state.trace.as_ref() else { return };
@@ -45,6 +48,7 @@ pub(crate) fn record(span: &Span, target: ScoreTarget, score: Score) {
                 None => return,
             },
             ScoreTarget::Trace => None,
+            ScoreTarget::Given(id) => Some(id),
         };
         // A refused record is counted by the queue; its memory is simply freed.
         let _ = context.push(Pending::Score(score.into_record(trace.id, observation_id)));

@@ -8,9 +8,9 @@ use tracing::Span;
 use super::score::{self, ScoreTarget};
 use super::{to_json, with_state};
 use crate::draft::TraceCell;
-use crate::ids::TraceId;
+use crate::ids::{ObservationId, TraceId};
 use crate::layer::Find;
-use crate::record::{Score, ScoreValue, TraceAttributes};
+use crate::record::{ExperimentAttributes, Score, ScoreValue, TraceAttributes};
 
 /// The trace the calling code runs in.
 #[derive(Clone, Debug)]
@@ -120,6 +120,13 @@ impl TraceHandle {
         self.update_with(|| to_json(output), |t, value| t.output = Some(value.into()))
     }
 
+    /// Marks the trace as one item run of an experiment: every observation of it carries
+    /// the experiment's attributes and is exported in environment `sdk-experiment`.
+    pub fn set_experiment(&self, experiment: ExperimentAttributes) -> &Self {
+        let experiment = Arc::new(experiment);
+        self.update(|t| t.experiment = Some(experiment))
+    }
+
     /// Scores the trace as a whole: `0.9` is numeric, `true` boolean, `"correct"`
     /// categorical. See [`Self::record_score`] for a comment or id.
     pub fn score(&self, name: impl Into<String>, value: impl Into<ScoreValue>) -> &Self {
@@ -129,6 +136,13 @@ impl TraceHandle {
     /// Records a [`Score`] built with a comment or an id on the trace.
     pub fn record_score(&self, score: Score) -> &Self {
         score::record(&self.span, ScoreTarget::Trace, score);
+        self
+    }
+
+    /// Records a [`Score`] on one observation of this trace, given by id: one that has
+    /// ended already (an experiment's task, scored by evaluators that ran after it).
+    pub fn record_observation_score(&self, observation: ObservationId, score: Score) -> &Self {
+        score::record(&self.span, ScoreTarget::Given(observation), score);
         self
     }
 }

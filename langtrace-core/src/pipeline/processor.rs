@@ -164,7 +164,7 @@ impl Processor {
     fn observation(&mut self, record: &mut ObservationRecord) {
         let config = &self.config;
         if record.environment.is_empty() {
-            record.environment.clone_from(&config.environment);
+            record.environment = default_environment(config, &record.trace);
         }
         if record.version.is_none() {
             record.version.clone_from(&config.version);
@@ -183,7 +183,7 @@ impl Processor {
 
     fn trace(&self, record: &mut TraceRecord) {
         if record.environment.is_empty() {
-            record.environment.clone_from(&self.config.environment);
+            record.environment = default_environment(&self.config, &record.attributes);
         }
         // Media bytes (and refusals) travel with observation records; here only the
         // references matter.
@@ -212,6 +212,16 @@ impl Processor {
         self.payload(&mut trace.input, MediaField::Input, found);
         self.payload(&mut trace.output, MediaField::Output, found);
         self.metadata(&mut trace.metadata, found);
+        if let (Some(mask), Some(experiment)) = (&self.mask, trace.experiment.as_mut()) {
+            // An experiment's expected output and metadata are data like any payload.
+            let experiment = Arc::make_mut(experiment);
+            for value in [&mut experiment.item_expected_output, &mut experiment.item_metadata, &mut experiment.metadata]
+                .into_iter()
+                .flatten()
+            {
+                *value = mask::apply(mask, std::mem::take(value));
+            }
+        }
     }
 
     /// Masks, extracts media from and truncates one payload. Text payloads are parsed
@@ -261,5 +271,15 @@ impl Processor {
             truncate(value, self.config.max_payload_bytes);
         }
         *metadata = map;
+    }
+}
+
+/// The environment of a record that set none: `sdk-experiment` for an experiment's
+/// trace (as Langfuse's SDKs export experiments), else the configuration's.
+fn default_environment(config: &Config, trace: &TraceAttributes) -> String {
+    if trace.experiment.is_some() {
+        crate::vocab::experiment::ENVIRONMENT.to_owned()
+    } else {
+        config.environment.clone()
     }
 }

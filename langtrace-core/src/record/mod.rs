@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod experiment;
 mod keyword;
 mod media;
 mod observation;
@@ -12,6 +13,7 @@ mod time;
 mod trace;
 mod usage;
 
+pub use experiment::ExperimentAttributes;
 pub use keyword::{Level, ObservationType};
 pub use media::{MediaField, MediaRecord, MediaSource};
 pub use observation::{ObservationRecord, PromptLink, PromptRef};

@@ -2,11 +2,12 @@
 //! and the [`TraceRecord`] emitted when a trace's root ends.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{Payload, Timestamp};
+use super::{ExperimentAttributes, Payload, Timestamp};
 use crate::ids::{ObservationId, TraceId};
 
 /// Trace-level attributes: set through `current_trace()`, a propagation `Scope`, or
@@ -45,6 +46,10 @@ pub struct TraceAttributes {
     /// Trace output (defaults to the root observation's output).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<Payload>,
+    /// The experiment the trace is an item run of; its observations are exported in
+    /// environment `sdk-experiment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<Arc<ExperimentAttributes>>,
 }
 
 impl TraceAttributes {
@@ -83,7 +88,7 @@ impl TraceAttributes {
                 }
             )*};
         }
-        overlay!(name, user_id, session_id, version, release, public, input, output);
+        overlay!(name, user_id, session_id, version, release, public, input, output, experiment);
         self.add_tags(other.tags.iter().cloned());
         for (key, value) in &other.metadata {
             self.metadata.insert(key.clone(), value.clone());
