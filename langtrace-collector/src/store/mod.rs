@@ -10,6 +10,7 @@
 //! - `media`, `prices`: their own small tables, read and written;
 //! - `prompts`: prompt versions, labels, composition references, label history (reads);
 //! - `write`: observation inserts and trace rollups, prompt writes.
+//! - `retention`: per-project retention and the traces past it;
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ pub mod observations;
 pub mod permissions;
 pub mod prices;
 pub mod prompts;
+pub mod retention;
 pub mod schema;
 pub mod scores;
 pub mod sessions;
@@ -108,6 +110,10 @@ impl Store {
         // arrive in random order (trace ids) touch many; 16 KiB pages cost 25% of ingest with
         // random ids (measured), though they were 10% faster with sequential ones.
         writer.pragma_update(None, "page_size", 4096).map_err(sqlite)?;
+        // Freed pages return to the file system in bounded steps (`PRAGMA incremental_vacuum`,
+        // see `lifecycle::prune`). Only a new file takes this setting here; an older one
+        // switches with `langtrace compact` (a full VACUUM), see `docs/lifecycle.md`.
+        writer.pragma_update(None, "auto_vacuum", "INCREMENTAL").map_err(sqlite)?;
         writer.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
         let synchronous = match durability {
             Durability::EachCommit => "FULL",
@@ -184,6 +190,13 @@ impl Store {
             pool.push(connection);
         }
     }
+}
+
+/// Whether the database behind `connection` returns freed pages to the file system with
+/// `PRAGMA incremental_vacuum` (files created before langtrace set it do not).
+pub fn reclaims_space(connection: &Connection) -> rusqlite::Result<bool> {
+    const INCREMENTAL: i64 = 2;
+    Ok(connection.pragma_query_value(None, "auto_vacuum", |row| row.get::<_, i64>(0))? == INCREMENTAL)
 }
 
 /// Nanoseconds since the Unix epoch, now.

@@ -195,6 +195,12 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX observations_prompt ON observations (project_id, prompt_name, prompt_version)
         WHERE prompt_name IS NOT NULL;
     "#,
+    // 6 (lifecycle): a project's retention in days (NULL keeps everything), and media rows
+    // found by hash, to tell whether deleted bytes are still referenced by any project.
+    r#"
+    ALTER TABLE projects ADD COLUMN retention_days INTEGER;
+    CREATE INDEX media_hash ON media (sha256_hash);
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.

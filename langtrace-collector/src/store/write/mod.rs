@@ -1,9 +1,11 @@
 //! Writes, run by the single writer inside its batch transaction: observations (an
 //! identical span sent twice replaces itself), then one rollup per touched trace. What
 //! they store is capped ([`StoredCaps`]) before the writer sees it. Prompt versions, labels
-//! and deletions (`prompts`), each in one transaction.
+//! and deletions (`prompts`), each in one transaction. Trace deletion in bounded steps
+//! (`delete`).
 
 mod caps;
+pub mod delete;
 mod observations;
 pub mod prompts;
 mod rollup;
