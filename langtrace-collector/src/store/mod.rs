@@ -10,6 +10,7 @@
 //! - `media`, `prices`: their own small tables, read and written;
 //! - `prompts`: prompt versions, labels, composition references, label history (reads);
 //! - `write`: observation inserts and trace rollups, prompt writes.
+//! - `usage`: a project's counts and media bytes, the database's size;
 //! - `retention`: per-project retention and the traces past it;
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
@@ -33,6 +34,7 @@ pub mod schema;
 pub mod scores;
 pub mod sessions;
 pub mod traces;
+pub mod usage;
 pub mod users;
 pub mod write;
 
