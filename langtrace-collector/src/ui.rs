@@ -66,6 +66,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/promptlabels.js", include_str!("../ui/components/promptlabels.js"), JS),
     ("/ui/components/promptmetrics.js", include_str!("../ui/components/promptmetrics.js"), JS),
     ("/ui/components/template.js", include_str!("../ui/components/template.js"), JS),
+    ("/ui/components/selection.js", include_str!("../ui/components/selection.js"), JS),
+    ("/ui/pages/settings.js", include_str!("../ui/pages/settings.js"), JS),
 ];
 
 /// How long a browser keeps an asset served under the build's version: a new binary

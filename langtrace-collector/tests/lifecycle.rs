@@ -2,7 +2,8 @@
 //! scores and media rows, and media bytes no project references any more) without
 //! touching another project's identical ids; the bad-input table of deletion and
 //! retention; the retention pruner on backdated traces, with the database file shrinking;
-//! a backup taken under ingest load restored into a fresh directory that answers the same.
+//! a backup taken under ingest load restored into a fresh directory that answers the same;
+//! the UI's selection and deletion on the Traces page and its settings page, in Chromium.
 
 mod support;
 
@@ -10,6 +11,8 @@ mod support;
 mod backup;
 #[path = "lifecycle/retention.rs"]
 mod retention;
+#[path = "lifecycle/ui.rs"]
+mod ui;
 
 use base64::Engine;
 use serde_json::{json, Value};
@@ -55,7 +58,7 @@ fn as_project(collector: &Collector, keys: Keys) -> Api {
 }
 
 /// Trace `trace` in `api`'s project: two spans and a score.
-fn trace_with_score(api: &Api, trace: u8) {
+pub fn trace_with_score(api: &Api, trace: u8) {
     otlp::send(
         api,
         &api.authorization(),

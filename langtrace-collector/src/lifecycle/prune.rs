@@ -133,3 +133,29 @@ pub fn compact(data_dir: &Path) -> Result<(u64, u64), store::OpenError> {
     connection.execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);").map_err(sqlite)?;
     Ok((before, size()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_switches_a_file_made_before_incremental_vacuum() {
+        let dir = tempfile::tempdir().unwrap();
+        let legacy = rusqlite::Connection::open(dir.path().join(store::DATABASE_FILE)).unwrap();
+        legacy.execute_batch("PRAGMA auto_vacuum = NONE; CREATE TABLE legacy (x);").unwrap();
+        drop(legacy);
+        let (_, connection) = Store::open(dir.path(), store::Durability::EachCommit).unwrap();
+        assert!(!store::reclaims_space(&connection).unwrap(), "opening alone cannot switch a file with tables");
+        drop(connection);
+        compact(dir.path()).unwrap();
+        let (_, connection) = Store::open(dir.path(), store::Durability::EachCommit).unwrap();
+        assert!(store::reclaims_space(&connection).unwrap());
+    }
+
+    #[test]
+    fn a_new_store_reclaims_space() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, connection) = Store::open(dir.path(), store::Durability::EachCommit).unwrap();
+        assert!(store::reclaims_space(&connection).unwrap());
+    }
+}

@@ -3,9 +3,10 @@
 import { clear, h, pageRoot } from "../dom.js";
 import { LEVELS, toIso } from "../format.js";
 import { api } from "../api.js";
-import { hashWith, setReady } from "../router.js";
+import { hashWith, route, setReady } from "../router.js";
 import { environmentParam, isCurrent } from "../state.js";
 import { pager, tracesTable } from "../components/tables.js";
+import { withSelection } from "../components/selection.js";
 
 const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to", "guardrails"];
 // The quick filter `guardrails=warnings`: traces with a GUARDRAIL observation at WARNING or worse.
@@ -61,7 +62,7 @@ export async function tracesPage(token, query) {
   const root = clear(pageRoot());
   root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Traces" }), limitSelect));
   root.appendChild(form);
-  root.appendChild(result.data.length ? tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 }))
+  root.appendChild(result.data.length ? withSelection(tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 })), route)
     : h("div", null, h("table", { class: "grid", "data-testid": "traces-table" }, h("tbody")), h("p", { class: "empty", text: "No traces match." })));
   root.appendChild(pager(result.meta, (p) => go({ page: p })));
   setReady("traces");
