@@ -1,5 +1,6 @@
-//! Retention: the pruner deletes backdated traces past a project's retention and the
-//! database file shrinks; bad retentions are refused, in the API and on the command line.
+//! Retention and disk: the pruner deletes backdated traces past a project's retention and the
+//! database file shrinks; bad retentions are refused, in the API and on the command line;
+//! bad settings stop the start naming the flag; the log warns when free disk space is low.
 
 use std::path::Path;
 
@@ -108,4 +109,28 @@ fn bad_retentions_are_refused_naming_the_setting() {
     assert_eq!(collector.ok(&retention)["retentionDays"], 7, "the command line's setting is the API's");
     cli::run(collector.data_dir(), &["project", "retention", "default", "--keep-forever"]);
     assert_eq!(collector.ok(&retention)["retentionDays"], Value::Null);
+}
+
+#[test]
+fn bad_lifecycle_settings_stop_the_start_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value) in
+        [("--min-free-disk-percent", "0"), ("--min-free-disk-percent", "100"), ("--prune-interval", "0s")]
+    {
+        let refused = cli::output(dir.path(), &["serve", flag, value]);
+        assert!(!refused.status.success(), "{flag} {value}");
+        assert!(String::from_utf8_lossy(&refused.stderr).contains(flag), "{flag} is named");
+    }
+}
+
+#[test]
+fn the_log_warns_while_free_disk_space_is_under_the_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let (free, total) = langtrace_collector::lifecycle::disk::space(dir.path()).unwrap();
+    assert!(free * 100 < total * 99, "this test needs a file system less than 99% free");
+    let collector = Collector::setup().args(&["--min-free-disk-percent", "99"]).capture_log().process();
+    let warned =
+        collector.log().wait_for(|line| line.contains("low on free space"), std::time::Duration::from_secs(20));
+    let warned = warned.unwrap_or_else(|| panic!("no warning in {:?}", collector.log().lines()));
+    assert!(warned.contains("--min-free-disk-percent"), "the setting is named: {warned}");
 }
