@@ -101,6 +101,9 @@ fn bad_retentions_are_refused_naming_the_setting() {
     assert_eq!(status, 404, "another project's retention is out of reach");
     let retention = format!("/api/public/projects/{project}/retention");
     assert_eq!(collector.ok(&retention)["retentionDays"], Value::Null, "nothing was set");
+    let (status, answer) = collector.get("/api/public/projects?usage=maybe");
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer["message"].as_str().unwrap().contains("usage"), "the parameter is named: {answer}");
 
     let refused = cli::output(collector.data_dir(), &["project", "retention", "default", "--days", "0"]);
     assert!(!refused.status.success());
