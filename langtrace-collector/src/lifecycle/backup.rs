@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::backup::Backup;
+use rusqlite::backup::{Backup, StepResult};
 use rusqlite::Connection;
 
 use crate::store::{self, media, permissions, Durability, Store, DATABASE_FILE};
@@ -88,7 +88,7 @@ pub fn backup(data_dir: &Path, to: &Path, force: bool) -> Result<Copied, BackupE
         let mut copy = Connection::open(&copy_path).map_err(sqlite(&copy_path))?;
         // Every page in one step: one read transaction, so concurrent commits neither
         // restart the copy nor wait for it.
-        Backup::new(&source, &mut copy).and_then(|backup| backup.step(-1)).map_err(sqlite(&copy_path))?;
+        copy_in_one_step(&source, &mut copy).map_err(sqlite(&copy_path))?;
     }
     let copied = copy_media(&copy_path, &data_dir.join(MEDIA_DIR), &partial.join(MEDIA_DIR))?;
     sync(&copy_path)?;
@@ -131,6 +131,26 @@ pub fn restore(from: &Path, data_dir: &Path, force: bool) -> Result<Copied, Back
     // Opening applies the migrations a newer langtrace brings, and refuses a newer file.
     Store::open(data_dir, Durability::EachCommit)?;
     Ok(copied)
+}
+
+/// Copies every page of `source` into `copy` in one step, trying again while either
+/// database is busy (another connection recovering the log, say).
+fn copy_in_one_step(source: &Connection, copy: &mut Connection) -> rusqlite::Result<()> {
+    const TRIES: u32 = 100;
+    let backup = Backup::new(source, copy)?;
+    for _ in 0..TRIES {
+        match backup.step(-1)? {
+            StepResult::Done => return Ok(()),
+            StepResult::More | StepResult::Busy | StepResult::Locked => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            _ => {}
+        }
+    }
+    Err(rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+        Some(format!("the database stayed busy through {TRIES} tries of the copy")),
+    ))
 }
 
 /// Copies the bytes of every uploaded media `database` records from `from` to `to`.
