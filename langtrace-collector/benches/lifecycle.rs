@@ -3,14 +3,15 @@
 //! - a store is filled with backdated observations (November 2023: 1,000,000, or 50,000
 //!   in quick mode; ten spans per trace, ~200 bytes of input each) and a tenth as many of
 //!   today;
-//! - `backup_ms`: `langtrace backup` of that store while idle;
 //! - `ingest_p99_ms_normal`: one client sending small exports of today (10 spans) back to
 //!   back for a while, the 99th percentile of their latency;
 //! - `prune_1m_obs_s`: a retention of 30 days set through the API (which answers once the
 //!   project is pruned and the space reclaimed), in seconds per million observations;
+//! - `backup_ms`: `langtrace backup` of the full store, idle, before the prune;
 //! - `ingest_p99_ms_while_pruning`: the same client's p99 during that prune;
-//! - `file_shrink_pct_of_deleted`: how much the database file shrank, in percent of the
-//!   backdated share of its size before (100: every deleted byte given back).
+//! - `file_shrink_pct_of_deleted`: how much the database file shrank, in percent of what
+//!   it would shrink were every deleted observation's share of the file given back (the
+//!   observations ingested meanwhile counted in; 100: all of it).
 //!
 //! `cargo bench -p langtrace-collector --bench lifecycle` (`LANGTRACE_BENCH_QUICK=1`: 50,000
 //! observations). Last line: `lifecycle: pruned_obs=<n> prune_1m_obs_s=<x>
@@ -92,6 +93,11 @@ fn ingest_until(collector: &Collector, first: u32, stop: &AtomicBool) -> Vec<f64
     latencies
 }
 
+/// The observations the project holds, as the API counts them.
+fn stored_observations(collector: &Collector) -> f64 {
+    collector.ok("/api/public/projects?usage=true")["data"][0]["usage"]["observations"].as_f64().unwrap()
+}
+
 /// The database file's size once its log is checkpointed.
 fn database_bytes(data_dir: &Path) -> u64 {
     let path = data_dir.join("langtrace.db");
@@ -114,14 +120,6 @@ fn main() {
         (old_traces + new_traces) * SPANS_PER_TRACE,
         started.elapsed().as_secs_f64()
     );
-    let before = database_bytes(collector.data_dir());
-
-    let backups = tempfile::tempdir().unwrap();
-    let target = backups.path().join("backup");
-    let started = Instant::now();
-    cli::run(collector.data_dir(), &["backup", "--to", target.to_str().unwrap()]);
-    let backup_ms = started.elapsed().as_secs_f64() * 1000.0;
-
     let stop = AtomicBool::new(false);
     let normal = std::thread::scope(|scope| {
         let load = scope.spawn(|| ingest_until(&collector, 10_000_000, &stop));
@@ -129,6 +127,15 @@ fn main() {
         stop.store(true, Ordering::SeqCst);
         load.join().unwrap()
     });
+
+    let observations_before = stored_observations(&collector);
+    let before = database_bytes(collector.data_dir());
+
+    let backups = tempfile::tempdir().unwrap();
+    let target = backups.path().join("backup");
+    let started = Instant::now();
+    cli::run(collector.data_dir(), &["backup", "--to", target.to_str().unwrap()]);
+    let backup_ms = started.elapsed().as_secs_f64() * 1000.0;
 
     let project = collector.ok("/api/public/projects")["data"][0]["id"].as_str().unwrap().to_owned();
     let client = reqwest::blocking::Client::builder().timeout(None).build().unwrap();
@@ -149,8 +156,9 @@ fn main() {
     });
     let after = database_bytes(collector.data_dir());
 
-    let deleted_share = f64::from(old_traces) / f64::from(old_traces + new_traces);
-    let shrink_pct = (before as f64 - after as f64) / (before as f64 * deleted_share) * 100.0;
+    // The file's size were every remaining observation as large as those before the prune.
+    let ideal_after = before as f64 * stored_observations(&collector) / observations_before;
+    let shrink_pct = (before as f64 - after as f64) / (before as f64 - ideal_after) * 100.0;
     let (p99_normal, p99_pruning) = (percentile(&normal, 99.0), percentile(&pruning, 99.0));
     println!("database file: {before} bytes before pruning, {after} after; backup of the full store {backup_ms:.0} ms");
     println!(

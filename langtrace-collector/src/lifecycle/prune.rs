@@ -12,7 +12,7 @@ use crate::store::{self, retention, Store};
 use crate::writer::{WriteError, Writer};
 
 /// Traces deleted per round of a project (each deletion in bounded writer steps).
-pub const TRACES_PER_ROUND: i64 = 200;
+pub const TRACES_PER_ROUND: i64 = 1_000;
 
 /// Pages returned to the file system per writer job (4 KiB each).
 pub const PAGES_PER_STEP: i64 = 1_000;

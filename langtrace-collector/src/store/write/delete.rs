@@ -12,9 +12,9 @@ use rusqlite::{params, Connection, Transaction};
 
 use crate::store::media;
 
-/// Observations removed per writer job at most: a step costs the writer about as much
-/// as an ingest batch, so deletions interleave with ingest instead of stalling it.
-pub const OBSERVATIONS_PER_STEP: i64 = 2_000;
+/// Observations removed per writer job at most: a step costs the writer about as much as
+/// a large ingest batch, so deletions interleave with ingest instead of stalling it.
+pub const OBSERVATIONS_PER_STEP: i64 = 10_000;
 
 /// The rows of one trace in every table but `observations`, each a statement keyed by
 /// (project `?1`, trace id `?2`). A table holding rows of traces (comments, experiment
