@@ -1,6 +1,6 @@
 //! Command line: `langtrace serve` (every setting a flag with an environment twin),
-//! `langtrace demo` (cargo feature `demo`, on by default), `langtrace project create`,
-//! `langtrace keys create|list|revoke`.
+//! `langtrace demo` (cargo feature `demo`, on by default), `langtrace project create|retention`,
+//! `langtrace keys create|list|revoke`, `langtrace backup|restore|compact`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -33,6 +33,38 @@ pub enum Command {
     /// Manages API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Copies a data directory (database and media) into a new backup directory, also
+    /// while `serve` runs on it.
+    Backup {
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+        /// The backup directory to create.
+        #[arg(long)]
+        to: PathBuf,
+        /// Replaces `--to` if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restores a backup into an empty data directory (no `serve` may run on it).
+    Restore {
+        /// The backup directory.
+        #[arg(long)]
+        from: PathBuf,
+        /// Where the data goes.
+        #[command(flatten)]
+        data: DataArgs,
+        /// Replaces the database and media of a data directory that is not empty.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Rebuilds the database without its free space and switches it to incremental vacuum
+    /// (for files created before langtrace set it); no `serve` may run on it.
+    Compact {
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 /// Settings of `langtrace serve`.
@@ -91,6 +123,9 @@ pub struct ServeArgs {
     /// Connection limits of both listeners.
     #[command(flatten)]
     pub transport: crate::server::TransportArgs,
+    /// The retention pruner and the low-disk warning.
+    #[command(flatten)]
+    pub lifecycle: crate::lifecycle::LifecycleArgs,
 }
 
 /// Settings of `langtrace demo`.
@@ -131,6 +166,21 @@ pub enum ProjectCommand {
     Create {
         /// Project name (unique).
         name: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Sets how many days a project keeps its traces; a running server applies it at its
+    /// next prune (`--prune-interval`).
+    Retention {
+        /// Project name.
+        name: String,
+        /// Days a trace is kept after it started (at least 1).
+        #[arg(long, required_unless_present = "keep_forever", value_parser = clap::value_parser!(i64).range(1..))]
+        days: Option<i64>,
+        /// Keeps every trace (removes the retention).
+        #[arg(long, conflicts_with = "days")]
+        keep_forever: bool,
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,

@@ -10,7 +10,9 @@ use clap::Parser;
 use langtrace_collector::api::wire::iso;
 use langtrace_collector::auth::Revocation;
 use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
+use langtrace_collector::lifecycle::{backup, prune};
 use langtrace_collector::server::Server;
+use langtrace_collector::store::retention;
 use langtrace_collector::store::{Durability, Store};
 use langtrace_collector::{auth, writer};
 
@@ -42,6 +44,31 @@ fn main() -> ExitCode {
                 project.id, keys.public_key, keys.secret_key
             ))
         }),
+        Command::Project(ProjectCommand::Retention { name, days, keep_forever: _, data }) => {
+            with_store(&data.data_dir, |tx| {
+                let Some(found) = auth::project_by_name(tx, &name).map_err(|e| e.to_string())? else {
+                    return Err(format!("no project named {name:?}"));
+                };
+                retention::set(tx, &found.id, days).map_err(|e| e.to_string())?;
+                Ok(match days {
+                    Some(days) => format!("project {name:?} keeps its traces {days} days"),
+                    None => format!("project {name:?} keeps every trace"),
+                })
+            })
+        }
+        Command::Backup { data, to, force } => backup::backup(&data.data_dir, &to, force)
+            .map(|copied| println!("backed up {} into {} ({})", data.data_dir.display(), to.display(), summary(copied)))
+            .map_err(|e| e.to_string()),
+        Command::Restore { from, data, force } => backup::restore(&from, &data.data_dir, force)
+            .map(|copied| {
+                println!("restored {} into {} ({})", from.display(), data.data_dir.display(), summary(copied))
+            })
+            .map_err(|e| e.to_string()),
+        Command::Compact { data } => prune::compact(&data.data_dir)
+            .map(|(before, after)| {
+                println!("compacted {}: {before} bytes before, {after} after", data.data_dir.display())
+            })
+            .map_err(|e| e.to_string()),
         Command::Keys(KeysCommand::Create { project, data }) => with_store(&data.data_dir, |tx| {
             let Some(found) = auth::project_by_name(tx, &project).map_err(|e| e.to_string())? else {
                 return Err(format!("no project named {project:?}"));
@@ -78,6 +105,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// What a backup or restore copied, in words.
+fn summary(copied: backup::Copied) -> String {
+    let missing = match copied.media_missing {
+        0 => String::new(),
+        n => format!(", {n} media files recorded but not found"),
+    };
+    format!("database {} bytes, {} media files{missing}", copied.database_bytes, copied.media_files)
 }
 
 /// Runs `future` on the server's runtime, every thread of which yields to the writer.

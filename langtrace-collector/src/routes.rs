@@ -11,6 +11,7 @@ use crate::api::{
     datasets, export, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions,
     traces, users,
 };
+use crate::api::{retention, trace_delete};
 use crate::app::{ApiError, AppState};
 use crate::receive;
 
@@ -23,8 +24,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/health", get(health::health))
         .route("/api/public/projects", get(health::projects))
         .route("/api/public/environments", get(health::environments))
-        .route("/api/public/traces", get(traces::list))
-        .route("/api/public/traces/{id}", get(traces::detail))
+        .route("/api/public/traces", get(traces::list).delete(trace_delete::many))
+        .route("/api/public/traces/{id}", get(traces::detail).delete(trace_delete::one))
         .route("/api/public/observations", get(observations::list))
         .route("/api/public/observations/{id}", get(observations::detail))
         .route("/api/public/v2/observations", get(observations_v2::list))
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/datasets/{name}/runs/{run}", get(datasets::runs::get).delete(datasets::runs::delete))
         .route("/api/public/experiments", get(datasets::experiments::list))
         .route("/api/public/experiment-items", get(datasets::experiments::items))
+        .route("/api/public/projects/{project_id}/retention", get(retention::get).put(retention::put))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

@@ -81,6 +81,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/experimentruns.js", include_str!("../ui/components/experimentruns.js"), JS),
     ("/ui/components/export.js", include_str!("../ui/components/export.js"), JS),
     ("/ui/pages/generations.js", include_str!("../ui/pages/generations.js"), JS),
+    ("/ui/components/selection.js", include_str!("../ui/components/selection.js"), JS),
+    ("/ui/pages/settings.js", include_str!("../ui/pages/settings.js"), JS),
 ];
 
 /// The page of a shared trace: one document for every id (its script reads the id from

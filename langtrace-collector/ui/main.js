@@ -17,6 +17,7 @@ import { datasetsPage } from "./pages/datasets.js";
 import { datasetPage } from "./pages/dataset.js";
 import { comparePage } from "./pages/compare.js";
 import { generationsPage } from "./pages/generations.js";
+import { settingsPage } from "./pages/settings.js";
 
 function start() {
   watchEnvironment();
@@ -32,6 +33,7 @@ function start() {
       datasets: { list: datasetsPage, detail: datasetPage },
       compare: { list: datasetsPage, detail: comparePage },
       generations: { list: generationsPage },
+      settings: { list: settingsPage },
     },
   });
 }

@@ -1,13 +1,15 @@
 //! `GET /api/public/health` (unauthenticated, for probes), `GET /api/public/projects`
-//! (the authenticated key's project) and `GET /api/public/environments` (the project's
+//! (the authenticated key's project, its retention, and with `usage=true` its counts and
+//! sizes) and `GET /api/public/environments` (the project's
 //! environments, for the UI's selector).
 
 use axum::extract::State;
 use axum::Json;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::query::Query;
 use crate::app::{ApiError, AppState, Authed};
-use crate::store::environments;
+use crate::store::{environments, retention, usage};
 
 /// Liveness and version.
 #[derive(Debug, Serialize)]
@@ -34,20 +36,72 @@ pub struct Organization {
     name: &'static str,
 }
 
-/// A project in Langfuse's shape.
+/// A project in Langfuse's shape, with its retention, and (ours) its usage when asked.
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ProjectInfo {
     id: String,
     name: String,
     organization: Organization,
     metadata: serde_json::Map<String, serde_json::Value>,
+    retention_days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usage: Option<ProjectUsage>,
+}
+
+/// What a project holds (ours): counts, media bytes, and the database's size, which
+/// every project shares.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectUsage {
+    traces: i64,
+    observations: i64,
+    scores: i64,
+    media_files: i64,
+    media_bytes: i64,
+    database_bytes: u64,
+}
+
+/// The query of `GET /api/public/projects`: `usage=true` adds counts and sizes (each a
+/// count over the project's rows, so not on every call).
+#[derive(Debug, Deserialize)]
+pub struct ProjectsQuery {
+    #[serde(default)]
+    usage: bool,
 }
 
 /// `GET /api/public/projects`: the project of the key.
-pub async fn projects(Authed(project): Authed) -> Json<Data<ProjectInfo>> {
+pub async fn projects(
+    State(state): State<AppState>,
+    Authed(project): Authed,
+    Query(query): Query<ProjectsQuery>,
+) -> Result<Json<Data<ProjectInfo>>, ApiError> {
+    let id = project.id.clone();
+    let (retention_days, usage) = state
+        .read(move |c| {
+            let usage = if query.usage { Some(usage::of_project(c, &id)?) } else { None };
+            Ok((retention::get(c, &id)?, usage))
+        })
+        .await?;
+    let data_dir = state.limits.media_dir.parent().map(|p| p.to_owned()).unwrap_or_default();
+    let usage = usage.map(|usage| ProjectUsage {
+        traces: usage.traces,
+        observations: usage.observations,
+        scores: usage.scores,
+        media_files: usage.media_files,
+        media_bytes: usage.media_bytes,
+        database_bytes: usage::database_bytes(&data_dir),
+    });
     let organization = Organization { id: "local", name: "langtrace" };
-    let info = ProjectInfo { id: project.id, name: project.name, organization, metadata: serde_json::Map::new() };
-    Json(Data { data: vec![info] })
+    let info = ProjectInfo {
+        id: project.id,
+        name: project.name,
+        organization,
+        metadata: serde_json::Map::new(),
+        retention_days,
+        usage,
+    };
+    Ok(Json(Data { data: vec![info] }))
 }
 
 /// One environment.

@@ -42,7 +42,7 @@ pub struct ApiKeyDeletion {
 }
 
 /// The authenticated project, if it is the one the path names.
-fn own(project: Project, project_id: &str) -> Result<Project, ApiError> {
+pub(super) fn own(project: Project, project_id: &str) -> Result<Project, ApiError> {
     if project.id == project_id {
         Ok(project)
     } else {

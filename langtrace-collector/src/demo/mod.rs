@@ -106,6 +106,7 @@ impl Demo {
             init_secret_key: None,
             auth: AuthArgs::default(),
             transport: args.transport.clone(),
+            lifecycle: Default::default(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }

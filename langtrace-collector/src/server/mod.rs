@@ -71,6 +71,12 @@ impl Server {
     /// that has not yielded its priority (see [`crate::writer::priority`]).
     pub fn open(args: ServeArgs) -> Result<Self, StartError> {
         let (store, connection) = Store::open(&args.data.data_dir, Durability::SyncedByWriter)?;
+        if !store::reclaims_space(&connection).unwrap_or(true) {
+            tracing::warn!(
+                "this database predates incremental vacuum: deleted data leaves free pages the file keeps; \
+                 run `langtrace compact` once while the collector is stopped"
+            );
+        }
         let checkpoints = store.checkpoint_connection()?;
         let writer = Writer::start(connection, checkpoints, args.ingest_queue as usize)?;
         Ok(Self { args, store, writer })
@@ -123,6 +129,17 @@ impl Server {
         let stopped = |mut stop: tokio::sync::watch::Receiver<bool>| async move {
             let _ = stop.changed().await;
         };
+        let pruner = tokio::spawn(crate::lifecycle::prune::run(
+            state.store.clone(),
+            state.writer.clone(),
+            state.limits.media_dir.clone(),
+            args.lifecycle.prune_interval,
+        ));
+        #[cfg(target_os = "linux")]
+        let disk_watch = tokio::spawn(crate::lifecycle::disk::watch(
+            args.data.data_dir.clone(),
+            args.lifecycle.min_free_disk_percent,
+        ));
         let transport = &args.transport;
         let cap = ConnectionCap::new(transport.max_connections);
         let grpc_task = tokio::spawn(grpc::serve(
@@ -145,6 +162,9 @@ impl Server {
         let _ = stop_tx.send(true);
         let _ = http_task.await;
         let _ = grpc_task.await;
+        pruner.abort();
+        #[cfg(target_os = "linux")]
+        disk_watch.abort();
         Ok(())
     }
 }

@@ -13,6 +13,8 @@
 //! - `write`: observation inserts and trace rollups, prompt writes.
 //! - `export`: traces read in keyset-paged batches for exports; `score_threshold`: the
 //!   score condition an observation export can filter on.
+//! - `usage`: a project's counts and media bytes, the database's size;
+//! - `retention`: per-project retention and the traces past it;
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
@@ -33,11 +35,13 @@ pub mod observations;
 pub mod permissions;
 pub mod prices;
 pub mod prompts;
+pub mod retention;
 pub mod schema;
 pub mod score_threshold;
 pub mod scores;
 pub mod sessions;
 pub mod traces;
+pub mod usage;
 pub mod users;
 pub mod write;
 
@@ -115,6 +119,10 @@ impl Store {
         // arrive in random order (trace ids) touch many; 16 KiB pages cost 25% of ingest with
         // random ids (measured), though they were 10% faster with sequential ones.
         writer.pragma_update(None, "page_size", 4096).map_err(sqlite)?;
+        // Freed pages return to the file system in bounded steps (`PRAGMA incremental_vacuum`,
+        // see `lifecycle::prune`). Only a new file takes this setting here; an older one
+        // switches with `langtrace compact` (a full VACUUM), see `docs/lifecycle.md`.
+        writer.pragma_update(None, "auto_vacuum", "INCREMENTAL").map_err(sqlite)?;
         writer.pragma_update(None, "journal_mode", "WAL").map_err(sqlite)?;
         let synchronous = match durability {
             Durability::EachCommit => "FULL",
@@ -191,6 +199,13 @@ impl Store {
             pool.push(connection);
         }
     }
+}
+
+/// Whether the database behind `connection` returns freed pages to the file system with
+/// `PRAGMA incremental_vacuum` (files created before langtrace set it do not).
+pub fn reclaims_space(connection: &Connection) -> rusqlite::Result<bool> {
+    const INCREMENTAL: i64 = 2;
+    Ok(connection.pragma_query_value(None, "auto_vacuum", |row| row.get::<_, i64>(0))? == INCREMENTAL)
 }
 
 /// Nanoseconds since the Unix epoch, now.

@@ -288,6 +288,12 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE scores ADD COLUMN dataset_run_id TEXT;
     CREATE INDEX scores_dataset_run ON scores (project_id, dataset_run_id) WHERE dataset_run_id IS NOT NULL;
     "#,
+    // 8 (lifecycle): a project's retention in days (NULL keeps everything), and media rows
+    // found by hash, to tell whether deleted bytes are still referenced by any project.
+    r#"
+    ALTER TABLE projects ADD COLUMN retention_days INTEGER;
+    CREATE INDEX media_hash ON media (sha256_hash);
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.

@@ -4,11 +4,12 @@
 import { clear, h, pageRoot } from "../dom.js";
 import { LEVELS, toIso } from "../format.js";
 import { api } from "../api.js";
-import { hashWith, setReady } from "../router.js";
+import { hashWith, route, setReady } from "../router.js";
 import { environmentParam, isCurrent } from "../state.js";
 import { bookmarkButton } from "../components/bookmark.js";
 import { pager, tracesTable } from "../components/tables.js";
 import { exportMenu } from "../components/export.js";
+import { withSelection } from "../components/selection.js";
 
 const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to", "guardrails", "bookmarked"];
 // The quick filter `guardrails=warnings`: traces with a GUARDRAIL observation at WARNING or worse.
@@ -69,7 +70,7 @@ export async function tracesPage(token, query) {
   root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Traces" }), limitSelect,
     exportMenu("/api/public/traces/export", filters, ["jsonl", "csv"], "traces")));
   root.appendChild(form);
-  root.appendChild(result.data.length ? tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 }), bookmarkButton)
+  root.appendChild(result.data.length ? withSelection(tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 }), bookmarkButton), route)
     : h("div", null, h("table", { class: "grid", "data-testid": "traces-table" }, h("tbody")), h("p", { class: "empty", text: "No traces match." })));
   root.appendChild(pager(result.meta, (p) => go({ page: p })));
   setReady("traces");

@@ -4,10 +4,12 @@
 //! and deletions (`prompts`), each in one transaction. Comments (`comments`) and a trace's
 //! `public` and `bookmarked` flags (`trace_flags`). Datasets, items and experiments
 //! (`datasets`); experiments read from spans (`experiment_spans`) are upserted with them.
+//! Trace deletion in bounded steps (`delete`).
 
 mod caps;
 pub mod comments;
 pub mod datasets;
+pub mod delete;
 mod experiment_spans;
 mod observations;
 pub mod prompts;
