@@ -64,6 +64,7 @@ const LISTS: &[&str] = &[
     "/api/public/metrics",
     "/api/public/v2/metrics",
     "/api/public/v2/prompts",
+    "/api/public/llm-connections",
 ];
 
 /// Routes whose last segment is an id.
@@ -271,7 +272,7 @@ proptest! {
 
     #[test]
     fn post_routes_answer_any_body(
-        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts"]),
+        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts", "/api/playground/chat"]),
         body in prop_oneof![post_body(), json_value()],
     ) {
         let collector = collector();

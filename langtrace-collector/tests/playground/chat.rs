@@ -3,7 +3,7 @@
 use serde_json::{json, Value};
 
 use super::support::mock_openai::{self, MockOpenAi};
-use super::support::Collector;
+use super::support::{otlp, Collector};
 use super::{ask, connect, observation, PROVIDER, SECRET};
 
 /// A collector whose provider calls give up after 1 s of silence, with the mock connected.
@@ -168,4 +168,37 @@ fn bad_bodies_and_unknown_providers_are_refused() {
     assert!(body["message"].as_str().unwrap().contains("messages[0].role"), "{body}");
     let (status, body) = collector.post_json("/api/playground/chat", &ask("nobody", "x"));
     assert_eq!((status, body["message"].as_str()), (404, Some("LLM connection 'nobody' not found")));
+}
+
+#[test]
+fn anthropic_connections_stream_the_same_events() {
+    let (collector, mock) = setup();
+    let body = json!({"provider": "claude", "adapter": "anthropic", "secretKey": SECRET, "baseURL": mock.base_url});
+    let put = collector.client().put(collector.url("/api/public/llm-connections"));
+    assert_eq!(put.header("authorization", collector.authorization()).json(&body).send().unwrap().status(), 200);
+    let (_, events) = super::events(&collector, "/api/playground/chat", &ask("claude", "bonjour"));
+    let text: String = events.iter().filter(|e| e.0 == "delta").map(|e| e.1["text"].as_str().unwrap()).collect();
+    assert_eq!(text, mock_openai::answer("bonjour"));
+    let finished = done(&events);
+    let (input, output) = (mock_openai::PROMPT_TOKENS, mock_openai::COMPLETION_TOKENS);
+    assert_eq!(finished["usage"], json!({"input": input, "output": output, "total": input + output}));
+    assert_eq!(finished["finishReason"], "stop");
+
+    let mut with_tools = ask("claude", "weather?");
+    with_tools["tools"] = json!([{"name": mock_openai::TOOL_NAME, "parameters": {"type": "object"}}]);
+    let (_, events) = super::events(&collector, "/api/playground/chat", &with_tools);
+    let call = events.iter().find(|e| e.0 == "tool_call").map(|e| &e.1).expect("a tool call");
+    assert_eq!(call["arguments"], mock_openai::TOOL_ARGUMENTS);
+    assert_eq!(done(&events)["finishReason"], "tool_calls");
+}
+
+#[test]
+fn ingested_spans_cannot_claim_the_playground_environment() {
+    let collector = Collector::start();
+    let claimed = otlp::span(7, 1).attributes(vec![otlp::text("langfuse.environment", "langtrace-playground")]);
+    otlp::send(&collector, &collector.authorization(), &otlp::request([claimed]));
+    let trace = collector.ok(&format!("/api/public/traces/{}", otlp::trace_id(7)));
+    assert_eq!(trace["environment"], "default", "{trace}");
+    let playground = collector.ok("/api/public/observations?environment=langtrace-playground");
+    assert_eq!(playground["meta"]["totalItems"], 0);
 }

@@ -18,6 +18,10 @@
 //! [`CHOICES_NULL_TRIGGER`] sends its usage chunk with `"choices": null` (as vLLM does).
 //! A bearer key starting with [`BAD_KEY_PREFIX`] gets 401 [`BAD_KEY_MESSAGE`]; the 429 of
 //! [`FAIL_TRIGGER`] carries `Retry-After: `[`RETRY_AFTER`].
+//!
+//! `POST /v1/messages` answers as Anthropic's Messages API streams (the adapter always
+//! streams): the same text or tool call as events, usage in `message_start` and
+//! `message_delta`; an `x-api-key` starting with [`BAD_KEY_PREFIX`] gets 401.
 
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
@@ -89,7 +93,10 @@ impl MockOpenAi {
                 runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
                     let (stopping, stopped) = watch::channel(false);
-                    let app = Router::new().route("/v1/chat/completions", post(chat_completions)).with_state(stopped);
+                    let app = Router::new()
+                        .route("/v1/chat/completions", post(chat_completions))
+                        .route("/v1/messages", post(anthropic_messages))
+                        .with_state(stopped);
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
                             let _ = stop.await;
@@ -247,4 +254,59 @@ fn stream_body(model: &str, reply: &Reply, choices_null: bool) -> String {
     let mut body: String = chunks.iter().map(|c| format!("data: {c}\n\n")).collect();
     body.push_str("data: [DONE]\n\n");
     body
+}
+
+/// Anthropic's Messages API, streamed: the answer [`chat_completions`] would give, as
+/// Anthropic's events.
+async fn anthropic_messages(headers: HeaderMap, Json(request): Json<Value>) -> Response {
+    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if key.starts_with(BAD_KEY_PREFIX) {
+        let error = json!({"type": "error", "error": {"type": "authentication_error", "message": BAD_KEY_MESSAGE}});
+        return (StatusCode::UNAUTHORIZED, Json(error)).into_response();
+    }
+    let messages = request["messages"].as_array().cloned().unwrap_or_default();
+    let last = messages.last().map(message_text).unwrap_or_default();
+    let has_tools = request["tools"].as_array().is_some_and(|tools| !tools.is_empty());
+    let mut events = vec![(
+        "message_start",
+        json!({"type": "message_start", "message": {"usage": {"input_tokens": PROMPT_TOKENS, "output_tokens": 1}}}),
+    )];
+    let stop_reason = if has_tools {
+        let (head, tail) = TOOL_ARGUMENTS.split_at(TOOL_ARGUMENTS.len() / 2);
+        events.push((
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "tool_use", "id": TOOL_CALL_ID, "name": TOOL_NAME, "input": {}}}),
+        ));
+        for piece in [head, tail] {
+            events.push((
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": piece}}),
+            ));
+        }
+        "tool_use"
+    } else {
+        events.push((
+            "content_block_start",
+            json!({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        ));
+        for piece in answer(&last).split_inclusive(' ') {
+            events.push((
+                "content_block_delta",
+                json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "text_delta", "text": piece}}),
+            ));
+        }
+        "end_turn"
+    };
+    events.push(("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
+    events.push((
+        "message_delta",
+        json!({"type": "message_delta", "delta": {"stop_reason": stop_reason},
+        "usage": {"output_tokens": COMPLETION_TOKENS}}),
+    ));
+    events.push(("message_stop", json!({"type": "message_stop"})));
+    let body: String = events.iter().map(|(name, data)| format!("event: {name}\ndata: {data}\n\n")).collect();
+    ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
 }

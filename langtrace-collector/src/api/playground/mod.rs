@@ -17,6 +17,6 @@ pub mod request;
 pub mod run;
 pub mod trace;
 
-/// The environment of playground runs; ingested spans may not use it (see
-/// `receive::decode`).
-pub const ENVIRONMENT: &str = "langtrace-playground";
+/// The environment of playground runs; ingested spans and scores that name it are
+/// normalised to `default` (see `langtrace_core::environment`).
+pub const ENVIRONMENT: &str = langtrace_core::environment::PLAYGROUND;
