@@ -129,3 +129,23 @@ fn a_malformed_encryption_key_is_a_start_up_error_naming_the_setting() {
     assert!(!output.status.success());
     assert!(stderr.contains("--encryption-key") && stderr.contains("64 hex characters"), "{stderr}");
 }
+
+#[test]
+fn a_configured_key_replaces_the_key_file_and_only_it_opens_the_secrets() {
+    let (first_key, other_key) = ("ab".repeat(32), "cd".repeat(32));
+    let mock = MockOpenAi::start();
+    let collector = Collector::setup().args(&["--encryption-key", &first_key]).in_process();
+    connect(&collector, &mock, PROVIDER, SECRET);
+    assert!(!collector.data_dir().join("encryption.key").exists(), "no key file with a configured key");
+    let data_dir = collector.stop();
+
+    let collector = Collector::setup().args(&["--encryption-key", &other_key]).data_dir(data_dir).in_process();
+    let (status, body) = collector.post_json("/api/playground/chat", &super::ask(PROVIDER, "hello"));
+    assert_eq!(status, 409, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("LANGTRACE_ENCRYPTION_KEY"), "{body}");
+    let data_dir = collector.stop();
+
+    let collector = Collector::setup().args(&["--encryption-key", &first_key]).data_dir(data_dir).in_process();
+    let (status, events) = super::events(&collector, "/api/playground/chat", &super::ask(PROVIDER, "hello"));
+    assert_eq!((status, events.last().map(|e| e.0.as_str())), (200, Some("done")), "{events:?}");
+}
