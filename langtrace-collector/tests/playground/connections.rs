@@ -70,6 +70,9 @@ fn another_project_can_neither_see_nor_use_a_connection() {
     let collector = Collector::start();
     let mock = MockOpenAi::start();
     let connection = connect(&collector, &mock, PROVIDER, SECRET);
+    assert_eq!(collector.get_as("/api/public/llm-connections", "").0, 401, "keys on every route");
+    let anonymous = collector.client().post(collector.url("/api/playground/chat")).json(&super::ask(PROVIDER, "hi"));
+    assert_eq!(anonymous.send().unwrap().status(), 401);
     let other = cli::create_project(collector.data_dir(), "other");
     let as_other = other.basic();
     let (status, listed) = collector.get_as("/api/public/llm-connections", &as_other);
