@@ -126,6 +126,9 @@ pub struct ServeArgs {
     /// The retention pruner and the low-disk warning.
     #[command(flatten)]
     pub lifecycle: crate::lifecycle::LifecycleArgs,
+    /// LLM connections: the key of their secrets, provider timeouts.
+    #[command(flatten)]
+    pub connections: crate::providers::ConnectionArgs,
 }
 
 /// Settings of `langtrace demo`.

@@ -20,8 +20,10 @@ pub mod demo;
 pub mod duration;
 pub mod lifecycle;
 pub mod pricing;
+pub mod providers;
 pub mod receive;
 pub mod routes;
+pub mod secrets;
 pub mod server;
 pub mod store;
 /// The browser UI, embedded in the binary and served at `/`.

@@ -12,6 +12,7 @@ use crate::api::{
     traces, users,
 };
 use crate::api::{retention, trace_delete};
+use crate::api::{llm_connections, playground};
 use crate::app::{ApiError, AppState};
 use crate::receive;
 
@@ -72,6 +73,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/experiments", get(datasets::experiments::list))
         .route("/api/public/experiment-items", get(datasets::experiments::items))
         .route("/api/public/projects/{project_id}/retention", get(retention::get).put(retention::put))
+        .route("/api/public/llm-connections", get(llm_connections::manage::list).put(llm_connections::manage::upsert))
+        .route("/api/public/llm-connections/{id}", delete(llm_connections::manage::delete))
+        .route("/api/public/llm-connections/{id}/test", post(llm_connections::check::test))
+        .route("/api/playground/chat", post(playground::chat::chat))
+        .route("/v1/chat/completions", post(playground::proxy::completions))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

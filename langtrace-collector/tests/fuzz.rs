@@ -67,6 +67,7 @@ const LISTS: &[&str] = &[
     "/api/public/comments",
     "/api/public/traces/export",
     "/api/public/observations/export",
+    "/api/public/llm-connections",
 ];
 
 /// Routes whose last segment is an id.
@@ -287,7 +288,7 @@ proptest! {
 
     #[test]
     fn post_routes_answer_any_body(
-        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts", "/api/public/comments"]),
+        route in prop::sample::select(vec!["/api/public/scores", "/api/public/ingestion", "/api/public/models", "/api/public/media", "/api/public/v2/prompts", "/api/public/comments", "/api/playground/chat"]),
         body in prop_oneof![post_body(), json_value()],
     ) {
         let collector = collector();

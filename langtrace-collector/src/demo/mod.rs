@@ -107,6 +107,7 @@ impl Demo {
             auth: AuthArgs::default(),
             transport: args.transport.clone(),
             lifecycle: Default::default(),
+            connections: Default::default(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }

@@ -15,6 +15,7 @@
 //!   score condition an observation export can filter on.
 //! - `usage`: a project's counts and media bytes, the database's size;
 //! - `retention`: per-project retention and the traces past it;
+//! - `connections`: LLM connections (provider keys, sealed) of a project;
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub mod comments;
 pub mod datasets;
+pub mod connections;
 pub mod environments;
 pub mod export;
 pub mod filter;

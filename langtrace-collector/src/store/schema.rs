@@ -195,7 +195,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX observations_prompt ON observations (project_id, prompt_name, prompt_version)
         WHERE prompt_name IS NOT NULL;
     "#,
-    // 6 (lifecycle-share): comments on traces, observations, sessions and prompts, found by
+    // 6: comments on traces, observations, sessions and prompts, found by
     // their object; those on a trace or one of its observations carry the trace's id, so
     // a trace's deletion removes them by (project, trace). A trace's bookmark; public traces
     // found by id alone for the share path.
@@ -218,7 +218,7 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE traces ADD COLUMN bookmarked INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX traces_public ON traces (id) WHERE public = 1;
     "#,
-    // 7 (datasets): datasets (their items versioned: a change closes the current row, `valid_to`, and
+    // 7: datasets (their items versioned: a change closes the current row, `valid_to`, and
     // adds one, so a read as of a time finds the rows valid then), experiments and their
     // items (one table for both ways they arrive: spans and `POST /dataset-run-items`),
     // and the run a score is about.
@@ -288,11 +288,33 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE scores ADD COLUMN dataset_run_id TEXT;
     CREATE INDEX scores_dataset_run ON scores (project_id, dataset_run_id) WHERE dataset_run_id IS NOT NULL;
     "#,
-    // 8 (lifecycle): a project's retention in days (NULL keeps everything), and media rows
+    // 8: a project's retention in days (NULL keeps everything), and media rows
     // found by hash, to tell whether deleted bytes are still referenced by any project.
     r#"
     ALTER TABLE projects ADD COLUMN retention_days INTEGER;
     CREATE INDEX media_hash ON media (sha256_hash);
+    "#,
+    // 9: LLM connections: a project's provider keys, one per provider name; the secret and the
+    // extra headers sealed (`ivHex:cipherHex:tagHex`, see `secrets`).
+    r#"
+    CREATE TABLE llm_connections (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        adapter TEXT NOT NULL,
+        sealed_secret TEXT NOT NULL,
+        display_secret TEXT NOT NULL,
+        base_url TEXT,
+        custom_models TEXT NOT NULL,
+        with_default_models INTEGER NOT NULL,
+        sealed_extra_headers TEXT,
+        extra_header_keys TEXT NOT NULL,
+        config TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id),
+        UNIQUE (project_id, provider)
+    );
     "#,
 ];
 

@@ -8,6 +8,7 @@
 
 mod caps;
 pub mod comments;
+pub mod connections;
 pub mod datasets;
 pub mod delete;
 mod experiment_spans;
