@@ -66,6 +66,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/promptlabels.js", include_str!("../ui/components/promptlabels.js"), JS),
     ("/ui/components/promptmetrics.js", include_str!("../ui/components/promptmetrics.js"), JS),
     ("/ui/components/template.js", include_str!("../ui/components/template.js"), JS),
+    ("/ui/pages/playground.js", include_str!("../ui/pages/playground.js"), JS),
+    ("/ui/components/playgroundconnections.js", include_str!("../ui/components/playgroundconnections.js"), JS),
+    ("/ui/components/playgroundinputs.js", include_str!("../ui/components/playgroundinputs.js"), JS),
+    ("/ui/components/playgroundmessages.js", include_str!("../ui/components/playgroundmessages.js"), JS),
+    ("/ui/components/playgroundopen.js", include_str!("../ui/components/playgroundopen.js"), JS),
+    ("/ui/components/playgroundparams.js", include_str!("../ui/components/playgroundparams.js"), JS),
+    ("/ui/components/playgroundsave.js", include_str!("../ui/components/playgroundsave.js"), JS),
+    ("/ui/components/playgroundstream.js", include_str!("../ui/components/playgroundstream.js"), JS),
+    ("/ui/components/playgroundtools.js", include_str!("../ui/components/playgroundtools.js"), JS),
+    ("/ui/components/playgroundvariant.js", include_str!("../ui/components/playgroundvariant.js"), JS),
 ];
 
 /// How long a browser keeps an asset served under the build's version: a new binary
