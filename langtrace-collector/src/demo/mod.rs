@@ -10,12 +10,15 @@
 //! - `script`: the conversations each deployment runs;
 //! - `png`: small PNG images drawn in code, attached to vision generations;
 //! - `history`: the week the traces are spread over (the clock each trace is sent with);
-//! - `prompts`: the agent's prompts, created in and fetched from prompt management.
+//! - `prompts`: the agent's prompts, created in and fetched from prompt management;
+//! - `playground`: the mock LLM served as an OpenAI-compatible provider on loopback,
+//!   registered as the project's LLM connection, and a few playground runs.
 
 mod agent;
 mod app;
 mod guard;
 mod history;
+mod playground;
 mod png;
 mod prompts;
 mod script;
@@ -125,8 +128,15 @@ impl Demo {
         let base_url = format!("http://{}", listening.http_addr);
 
         let started = Instant::now();
-        let summary = match run_app(base_url, keys.clone()).await {
-            Ok(summary) => summary,
+        let prepared = async {
+            let summary = run_app(base_url.clone(), keys.clone()).await?;
+            // The mock LLM serves as long as the demo does (until `_mock` drops).
+            let mock = playground::MockProvider::start().await.map_err(DemoError::App)?;
+            let runs = playground::set_up(&base_url, &keys, &mock).await.map_err(DemoError::App)?;
+            Ok::<_, DemoError>((summary, mock, runs))
+        };
+        let (summary, _mock, playground_runs) = match prepared.await {
+            Ok(prepared) => prepared,
             Err(error) => {
                 let _ = stop_tx.send(());
                 let _ = server.await;
@@ -134,6 +144,7 @@ impl Demo {
             }
         };
         print_ready(&listening, &keys, &summary, started.elapsed(), &args);
+        print_playground(&listening, playground_runs);
 
         tokio::select! {
             _ = &mut shutdown => {}
@@ -226,4 +237,15 @@ fn print_ready(listening: &Listening, keys: &KeyPair, summary: &Summary, took: s
     println!("  OTLP/gRPC:       grpc://{} (same keys as Basic auth)", listening.grpc_addr);
     println!();
     println!("  Data in {}. Press Ctrl-C to stop.", args.data_dir.display());
+}
+
+/// Prints where the playground is and what it runs on (after the ready line).
+fn print_playground(listening: &Listening, runs: usize) {
+    println!(
+        "  The playground:  http://{}/#/playground (connection {}, models {}: the demo's mock LLM on loopback;",
+        listening.http_addr,
+        playground::PROVIDER,
+        playground::MODELS.join(", ")
+    );
+    println!("                   {runs} runs traced in the environment langtrace-playground)");
 }
