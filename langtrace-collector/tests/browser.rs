@@ -4,6 +4,8 @@
 //! Expected rows and figures come from the collector's own API. Each test saves
 //! screenshots under `target/tmp/ui-screenshots/`.
 
+#[path = "browser/playground.rs"]
+mod playground;
 #[path = "browser/projects.rs"]
 mod projects;
 #[path = "browser/prompts.rs"]
