@@ -86,6 +86,12 @@ async fn two_variants_stream_at_once_and_each_run_is_a_playground_trace() {
     let markup = r#"<img src=x onerror="window.__pwned = 1"><b>bold</b>"#;
     type_into(
         &browser,
+        "[data-variant='1'] [data-testid=pg-message]:nth-child(1) [data-testid=pg-content]",
+        "Answer briefly.",
+    )
+    .await;
+    type_into(
+        &browser,
         "[data-variant='1'] [data-testid=pg-message]:nth-child(2) [data-testid=pg-content]",
         &format!("Hello {{{{name}}}} {markup}"),
     )
@@ -132,6 +138,28 @@ async fn two_variants_stream_at_once_and_each_run_is_a_playground_trace() {
         assert!(facts.contains(&format!("Σ {}", usage["total"])), "the facts show the stored usage {usage}: {facts:?}");
     }
     assert_eq!(browser.errors().await, Vec::<String>::new());
+
+    // The dashboard leaves the playground's runs out unless their environment is chosen.
+    let count = |path: &str| {
+        let path = path.to_owned();
+        let demo = &demo;
+        async move { api(demo, &path).await["meta"]["totalItems"].as_u64().unwrap() }
+    };
+    let (all, runs) =
+        (count("/api/public/traces").await, count("/api/public/traces?environment=langtrace-playground").await);
+    assert!(runs >= 2, "the runs are traces: {runs}");
+    browser.go("#/dashboard?range=7d", "dashboard").await;
+    let dashboard = browser.text("[data-testid=dashboard]").await;
+    assert!(
+        dashboard.contains(&format!("{} traces", all - runs)),
+        "{} traces without the playground's: {dashboard}",
+        all - runs
+    );
+    browser.client().execute("delete document.body.dataset.ready", vec![]).await.unwrap();
+    find(&browser, "select[data-testid=environment]").await.select_by_value("langtrace-playground").await.unwrap();
+    browser.ready("dashboard").await;
+    let dashboard = browser.text("[data-testid=dashboard]").await;
+    assert!(dashboard.contains(&format!("{runs} traces")), "the playground's {runs} traces once chosen: {dashboard}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
