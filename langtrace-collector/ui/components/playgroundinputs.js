@@ -60,14 +60,15 @@ export function inputsEditor(initial = {}) {
   const element = h("div", { class: "pg-inputs", "data-testid": "pg-inputs" });
   const update = (messages) => {
     const found = templateInputs(messages);
-    element.replaceChildren(
+    element.replaceChildren(...[
       h("div", { class: "muted", text: found.variables.length ? "Variables" : "Variables: none (write {{name}} in a message)" }),
       found.variables.map((name) => h("label", { class: "pg-variable", dataset: { variable: name } },
         h("code", { class: "prompt-var", text: name }),
         h("input", { value: variables[name] ?? "", "data-testid": "pg-variable", dataset: { name }, onInput: (e) => { variables[name] = e.target.value; } }))),
       found.placeholders.filter(Boolean).map((name) => h("label", { class: "stacked", dataset: { placeholder: name } },
         h("span", null, "Placeholder ", h("code", { text: name }), " (a JSON list of messages)"),
-        h("textarea", { rows: 2, class: "edit-text", "data-testid": "pg-placeholder-value", onInput: (e) => { placeholders[name] = e.target.value; } }, placeholders[name] ?? ""))));
+        h("textarea", { rows: 2, class: "edit-text", "data-testid": "pg-placeholder-value", onInput: (e) => { placeholders[name] = e.target.value; } }, placeholders[name] ?? ""))),
+    ].flat());
   };
   const values = () => ({ variables: { ...variables }, placeholders: { ...placeholders } });
   return { element, update, values };

@@ -16,7 +16,7 @@ import { runChat } from "./playgroundstream.js";
 import { outputSchemaEditor, toolsEditor } from "./playgroundtools.js";
 
 /** The state of an empty variant. */
-export const EMPTY_STATE = { messages: [{ role: "system", content: "" }, { role: "user", content: "" }] };
+export const EMPTY_STATE = { messages: [{ role: "system", content: "You are a helpful assistant." }, { role: "user", content: "" }] };
 
 const fmtMs = (value) => (typeof value === "number" ? `${fmtNumber(Math.round(value))} ms` : "");
 
