@@ -91,6 +91,9 @@ pub struct ServeArgs {
     /// Connection limits of both listeners.
     #[command(flatten)]
     pub transport: crate::server::TransportArgs,
+    /// LLM connections: the key of their secrets, provider timeouts.
+    #[command(flatten)]
+    pub connections: crate::providers::ConnectionArgs,
 }
 
 /// Settings of `langtrace demo`.

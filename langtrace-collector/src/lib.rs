@@ -19,8 +19,10 @@ pub mod cli;
 pub mod demo;
 pub mod duration;
 pub mod pricing;
+pub mod providers;
 pub mod receive;
 pub mod routes;
+pub mod secrets;
 pub mod server;
 pub mod store;
 /// The browser UI, embedded in the binary and served at `/`.

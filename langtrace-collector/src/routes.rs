@@ -9,6 +9,7 @@ use axum::Router;
 use crate::api::{
     health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces, users,
 };
+use crate::api::{llm_connections, playground};
 use crate::app::{ApiError, AppState};
 use crate::receive;
 
@@ -49,6 +50,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/prompts/{name}/versions/{version}", patch(prompts::labels::update))
         .route("/api/public/v2/prompts/{name}/labels/history", get(prompts::history::history))
         .route("/api/public/v2/prompts/{name}/metrics", get(prompts::metrics::metrics))
+        .route("/api/public/llm-connections", get(llm_connections::manage::list).put(llm_connections::manage::upsert))
+        .route("/api/public/llm-connections/{id}", delete(llm_connections::manage::delete))
+        .route("/api/public/llm-connections/{id}/test", post(llm_connections::check::test))
+        .route("/api/playground/chat", post(playground::chat::chat))
+        .route("/v1/chat/completions", post(playground::proxy::completions))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

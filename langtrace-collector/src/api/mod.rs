@@ -9,6 +9,7 @@
 pub mod body;
 pub mod health;
 pub mod keys;
+pub mod llm_connections;
 pub mod media;
 pub mod media_type;
 pub mod metrics;
@@ -17,6 +18,7 @@ pub mod observations;
 pub mod observations_v2;
 pub mod paging;
 pub mod path;
+pub mod playground;
 pub mod preview;
 pub mod prompts;
 pub mod query;

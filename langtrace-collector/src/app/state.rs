@@ -27,6 +27,10 @@ pub struct AppState {
     pub prices: crate::pricing::SharedPrices,
     /// Slots for decoding exports.
     pub decode_slots: crate::receive::slots::DecodeSlots,
+    /// The key that seals LLM connection secrets.
+    pub keyring: Arc<crate::secrets::key::Keyring>,
+    /// The client that calls LLM providers.
+    pub providers: crate::providers::Providers,
 }
 
 /// Request limits and where media live.

@@ -103,6 +103,7 @@ impl Demo {
             init_secret_key: None,
             auth: AuthArgs::default(),
             transport: args.transport.clone(),
+            connections: Default::default(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }

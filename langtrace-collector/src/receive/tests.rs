@@ -31,7 +31,9 @@ fn state(data_dir: &Path) -> AppState {
     let auth = Authenticator::new(store.clone(), &AuthArgs::default());
     let (reads, prices) = (Reads::new(ReadArgs::default()), SharedPrices::new(store.clone()));
     let decode_slots = slots::DecodeSlots::new(&slots::DecodeSlotArgs::default());
-    AppState { auth, reads, prices, decode_slots, store, writer, limits: Arc::new(limits) }
+    let keyring = Arc::new(crate::secrets::key::Keyring::open(None, data_dir).unwrap());
+    let providers = crate::providers::Providers::new(&Default::default());
+    AppState { auth, reads, prices, decode_slots, store, writer, limits: Arc::new(limits), keyring, providers }
 }
 
 /// Says when it is dropped.

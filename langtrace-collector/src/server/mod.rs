@@ -45,6 +45,9 @@ pub enum StartError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The key file of LLM connection secrets is unusable.
+    #[error(transparent)]
+    KeyFile(#[from] crate::secrets::key::KeyFileError),
     /// The initial project could not be created.
     #[error("cannot create the initial project: {0}")]
     Init(String),
@@ -97,7 +100,11 @@ impl Server {
         let grpc = bind(args.grpc_addr, "--grpc-addr / LANGTRACE_GRPC_ADDR").await?;
         let bound = Listening { http_addr: http.1, grpc_addr: grpc.1 };
         auth::exposure::warn_if_reachable(&bound);
+        let keyring =
+            crate::secrets::key::Keyring::open(args.connections.encryption_key.as_ref(), &args.data.data_dir)?;
         let state = AppState {
+            keyring: Arc::new(keyring),
+            providers: crate::providers::Providers::new(&args.connections),
             auth: Authenticator::new(store.clone(), &args.auth),
             reads: Reads::new(*args.reads.clone()),
             prices: crate::pricing::SharedPrices::new(store.clone()),

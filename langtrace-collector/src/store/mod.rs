@@ -10,6 +10,7 @@
 //! - `media`, `prices`: their own small tables, read and written;
 //! - `prompts`: prompt versions, labels, composition references, label history (reads);
 //! - `write`: observation inserts and trace rollups, prompt writes.
+//! - `connections`: LLM connections (provider keys, sealed) of a project;
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+pub mod connections;
 pub mod environments;
 pub mod filter;
 pub mod incoming_media;

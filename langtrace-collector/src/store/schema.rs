@@ -195,6 +195,28 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX observations_prompt ON observations (project_id, prompt_name, prompt_version)
         WHERE prompt_name IS NOT NULL;
     "#,
+    // LLM connections: a project's provider keys, one per provider name; the secret and the
+    // extra headers sealed (`ivHex:cipherHex:tagHex`, see `secrets`).
+    r#"
+    CREATE TABLE llm_connections (
+        project_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        adapter TEXT NOT NULL,
+        sealed_secret TEXT NOT NULL,
+        display_secret TEXT NOT NULL,
+        base_url TEXT,
+        custom_models TEXT NOT NULL,
+        with_default_models INTEGER NOT NULL,
+        sealed_extra_headers TEXT,
+        extra_header_keys TEXT NOT NULL,
+        config TEXT,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (project_id, id),
+        UNIQUE (project_id, provider)
+    );
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.

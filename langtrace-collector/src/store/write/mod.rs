@@ -4,6 +4,7 @@
 //! and deletions (`prompts`), each in one transaction.
 
 mod caps;
+pub mod connections;
 mod observations;
 pub mod prompts;
 mod rollup;
