@@ -11,16 +11,25 @@
 //!
 //! `"stream": true` gets the same answer as server-sent events, in several chunks, with a
 //! final usage chunk. Usage is always [`PROMPT_TOKENS`] in and [`COMPLETION_TOKENS`] out.
+//!
+//! For the playground's failure cases, by the last message's text (checked first):
+//! [`SERVER_ERROR_TRIGGER`] answers 500, [`CUT_TRIGGER`] streams two chunks then drops the
+//! connection, [`NEVER_TRIGGER`] never answers (until the mock stops),
+//! [`CHOICES_NULL_TRIGGER`] sends its usage chunk with `"choices": null` (as vLLM does).
+//! A bearer key starting with [`BAD_KEY_PREFIX`] gets 401 [`BAD_KEY_MESSAGE`]; the 429 of
+//! [`FAIL_TRIGGER`] carries `Retry-After: `[`RETRY_AFTER`].
 
 use std::net::SocketAddr;
 use std::thread::JoinHandle;
 
-use axum::http::{header, StatusCode};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 
 /// Text that makes a chat completion fail.
 pub const FAIL_TRIGGER: &str = "please fail";
@@ -32,6 +41,22 @@ pub const TOOL_NAME: &str = "get_weather";
 pub const TOOL_ARGUMENTS: &str = r#"{"city":"Paris"}"#;
 /// The scripted tool call's id.
 pub const TOOL_CALL_ID: &str = "call_mock_weather_1";
+/// Text that makes the mock answer 500.
+pub const SERVER_ERROR_TRIGGER: &str = "please crash";
+/// The message of the 500.
+pub const SERVER_ERROR_MESSAGE: &str = "mock internal failure";
+/// Text that makes the mock cut its stream after two chunks.
+pub const CUT_TRIGGER: &str = "please cut";
+/// Text that makes the mock never answer.
+pub const NEVER_TRIGGER: &str = "please hang";
+/// Text that makes the usage chunk's `choices` null.
+pub const CHOICES_NULL_TRIGGER: &str = "choices null";
+/// Bearer keys starting with this get 401.
+pub const BAD_KEY_PREFIX: &str = "sk-bad";
+/// The message of the 401.
+pub const BAD_KEY_MESSAGE: &str = "Incorrect API key provided";
+/// The `Retry-After` of the 429.
+pub const RETRY_AFTER: &str = "7";
 /// Prompt tokens of every answer.
 pub const PROMPT_TOKENS: u64 = 12;
 /// Completion tokens of every answer.
@@ -63,10 +88,13 @@ impl MockOpenAi {
                 let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
                 runtime.block_on(async move {
                     let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                    let app = Router::new().route("/v1/chat/completions", post(chat_completions));
+                    let (stopping, stopped) = watch::channel(false);
+                    let app = Router::new().route("/v1/chat/completions", post(chat_completions)).with_state(stopped);
                     axum::serve(listener, app)
                         .with_graceful_shutdown(async move {
                             let _ = stop.await;
+                            // Ends the requests that never answer, so the shutdown completes.
+                            let _ = stopping.send(true);
                         })
                         .await
                         .expect("the mock serves");
@@ -92,20 +120,47 @@ enum Reply {
     ToolCall,
 }
 
-async fn chat_completions(Json(request): Json<Value>) -> Response {
+async fn chat_completions(
+    State(mut stopped): State<watch::Receiver<bool>>,
+    headers: HeaderMap,
+    Json(request): Json<Value>,
+) -> Response {
     let model = request["model"].as_str().unwrap_or("mock").to_owned();
     let messages = request["messages"].as_array().cloned().unwrap_or_default();
     let last = messages.last().map(message_text).unwrap_or_default();
+    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let error = |status: StatusCode, message: &str, kind: &str| {
+        (status, Json(json!({"error": {"message": message, "type": kind, "param": null, "code": null}})))
+            .into_response()
+    };
+    if bearer.starts_with(&format!("Bearer {BAD_KEY_PREFIX}")) {
+        return error(StatusCode::UNAUTHORIZED, BAD_KEY_MESSAGE, "invalid_request_error");
+    }
     if last.contains(FAIL_TRIGGER) {
         let error =
             json!({"error": {"message": ERROR_MESSAGE, "type": "rate_limit_error", "code": "rate_limit_exceeded"}});
-        return (StatusCode::TOO_MANY_REQUESTS, Json(error)).into_response();
+        return (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, RETRY_AFTER)], Json(error)).into_response();
+    }
+    if last.contains(SERVER_ERROR_TRIGGER) {
+        return error(StatusCode::INTERNAL_SERVER_ERROR, SERVER_ERROR_MESSAGE, "server_error");
+    }
+    if last.contains(NEVER_TRIGGER) {
+        let _ = stopped.wait_for(|stopped| *stopped).await;
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
+    if last.contains(CUT_TRIGGER) {
+        let body = stream_body(&model, &Reply::Text(answer(&last)), false);
+        let head: String = body.split_inclusive("\n\n").take(2).collect();
+        let pieces: Vec<Result<String, std::io::Error>> =
+            vec![Ok(head), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut"))];
+        return ([(header::CONTENT_TYPE, "text/event-stream")], Body::from_stream(futures_util::stream::iter(pieces)))
+            .into_response();
     }
     let has_tools = request["tools"].as_array().is_some_and(|tools| !tools.is_empty());
     let tool_answered = messages.iter().any(|m| m["role"] == "tool");
     let reply = if has_tools && !tool_answered { Reply::ToolCall } else { Reply::Text(answer(&last)) };
     if request["stream"] == true {
-        let body = stream_body(&model, &reply);
+        let body = stream_body(&model, &reply, last.contains(CHOICES_NULL_TRIGGER));
         ([(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")], body).into_response()
     } else {
         Json(completion(&model, &reply)).into_response()
@@ -149,11 +204,15 @@ fn completion(model: &str, reply: &Reply) -> Value {
 }
 
 /// The reply as `data:` events: the role, the content in pieces (or the tool call in two
-/// argument pieces), the finish reason, the usage, `[DONE]`.
-fn stream_body(model: &str, reply: &Reply) -> String {
+/// argument pieces), the finish reason, the usage (`choices` null if `choices_null`),
+/// `[DONE]`.
+fn stream_body(model: &str, reply: &Reply, choices_null: bool) -> String {
     let chunk = |delta: Value, finish: Value, usage: Value| {
-        let choices =
-            if delta.is_null() { json!([]) } else { json!([{"index": 0, "delta": delta, "finish_reason": finish}]) };
+        let choices = match (delta.is_null(), choices_null) {
+            (true, true) => Value::Null,
+            (true, false) => json!([]),
+            (false, _) => json!([{"index": 0, "delta": delta, "finish_reason": finish}]),
+        };
         json!({
             "id": "chatcmpl-mock",
             "object": "chat.completion.chunk",

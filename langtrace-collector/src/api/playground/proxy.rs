@@ -83,7 +83,6 @@ async fn proxy(state: AppState, project: Project, mut body: Map<String, Value>) 
         return Err(bad("messages must be a non-empty array"));
     };
     let streaming = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    // `Map`'s index panics on a missing key: `get` first.
     let include_usage = body.get("stream_options").and_then(|o| o["include_usage"].as_bool()).unwrap_or(false);
     let tools = match body.remove("tools") {
         Some(Value::Array(tools)) => tools,
