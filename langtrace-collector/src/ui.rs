@@ -83,6 +83,16 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/pages/generations.js", include_str!("../ui/pages/generations.js"), JS),
     ("/ui/components/selection.js", include_str!("../ui/components/selection.js"), JS),
     ("/ui/pages/settings.js", include_str!("../ui/pages/settings.js"), JS),
+    ("/ui/pages/playground.js", include_str!("../ui/pages/playground.js"), JS),
+    ("/ui/components/playgroundconnections.js", include_str!("../ui/components/playgroundconnections.js"), JS),
+    ("/ui/components/playgroundinputs.js", include_str!("../ui/components/playgroundinputs.js"), JS),
+    ("/ui/components/playgroundmessages.js", include_str!("../ui/components/playgroundmessages.js"), JS),
+    ("/ui/components/playgroundopen.js", include_str!("../ui/components/playgroundopen.js"), JS),
+    ("/ui/components/playgroundparams.js", include_str!("../ui/components/playgroundparams.js"), JS),
+    ("/ui/components/playgroundsave.js", include_str!("../ui/components/playgroundsave.js"), JS),
+    ("/ui/components/playgroundstream.js", include_str!("../ui/components/playgroundstream.js"), JS),
+    ("/ui/components/playgroundtools.js", include_str!("../ui/components/playgroundtools.js"), JS),
+    ("/ui/components/playgroundvariant.js", include_str!("../ui/components/playgroundvariant.js"), JS),
 ];
 
 /// The page of a shared trace: one document for every id (its script reads the id from

@@ -104,7 +104,8 @@ fn demo_fills_the_collector_and_prints_url_and_keys() {
     let version_of_run = |run: &str| if run == "prompts v1" { 1 } else { 2 };
     let mut expected_version: std::collections::HashMap<String, u64> = traces
         .iter()
-        .filter(|t| t["environment"] != "sdk-experiment")
+        // (The playground's runs have no release.)
+        .filter(|t| t["environment"] != "sdk-experiment" && t["environment"] != "langtrace-playground")
         .map(|t| {
             let deployment = (t["environment"].as_str().unwrap(), t["release"].as_str().unwrap());
             (t["id"].as_str().unwrap().to_owned(), if deployment == ("production", "1.0.0") { 1 } else { 2 })
@@ -339,4 +340,55 @@ fn threads(pid: u32) -> Vec<(u32, String, i32)> {
             Some((id, comm.trim_end().to_owned(), nice))
         })
         .collect()
+}
+
+#[test]
+fn the_demo_serves_its_mock_llm_as_a_connection_with_playground_runs() {
+    let demo = Demo::start();
+
+    // The connection: the mock on loopback, its key masked.
+    let connections = demo.ok("/api/public/llm-connections");
+    let connections = connections["data"].as_array().expect("connection list");
+    let mock = connections.iter().find(|c| c["provider"] == "demo-mock").expect("the demo's connection");
+    assert_eq!(mock["adapter"], "openai");
+    assert_eq!(mock["customModels"], serde_json::json!(["gpt-4o-mini", "gpt-4o"]));
+    let base_url = mock["baseURL"].as_str().expect("a base URL");
+    assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/v1"), "{base_url}");
+    assert!(mock["displaySecretKey"].as_str().unwrap().contains("..."), "{mock}");
+
+    // The mock wants the connection's key.
+    let (status, _, body) = demo.post_raw(
+        &format!("{base_url}/chat/completions"),
+        &[("content-type", "application/json")],
+        br#"{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"#.to_vec(),
+    );
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("invalid_api_key")), "{body}");
+
+    // The demo's runs: three playground traces, one generation each.
+    let runs = demo.ok("/api/public/traces?environment=langtrace-playground&limit=100");
+    let runs = runs["data"].as_array().expect("trace list");
+    assert_eq!(runs.len(), 3, "{runs:?}");
+    let generations: Vec<Value> = runs
+        .iter()
+        .map(|t| demo.ok(&format!("/api/public/traces/{}", t["id"].as_str().unwrap())))
+        .flat_map(|t| t["observations"].as_array().unwrap().clone())
+        .filter(|o| o["type"] == "GENERATION")
+        .collect();
+    assert_eq!(generations.len(), 3);
+    assert_eq!(distinct(&generations, "model"), BTreeSet::from(["gpt-4o-mini".to_owned(), "gpt-4o".to_owned()]));
+    assert!(generations.iter().any(|g| g["promptName"] == "support-agent/system"), "a run is linked to the prompt");
+    assert!(
+        generations.iter().all(|g| g["usage"]["total"].as_u64().unwrap_or(0) > 0),
+        "usage from the mock: {generations:?}"
+    );
+    assert!(generations.iter().any(|g| g["output"].to_string().contains("get_weather")), "the tool call run");
+
+    // The OpenAI-compatible proxy reaches the mock through the connection.
+    let request =
+        serde_json::json!({"model": "demo-mock:gpt-4o-mini", "messages": [{"role": "user", "content": "ping"}]});
+    let (status, answer) = demo.post_json("/v1/chat/completions", &request);
+    assert_eq!(status, 200, "{answer}");
+    let text = answer["choices"][0]["message"]["content"].as_str().expect("an answer");
+    assert!(text.ends_with("You wrote: ping"), "{text}");
 }

@@ -18,6 +18,7 @@ import { datasetPage } from "./pages/dataset.js";
 import { comparePage } from "./pages/compare.js";
 import { generationsPage } from "./pages/generations.js";
 import { settingsPage } from "./pages/settings.js";
+import { playgroundPage } from "./pages/playground.js";
 
 function start() {
   watchEnvironment();
@@ -34,6 +35,7 @@ function start() {
       compare: { list: datasetsPage, detail: comparePage },
       generations: { list: generationsPage },
       settings: { list: settingsPage },
+      playground: { list: playgroundPage },
     },
   });
 }

@@ -280,7 +280,7 @@ pub(super) async fn evaluation_run() -> Value {
 }
 
 /// Rough token count of a text (about 4/3 per word).
-fn tokens(text: &str) -> u64 {
+pub(super) fn tokens(text: &str) -> u64 {
     (text.split_whitespace().count() as u64 * 4).div_ceil(3)
 }
 

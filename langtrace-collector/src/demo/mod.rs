@@ -14,6 +14,8 @@
 //! - `collab`: one trace shared and bookmarked, with comments.
 //! - `datasets`: a dataset from some of the agent's traces and written items, and two
 //!   experiments over it (one per version of the prompts).
+//! - `playground`: the mock LLM served as an OpenAI-compatible provider on loopback,
+//!   registered as the project's LLM connection, and a few playground runs.
 
 mod agent;
 mod app;
@@ -21,6 +23,7 @@ mod collab;
 mod datasets;
 mod guard;
 mod history;
+mod playground;
 mod png;
 mod prompts;
 mod script;
@@ -134,16 +137,19 @@ impl Demo {
 
         let started = Instant::now();
         let (data_dir, app_keys) = (args.data_dir.clone(), keys.clone());
-        let app = async move {
-            let summary = run_app(base_url, app_keys).await?;
+        let prepared = async {
+            let summary = run_app(base_url.clone(), app_keys).await?;
             let shared = tokio::task::spawn_blocking(move || collab::annotate(&data_dir, DEMO_PROJECT))
                 .await
                 .map_err(|_| DemoError::App("the annotating thread panicked".to_owned()))?
                 .map_err(DemoError::App)?;
-            Ok::<_, DemoError>((summary, shared))
+            // The mock LLM serves as long as the demo does (until `_mock` drops).
+            let mock = playground::MockProvider::start().await.map_err(DemoError::App)?;
+            let runs = playground::set_up(&base_url, &keys, &mock).await.map_err(DemoError::App)?;
+            Ok::<_, DemoError>((summary, shared, mock, runs))
         };
-        let (summary, shared) = match app.await {
-            Ok(done) => done,
+        let (summary, shared, _mock, playground_runs) = match prepared.await {
+            Ok(prepared) => prepared,
             Err(error) => {
                 let _ = stop_tx.send(());
                 let _ = server.await;
@@ -155,6 +161,7 @@ impl Demo {
             println!("  A shared trace (no keys needed): http://{}/share/traces/{id}", listening.http_addr);
             println!();
         }
+        print_playground(&listening, playground_runs);
 
         tokio::select! {
             _ = &mut shutdown => {}
@@ -253,4 +260,15 @@ fn print_ready(listening: &Listening, keys: &KeyPair, summary: &Summary, took: s
     println!("  OTLP/gRPC:       grpc://{} (same keys as Basic auth)", listening.grpc_addr);
     println!();
     println!("  Data in {}. Press Ctrl-C to stop.", args.data_dir.display());
+}
+
+/// Prints where the playground is and what it runs on (after the ready line).
+fn print_playground(listening: &Listening, runs: usize) {
+    println!(
+        "  The playground:  http://{}/#/playground (connection {}, models {}: the demo's mock LLM on loopback;",
+        listening.http_addr,
+        playground::PROVIDER,
+        playground::MODELS.join(", ")
+    );
+    println!("                   {runs} runs traced in the environment langtrace-playground)");
 }

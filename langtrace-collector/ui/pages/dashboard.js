@@ -1,7 +1,7 @@
 // The dashboard: a time range (kept in the hash) and the charts of the metrics API over
 // it (traces, observations, cost and tokens by model, latency percentiles, cost per user,
 // error rate by release, guardrail findings by scanner), for the environment chosen in the
-// header.
+// header (all but the playground's runs when none is chosen).
 
 import { clear, contained, h, pageRoot } from "../dom.js";
 import { fmtCost, fmtDuration, fmtNumber, toIso, toLocalInput } from "../format.js";
@@ -9,6 +9,9 @@ import { api } from "../api.js";
 import { hashWith, setReady } from "../router.js";
 import { isCurrent, state } from "../state.js";
 import { barChart, seriesBy, timeChart } from "../components/charts.js";
+
+/** The environment of playground runs, left out of the dashboard unless chosen. */
+const PLAYGROUND_ENVIRONMENT = "langtrace-playground";
 
 const RANGES = { "1h": 3600e3, "24h": 86400e3, "7d": 7 * 86400e3, "30d": 30 * 86400e3, "90d": 90 * 86400e3 };
 
@@ -19,7 +22,10 @@ export async function dashboardPage(token, query) {
   if (Number.isNaN(to.getTime())) to = new Date();
   if (Number.isNaN(from.getTime())) from = new Date(to.getTime() - RANGES["24h"]);
   const base = { fromTimestamp: from.toISOString(), toTimestamp: to.toISOString() };
-  const envFilter = state.environment ? [{ column: "environment", operator: "=", value: state.environment }] : [];
+  // All environments but the playground's runs, unless one is chosen.
+  const envFilter = [state.environment
+    ? { column: "environment", operator: "=", value: state.environment }
+    : { column: "environment", operator: "!=", value: PLAYGROUND_ENVIRONMENT }];
   const metrics = (q) => api("/api/public/v2/metrics", { query: JSON.stringify({ ...base, ...q, filters: [...envFilter, ...(q.filters || [])] }) }).then((r) => r.data || []);
   const time = { timeDimension: { granularity: "auto" } };
   const percentiles = ["p50", "p90", "p95", "p99"].map((p) => ({ measure: "latency", aggregation: p }));

@@ -16,6 +16,7 @@ import { newVersionForm } from "../components/promptform.js";
 import { loadVersionGenerations, versionGenerationsView } from "../components/promptgenerations.js";
 import { labelControls, labelHistory, labelList } from "../components/promptlabels.js";
 import { loadPromptMetrics, promptMetricsTable } from "../components/promptmetrics.js";
+import { promptPlaygroundHref } from "../components/playgroundopen.js";
 import { configView, dependenciesOf, inputsView, templateView, versionText } from "../components/template.js";
 
 /** Versions a prompt page loads at most (the newest); older ones are counted, not shown. */
@@ -100,7 +101,8 @@ export async function promptPage(token, name, query) {
     h("div", { class: "panel-head" }, h("h2", { text: `Version ${selected.version}` }), labelList(selected.labels)),
     h("div", { class: "commit-message", text: selected.commitMessage || "" }),
     h("div", { class: "muted", text: `${selected.createdBy || "?"} · ${fmtTime(selected.createdAt)}` }),
-    h("div", { class: "edit-actions" }, labelControls(name, selected, production && production.version, reload), newVersion),
+    h("div", { class: "edit-actions" }, labelControls(name, selected, production && production.version, reload), newVersion,
+      h("a", { class: "button", href: promptPlaygroundHref(name, selected.version), "data-testid": "open-in-playground", text: "Open in playground" })),
     formSlot,
     contained(() => inputsView(selected)),
     section("Prompt", "prompt-body", contained(() => templateView(selected))),

@@ -23,6 +23,7 @@ import { scoreForm, scoreList } from "../components/scores.js";
 import { buildTree, flatten, timelineRow, traceRows, treeRow } from "../components/tree.js";
 import { renderMessages } from "../components/conversation.js";
 import { jsonTree, renderValue } from "../components/values.js";
+import { generationPlaygroundHref } from "../components/playgroundopen.js";
 
 const PAGE_ROWS = 250; // tree / timeline rows rendered per "show more"
 // Observations a trace page loads at most (the earliest); the rest are counted, not shown.
@@ -231,7 +232,8 @@ class TraceView {
     panel.appendChild(h("div", { class: "panel-head" },
       typeBadge(o.type), h("h2", { text: o.name || o.id }), levelBadge(o.level),
       h("span", { class: "id" }, h("code", { text: o.id }), copyButton(o.id, "copy id")),
-      this.source.readOnly ? null : addToDatasetButton(() => ({ traceId: t.id, observationId: o.id }))));
+      this.source.readOnly ? null : addToDatasetButton(() => ({ traceId: t.id, observationId: o.id })),
+      this.source.readOnly || o.type !== "GENERATION" ? null : h("a", { class: "button", href: generationPlaygroundHref(o.id), "data-testid": "open-in-playground", text: "Open in playground" })));
     panel.appendChild(h("dl", { class: "facts-list" }, facts.filter(([, v]) => v).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])));
     if (o.statusMessage) panel.appendChild(h("div", { class: `status-message level-${o.level}`, "data-testid": "status-message", text: o.statusMessage }));
     const obsScores = (t.scores || []).filter((sc) => sc.observationId === o.id);
