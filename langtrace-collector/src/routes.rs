@@ -7,8 +7,8 @@ use axum::routing::{delete, get, patch, post, put};
 use axum::Router;
 
 use crate::api::{
-    datasets, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions, traces,
-    users,
+    datasets, export, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions,
+    traces, users,
 };
 use crate::app::{ApiError, AppState};
 use crate::receive;
@@ -50,6 +50,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/v2/prompts/{name}/versions/{version}", patch(prompts::labels::update))
         .route("/api/public/v2/prompts/{name}/labels/history", get(prompts::history::history))
         .route("/api/public/v2/prompts/{name}/metrics", get(prompts::metrics::metrics))
+        .route("/api/public/traces/export", get(export::traces::export))
+        .route("/api/public/observations/export", get(export::observations::export))
+        .route("/api/public/v2/datasets/{name}/export", get(export::datasets::export))
         .route("/api/public/v2/datasets", get(datasets::sets::list).post(datasets::sets::create))
         .route("/api/public/v2/datasets/{name}", get(datasets::sets::get))
         .route("/api/public/dataset-items", get(datasets::items::list).post(datasets::items::create))

@@ -66,6 +66,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("/ui/components/promptlabels.js", include_str!("../ui/components/promptlabels.js"), JS),
     ("/ui/components/promptmetrics.js", include_str!("../ui/components/promptmetrics.js"), JS),
     ("/ui/components/template.js", include_str!("../ui/components/template.js"), JS),
+    ("/ui/components/export.js", include_str!("../ui/components/export.js"), JS),
+    ("/ui/pages/generations.js", include_str!("../ui/pages/generations.js"), JS),
 ];
 
 /// How long a browser keeps an asset served under the build's version: a new binary

@@ -4,6 +4,8 @@
 //! Expected rows and figures come from the collector's own API. Each test saves
 //! screenshots under `target/tmp/ui-screenshots/`.
 
+#[path = "browser/export.rs"]
+mod export;
 #[path = "browser/projects.rs"]
 mod projects;
 #[path = "browser/prompts.rs"]

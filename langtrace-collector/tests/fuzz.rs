@@ -64,6 +64,8 @@ const LISTS: &[&str] = &[
     "/api/public/metrics",
     "/api/public/v2/metrics",
     "/api/public/v2/prompts",
+    "/api/public/traces/export",
+    "/api/public/observations/export",
 ];
 
 /// Routes whose last segment is an id.
@@ -118,6 +120,8 @@ fn parameter_name() -> impl Strategy<Value = String> {
             "fromUpdatedAt",
             "promptName",
             "promptVersion",
+            "format",
+            "score",
         ])
         .prop_map(str::to_owned),
         "[a-zA-Z\\[\\]._]{1,16}",

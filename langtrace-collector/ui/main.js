@@ -13,6 +13,7 @@ import { tracesPage } from "./pages/traces.js";
 import { userPage, usersPage } from "./pages/users.js";
 import { promptPage } from "./pages/prompt.js";
 import { promptsPage } from "./pages/prompts.js";
+import { generationsPage } from "./pages/generations.js";
 
 function start() {
   watchEnvironment();
@@ -25,6 +26,7 @@ function start() {
       users: { list: usersPage, detail: userPage },
       dashboard: { list: dashboardPage },
       prompts: { list: promptsPage, detail: promptPage },
+      generations: { list: generationsPage },
     },
   });
 }

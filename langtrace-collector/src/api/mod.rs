@@ -8,6 +8,7 @@
 
 pub mod body;
 pub mod datasets;
+pub mod export;
 pub mod health;
 pub mod keys;
 pub mod media;
@@ -21,6 +22,7 @@ pub mod path;
 pub mod preview;
 pub mod prompts;
 pub mod query;
+pub mod score_filter;
 pub mod scores;
 pub mod sessions;
 pub mod traces;

@@ -13,6 +13,7 @@ use super::wire::{iso, json_column, seconds};
 use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::observations::{self, ObservationFilter, ObservationRow};
+use crate::store::score_threshold::ScoreThreshold;
 
 /// The observation filters both list versions take.
 #[derive(Debug, Deserialize)]
@@ -39,6 +40,9 @@ pub struct ObservationQuery {
     /// Beyond Langfuse: generations linked to a prompt name (and version).
     prompt_name: Option<String>,
     prompt_version: Option<i64>,
+    /// Beyond Langfuse: score conditions (see [`super::score_filter`]).
+    #[serde(default, deserialize_with = "super::score_filter::thresholds")]
+    score: Vec<ScoreThreshold>,
 }
 
 impl From<ObservationQuery> for ObservationFilter {
@@ -59,6 +63,7 @@ impl From<ObservationQuery> for ObservationFilter {
             environments: query.environment,
             prompt_name: query.prompt_name,
             prompt_version: query.prompt_version,
+            scores: query.score,
         }
     }
 }

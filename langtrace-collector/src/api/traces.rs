@@ -52,7 +52,7 @@ pub struct TraceQuery {
 
 impl TraceQuery {
     /// The store's filter for these parameters.
-    fn filter(self) -> Result<TraceFilter, ApiError> {
+    pub fn filter(self) -> Result<TraceFilter, ApiError> {
         let level = parse_level("level", self.level)?;
         let observation_type = self
             .observation_type

@@ -10,6 +10,8 @@
 //! - `media`, `prices`: their own small tables, read and written;
 //! - `prompts`: prompt versions, labels, composition references, label history (reads);
 //! - `write`: observation inserts and trace rollups, prompt writes.
+//! - `export`: traces read in keyset-paged batches for exports; `score_threshold`: the
+//!   score condition an observation export can filter on.
 //! - `permissions`: the data directory and its files readable by the collector's user only.
 
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub mod datasets;
 pub mod environments;
+pub mod export;
 pub mod filter;
 pub mod incoming_media;
 pub mod media;
@@ -29,6 +32,7 @@ pub mod permissions;
 pub mod prices;
 pub mod prompts;
 pub mod schema;
+pub mod score_threshold;
 pub mod scores;
 pub mod sessions;
 pub mod traces;

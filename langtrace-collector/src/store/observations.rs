@@ -5,6 +5,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, Row};
 
 use super::filter::{self, Filter, Io, IoText, Page, Paged};
+use super::score_threshold::ScoreThreshold;
 
 /// Columns of `observations o` that [`ObservationRow::read`] reads, besides input and
 /// output.
@@ -193,6 +194,8 @@ pub struct ObservationFilter {
     pub prompt_name: Option<String>,
     /// Generations linked to this prompt version.
     pub prompt_version: Option<i64>,
+    /// Every one of these score conditions.
+    pub scores: Vec<ScoreThreshold>,
 }
 
 impl ObservationFilter {
@@ -220,6 +223,10 @@ impl ObservationFilter {
             .and_in("o.environment", &self.environments)
             .and_some("o.prompt_name = ?", &self.prompt_name)
             .and_some("o.prompt_version = ?", &self.prompt_version);
+        for score in &self.scores {
+            let (clause, params) = score.clause();
+            filter.and(&clause, params);
+        }
         filter
     }
 }

@@ -71,7 +71,7 @@ pub struct TraceRow {
 }
 
 /// The select list of [`TraceRow::read`], input and output as `io` says.
-fn columns(io: Io) -> String {
+pub(super) fn columns(io: Io) -> String {
     format!("{COLUMNS}, {}", io.columns("t"))
 }
 

@@ -9,6 +9,7 @@ import { environmentParam, isCurrent } from "../state.js";
 import { levelBadge } from "../components/badges.js";
 import { scoreList } from "../components/scores.js";
 import { listTable, pager } from "../components/tables.js";
+import { exportMenu } from "../components/export.js";
 import { renderValue } from "../components/values.js";
 
 export async function sessionsPage(token, query) {
@@ -48,7 +49,8 @@ export async function sessionPage(token, id, query) {
   ]);
   if (!isCurrent(token)) return;
   const root = clear(pageRoot());
-  root.appendChild(h("div", { class: "page-head" }, h("h1", null, "Session ", h("code", { text: sn.id })), copyButton(sn.id, "copy id")));
+  root.appendChild(h("div", { class: "page-head" }, h("h1", null, "Session ", h("code", { text: sn.id })), copyButton(sn.id, "copy id"),
+    exportMenu("/api/public/traces/export", { sessionId: sn.id }, ["jsonl", "csv"], "session-traces")));
   root.appendChild(h("div", { class: "facts" },
     [["Created", fmtTime(sn.createdAt)], ["Duration", fmtDuration(sn.duration)], ["Traces", fmtNumber(sn.traceCount)],
       ["Tokens", fmtNumber(sn.totalTokens)], ["Cost", fmtCost(sn.totalCost)], ["Environment", sn.environment]]

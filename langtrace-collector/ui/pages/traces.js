@@ -6,6 +6,7 @@ import { api } from "../api.js";
 import { hashWith, setReady } from "../router.js";
 import { environmentParam, isCurrent } from "../state.js";
 import { pager, tracesTable } from "../components/tables.js";
+import { exportMenu } from "../components/export.js";
 
 const TRACE_FILTERS = ["search", "name", "userId", "sessionId", "tags", "release", "version", "level", "from", "to", "guardrails"];
 // The quick filter `guardrails=warnings`: traces with a GUARDRAIL observation at WARNING or worse.
@@ -22,14 +23,14 @@ export async function tracesPage(token, query) {
     if (next.page === 1) next.page = "";
     location.hash = hashWith("/traces", next);
   };
-  const result = await api("/api/public/traces", {
-    page, limit, orderBy,
+  const filters = {
     name: params.name, userId: params.userId, sessionId: params.sessionId,
     tags: params.tags ? params.tags.split(",").map((t) => t.trim()).filter(Boolean) : undefined,
     release: params.release, version: params.version, level: params.level, search: params.search,
     fromTimestamp: toIso(params.from), toTimestamp: toIso(params.to), environment: environmentParam(),
     ...(params.guardrails ? GUARDRAIL_WARNINGS : {}),
-  });
+  };
+  const result = await api("/api/public/traces", { page, limit, orderBy, ...filters });
   if (!isCurrent(token)) return;
   const input = (name, placeholder, type = "text") => h("input", {
     type, "data-filter": name, name, placeholder, value: params[name],
@@ -59,7 +60,8 @@ export async function tracesPage(token, query) {
     [25, 50, 100].map((n) => h("option", { value: n, text: `${n} / page` })));
   limitSelect.value = String(limit);
   const root = clear(pageRoot());
-  root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Traces" }), limitSelect));
+  root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Traces" }), limitSelect,
+    exportMenu("/api/public/traces/export", filters, ["jsonl", "csv"], "traces")));
   root.appendChild(form);
   root.appendChild(result.data.length ? tracesTable(result.data, orderBy, (o) => go({ orderBy: o, page: 1 }))
     : h("div", null, h("table", { class: "grid", "data-testid": "traces-table" }, h("tbody")), h("p", { class: "empty", text: "No traces match." })));

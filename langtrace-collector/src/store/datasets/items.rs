@@ -34,15 +34,16 @@ pub struct ItemRow {
 }
 
 /// Columns of `dataset_items i` joined with `datasets d` that [`read_row`] reads.
-const COLUMNS: &str = "i.id AS id, i.dataset_id AS dataset_id, d.name AS dataset_name, i.status AS status,
+pub(crate) const COLUMNS: &str = "i.id AS id, i.dataset_id AS dataset_id, d.name AS dataset_name, i.status AS status,
     i.input AS input, i.expected_output AS expected_output, i.metadata AS metadata,
     i.source_trace_id AS source_trace_id, i.source_observation_id AS source_observation_id,
     i.created_at AS created_at, i.valid_from AS valid_from";
 
 /// The join every read starts from.
-const FROM: &str = "dataset_items i JOIN datasets d ON d.project_id = i.project_id AND d.id = i.dataset_id";
+pub(crate) const FROM: &str = "dataset_items i JOIN datasets d ON d.project_id = i.project_id AND d.id = i.dataset_id";
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
+/// Reads a row selected with [`COLUMNS`].
+pub(crate) fn read_row(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
     Ok(ItemRow {
         id: row.get("id")?,
         dataset_id: row.get("dataset_id")?,
@@ -73,7 +74,8 @@ pub struct ItemFilter {
 }
 
 impl ItemFilter {
-    fn clause(&self, project_id: &str) -> Filter {
+    /// The `WHERE` clause over [`FROM`] of `project_id`.
+    pub(crate) fn clause(&self, project_id: &str) -> Filter {
         let mut filter = Filter::project("i", project_id);
         match self.as_of {
             Some(time) => {
