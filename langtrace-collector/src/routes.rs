@@ -11,8 +11,8 @@ use crate::api::{
     datasets, export, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions,
     traces, users,
 };
-use crate::api::{retention, trace_delete};
 use crate::api::{llm_connections, playground};
+use crate::api::{retention, trace_delete};
 use crate::app::{ApiError, AppState};
 use crate::receive;
 

@@ -25,8 +25,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 pub mod comments;
-pub mod datasets;
 pub mod connections;
+pub mod datasets;
 pub mod environments;
 pub mod export;
 pub mod filter;
