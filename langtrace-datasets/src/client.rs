@@ -3,11 +3,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use langtrace_otel_bridge::LangfuseCredentials;
+use langtrace_api::Settings;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::api::{encode, HttpApi};
+use langtrace_api::encode;
+
+use crate::api::HttpApi;
 use crate::error::Error;
 use crate::experiment::Experiment;
 use crate::model::{Dataset, DatasetItem, ItemStatus, NewDataset, NewItem, Page, Source, Traced};
@@ -129,59 +131,44 @@ impl Datasets {
 /// Settings of a [`Datasets`] client; each unset value is read from the environment.
 #[derive(Clone, Default)]
 pub struct DatasetsBuilder {
-    public_key: Option<String>,
-    secret_key: Option<String>,
-    base_url: Option<String>,
-    timeout: Option<Duration>,
+    settings: Settings,
 }
 
 impl std::fmt::Debug for DatasetsBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DatasetsBuilder")
-            .field("public_key", &self.public_key)
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "<redacted>"))
-            .field("base_url", &self.base_url)
-            .field("timeout", &self.timeout)
-            .finish()
+        f.debug_struct("DatasetsBuilder").field("settings", &self.settings).finish()
     }
 }
 
 impl DatasetsBuilder {
     /// The project's public key (else `LANGFUSE_PUBLIC_KEY`).
     pub fn public_key(mut self, key: impl Into<String>) -> Self {
-        self.public_key = Some(key.into());
+        self.settings.public_key = Some(key.into());
         self
     }
 
     /// The project's secret key (else `LANGFUSE_SECRET_KEY`).
     pub fn secret_key(mut self, key: impl Into<String>) -> Self {
-        self.secret_key = Some(key.into());
+        self.settings.secret_key = Some(key.into());
         self
     }
 
     /// The server (else `LANGFUSE_BASE_URL` or `LANGFUSE_HOST`, else Langfuse Cloud).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = Some(url.into());
+        self.settings.base_url = Some(url.into());
         self
     }
 
     /// Longest time one request may take (default 10 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.settings.timeout = Some(timeout);
         self
     }
 
     /// The client; an error names a refused setting or says keys are missing.
     pub fn build(self) -> Result<Datasets, Error> {
-        let env = |name: &str| std::env::var(name).ok();
-        let credentials = LangfuseCredentials::resolve(
-            self.public_key.as_deref(),
-            self.secret_key.as_deref(),
-            self.base_url.as_deref(),
-            &env,
-        )?
-        .ok_or(Error::NotConfigured)?;
-        let api = HttpApi::new(&credentials, self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let user_agent = concat!("langtrace-datasets/", env!("CARGO_PKG_VERSION"));
+        let api = HttpApi::new(self.settings.connect(user_agent, DEFAULT_TIMEOUT)?);
         Ok(Datasets { api: Arc::new(api) })
     }
 }
