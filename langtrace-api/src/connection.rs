@@ -66,6 +66,38 @@ impl Settings {
     }
 }
 
+/// The builder methods that fill a `settings: Settings` field: `public_key`,
+/// `secret_key`, `base_url` and `timeout` (its doc names the client's default, given as
+/// text). Invoke it inside the builder's `impl` block.
+#[macro_export]
+macro_rules! settings_methods {
+    (default timeout $default:literal) => {
+        /// The project's public key (else `LANGFUSE_PUBLIC_KEY`).
+        pub fn public_key(mut self, key: impl Into<String>) -> Self {
+            self.settings.public_key = Some(key.into());
+            self
+        }
+
+        /// The project's secret key (else `LANGFUSE_SECRET_KEY`).
+        pub fn secret_key(mut self, key: impl Into<String>) -> Self {
+            self.settings.secret_key = Some(key.into());
+            self
+        }
+
+        /// The server (else `LANGFUSE_BASE_URL` or `LANGFUSE_HOST`, else Langfuse Cloud).
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.settings.base_url = Some(url.into());
+            self
+        }
+
+        #[doc = concat!("Longest time one request may take (default ", $default, ").")]
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.settings.timeout = Some(timeout);
+            self
+        }
+    };
+}
+
 /// The public API of one Langfuse project, with Basic authentication.
 pub struct Connection {
     client: reqwest::Client,
@@ -121,5 +153,49 @@ async fn check(response: reqwest::Response) -> Result<reqwest::Response, Error> 
         Err(Error::NotFound { message })
     } else {
         Err(Error::Api { status: status.as_u16(), message })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Builder {
+        settings: Settings,
+    }
+
+    impl Builder {
+        settings_methods!(default timeout "1 s");
+    }
+
+    #[test]
+    fn the_builder_methods_fill_the_settings() {
+        let builder =
+            Builder::default().public_key("pk").secret_key("sk").base_url("http://x").timeout(Duration::from_secs(3));
+        let settings = builder.settings;
+        assert_eq!(settings.public_key.as_deref(), Some("pk"));
+        assert_eq!(settings.secret_key.as_deref(), Some("sk"));
+        assert_eq!(settings.base_url.as_deref(), Some("http://x"));
+        assert_eq!(settings.timeout, Some(Duration::from_secs(3)));
+    }
+
+    #[test]
+    fn debug_output_hides_the_secret_key() {
+        let settings = Settings { secret_key: Some("sk-hidden".into()), ..Settings::default() };
+        let shown = format!("{settings:?}");
+        assert!(shown.contains("<redacted>") && !shown.contains("sk-hidden"), "{shown}");
+    }
+
+    #[test]
+    fn the_connection_answers_under_the_public_api() {
+        let settings = Settings {
+            public_key: Some("pk".into()),
+            secret_key: Some("sk".into()),
+            base_url: Some("http://127.0.0.1:9".into()),
+            timeout: None,
+        };
+        let connection = settings.connect("test/1", Duration::from_secs(1)).unwrap();
+        assert_eq!(connection.base(), "http://127.0.0.1:9/api/public");
     }
 }

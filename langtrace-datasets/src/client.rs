@@ -141,29 +141,7 @@ impl std::fmt::Debug for DatasetsBuilder {
 }
 
 impl DatasetsBuilder {
-    /// The project's public key (else `LANGFUSE_PUBLIC_KEY`).
-    pub fn public_key(mut self, key: impl Into<String>) -> Self {
-        self.settings.public_key = Some(key.into());
-        self
-    }
-
-    /// The project's secret key (else `LANGFUSE_SECRET_KEY`).
-    pub fn secret_key(mut self, key: impl Into<String>) -> Self {
-        self.settings.secret_key = Some(key.into());
-        self
-    }
-
-    /// The server (else `LANGFUSE_BASE_URL` or `LANGFUSE_HOST`, else Langfuse Cloud).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.settings.base_url = Some(url.into());
-        self
-    }
-
-    /// Longest time one request may take (default 10 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
+    langtrace_api::settings_methods!(default timeout "10 s");
 
     /// The client; an error names a refused setting or says keys are missing.
     pub fn build(self) -> Result<Datasets, Error> {

@@ -118,29 +118,7 @@ impl std::fmt::Debug for PromptsBuilder {
 }
 
 impl PromptsBuilder {
-    /// The project's public key (else `LANGFUSE_PUBLIC_KEY`).
-    pub fn public_key(mut self, key: impl Into<String>) -> Self {
-        self.settings.public_key = Some(key.into());
-        self
-    }
-
-    /// The project's secret key (else `LANGFUSE_SECRET_KEY`).
-    pub fn secret_key(mut self, key: impl Into<String>) -> Self {
-        self.settings.secret_key = Some(key.into());
-        self
-    }
-
-    /// The server (else `LANGFUSE_BASE_URL` or `LANGFUSE_HOST`, else Langfuse Cloud).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.settings.base_url = Some(url.into());
-        self
-    }
-
-    /// Longest time one request may take (default 5 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = Some(timeout);
-        self
-    }
+    langtrace_api::settings_methods!(default timeout "5 s");
 
     /// Cache lifetime of requests that set none (default 60 s).
     pub fn default_cache_ttl(mut self, ttl: Duration) -> Self {
