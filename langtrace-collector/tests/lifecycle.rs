@@ -1,5 +1,6 @@
 //! The data's lifecycle over a real collector: deleting traces (their observations,
-//! scores and media rows, and media bytes no project references any more) without
+//! scores, comments, experiment links and media rows, and media bytes no project
+//! references any more) without
 //! touching another project's identical ids; the bad-input table of deletion and
 //! retention; the retention pruner on backdated traces, with the database file shrinking;
 //! a backup taken under ingest load restored into a fresh directory that answers the same;
@@ -109,6 +110,43 @@ fn deleting_a_trace_removes_its_rows_and_unreferenced_bytes_while_another_projec
     assert_eq!((status, answer), (200, json!({"message": "Traces deleted successfully"})));
     assert_eq!(other.get(&format!("/api/public/traces/{trace}")).0, 404);
     assert!(!media_file(&collector, shared).exists(), "the last reference gone, the bytes go");
+}
+
+#[test]
+fn deleting_a_trace_removes_its_comments_and_experiment_links_but_not_the_run() {
+    let collector = Collector::start();
+    let trace = trace_id(9);
+    trace_with_score(&collector, 9);
+    let observation = "02".repeat(8);
+    let comment = |object_type: &str, object_id: &str| {
+        let body = json!({"objectType": object_type, "objectId": object_id, "content": "checked by hand"});
+        let (status, answer) = collector.post_json("/api/public/comments", &body);
+        assert_eq!(status, 200, "{answer}");
+        answer["id"].as_str().unwrap().to_owned()
+    };
+    let comments = [comment("TRACE", &trace), comment("OBSERVATION", &observation)];
+    let (status, dataset) = collector.post_json("/api/public/v2/datasets", &json!({"name": "regressions"}));
+    assert_eq!(status, 200, "{dataset}");
+    let item = json!({"datasetName": "regressions", "id": "case-1", "input": "hi", "sourceTraceId": trace});
+    assert_eq!(collector.post_json("/api/public/dataset-items", &item).0, 200);
+    let link = json!({"runName": "nightly", "datasetItemId": "case-1", "traceId": trace, "observationId": observation});
+    let (status, run_item) = collector.post_json("/api/public/dataset-run-items", &link);
+    assert_eq!(status, 200, "{run_item}");
+    let run_items =
+        || collector.ok("/api/public/datasets/regressions/runs/nightly")["datasetRunItems"].as_array().unwrap().len();
+    assert_eq!(run_items(), 1);
+
+    assert_eq!(delete(&collector, &format!("/api/public/traces/{trace}"), None).0, 200);
+    for id in &comments {
+        assert_eq!(collector.get(&format!("/api/public/comments/{id}")).0, 404, "comment {id} went with its trace");
+    }
+    assert_eq!(run_items(), 0, "the experiment's link to the trace went with it");
+    assert_eq!(
+        collector.ok("/api/public/datasets/regressions/runs")["data"].as_array().unwrap().len(),
+        1,
+        "the run stays"
+    );
+    assert_eq!(collector.get("/api/public/dataset-items/case-1").0, 200, "the dataset item stays");
 }
 
 #[test]
