@@ -26,6 +26,7 @@ pub mod routes;
 pub mod secrets;
 pub mod server;
 pub mod store;
+pub mod time;
 /// The browser UI, embedded in the binary and served at `/`.
 pub mod ui;
 pub mod writer;

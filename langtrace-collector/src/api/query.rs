@@ -8,8 +8,8 @@ use axum::http::request::Parts;
 use serde::de::{DeserializeOwned, Deserializer};
 use serde::Deserialize;
 
-use super::wire;
 use crate::app::ApiError;
+use crate::time::parse_time;
 
 /// The request's query string as `T`.
 pub struct Query<T>(pub T);
@@ -43,8 +43,7 @@ pub fn comma_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Stri
 pub fn iso_time<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
     Option::<String>::deserialize(deserializer)?
         .map(|text| {
-            wire::parse_time(&text)
-                .ok_or_else(|| serde::de::Error::custom(format!("must be an ISO-8601 time, got {text:?}")))
+            parse_time(&text).ok_or_else(|| serde::de::Error::custom(format!("must be an ISO-8601 time, got {text:?}")))
         })
         .transpose()
 }

@@ -12,15 +12,6 @@ pub fn iso(ns: i64) -> String {
     Timestamp(ns.max(0) as u64).to_rfc3339_millis()
 }
 
-/// Parses an ISO-8601 time (`2024-05-01T12:00:00.123Z`, offset `Z` or `+00:00`) to
-/// nanoseconds since the epoch.
-pub fn parse_time(text: &str) -> Option<i64> {
-    let trimmed = text.trim();
-    let trimmed = trimmed.strip_suffix("+00:00").unwrap_or(trimmed).trim_end_matches('Z');
-    let time = humantime::parse_rfc3339_weak(trimmed).ok()?;
-    Some(Timestamp::from(time).0 as i64)
-}
-
 /// Text holding JSON as that JSON (plain text stays a string, none is null).
 pub fn json_column(text: Option<&str>) -> Value {
     match text {
@@ -55,9 +46,6 @@ mod tests {
     #[test]
     fn times_cursors_and_json_columns() {
         assert_eq!(iso(1_700_000_000_123_456_789), "2023-11-14T22:13:20.123Z");
-        assert_eq!(parse_time("2023-11-14T22:13:20.123Z"), Some(1_700_000_000_123_000_000));
-        assert_eq!(parse_time("2023-11-14T22:13:20+00:00"), Some(1_700_000_000_000_000_000));
-        assert_eq!(parse_time("yesterday"), None);
         assert_eq!(decode_cursor(&encode_cursor(5, "a/b")).unwrap(), (5, "a/b".to_owned()));
         assert!(decode_cursor("not-a-cursor").is_err());
         assert_eq!(json_column(Some("{\"a\":1}")), serde_json::json!({"a": 1}));

@@ -14,7 +14,6 @@ use super::stable_id::stable_experiment_id;
 use crate::api::body::JsonBody;
 use crate::api::paging::{ListPage, PageQuery};
 use crate::api::query::Query;
-use crate::api::wire::parse_time;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::datasets::experiments::{self, ExperimentFilter, ExperimentItemRow, ItemFilter};
@@ -23,6 +22,7 @@ use crate::store::now_ns;
 use crate::store::write::datasets::{
     upsert_experiment, upsert_experiment_item, ExperimentFields, ExperimentItemFields,
 };
+use crate::time::parse_time;
 
 /// The body of `POST /api/public/dataset-run-items`.
 #[derive(Debug, Clone, Deserialize)]

@@ -4,11 +4,11 @@ use rusqlite::types::Value as Sql;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::wire::parse_time;
 use crate::app::ApiError;
 use crate::store::metrics::{
     column_sql, measure_sql, Aggregation, Column, Condition, Measure, MetricsPlan, Operator, View,
 };
+use crate::time::parse_time;
 
 /// A metrics query as clients send it.
 #[derive(Deserialize)]

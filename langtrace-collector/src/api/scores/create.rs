@@ -9,11 +9,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::body::JsonBody;
-use crate::api::wire::parse_time;
 use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::now_ns;
 use crate::store::scores::{self, ScoreFields};
+use crate::time::parse_time;
 
 fn text(body: &Value, key: &str) -> Option<String> {
     body.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)

@@ -51,7 +51,7 @@ pub fn experiment_of(record: &ObservationRecord) -> Option<SpanExperiment> {
             trace_id: record.trace_id.to_string(),
             observation_id: text(metadata, experiment::ITEM_ROOT_OBSERVATION_ID).or_else(|| Some(span_id.clone())),
             dataset_item_id: text(metadata, experiment::ITEM_ID),
-            item_version: text(metadata, experiment::ITEM_VERSION).and_then(|time| crate::api::wire::parse_time(&time)),
+            item_version: text(metadata, experiment::ITEM_VERSION).and_then(|time| crate::time::parse_time(&time)),
             expected_output: text(metadata, experiment::ITEM_EXPECTED_OUTPUT),
             item_metadata: text(metadata, experiment::ITEM_METADATA),
             start_time: Some(record.start_time.0 as i64),
