@@ -55,6 +55,7 @@ impl GenerationSpan {
             gen_ai.usage.reasoning.output_tokens = Empty,
             otel.status_code = Empty,
             otel.status_message = Empty,
+            langfuse.observation.metadata = Empty,
         );
         Self { span, started: Instant::now(), first_chunk_seen: false }
     }
@@ -117,6 +118,15 @@ impl GenerationSpan {
         if !self.first_chunk_seen {
             self.first_chunk_seen = true;
             self.span.record(gen_ai::RESPONSE_TIME_TO_FIRST_CHUNK, self.started.elapsed().as_secs_f64());
+        }
+    }
+
+    /// Provider details with no GenAI field (timings, say), as the observation's metadata;
+    /// nothing when `metadata` is empty.
+    #[cfg(feature = "ollama")]
+    pub fn metadata(&self, metadata: &serde_json::Map<String, Value>) {
+        if !metadata.is_empty() {
+            self.record_json(langfuse::OBSERVATION_METADATA, metadata);
         }
     }
 

@@ -8,6 +8,8 @@
 //!
 //! - `openai` (feature `async-openai`): chat completions, plain and streamed, and
 //!   embeddings of the `async-openai` crate.
+//! - `ollama` (feature `ollama`): chat, plain and streamed, generate and embeddings of
+//!   the `ollama-rs` crate.
 //!
 //! Crates that trace themselves need no integration: `genai` with its `otel` feature
 //! works with the layer alone, and `rig-core` with `#[observe(as_type = generation,
@@ -15,7 +17,11 @@
 
 #![warn(missing_docs)]
 
-#[cfg(feature = "async-openai")]
+#[cfg(any(feature = "async-openai", feature = "ollama"))]
 mod generation;
+#[cfg(any(feature = "async-openai", feature = "ollama"))]
+mod json;
+#[cfg(feature = "ollama")]
+pub mod ollama;
 #[cfg(feature = "async-openai")]
 pub mod openai;

@@ -24,13 +24,13 @@ use std::future::Future;
 
 use async_openai::types::chat::{CompletionUsage, CreateChatCompletionRequest, CreateChatCompletionResponse};
 use async_openai::types::embeddings::{CreateEmbeddingRequest, CreateEmbeddingResponse};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use tracing::Instrument;
 
 pub use stream::ObservedChatStream;
 
 use crate::generation::{GenerationSpan, Tokens};
+use crate::json::{pick, to_object, to_value};
 
 /// Provider name recorded on every span of this module.
 const PROVIDER: &str = "openai";
@@ -161,29 +161,5 @@ fn chat_tokens(usage: &CompletionUsage) -> Tokens {
         output: u64::from(usage.completion_tokens),
         cache_read: usage.prompt_tokens_details.as_ref().and_then(|d| d.cached_tokens).map(u64::from),
         reasoning: usage.completion_tokens_details.as_ref().and_then(|d| d.reasoning_tokens).map(u64::from),
-    }
-}
-
-/// The entries of `fields` named in `keys`, nulls left out.
-fn pick(fields: &Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
-    keys.iter()
-        .filter_map(|key| {
-            fields.get(*key).filter(|value| !value.is_null()).map(|value| ((*key).to_owned(), value.clone()))
-        })
-        .collect()
-}
-
-/// `value` as JSON (`null` if it does not serialise, which the client's types always do).
-/// Through text, so that `f32` parameters keep their short spelling (`0.2`, not
-/// `0.20000000298023224`).
-fn to_value(value: &impl Serialize) -> Value {
-    serde_json::to_string(value).and_then(|text| serde_json::from_str(&text)).unwrap_or(Value::Null)
-}
-
-/// `value` as a JSON object (empty if it is not one).
-fn to_object(value: &impl Serialize) -> Map<String, Value> {
-    match to_value(value) {
-        Value::Object(fields) => fields,
-        _ => Map::new(),
     }
 }

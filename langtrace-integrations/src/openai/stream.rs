@@ -9,8 +9,9 @@ use async_openai::types::chat::{ChatChoiceStream, CreateChatCompletionStreamResp
 use futures_core::Stream;
 use serde_json::{json, Value};
 
-use super::{chat_tokens, to_value};
+use super::chat_tokens;
 use crate::generation::GenerationSpan;
+use crate::json::to_value;
 
 /// The client's chat stream, unchanged for the caller, completing its generation as it
 /// is read. Returned by [`observe_chat_stream`](super::observe_chat_stream).

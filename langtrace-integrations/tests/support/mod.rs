@@ -2,6 +2,7 @@
 //! subscriber, delivering through the real pipeline into a `MemorySink`.
 #![allow(dead_code)]
 
+pub mod mock_ollama;
 pub mod mock_openai;
 
 use std::future::Future;
