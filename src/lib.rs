@@ -89,8 +89,11 @@ pub mod datasets {
 pub use langtrace_datasets::experiment as experiments;
 /// Integrations for LLM client crates that emit no spans of their own (each behind a
 /// feature of the same name, off by default).
-#[cfg(feature = "async-openai")]
+#[cfg(any(feature = "async-openai", feature = "ollama"))]
 pub mod integrations {
+    #[cfg(feature = "ollama")]
+    pub use langtrace_integrations::ollama;
+    #[cfg(feature = "async-openai")]
     pub use langtrace_integrations::openai;
 }
 
