@@ -205,6 +205,40 @@ fn a_stream_dropped_early_still_ends_its_generation_with_what_arrived() {
 }
 
 #[test]
+fn a_broken_stream_is_an_error_with_what_arrived() {
+    let harness = Harness::new();
+    let items = harness.block_on(async {
+        let client = client(mock_ollama::serve().await);
+        let stream = ollama::observe_chat_stream(chat_request("broken-model", "Capital of France?"), |request| {
+            client.send_chat_messages_stream(request)
+        })
+        .await
+        .expect("stream");
+        stream.map(|item| item.is_ok()).collect::<Vec<bool>>().await
+    });
+    assert_eq!(items, [true, false], "one message, then the break, as ollama-rs reports it");
+
+    let generation = only_observation(&harness);
+    assert_eq!(generation.level, Level::Error);
+    assert_eq!(generation.status_message.as_deref(), Some("the answer stream broke off (ollama-rs reports no cause)"));
+    assert_eq!(generation.output_value(), Some(json!({"role": "assistant", "content": "Par"})));
+}
+
+#[test]
+fn the_models_thinking_is_metadata() {
+    let harness = Harness::new();
+    harness.block_on(async {
+        let client = client(mock_ollama::serve().await);
+        let request = chat_request("qwen3", "Capital of France?").think(true);
+        ollama::observe_chat(request, |request| client.send_chat_messages(request)).await.expect("answer")
+    });
+    let generation = only_observation(&harness);
+    assert_eq!(generation.metadata["thinking"], "France's capital is Paris.");
+    assert_eq!(generation.model_parameters["think"], json!(true));
+    assert_eq!(generation.output_value(), Some(json!({"role": "assistant", "content": "Paris."})));
+}
+
+#[test]
 fn a_generate_call_is_a_generation_with_system_prompt_and_response() {
     let harness = Harness::new();
     let answer = harness.block_on(async {

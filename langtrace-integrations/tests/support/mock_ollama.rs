@@ -1,9 +1,11 @@
 //! A mock Ollama server on loopback: `/api/chat` answers one JSON message, or NDJSON
 //! lines when the request says `"stream": true`; a request whose last message says
-//! `weather` gets a tool call; model `missing-model` gets Ollama's 404 error body on
-//! every route; `/api/generate` answers one completion and `/api/embed` one vector.
-//! Answers are fixed so tests can compare.
+//! `weather` gets a tool call, one with `"think": true` the model's thinking too; model
+//! `missing-model` gets Ollama's 404 error body on every route, and a stream of model
+//! `broken-model` breaks off after its first line; `/api/generate` answers one
+//! completion and `/api/embed` one vector. Answers are fixed so tests can compare.
 
+use axum::body::Body;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -56,12 +58,24 @@ async fn chat(Json(request): Json<Value>) -> Response {
         .as_array()
         .and_then(|messages| messages.last())
         .is_some_and(|message| message["content"].as_str().unwrap_or_default().contains("weather"));
-    let lines = if asks_weather {
+    let lines = if request["model"] == "broken-model" {
+        let first = line(json!({"role": "assistant", "content": "Par"}), false);
+        // The first line goes out (the body yields once, so the server flushes it) before
+        // the body fails and the server drops the connection mid-answer.
+        let line = futures::stream::once(async move { Ok(format!("{first}\n")) });
+        let break_off = futures::stream::once(async {
+            tokio::task::yield_now().await;
+            Err(std::io::Error::other("connection lost"))
+        });
+        return Body::from_stream(futures::StreamExt::chain(line, break_off)).into_response();
+    } else if asks_weather {
         let call = json!([{"function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]);
         vec![line(json!({"role": "assistant", "content": "", "tool_calls": call}), true)]
     } else if request["stream"] == true {
         let piece = |text: &str| json!({"role": "assistant", "content": text});
         vec![line(piece("Par"), false), line(piece("is."), false), line(piece(""), true)]
+    } else if request["think"] == true {
+        vec![line(json!({"role": "assistant", "content": "Paris.", "thinking": "France's capital is Paris."}), true)]
     } else {
         vec![line(json!({"role": "assistant", "content": "Paris."}), true)]
     };
