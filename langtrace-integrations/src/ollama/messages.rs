@@ -12,8 +12,11 @@ use serde_json::{json, Map, Value};
 use crate::generation::Tokens;
 use crate::json::{pick, to_value};
 
-/// Request keys besides `options` that shape the answer, recorded as model parameters.
-const REQUEST_PARAMETERS: &[&str] = &["format", "think", "logprobs", "top_logprobs"];
+/// Keys of a chat or generate request, besides `options`, recorded as model parameters.
+pub(super) const ANSWER_PARAMETERS: &[&str] = &["format", "think", "logprobs", "top_logprobs"];
+
+/// Keys of an embeddings request, besides `options`, recorded as model parameters.
+pub(super) const EMBEDDING_PARAMETERS: &[&str] = &["dimensions", "truncate"];
 
 /// A chat message as an OpenAI-shaped object.
 pub(super) fn chat_message(message: &ChatMessage) -> Value {
@@ -66,9 +69,9 @@ fn image_type(base64: &str) -> &'static str {
 
 /// The model parameters of a request given as JSON: every entry of its `options` (with
 /// `num_predict` spelt `max_tokens`, as the other integrations record the limit) and the
-/// request's `format`, `think`, `logprobs` and `top_logprobs`.
-pub(super) fn parameters(request: &Map<String, Value>) -> Map<String, Value> {
-    let mut parameters = pick(request, REQUEST_PARAMETERS);
+/// request's entries named in `keys`.
+pub(super) fn parameters(request: &Map<String, Value>, keys: &[&str]) -> Map<String, Value> {
+    let mut parameters = pick(request, keys);
     let options = request.get("options").and_then(Value::as_object).into_iter().flatten();
     for (key, value) in options.filter(|(_, value)| !value.is_null()) {
         let key = if key == "num_predict" { "max_tokens" } else { key.as_str() };

@@ -31,6 +31,7 @@ use ollama_rs::generation::chat::ChatMessageResponse;
 use ollama_rs::generation::completion::request::GenerationRequest;
 use ollama_rs::generation::completion::GenerationResponse;
 use ollama_rs::generation::embeddings::request::GenerateEmbeddingsRequest;
+use ollama_rs::generation::embeddings::GenerateEmbeddingsResponse;
 use serde_json::Value;
 use tracing::Instrument;
 
@@ -38,7 +39,7 @@ pub use stream::ObservedChatStream;
 
 use crate::generation::GenerationSpan;
 use crate::json::to_object;
-use messages::{chat_message, parameters, shaped_message, Totals};
+use messages::{chat_message, parameters, shaped_message, Totals, ANSWER_PARAMETERS, EMBEDDING_PARAMETERS};
 
 /// Provider name recorded on every span of this module.
 const PROVIDER: &str = "ollama";
@@ -101,7 +102,7 @@ where
     let system = request.system.as_deref().map(|system| shaped_message("system", system, &[], &[]));
     let prompt = shaped_message("user", &request.prompt, &request.images, &[]);
     generation.input(&system.into_iter().chain([prompt]).collect::<Vec<Value>>());
-    generation.parameters(&parameters(&to_object(&request)));
+    generation.parameters(&parameters(&to_object(&request), ANSWER_PARAMETERS));
     let result = call(request).instrument(generation.span().clone()).await;
     match &result {
         Ok(response) => {
@@ -117,22 +118,21 @@ where
 /// Makes `call` (say `|request| client.generate_embeddings(request)`) with `request`
 /// inside an embedding observation with the request's input, model and parameters
 /// (Ollama's embeddings answer reports no token counts through ollama-rs).
-pub async fn observe_embeddings<C, F, T, E>(request: GenerateEmbeddingsRequest, call: C) -> Result<T, E>
+pub async fn observe_embeddings<C, F, E>(
+    request: GenerateEmbeddingsRequest,
+    call: C,
+) -> Result<GenerateEmbeddingsResponse, E>
 where
     C: FnOnce(GenerateEmbeddingsRequest) -> F,
-    F: Future<Output = Result<T, E>>,
+    F: Future<Output = Result<GenerateEmbeddingsResponse, E>>,
     E: Error,
 {
     let generation = GenerationSpan::open("embeddings", PROVIDER, &request.model_name);
-    let mut fields = to_object(&request);
-    if let Some(input) = fields.remove("input") {
-        generation.input(&input);
+    let fields = to_object(&request);
+    if let Some(input) = fields.get("input") {
+        generation.input(input);
     }
-    let mut parameters = parameters(&fields);
-    if let Some(dimensions) = request.dimensions {
-        parameters.insert("dimensions".to_owned(), dimensions.into());
-    }
-    generation.parameters(&parameters);
+    generation.parameters(&parameters(&fields, EMBEDDING_PARAMETERS));
     let result = call(request).instrument(generation.span().clone()).await;
     if let Err(error) = &result {
         generation.fail(&error_message(error));
@@ -147,7 +147,7 @@ fn open_chat(request: &ChatMessageRequest) -> GenerationSpan {
     if !request.tools.is_empty() {
         generation.tools(&request.tools);
     }
-    generation.parameters(&parameters(&to_object(request)));
+    generation.parameters(&parameters(&to_object(request), ANSWER_PARAMETERS));
     generation
 }
 
