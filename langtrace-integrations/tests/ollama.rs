@@ -25,6 +25,9 @@ use support::Harness;
 /// A 1x1 PNG, as Ollama takes images: bare base64.
 const PIXEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
+/// A 1x1 GIF, given as a data URI (kept as it is).
+const PIXEL_GIF_URI: &str = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+
 fn client(base: String) -> Ollama {
     Ollama::try_new(base).expect("a valid base URL")
 }
@@ -107,22 +110,22 @@ fn images_of_a_message_become_media() {
     let harness = Harness::new();
     harness.block_on(async {
         let client = client(mock_ollama::serve().await);
-        let question =
-            ChatMessage::user("What is in this picture?".to_owned()).with_images(vec![Image::from_base64(PIXEL_PNG)]);
+        let question = ChatMessage::user("What is in these pictures?".to_owned())
+            .with_images(vec![Image::from_base64(PIXEL_PNG), Image::from_base64(PIXEL_GIF_URI)]);
         let request = ChatMessageRequest::new("llava".to_owned(), vec![question]);
         ollama::observe_chat(request, |request| client.send_chat_messages(request)).await.expect("answer")
     });
     let generation = only_observation(&harness);
-    assert_eq!(generation.media.len(), 1, "{generation:#?}");
-    let image = &generation.media[0];
-    assert_eq!(image.content_type, "image/png");
-    assert!(image.bytes.starts_with(b"\x89PNG"), "the decoded image");
+    let types: Vec<&str> = generation.media.iter().map(|media| media.content_type.as_str()).collect();
+    assert_eq!(types, ["image/png", "image/gif"], "{generation:#?}");
+    assert!(generation.media[0].bytes.starts_with(b"\x89PNG"), "the decoded image");
+    assert!(generation.media[1].bytes.starts_with(b"GIF89a"), "the decoded image");
+    let part = |index: usize| json!({"type": "image_url", "image_url": {"url": generation.media[index].reference}});
     assert_eq!(
         generation.input_value(),
-        Some(json!([{"role": "user", "content": [
-            {"type": "text", "text": "What is in this picture?"},
-            {"type": "image_url", "image_url": {"url": image.reference}}
-        ]}]))
+        Some(
+            json!([{"role": "user", "content": [{"type": "text", "text": "What is in these pictures?"}, part(0), part(1)]}])
+        )
     );
 }
 

@@ -49,11 +49,15 @@ fn tool_call(call: &ToolCall) -> Value {
     json!({"type": "function", "function": {"name": call.function.name, "arguments": call.function.arguments.to_string()}})
 }
 
-/// An image (Ollama sends bare base64) as an image part with a data URI, so that media
-/// extraction stores it as a media object.
+/// An image (Ollama takes bare base64) as an image part with a data URI, so that media
+/// extraction stores it as a media object; one given as a data URI already is kept.
 fn image_part(image: &Image) -> Value {
     let base64 = image.to_base64();
-    json!({"type": "image_url", "image_url": {"url": format!("data:{};base64,{base64}", image_type(base64))}})
+    let url = match base64.starts_with("data:") {
+        true => base64.to_owned(),
+        false => format!("data:{};base64,{base64}", image_type(base64)),
+    };
+    json!({"type": "image_url", "image_url": {"url": url}})
 }
 
 /// The MIME type of base64 image data, from the encoded magic bytes of the formats
