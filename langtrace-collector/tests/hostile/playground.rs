@@ -1,7 +1,8 @@
 //! Hostile cases: the playground (`POST /api/playground/chat`) and the OpenAI-compatible
 //! proxy (`POST /v1/chat/completions`). Bodies over the limit get 413, deeply nested ones
 //! and ones of the wrong types 400 naming the field, an unknown provider 404; a provider
-//! that is down, answers garbage or no event stream at all gets 502 with a message, and
+//! that is down, answers garbage or no event stream at all, or sends a line without end
+//! (cut at the bound of what may wait for an event's end) gets 502 with a message, and
 //! the run is traced as an error. Generated bodies (proptest, a bounded number of cases)
 //! never get a 500 or a dropped connection, and every refusal carries a message.
 
@@ -246,6 +247,21 @@ fn garbage_and_answers_that_are_no_event_stream_get_502_and_are_traced() {
     }
     let errors = collector.ok("/api/public/observations?environment=langtrace-playground&level=ERROR");
     assert_eq!(errors["meta"]["totalItems"], 6, "each run is traced as an error: {errors}");
+}
+
+#[test]
+fn a_provider_sending_a_line_without_end_is_cut_at_the_bound_with_a_502() {
+    let (collector, _mock) = setup();
+    let expected = "the provider sent more than 1 MiB without completing an event";
+    let (status, _, text) = post_json(&collector, CHAT, &ui_body(PROVIDER, mock_openai::ENDLESS_TRIGGER, json!({})));
+    assert_eq!(status, 200);
+    let event = error_event(&text);
+    assert_eq!((event["status"].as_u64(), event["message"].as_str()), (Some(502), Some(expected)), "{event}");
+    let (status, message, _) =
+        post_json(&collector, PROXY, &proxy_body(PROVIDER, mock_openai::ENDLESS_TRIGGER, json!({})));
+    assert_eq!((status, message.as_str()), (502, expected));
+    let errors = collector.ok("/api/public/observations?environment=langtrace-playground&level=ERROR");
+    assert_eq!(errors["meta"]["totalItems"], 2, "each run is traced as an error: {errors}");
 }
 
 /// Any JSON, with the keys and words both routes read, nested a few levels.
