@@ -4,7 +4,7 @@
 
 /// Declares a client's error enum: the variants of [`Error`] (the same names, fields and
 /// messages), then the client's own, with `From<langtrace_api::Error>` and
-/// `is_retryable`. The calling crate depends on `thiserror`.
+/// `is_retryable` (also as [`Retryable`](crate::Retryable), which [`retry`](crate::retry) reads). The calling crate depends on `thiserror`.
 #[macro_export]
 macro_rules! client_error {
     ($(#[$meta:meta])* $vis:vis enum $name:ident { $($own:tt)* }) => {
@@ -64,6 +64,12 @@ macro_rules! client_error {
                     Self::Api { status, .. } => *status == 429 || *status >= 500,
                     _ => false,
                 }
+            }
+        }
+
+        impl $crate::Retryable for $name {
+            fn is_retryable(&self) -> bool {
+                Self::is_retryable(self)
             }
         }
     };

@@ -9,6 +9,8 @@ mod support;
 mod decode;
 #[path = "hostile/keys.rs"]
 mod keys;
+#[path = "hostile/playground.rs"]
+mod playground;
 #[path = "hostile/reads.rs"]
 mod reads;
 #[path = "hostile/transport.rs"]

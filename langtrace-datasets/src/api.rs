@@ -3,16 +3,14 @@
 
 use std::time::Duration;
 
-use langtrace_api::{send, Connection};
+use langtrace_api::{retry, send, Connection, Retries};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::Error;
 
-/// Retries of a read the server or network failed.
-const READ_RETRIES: u32 = 2;
-/// Wait before the first retry; doubled for each next one.
-const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+/// Retries of a read the server or network failed: two, after 250 ms then 500 ms.
+const READ_RETRIES: Retries = Retries::doubling(2, Duration::from_millis(250));
 
 /// The public API of one Langfuse project.
 pub(crate) struct HttpApi {
@@ -35,18 +33,7 @@ impl HttpApi {
 
     /// `GET {base}{path}` (path with its query), retried.
     pub(crate) async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, Error> {
-        let mut backoff = FIRST_BACKOFF;
-        let mut attempt = 0;
-        loop {
-            match send(self.request(reqwest::Method::GET, path)).await {
-                Err(error) if error.is_retryable() && attempt < READ_RETRIES => {
-                    attempt += 1;
-                    tokio::time::sleep(backoff).await;
-                    backoff *= 2;
-                }
-                result => return Ok(result?),
-            }
-        }
+        Ok(retry(&READ_RETRIES, || send(self.request(reqwest::Method::GET, path))).await?)
     }
 
     /// `POST {base}{path}` with a JSON body, once.

@@ -7,6 +7,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use langtrace_api::{retry, Retries};
+
 use crate::api::Fetch;
 use crate::cache::{Cache, Lookup, Selector};
 use crate::error::Error;
@@ -129,16 +131,8 @@ impl<F: Fetch> Loader<F> {
 
     /// Fetches now, with retries; caches the prompt; serves the fallback on failure.
     async fn load(self: Arc<Self>, request: Request) -> Result<Prompt, Error> {
-        let mut tries = 0;
-        let fetched = loop {
-            match self.source.fetch(&request.name, &request.selector).await {
-                Err(error) if error.is_retryable() && tries < request.max_retries => {
-                    tries += 1;
-                    tokio::time::sleep(RETRY_DELAY).await;
-                }
-                result => break result,
-            }
-        };
+        let retries = Retries::constant(request.max_retries as usize, RETRY_DELAY);
+        let fetched = retry(&retries, || self.source.fetch(&request.name, &request.selector)).await;
         match fetched {
             Ok(prompt) => {
                 let now = (self.clock)();

@@ -111,20 +111,7 @@ impl Completion {
         }
         message
     }
-}
 
-/// The whole answer of `stream`; an error if it fails or ends before it finished.
-pub async fn collect(mut stream: super::DeltaStream) -> Result<Completion, ProviderError> {
-    use futures_util::StreamExt;
-    let mut completion = Completion::default();
-    while let Some(delta) = stream.next().await {
-        completion.absorb(&delta?)?;
-    }
-    completion.check_finished()?;
-    Ok(completion)
-}
-
-impl Completion {
     /// An error if the stream ended without saying why (a cut the transport did not see).
     pub fn check_finished(&self) -> Result<(), ProviderError> {
         match self.finish_reason {

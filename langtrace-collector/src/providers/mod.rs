@@ -6,11 +6,13 @@
 //!   Ollama, vLLM, LM Studio, LiteLLM, OpenRouter);
 //! - `anthropic`: the Messages API, mapped to the same deltas;
 //! - `events`: an event stream read into deltas, its failures as provider errors;
+//! - `bounded`: the bound on what a provider may send between two events;
 //! - `error`: a provider's failure as a status and a message;
 //! - `settings`: the secrets' key and the provider timeouts.
 
 pub mod anthropic;
 pub mod assemble;
+mod bounded;
 pub mod error;
 mod events;
 pub mod openai;
@@ -18,7 +20,6 @@ pub mod settings;
 
 use std::pin::Pin;
 
-use eventsource_stream::Eventsource;
 use futures_util::Stream;
 use serde_json::{Map, Value};
 
@@ -167,10 +168,11 @@ impl Providers {
         if !response.status().is_success() {
             return Err(ProviderError::from_response(response).await);
         }
-        let events = response.bytes_stream().eventsource();
-        Ok(match endpoint.adapter {
+        let (events, bound) = bounded::events(response);
+        let deltas = match endpoint.adapter {
             Adapter::OpenAi => openai::deltas(events),
             Adapter::Anthropic => anthropic::deltas(events),
-        })
+        };
+        Ok(bounded::checked(deltas, bound))
     }
 }

@@ -1,5 +1,6 @@
-//! The Export menus: on the traces page (with its filters), a session's page and the
-//! generations page, each downloads the export route with the page's filters through the
+//! The Export menus: on the traces page (with its filters), a session's page, the
+//! sessions list (the listed sessions' traces in one file) and the generations page, each
+//! downloads the export route with the page's filters through the
 //! authenticated fetch, and what it downloaded is what the API exports. The generations
 //! page shows traced markup as text.
 
@@ -10,9 +11,10 @@ use super::{api, post, signed_in};
 use crate::support::browser::{Browser, PAGE_TIMEOUT};
 use crate::support::Demo;
 
-/// Opens the Export menu, picks `format`, waits for the download; the URL it fetched and
-/// the bytes the same URL answers the test's own client, after checking the page got
-/// exactly as many.
+/// Opens the Export menu, picks `format`, waits for the download; the URLs it fetched
+/// (space-separated) and the bytes the same URLs answer the test's own client (joined as
+/// the page joins them: CSV under the first header), after checking the page got exactly
+/// as many.
 pub(super) async fn export(browser: &Browser, demo: &Demo, format: &str) -> (String, Vec<u8>) {
     browser.click("[data-testid=export] summary").await;
     browser.click(&format!("[data-testid=export] button[data-export-format={format}]")).await;
@@ -23,14 +25,20 @@ pub(super) async fn export(browser: &Browser, demo: &Demo, format: &str) -> (Str
         .for_element(Locator::Css("[data-testid=export][data-export-state=done]"))
         .await
         .expect("the export is downloaded");
-    let url = menu.attr("data-export-url").await.unwrap().expect("the URL fetched");
+    let urls = menu.attr("data-export-url").await.unwrap().expect("the URLs fetched");
     let downloaded: usize = menu.attr("data-export-bytes").await.unwrap().expect("a size").parse().unwrap();
-    let response =
-        reqwest::Client::new().get(demo.url(&url)).header("authorization", demo.authorization()).send().await.unwrap();
-    assert_eq!(response.status().as_u16(), 200, "GET {url}");
-    let body = response.bytes().await.unwrap().to_vec();
-    assert_eq!(downloaded, body.len(), "the page downloaded what {url} exports");
-    (url, body)
+    let mut body = Vec::new();
+    for (index, url) in urls.split(' ').enumerate() {
+        let request = reqwest::Client::new().get(demo.url(url)).header("authorization", demo.authorization());
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200, "GET {url}");
+        let answer = response.bytes().await.unwrap();
+        let header_end =
+            if format == "csv" && index > 0 { answer.iter().position(|b| *b == b'\n').unwrap() + 1 } else { 0 };
+        body.extend_from_slice(&answer[header_end..]);
+    }
+    assert_eq!(downloaded, body.len(), "the page downloaded what {urls} export");
+    (urls, body)
 }
 
 /// The lines of a JSON Lines body, parsed.
@@ -64,6 +72,33 @@ async fn export_menus_download_what_the_page_shows() {
     let traces = lines(&body);
     assert_eq!(traces.len(), session["traces"].as_array().unwrap().len());
     assert!(traces.iter().all(|t| t["sessionId"] == session_id.as_str()));
+
+    // The sessions list: the traces of the listed sessions, one export per session joined
+    // into one file, in both formats.
+    let listed = api(&demo, "/api/public/sessions?limit=50").await;
+    let listed: Vec<(String, u64)> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["id"].as_str().unwrap().to_owned(), s["traceCount"].as_u64().unwrap()))
+        .collect();
+    assert!(listed.len() > 1, "the demo has several sessions: {listed:?}");
+    browser.go("#/sessions", "sessions").await;
+    let (urls, body) = export(&browser, &demo, "jsonl").await;
+    let expected_urls: Vec<String> =
+        listed.iter().map(|(id, _)| format!("/api/public/traces/export?sessionId={id}&format=jsonl")).collect();
+    assert_eq!(urls.split(' ').collect::<Vec<_>>(), expected_urls, "one export per listed session, in list order");
+    let traces = lines(&body);
+    let total: u64 = listed.iter().map(|(_, count)| count).sum();
+    assert_eq!(traces.len() as u64, total, "every trace of every listed session");
+    for (id, count) in &listed {
+        assert_eq!(traces.iter().filter(|t| t["sessionId"] == id.as_str()).count() as u64, *count, "session {id}");
+    }
+    let (_, body) = export(&browser, &demo, "csv").await;
+    let mut reader = csv::Reader::from_reader(&body[..]);
+    assert_eq!(reader.headers().unwrap().get(0), Some("id"), "one header, first");
+    assert_eq!(reader.records().count() as u64, total, "one record per trace under one header");
+    browser.screenshot("export-sessions").await;
 
     // Generations: the page lists them (markup as text), and exports them as OpenAI SFT
     // lines with the report.

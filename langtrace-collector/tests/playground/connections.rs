@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::support::mock_openai::MockOpenAi;
+use super::support::mock_openai::{self, MockOpenAi};
 use super::support::{cli, Collector};
 use super::{connect, PROVIDER, SECRET};
 
@@ -151,4 +151,36 @@ fn a_configured_key_replaces_the_key_file_and_only_it_opens_the_secrets() {
     let collector = Collector::setup().args(&["--encryption-key", &first_key]).data_dir(data_dir).in_process();
     let (status, events) = super::events(&collector, "/api/playground/chat", &super::ask(PROVIDER, "hello"));
     assert_eq!((status, events.last().map(|e| e.0.as_str())), (200, Some("done")), "{events:?}");
+}
+
+#[test]
+fn the_connection_test_is_traced_as_a_playground_run() {
+    let collector = Collector::start();
+    let mock = MockOpenAi::start();
+    let good = connect(&collector, &mock, PROVIDER, SECRET);
+    let bad = connect(&collector, &mock, "bad-key", "sk-bad-0123456789abcdef");
+    let test = |connection: &serde_json::Value| {
+        let path = format!("/api/public/llm-connections/{}/test", connection["id"].as_str().unwrap());
+        collector.post_json(&path, &json!({}))
+    };
+
+    let (status, checked) = test(&good);
+    assert_eq!((status, &checked["ok"]), (200, &json!(true)), "{checked}");
+    let trace_id = checked["traceId"].as_str().expect("the run's trace");
+    let trace = collector.ok(&format!("/api/public/traces/{trace_id}"));
+    assert_eq!(trace["environment"], "langtrace-playground", "{trace}");
+    let generation = &trace["observations"][0];
+    assert_eq!(generation["type"], "GENERATION");
+    assert_eq!(generation["model"], "mock-gpt");
+    assert_eq!(generation["modelParameters"]["max_tokens"], 1);
+    assert_eq!(generation["input"][0]["content"], "Say OK.");
+    assert_eq!(generation["metadata"]["provider"], PROVIDER);
+    assert_eq!(generation["level"], "DEFAULT");
+
+    let (status, refused) = test(&bad);
+    assert_eq!((status, refused["message"].as_str()), (401, Some(mock_openai::BAD_KEY_MESSAGE)));
+    let errors = collector.ok("/api/public/observations?environment=langtrace-playground&level=ERROR");
+    assert_eq!(errors["meta"]["totalItems"], 1, "the failed test is traced as an error: {errors}");
+    assert_eq!(errors["data"][0]["statusMessage"], mock_openai::BAD_KEY_MESSAGE);
+    assert_eq!(errors["data"][0]["metadata"]["provider"], "bad-key");
 }

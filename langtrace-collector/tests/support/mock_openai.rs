@@ -15,7 +15,11 @@
 //! For the playground's failure cases, by the last message's text (checked first):
 //! [`SERVER_ERROR_TRIGGER`] answers 500, [`CUT_TRIGGER`] streams two chunks then drops the
 //! connection, [`NEVER_TRIGGER`] never answers (until the mock stops),
-//! [`CHOICES_NULL_TRIGGER`] sends its usage chunk with `"choices": null` (as vLLM does).
+//! [`CHOICES_NULL_TRIGGER`] sends its usage chunk with `"choices": null` (as vLLM does),
+//! [`GARBAGE_TRIGGER`] answers 200 with an event whose data is not JSON,
+//! [`NOT_A_STREAM_TRIGGER`] answers 200 with an HTML page and no event at all,
+//! [`ENDLESS_TRIGGER`] streams [`ENDLESS_BYTES`] of one `data:` line that never ends, then
+//! keeps the connection open.
 //! A bearer key starting with [`BAD_KEY_PREFIX`] gets 401 [`BAD_KEY_MESSAGE`]; the 429 of
 //! [`FAIL_TRIGGER`] carries `Retry-After: `[`RETRY_AFTER`].
 //!
@@ -55,6 +59,14 @@ pub const CUT_TRIGGER: &str = "please cut";
 pub const NEVER_TRIGGER: &str = "please hang";
 /// Text that makes the usage chunk's `choices` null.
 pub const CHOICES_NULL_TRIGGER: &str = "choices null";
+/// Text that makes the mock stream an event whose data is not JSON.
+pub const GARBAGE_TRIGGER: &str = "please babble";
+/// Text that makes the mock answer 200 with HTML instead of an event stream.
+pub const NOT_A_STREAM_TRIGGER: &str = "please html";
+/// Text that makes the mock stream one line that never ends.
+pub const ENDLESS_TRIGGER: &str = "please ramble";
+/// How much of the never-ending line the mock sends before it falls silent.
+pub const ENDLESS_BYTES: usize = 4 << 20;
 /// Bearer keys starting with this get 401.
 pub const BAD_KEY_PREFIX: &str = "sk-bad";
 /// The message of the 401.
@@ -162,6 +174,25 @@ async fn chat_completions(
             vec![Ok(head), Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "cut"))];
         return ([(header::CONTENT_TYPE, "text/event-stream")], Body::from_stream(futures_util::stream::iter(pieces)))
             .into_response();
+    }
+    if last.contains(GARBAGE_TRIGGER) {
+        let body = "data: <html>upstream proxy error</html>\n\n";
+        return ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response();
+    }
+    if last.contains(ENDLESS_TRIGGER) {
+        use futures_util::StreamExt;
+        const PIECE: usize = 64 << 10;
+        let piece = axum::body::Bytes::from(vec![b'x'; PIECE]);
+        let line = futures_util::stream::once(async { Ok(axum::body::Bytes::from_static(b"data: ")) })
+            .chain(
+                futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(piece.clone()))
+                    .take(ENDLESS_BYTES / PIECE),
+            )
+            .chain(futures_util::stream::pending());
+        return ([(header::CONTENT_TYPE, "text/event-stream")], Body::from_stream(line)).into_response();
+    }
+    if last.contains(NOT_A_STREAM_TRIGGER) {
+        return ([(header::CONTENT_TYPE, "text/html")], "<html><body>maintenance</body></html>").into_response();
     }
     let has_tools = request["tools"].as_array().is_some_and(|tools| !tools.is_empty());
     let tool_answered = messages.iter().any(|m| m["role"] == "tool");

@@ -19,7 +19,10 @@ export async function sessionsPage(token, query) {
   const result = await api("/api/public/sessions", { page, limit: 50, environment: environmentParam() });
   if (!isCurrent(token)) return;
   const root = clear(pageRoot());
-  root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Sessions" })));
+  // Export: the traces of the listed sessions (the route takes one sessionId: one export each, joined).
+  const listed = result.data.map((sn) => ({ sessionId: sn.id, environment: environmentParam() }));
+  root.appendChild(h("div", { class: "page-head" }, h("h1", { text: "Sessions" }),
+    listed.length ? exportMenu("/api/public/traces/export", listed, ["jsonl", "csv"], "sessions-traces") : null));
   root.appendChild(listTable("sessions-table", ["Session", "Created", "Duration", "Users", "Traces", "Tokens", "Cost", "Environment", "Errors"], result.data, {
     dataset: (sn) => ({ sessionId: sn.id }),
     href: (sn) => `#/sessions/${enc(sn.id)}`,

@@ -1,8 +1,7 @@
 //! `POST /api/public/llm-connections/{id}/test` (langtrace's own): a one-token completion
-//! through the connection; `{"ok": true, "model", "latencyMs"}`, or the provider's status
-//! and message.
-
-use std::time::Instant;
+//! through the connection, run and traced as a playground run (a generation in the
+//! reserved environment `langtrace-playground`); `{"ok": true, "model", "latencyMs",
+//! "traceId"}`, or the provider's status and message.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -11,8 +10,9 @@ use serde_json::json;
 
 use crate::api::path::PathParams;
 use crate::api::playground::failure::Failure;
+use crate::api::playground::run::{self, RunSpec};
 use crate::app::{ApiError, AppState, Authed};
-use crate::providers::{assemble, ChatRequest};
+use crate::providers::{Adapter, ChatRequest};
 use crate::store::connections;
 
 /// `POST /api/public/llm-connections/{id}/test`.
@@ -23,29 +23,30 @@ pub async fn test(
 ) -> Result<Response, ApiError> {
     let row = state
         .read({
-            let id = id.clone();
-            move |c| Ok(connections::by_id(c, &project.id, &id)?)
+            let (project_id, id) = (project.id.clone(), id.clone());
+            move |c| Ok(connections::by_id(c, &project_id, &id)?)
         })
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("LLM connection '{id}'")))?;
-    let endpoint = super::endpoint(&state, &row)?;
     let custom: Vec<String> = serde_json::from_str(&row.custom_models).unwrap_or_default();
-    let model = custom.into_iter().next().unwrap_or_else(|| endpoint.adapter.default_model().to_owned());
+    let default_model = Adapter::parse(&row.adapter).map(Adapter::default_model).unwrap_or_default();
+    let model = custom.into_iter().next().unwrap_or_else(|| default_model.to_owned());
     let request = ChatRequest {
-        model: model.clone(),
+        model,
         messages: vec![json!({"role": "user", "content": "Say OK."})],
         params: json!({"max_tokens": 1}).as_object().cloned().unwrap_or_default(),
         ..ChatRequest::default()
     };
-    let started = Instant::now();
-    let outcome = match state.providers.stream(&endpoint, &request).await {
-        Ok(stream) => assemble::collect(stream).await,
-        Err(error) => Err(error),
-    };
-    Ok(match outcome {
-        Ok(_) => {
-            Json(json!({"ok": true, "model": model, "latencyMs": started.elapsed().as_millis() as u64})).into_response()
-        }
-        Err(error) => Failure::Message(error).into_response(),
+    let spec = RunSpec { project_id: project.id, provider: row.provider, request, prompt: None };
+    let outcome = run::start(&state, spec).await?.finish(&state).await;
+    Ok(match outcome.failure {
+        None => Json(json!({
+            "ok": true,
+            "model": outcome.model,
+            "latencyMs": outcome.latency_ms,
+            "traceId": outcome.trace_id,
+        }))
+        .into_response(),
+        Some(error) => Failure::Message(error).into_response(),
     })
 }

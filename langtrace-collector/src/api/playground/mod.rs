@@ -5,6 +5,8 @@
 //! environment [`ENVIRONMENT`].
 //!
 //! - `request`: the UI's body, parsed into a provider request;
+//! - `openai_body`: the proxy's body (OpenAI's), parsed into a provider request;
+//! - `validate`: the checks both bodies pass (sampling parameters, tools);
 //! - `run`: one run: connection, provider stream, timing, the trace write;
 //! - `trace`: the generation a run becomes;
 //! - `failure`: provider failures as answers (Langfuse's `{"message"}`, OpenAI's `{"error"}`);
@@ -12,10 +14,12 @@
 
 pub mod chat;
 pub mod failure;
+pub mod openai_body;
 pub mod proxy;
 pub mod request;
 pub mod run;
 pub mod trace;
+pub mod validate;
 
 /// The environment of playground runs; ingested spans and scores that name it are
 /// normalised to `default` (see `langtrace_core::environment`).

@@ -16,19 +16,16 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
 use super::failure::{openai_error, Failure};
+use super::openai_body::{OpenAiBody, ProxyRequest};
 use super::run::{self, Outcome, RunSpec};
 use crate::api::body::JsonBody;
 use crate::app::{ApiError, AppState};
 use crate::auth::Project;
-use crate::providers::{ChatRequest, Delta, ProviderError};
-
-/// Request fields the proxy reads itself; every other one is passed on as a parameter.
-const OWN_FIELDS: [&str; 7] =
-    ["model", "messages", "stream", "stream_options", "tools", "tool_choice", "response_format"];
+use crate::providers::{Delta, ProviderError};
 
 /// The project of Basic credentials or of `Bearer <publicKey>:<secretKey>`.
 pub struct ProxyAuthed(pub Project);
@@ -51,7 +48,7 @@ impl FromRequestParts<AppState> for ProxyAuthed {
 pub async fn completions(
     State(state): State<AppState>,
     authed: Result<ProxyAuthed, ApiError>,
-    body: Result<JsonBody<Map<String, Value>>, ApiError>,
+    body: Result<JsonBody<OpenAiBody>, ApiError>,
 ) -> Response {
     let outcome = async {
         let ProxyAuthed(project) = authed?;
@@ -70,37 +67,9 @@ pub async fn completions(
 }
 
 /// The request's run, answered in OpenAI's shapes.
-async fn proxy(state: AppState, project: Project, mut body: Map<String, Value>) -> Result<Response, ApiError> {
-    let bad = |message: &str| ApiError::BadRequest(message.to_owned());
-    let asked_model = body.get("model").and_then(Value::as_str).unwrap_or_default().to_owned();
-    let Some((provider, model)) = asked_model.split_once(':').filter(|(p, m)| !p.is_empty() && !m.is_empty()) else {
-        return Err(bad(
-            "model must be '<provider>:<model>', the provider naming one of the project's LLM connections",
-        ));
-    };
-    let Some(Value::Array(messages)) = body.remove("messages").filter(|m| m.as_array().is_some_and(|m| !m.is_empty()))
-    else {
-        return Err(bad("messages must be a non-empty array"));
-    };
-    let streaming = body.get("stream").and_then(Value::as_bool).unwrap_or(false);
-    let include_usage = body.get("stream_options").and_then(|o| o["include_usage"].as_bool()).unwrap_or(false);
-    let tools = match body.remove("tools") {
-        Some(Value::Array(tools)) => tools,
-        None | Some(Value::Null) => Vec::new(),
-        Some(_) => return Err(bad("tools must be an array")),
-    };
-    let request = ChatRequest {
-        model: model.to_owned(),
-        messages,
-        tools,
-        tool_choice: body.remove("tool_choice").filter(|v| !v.is_null()),
-        response_format: body.remove("response_format").filter(|v| !v.is_null()),
-        params: body
-            .into_iter()
-            .filter(|(key, value)| !OWN_FIELDS.contains(&key.as_str()) && !value.is_null())
-            .collect(),
-    };
-    let spec = RunSpec { project_id: project.id, provider: provider.to_owned(), request, prompt: None };
+async fn proxy(state: AppState, project: Project, body: OpenAiBody) -> Result<Response, ApiError> {
+    let ProxyRequest { asked_model, provider, request, streaming, include_usage } = body.into_request()?;
+    let spec = RunSpec { project_id: project.id, provider, request, prompt: None };
     let mut run = run::start(&state, spec).await?;
     if !streaming || run.failure().is_some() {
         let outcome = run.finish(&state).await;

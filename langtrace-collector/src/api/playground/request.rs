@@ -6,6 +6,7 @@
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
+use super::validate;
 use crate::app::ApiError;
 use crate::providers::ChatRequest;
 
@@ -30,7 +31,7 @@ pub struct ChatBody {
 
 /// An OpenAI chat message (checked for its role; kept as sent).
 #[derive(Debug, Deserialize)]
-struct Message {
+pub struct Message {
     role: Role,
     #[serde(flatten)]
     rest: Map<String, Value>,
@@ -44,6 +45,15 @@ enum Role {
     User,
     Assistant,
     Tool,
+}
+
+impl Message {
+    /// The message as sent, its role spelled as OpenAI spells it.
+    pub fn into_value(self) -> Value {
+        let mut message = self.rest;
+        message.insert("role".into(), json!(self.role.as_str()));
+        Value::Object(message)
+    }
 }
 
 impl Role {
@@ -81,7 +91,7 @@ struct Tool {
 struct Schema {
     name: String,
     description: Option<String>,
-    schema: Value,
+    schema: Map<String, Value>,
 }
 
 /// `prompt`: a prompt version by name and number.
@@ -113,8 +123,9 @@ impl ChatBody {
                 params.insert(key, value);
             }
         }
-        if self.tools.iter().any(|t| t.name.trim().is_empty()) {
-            return Err(ApiError::BadRequest("tools: every tool needs a name".into()));
+        validate::params(&params, "modelParams.")?;
+        for (index, tool) in self.tools.iter().enumerate() {
+            validate::tool(&tool.name, Some(&tool.parameters), &format!("tools[{index}]"))?;
         }
         let tools = self
             .tools
@@ -122,21 +133,13 @@ impl ChatBody {
             .map(|t| json!({"type": "function", "function": {"name": t.name, "description": t.description, "parameters": t.parameters}}))
             .collect();
         let response_format = self.structured_output_schema.map(|s| {
-            let mut schema = json!({"name": s.name, "schema": s.schema, "strict": true});
+            let mut schema = json!({"name": s.name, "schema": Value::Object(s.schema), "strict": true});
             if let Some(description) = s.description {
                 schema["description"] = json!(description);
             }
             json!({"type": "json_schema", "json_schema": schema})
         });
-        let messages = self
-            .messages
-            .into_iter()
-            .map(|m| {
-                let mut message = m.rest;
-                message.insert("role".into(), json!(m.role.as_str()));
-                Value::Object(message)
-            })
-            .collect();
+        let messages = self.messages.into_iter().map(Message::into_value).collect();
         Ok(ChatRequest { model: self.model_params.model, messages, params, tools, tool_choice: None, response_format })
     }
 }
