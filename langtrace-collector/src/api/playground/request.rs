@@ -45,6 +45,8 @@ enum Role {
     User,
     Assistant,
     Tool,
+    /// OpenAI's deprecated function-result role, still accepted by its API.
+    Function,
 }
 
 impl Message {
@@ -64,6 +66,7 @@ impl Role {
             Role::User => "user",
             Role::Assistant => "assistant",
             Role::Tool => "tool",
+            Role::Function => "function",
         }
     }
 }
