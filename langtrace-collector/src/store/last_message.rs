@@ -1,0 +1,168 @@
+//! The last chat message of a cut input or output, so that a list's preview of a long
+//! conversation says what was asked or answered last rather than showing the start of
+//! its JSON (the system prompt, mostly).
+//!
+//! Computed at read time, for the rows a list returns only: one point query per row
+//! whose cut preview starts like JSON (`[` or `{`), in which SQLite's JSON functions pick
+//! the value's last element (of the value itself, or of its `messages` array; a single
+//! object is its own last message) and its message count; that element alone is then
+//! parsed by core's message reader ([`read::messages`]), so every convention the mapper
+//! knows (OpenAI messages, GenAI `parts`, event bodies, ...) previews alike. A page costs
+//! at most its rows' stored inputs and outputs, each within the stored I/O cap.
+
+use langtrace_core::conventions::messages::read;
+use langtrace_core::conventions::messages::{Message, Role};
+use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use super::filter::{IoText, PREVIEW_CHARS};
+use super::observations::ObservationRow;
+use super::traces::TraceRow;
+
+/// The last message of a chat input or output, for its list preview.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastMessage {
+    /// Who speaks.
+    pub role: Role,
+    /// Its text (text parts joined by newlines, else its tool calls as `name(arguments)`),
+    /// at most [`PREVIEW_CHARS`] characters.
+    pub text: String,
+    /// Messages in the whole value.
+    pub messages: i64,
+}
+
+/// Fills in the last message of each cut input and output of `rows`, traces listed.
+pub(super) fn of_traces<'r>(
+    connection: &Connection,
+    rows: impl IntoIterator<Item = &'r mut TraceRow>,
+) -> rusqlite::Result<()> {
+    let sql = format!("SELECT {} FROM traces WHERE project_id = ?1 AND id = ?2", selected());
+    for row in rows {
+        if wanted(&row.input) || wanted(&row.output) {
+            let key = [row.project_id.as_str(), row.id.as_str()];
+            fill(connection, &sql, &key, &mut row.input, &mut row.output)?;
+        }
+    }
+    Ok(())
+}
+
+/// Fills in the last message of each cut input and output of `rows`, observations listed.
+pub(super) fn of_observations<'r>(
+    connection: &Connection,
+    rows: impl IntoIterator<Item = &'r mut ObservationRow>,
+) -> rusqlite::Result<()> {
+    let sql = format!("SELECT {} FROM observations WHERE project_id = ?1 AND trace_id = ?2 AND id = ?3", selected());
+    for row in rows {
+        if wanted(&row.input) || wanted(&row.output) {
+            let key = [row.project_id.as_str(), row.trace_id.as_str(), row.id.as_str()];
+            fill(connection, &sql, &key, &mut row.input, &mut row.output)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a listed value may be a cut conversation: cut, and JSON's array or object.
+fn wanted(io: &IoText) -> bool {
+    io.cut_from.is_some() && io.text.as_deref().is_some_and(|text| text.trim_start().starts_with(['[', '{']))
+}
+
+/// Reads the last messages of one row with `sql` (a [`selected`] list) and `key`.
+fn fill(
+    connection: &Connection,
+    sql: &str,
+    key: &[&str],
+    input: &mut IoText,
+    output: &mut IoText,
+) -> rusqlite::Result<()> {
+    let found = connection
+        .prepare_cached(sql)?
+        .query_row(params_from_iter(key), |row| {
+            Ok((read_last(row, "input", Role::User)?, read_last(row, "output", Role::Assistant)?))
+        })
+        .optional()?;
+    // A row deleted since the page was read keeps its plain preview.
+    if let Some((last_input, last_output)) = found {
+        input.last_message = last_input.filter(|_| input.cut_from.is_some());
+        output.last_message = last_output.filter(|_| output.cut_from.is_some());
+    }
+    Ok(())
+}
+
+/// The select list of [`fill`]: for `input` and `output`, the message count and the
+/// last element's JSON text, both NULL for a value within the preview or not JSON.
+fn selected() -> String {
+    let column = |c: &str| {
+        let cut = format!("length({c}) > {PREVIEW_CHARS} AND json_valid({c})");
+        format!(
+            "CASE WHEN {cut} THEN CASE json_type({c})
+                 WHEN 'array' THEN json_array_length({c})
+                 WHEN 'object' THEN CASE json_type({c}, '$.messages') WHEN 'array' THEN json_array_length({c}, '$.messages') ELSE 1 END
+             END END AS {c}_messages,
+             CASE WHEN {cut} THEN CASE json_type({c})
+                 WHEN 'array' THEN {c} -> '$[#-1]'
+                 WHEN 'object' THEN CASE json_type({c}, '$.messages') WHEN 'array' THEN {c} -> '$.messages[#-1]' ELSE {c} END
+             END END AS {c}_last"
+        )
+    };
+    format!("{}, {}", column("input"), column("output"))
+}
+
+/// The last message of column `name` as [`selected`] reads it; `default_role` for a
+/// message that names none.
+fn read_last(row: &Row<'_>, name: &str, default_role: Role) -> rusqlite::Result<Option<LastMessage>> {
+    let messages: Option<i64> = row.get(format!("{name}_messages").as_str())?;
+    let last: Option<String> = row.get(format!("{name}_last").as_str())?;
+    Ok(messages.zip(last).and_then(|(messages, last)| last_message(&last, messages, default_role)))
+}
+
+/// The last message `json` (one element of a message list) holds, if it is one.
+fn last_message(json: &str, messages: i64, default_role: Role) -> Option<LastMessage> {
+    let value: Value = serde_json::from_str(json).ok()?;
+    let message = read::messages(&value, default_role)?.pop()?;
+    Some(LastMessage { role: message.role, text: preview_text(&message), messages })
+}
+
+/// A message's text for a preview: its text, else its tool calls, cut to [`PREVIEW_CHARS`].
+fn preview_text(message: &Message) -> String {
+    let text = message.content.text().unwrap_or_else(|| {
+        let calls =
+            message.tool_calls.iter().map(|call| format!("{}({})", call.function.name, call.function.arguments));
+        calls.collect::<Vec<_>>().join(" ")
+    });
+    text.chars().take(PREVIEW_CHARS as usize).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_message_of_any_convention_gives_its_role_and_text() {
+        let openai = r#"{"role":"user","content":"What now?"}"#;
+        let parts = r#"{"role":"user","parts":[{"type":"text","content":"And parts?"}]}"#;
+        let calls = r#"{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}]}"#;
+        let read = |json: &str| last_message(json, 3, Role::User).map(|m| (m.role, m.text, m.messages));
+        assert_eq!(read(openai), Some((Role::User, "What now?".into(), 3)));
+        assert_eq!(read(parts), Some((Role::User, "And parts?".into(), 3)));
+        assert_eq!(read(calls), Some((Role::Assistant, "f({})".into(), 3)));
+        assert_eq!(read("[1, 2]"), None, "not a message");
+        assert_eq!(read(r#"{"answer": 42}"#), None, "an object without a message's fields");
+        assert_eq!(read("not json"), None);
+    }
+
+    #[test]
+    fn a_long_last_message_is_cut_to_the_preview_length() {
+        let long = serde_json::json!({"role": "user", "content": "é".repeat(3 * PREVIEW_CHARS as usize)});
+        let message = last_message(&long.to_string(), 1, Role::User).unwrap();
+        assert_eq!(message.text.chars().count(), PREVIEW_CHARS as usize);
+    }
+
+    #[test]
+    fn only_cut_json_values_are_looked_up() {
+        let io = |text: &str, cut: Option<i64>| IoText { text: Some(text.into()), cut_from: cut, last_message: None };
+        assert!(wanted(&io(" [{\"role\"", Some(5000))));
+        assert!(wanted(&io("{\"messages\"", Some(5000))));
+        assert!(!wanted(&io("\"plain text", Some(5000))), "a string");
+        assert!(!wanted(&io("[1,2]", None)), "whole");
+    }
+}
