@@ -11,7 +11,7 @@
 //! at most its rows' stored inputs and outputs, each within the stored I/O cap.
 
 use langtrace_core::conventions::messages::read;
-use langtrace_core::conventions::messages::{Message, Role};
+use langtrace_core::conventions::messages::{Content, Message, Part, Role};
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::Value;
 
@@ -122,14 +122,29 @@ fn last_message(json: &str, messages: i64, default_role: Role) -> Option<LastMes
     Some(LastMessage { role: message.role, text: preview_text(&message), messages })
 }
 
-/// A message's text for a preview: its text, else its tool calls, cut to [`PREVIEW_CHARS`].
+/// A message's text for a preview: its text, else its tool calls as `name(arguments)` and
+/// its media parts as `[image]`, `[audio]`, `[file]`; cut to [`PREVIEW_CHARS`].
 fn preview_text(message: &Message) -> String {
     let text = message.content.text().unwrap_or_else(|| {
         let calls =
             message.tool_calls.iter().map(|call| format!("{}({})", call.function.name, call.function.arguments));
-        calls.collect::<Vec<_>>().join(" ")
+        let parts = match &message.content {
+            Content::Parts(parts) => parts.as_slice(),
+            _ => &[],
+        };
+        calls.chain(parts.iter().filter_map(media_label).map(str::to_owned)).collect::<Vec<_>>().join(" ")
     });
     text.chars().take(PREVIEW_CHARS as usize).collect()
+}
+
+/// How a preview names a part that is not text.
+fn media_label(part: &Part) -> Option<&'static str> {
+    match part {
+        Part::Text { .. } => None,
+        Part::ImageUrl { .. } => Some("[image]"),
+        Part::InputAudio { .. } => Some("[audio]"),
+        Part::File { .. } => Some("[file]"),
+    }
 }
 
 #[cfg(test)]
@@ -145,6 +160,9 @@ mod tests {
         assert_eq!(read(openai), Some((Role::User, "What now?".into(), 3)));
         assert_eq!(read(parts), Some((Role::User, "And parts?".into(), 3)));
         assert_eq!(read(calls), Some((Role::Assistant, "f({})".into(), 3)));
+        let image =
+            r#"{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}"#;
+        assert_eq!(read(image), Some((Role::User, "[image]".into(), 3)));
         assert_eq!(read("[1, 2]"), None, "not a message");
         assert_eq!(read(r#"{"answer": 42}"#), None, "an object without a message's fields");
         assert_eq!(read("not json"), None);

@@ -325,9 +325,7 @@ pub fn of_trace(
         Sql::Text(trace_id.to_owned()),
         Sql::Integer(limit.map_or(-1, i64::from)),
     ];
-    let mut rows = filter::all(connection, &sql, params, ObservationRow::read)?;
-    if io == Io::Preview {
-        last_message::of_observations(connection, &mut rows)?;
-    }
-    Ok(rows)
+    // Previews keep the value's start here: a trace holds up to thousands of observations,
+    // and the trace page loads the selected one whole.
+    filter::all(connection, &sql, params, ObservationRow::read)
 }
