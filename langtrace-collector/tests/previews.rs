@@ -40,7 +40,8 @@ fn assert_last_message(preview: &Value, text: &str, role: &str, messages: usize,
     let preview = preview.as_str().unwrap_or_else(|| panic!("{what}: a string preview, got {preview:#}"));
     let (start, marker) = preview.split_once(CUT_MARKER).unwrap_or_else(|| panic!("{what}: no marker in {preview:?}"));
     assert_eq!(start, text, "{what}: the last message's text leads the preview");
-    assert!(marker.contains(&format!("the last of {messages} messages, role {role};")), "{what}: {marker:?}");
+    let count = if messages == 1 { "1 message".to_owned() } else { format!("{messages} messages") };
+    assert!(marker.contains(&format!("the last of {count}, role {role};")), "{what}: {marker:?}");
 }
 
 #[test]

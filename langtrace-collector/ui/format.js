@@ -104,7 +104,7 @@ export function cutPreview(value) {
   const at = value.lastIndexOf(CUT_MARKER);
   if (at < 0) return null;
   const marker = value.slice(at + CUT_MARKER.length);
-  const last = /; the last of (\d+) messages, role (\w+);/.exec(marker);
+  const last = /; the last of (\d+) messages?, role (\w+);/.exec(marker);
   return { text: value.slice(0, at), chars: parseInt(marker, 10) || 0, messages: last ? Number(last[1]) : 0, role: last ? last[2] : null };
 }
 

@@ -54,9 +54,10 @@ pub fn io_value(io: &IoText) -> Value {
     const WHOLE: &str = "fields=io or the detail route has the whole value]";
     match (io.cut_from, &io.last_message, io.text.as_deref()) {
         (Some(chars), Some(last), _) => Value::String(format!(
-            "{}{CUT_MARKER}{chars} characters in all; the last of {} messages, role {}; {WHOLE}",
+            "{}{CUT_MARKER}{chars} characters in all; the last of {} message{}, role {}; {WHOLE}",
             last.text,
             last.messages,
+            if last.messages == 1 { "" } else { "s" },
             role_name(last.role)
         )),
         (Some(chars), None, Some(start)) => {

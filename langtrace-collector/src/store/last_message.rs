@@ -3,12 +3,12 @@
 //! its JSON (the system prompt, mostly).
 //!
 //! Computed at read time, for the rows a list returns only: one point query per row
-//! whose cut preview starts like JSON (`[` or `{`), in which SQLite's JSON functions pick
-//! the value's last element (of the value itself, or of its `messages` array; a single
-//! object is its own last message) and its message count; that element alone is then
-//! parsed by core's message reader ([`read::messages`]), so every convention the mapper
-//! knows (OpenAI messages, GenAI `parts`, event bodies, ...) previews alike. A page costs
-//! at most its rows' stored inputs and outputs, each within the stored I/O cap.
+//! whose cut preview starts like JSON (`[` or `{`) reads the whole stored value, which is
+//! parsed once; its last element (of the value itself, or of its `messages` array; a
+//! single object is its own last message) is read by core's message reader
+//! ([`read::messages`]), so every convention the mapper knows (OpenAI messages, GenAI
+//! `parts`, event bodies, ...) previews alike. A page costs at most its rows' stored
+//! inputs and outputs, each within the stored I/O cap.
 
 use langtrace_core::conventions::messages::read;
 use langtrace_core::conventions::messages::{Content, Message, Part, Role};
@@ -88,38 +88,33 @@ fn fill(
     Ok(())
 }
 
-/// The select list of [`fill`]: for `input` and `output`, the message count and the
-/// last element's JSON text, both NULL for a value within the preview or not JSON.
+/// The select list of [`fill`]: `input` and `output`, NULL when within the preview.
 fn selected() -> String {
-    let column = |c: &str| {
-        let cut = format!("length({c}) > {PREVIEW_CHARS} AND json_valid({c})");
-        format!(
-            "CASE WHEN {cut} THEN CASE json_type({c})
-                 WHEN 'array' THEN json_array_length({c})
-                 WHEN 'object' THEN CASE json_type({c}, '$.messages') WHEN 'array' THEN json_array_length({c}, '$.messages') ELSE 1 END
-             END END AS {c}_messages,
-             CASE WHEN {cut} THEN CASE json_type({c})
-                 WHEN 'array' THEN {c} -> '$[#-1]'
-                 WHEN 'object' THEN CASE json_type({c}, '$.messages') WHEN 'array' THEN {c} -> '$.messages[#-1]' ELSE {c} END
-             END END AS {c}_last"
-        )
-    };
+    let column = |c: &str| format!("CASE WHEN length({c}) > {PREVIEW_CHARS} THEN {c} END AS {c}");
     format!("{}, {}", column("input"), column("output"))
 }
 
 /// The last message of column `name` as [`selected`] reads it; `default_role` for a
 /// message that names none.
 fn read_last(row: &Row<'_>, name: &str, default_role: Role) -> rusqlite::Result<Option<LastMessage>> {
-    let messages: Option<i64> = row.get(format!("{name}_messages").as_str())?;
-    let last: Option<String> = row.get(format!("{name}_last").as_str())?;
-    Ok(messages.zip(last).and_then(|(messages, last)| last_message(&last, messages, default_role)))
+    let whole: Option<String> = row.get(name)?;
+    Ok(whole.and_then(|whole| last_message(&whole, default_role)))
 }
 
-/// The last message `json` (one element of a message list) holds, if it is one.
-fn last_message(json: &str, messages: i64, default_role: Role) -> Option<LastMessage> {
-    let value: Value = serde_json::from_str(json).ok()?;
-    let message = read::messages(&value, default_role)?.pop()?;
-    Some(LastMessage { role: message.role, text: preview_text(&message), messages })
+/// The last message of the JSON text `whole`: of the array it is, of its `messages`
+/// array, or the one message object it is; `None` when that is no message.
+fn last_message(whole: &str, default_role: Role) -> Option<LastMessage> {
+    let value: Value = serde_json::from_str(whole).ok()?;
+    let (last, messages) = match &value {
+        Value::Array(items) => (items.last()?, items.len()),
+        Value::Object(object) => match object.get("messages") {
+            Some(Value::Array(items)) => (items.last()?, items.len()),
+            _ => (&value, 1),
+        },
+        _ => return None,
+    };
+    let message = read::messages(last, default_role)?.pop()?;
+    Some(LastMessage { role: message.role, text: preview_text(&message), messages: messages as i64 })
 }
 
 /// A message's text for a preview: its text, else its tool calls as `name(arguments)` and
@@ -153,25 +148,30 @@ mod tests {
 
     #[test]
     fn the_last_message_of_any_convention_gives_its_role_and_text() {
-        let openai = r#"{"role":"user","content":"What now?"}"#;
-        let parts = r#"{"role":"user","parts":[{"type":"text","content":"And parts?"}]}"#;
+        let openai = r#"[{"role":"system","content":"Be brief."},{"role":"user","content":"What now?"}]"#;
+        let parts = r#"[{"role":"user","parts":[{"type":"text","content":"And parts?"}]}]"#;
+        let wrapped = r#"{"model":"m","messages":[{"role":"system","content":"x"},{"content":"No role?"},{"role":"user","content":"Wrapped?"}]}"#;
         let calls = r#"{"role":"assistant","content":null,"tool_calls":[{"id":"1","type":"function","function":{"name":"f","arguments":"{}"}}]}"#;
-        let read = |json: &str| last_message(json, 3, Role::User).map(|m| (m.role, m.text, m.messages));
-        assert_eq!(read(openai), Some((Role::User, "What now?".into(), 3)));
-        assert_eq!(read(parts), Some((Role::User, "And parts?".into(), 3)));
-        assert_eq!(read(calls), Some((Role::Assistant, "f({})".into(), 3)));
         let image =
-            r#"{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}"#;
-        assert_eq!(read(image), Some((Role::User, "[image]".into(), 3)));
+            r#"[{"role":"user","content":[{"type":"image_url","image_url":{"url":"https://example.com/a.png"}}]}]"#;
+        let read = |json: &str| last_message(json, Role::User).map(|m| (m.role, m.text, m.messages));
+        assert_eq!(read(openai), Some((Role::User, "What now?".into(), 2)));
+        assert_eq!(read(parts), Some((Role::User, "And parts?".into(), 1)));
+        assert_eq!(read(wrapped), Some((Role::User, "Wrapped?".into(), 3)));
+        assert_eq!(read(calls), Some((Role::Assistant, "f({})".into(), 1)));
+        assert_eq!(read(image), Some((Role::User, "[image]".into(), 1)));
         assert_eq!(read("[1, 2]"), None, "not a message");
-        assert_eq!(read(r#"{"answer": 42}"#), None, "an object without a message's fields");
-        assert_eq!(read("not json"), None);
+        assert_eq!(read(r#"[{"id": 1}, {"answer": 42}]"#), None, "records without a message's fields");
+        assert_eq!(read(r#"{"answer": 42}"#), None);
+        assert_eq!(read("[]"), None);
+        assert_eq!(read(r#""[{\"role\":\"user\"""#), None, "a JSON string");
+        assert_eq!(read("[{\"role\":\"user\""), None, "not JSON");
     }
 
     #[test]
     fn a_long_last_message_is_cut_to_the_preview_length() {
-        let long = serde_json::json!({"role": "user", "content": "é".repeat(3 * PREVIEW_CHARS as usize)});
-        let message = last_message(&long.to_string(), 1, Role::User).unwrap();
+        let long = serde_json::json!([{"role": "user", "content": "é".repeat(3 * PREVIEW_CHARS as usize)}]);
+        let message = last_message(&long.to_string(), Role::User).unwrap();
         assert_eq!(message.text.chars().count(), PREVIEW_CHARS as usize);
     }
 

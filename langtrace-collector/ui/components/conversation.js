@@ -61,7 +61,7 @@ export function renderTurn(value, side) {
     const cut = cutPreview(value);
     if (cut) {
       const shown = cut.role && ROLES.has(cut.role) ? messageView({ role: cut.role, content: cut.text }) : textWithMedia(cut.text);
-      const note = cut.role ? `last of ${fmtNumber(cut.messages)} messages, ` : "the start, ";
+      const note = cut.role ? `last of ${fmtNumber(cut.messages)} message${cut.messages === 1 ? "" : "s"}, ` : "the start, ";
       return h("div", { class: "chat" }, shown,
         h("div", { class: "muted", "data-testid": "cut-note", text: `${note}${fmtNumber(cut.chars)} characters in all: the trace has the whole value` }));
     }
