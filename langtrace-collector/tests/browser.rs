@@ -16,6 +16,8 @@ mod playground;
 mod projects;
 #[path = "browser/prompts.rs"]
 mod prompts;
+#[path = "browser/render.rs"]
+mod render;
 #[path = "browser/safety.rs"]
 mod safety;
 #[path = "browser/shapes.rs"]

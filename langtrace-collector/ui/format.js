@@ -91,12 +91,31 @@ export function messageText(message) {
   return message.tool_calls.map((call) => `${call?.function?.name ?? "tool"}(${call?.function?.arguments ?? ""})`).join(" ");
 }
 
+/** What precedes the marker of a list's preview of a cut value (docs/collector.md, "Previews"). */
+const CUT_MARKER = "…[truncated: ";
+
+/**
+ * A list's preview of a cut value split: `text` (before the marker), `chars` (the whole
+ * value's length) and, for a conversation, the last message's `role` and the `messages`
+ * count; null for a value that is not such a preview.
+ */
+export function cutPreview(value) {
+  if (typeof value !== "string") return null;
+  const at = value.lastIndexOf(CUT_MARKER);
+  if (at < 0) return null;
+  const marker = value.slice(at + CUT_MARKER.length);
+  const last = /; the last of (\d+) messages?, role (\w+);/.exec(marker);
+  return { text: value.slice(0, at), chars: parseInt(marker, 10) || 0, messages: last ? Number(last[1]) : 0, role: last ? last[2] : null };
+}
+
 /** One line of at most `max` characters for a traced value of any shape (a chat's last message); never throws. */
 export function preview(value, max = 120) {
   if (value === null || value === undefined) return "";
   let text;
   try {
-    if (typeof value === "string") text = value;
+    const cut = cutPreview(value);
+    if (cut) text = `${cut.text}…`;
+    else if (typeof value === "string") text = value;
     else {
       // A list of messages, or one message (an output in the normal form).
       const messages = chatMessages(value) || chatMessages([value]);

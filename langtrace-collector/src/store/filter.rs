@@ -3,6 +3,8 @@
 
 use rusqlite::types::Value as Sql;
 
+use super::last_message::LastMessage;
+
 /// A `WHERE` clause under construction, always starting with the project.
 pub struct Filter {
     clauses: Vec<String>,
@@ -140,20 +142,22 @@ impl Io {
 }
 
 /// An input or output column as read: its JSON text, or the first [`PREVIEW_CHARS`]
-/// characters of it.
+/// characters of it and, for a cut conversation, its last message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IoText {
     /// The text, whole or cut.
     pub text: Option<String>,
     /// The whole text's length in characters when `text` holds only its start.
     pub cut_from: Option<i64>,
+    /// The last chat message of a cut value that holds messages (lists fill it in).
+    pub last_message: Option<LastMessage>,
 }
 
 impl IoText {
     /// Reads column `name` (`input` or `output`) selected by [`Io::columns`].
     pub fn read(row: &rusqlite::Row<'_>, name: &str) -> rusqlite::Result<Self> {
         let chars: Option<i64> = row.get(format!("{name}_chars").as_str())?;
-        Ok(Self { text: row.get(name)?, cut_from: chars.filter(|&chars| chars > PREVIEW_CHARS) })
+        Ok(Self { text: row.get(name)?, cut_from: chars.filter(|&chars| chars > PREVIEW_CHARS), last_message: None })
     }
 }
 

@@ -31,6 +31,7 @@ pub mod environments;
 pub mod export;
 pub mod filter;
 pub mod incoming_media;
+pub mod last_message;
 pub mod media;
 pub mod metrics;
 pub mod observations;

@@ -5,6 +5,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, Row};
 
 use super::filter::{self, Filter, Io, IoText, Page, Paged};
+use super::last_message;
 use super::score_threshold::ScoreThreshold;
 
 /// Columns of `observations o` that [`ObservationRow::read`] reads, besides input and
@@ -243,7 +244,11 @@ pub fn page(
     let page_sql =
         format!("SELECT {} FROM observations o WHERE {{where}} ORDER BY o.start_time DESC, o.id DESC", columns(io));
     let sqls = ("SELECT COUNT(*) FROM observations o WHERE {where}", page_sql.as_str());
-    filter::page(connection, &filter.clause(project_id), page, sqls, ObservationRow::read)
+    let mut paged = filter::page(connection, &filter.clause(project_id), page, sqls, ObservationRow::read)?;
+    if io == Io::Preview {
+        last_message::of_observations(connection, &mut paged.rows)?;
+    }
+    Ok(paged)
 }
 
 /// Where a cursor-paged list continues: after this start time, id and trace id (ids are
@@ -283,9 +288,13 @@ pub fn after(
         columns(io),
         clause.sql()
     );
-    filter::all(connection, &sql, clause.params([Sql::Integer(i64::from(limit))]), |row| {
+    let mut rows = filter::all(connection, &sql, clause.params([Sql::Integer(i64::from(limit))]), |row| {
         Ok((ObservationRow::read(row)?, TraceContext::read(row)?))
-    })
+    })?;
+    if io == Io::Preview {
+        last_message::of_observations(connection, rows.iter_mut().map(|(row, _)| row))?;
+    }
+    Ok(rows)
 }
 
 /// One observation by id alone (no index: scans the project's (trace, id) index), input
@@ -316,5 +325,7 @@ pub fn of_trace(
         Sql::Text(trace_id.to_owned()),
         Sql::Integer(limit.map_or(-1, i64::from)),
     ];
+    // Previews keep the value's start here: a trace holds up to thousands of observations,
+    // and the trace page loads the selected one whole.
     filter::all(connection, &sql, params, ObservationRow::read)
 }

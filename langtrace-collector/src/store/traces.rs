@@ -6,6 +6,7 @@ use rusqlite::types::Value as Sql;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::filter::{self, contains_pattern, Filter, Io, IoText, Page, Paged};
+use super::last_message;
 
 /// Columns of `traces t` that [`TraceRow::read`] reads, besides input and output.
 const COLUMNS: &str = "t.id AS id, t.name AS name, t.user_id AS user_id, t.session_id AS session_id, t.tags AS tags,
@@ -296,7 +297,11 @@ pub fn page(
 ) -> rusqlite::Result<Paged<TraceRow>> {
     let page_sql = format!("SELECT {} FROM traces t WHERE {{where}} ORDER BY {}", columns(io), order.sql());
     let sqls = ("SELECT COUNT(*) FROM traces t WHERE {where}", page_sql.as_str());
-    filter::page(connection, &filter.clause(project_id), page, sqls, TraceRow::read)
+    let mut paged = filter::page(connection, &filter.clause(project_id), page, sqls, TraceRow::read)?;
+    if io == Io::Preview {
+        last_message::of_traces(connection, &mut paged.rows)?;
+    }
+    Ok(paged)
 }
 
 /// One trace, input and output whole.
@@ -349,7 +354,9 @@ pub fn with(
     );
     let params = [Sql::Text(project_id.to_owned()), Sql::Text(value.to_owned())].into_iter().chain(page.bounds());
     let params = params.collect();
-    filter::all(connection, &sql, params, TraceRow::read)
+    let mut rows = filter::all(connection, &sql, params, TraceRow::read)?;
+    last_message::of_traces(connection, &mut rows)?;
+    Ok(rows)
 }
 
 /// A trace column traces are grouped by.

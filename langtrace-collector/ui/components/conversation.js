@@ -3,9 +3,12 @@
 // a conversation: system instructions first, text parts as text, media references
 // inline (images, audio, files through the media component), tool calls and tool
 // results as labelled blocks with their arguments as pretty JSON. A value in any other
-// shape is not a conversation (`conversation` answers null) and is left to `renderValue`.
+// shape is not a conversation (`normalMessages` answers null) and is left to `renderValue`.
+// `renderTurn` shows one turn of a session the same way: the input's last message, the
+// output's messages, a list's cut preview as the bubble of the last message it names.
 
 import { contained, h } from "../dom.js";
+import { chatMessages, cutPreview, fmtNumber } from "../format.js";
 import { jsonTree, renderValue, textWithMedia } from "./values.js";
 
 const ROLES = new Set(["system", "user", "assistant", "tool"]);
@@ -45,12 +48,40 @@ export function renderMessages(value) {
   });
 }
 
+/**
+ * One side of a session's turn (`side` "input" or "output", a list's preview of the
+ * trace's value) as chat bubbles whatever the convention: of an input its last message,
+ * of an output every message; a plain string as a bubble of the side's role; a cut
+ * preview as the bubble of the last message it names (other cut values as their start),
+ * with the whole value's size; any other value as `renderValue` shows it.
+ */
+export function renderTurn(value, side) {
+  return contained(() => {
+    const role = side === "input" ? "user" : "assistant";
+    const cut = cutPreview(value);
+    if (cut) {
+      const shown = cut.role && ROLES.has(cut.role) ? messageView({ role: cut.role, content: cut.text }) : textWithMedia(cut.text);
+      const note = cut.role ? `last of ${fmtNumber(cut.messages)} message${cut.messages === 1 ? "" : "s"}, ` : "the start, ";
+      return h("div", { class: "chat" }, shown,
+        h("div", { class: "muted", "data-testid": "cut-note", text: `${note}${fmtNumber(cut.chars)} characters in all: the trace has the whole value` }));
+    }
+    if (typeof value === "string" && value) return h("div", { class: "chat" }, messageView({ role, content: value }));
+    const all = chatMessages(value) || chatMessages([value]);
+    if (!all) return renderValue(value);
+    const shown = side === "input" ? all.slice(-1) : all;
+    return normalMessages(shown) ? chatBubbles(shown) : renderValue(shown);
+  });
+}
+
 function conversation(messages, raw) {
-  // System instructions first, the rest in their order.
-  const ordered = [...messages.filter((m) => m.role === "system"), ...messages.filter((m) => m.role !== "system")];
-  return h("div", { class: "conversation", "data-testid": "conversation" },
-    h("div", { class: "chat" }, ordered.map((m) => contained(() => messageView(m)))),
+  return h("div", { class: "conversation", "data-testid": "conversation" }, chatBubbles(messages),
     h("details", { class: "raw-json" }, h("summary", { class: "muted", text: "JSON" }), jsonTree(raw, 2)));
+}
+
+/** Messages as bubbles, system instructions first, the rest in their order. */
+function chatBubbles(messages) {
+  const ordered = [...messages.filter((m) => m.role === "system"), ...messages.filter((m) => m.role !== "system")];
+  return h("div", { class: "chat" }, ordered.map((m) => contained(() => messageView(m))));
 }
 
 function messageView(m) {

@@ -1,6 +1,7 @@
 // The sessions pages: the list of sessions, and one session replayed as a conversation
-// (each trace's input and output previews, a page of turns at a time) with its scores
-// and comments.
+// (each trace a turn: its input's last message and its output as chat bubbles, drawn by
+// the trace page's conversation renderer from the list's previews, a page of turns at a
+// time) with its scores and comments.
 
 import { clear, contained, copyButton, h, link, pageRoot, section } from "../dom.js";
 import { enc, fmtCost, fmtDuration, fmtNumber, fmtTime } from "../format.js";
@@ -12,7 +13,7 @@ import { commentsBlock } from "../components/comments.js";
 import { scoreList } from "../components/scores.js";
 import { listTable, pager } from "../components/tables.js";
 import { exportMenu } from "../components/export.js";
-import { renderValue } from "../components/values.js";
+import { renderTurn } from "../components/conversation.js";
 
 export async function sessionsPage(token, query) {
   const page = Math.max(1, parseInt(query.get("page"), 10) || 1);
@@ -69,8 +70,8 @@ export async function sessionPage(token, id, query) {
         h("a", { href: `#/traces/${enc(t.id)}`, text: t.name || t.id }), " ",
         h("span", { class: "muted", text: `${fmtTime(t.timestamp)} · ${fmtDuration(t.latency)} · ${fmtNumber(t.usage ? t.usage.total : 0)} tok · ${fmtCost(t.totalCost)}` }),
         t.level === "ERROR" || t.level === "WARNING" ? levelBadge(t.level) : null),
-      h("div", { class: "bubble role-user" }, h("div", { class: "role", text: "input" }), renderValue(t.input)),
-      h("div", { class: "bubble role-assistant" }, h("div", { class: "role", text: "output" }), renderValue(t.output))))));
+      h("div", { "data-testid": "turn-input" }, renderTurn(t.input, "input")),
+      h("div", { "data-testid": "turn-output" }, renderTurn(t.output, "output"))))));
   root.appendChild(h("section", { class: "block" }, h("h3", { text: "Conversation" }), list,
     sn.tracesMeta ? pager(sn.tracesMeta, (p) => { location.hash = hashWith(`/sessions/${enc(id)}`, { page: p > 1 ? p : "" }); }) : null));
   setReady("session");
