@@ -1,0 +1,127 @@
+//! The delivery loop: reads the pending exports past the cursor (a bounded batch), sends
+//! them upstream as one request, and settles them through the writer only once the
+//! upstream answered: delivered on 2xx, dropped on a final refusal. On a passing failure
+//! it waits ([`Backoff`], honouring `Retry-After`) and sends the same batch again. With
+//! nothing pending it waits for the next commit of spans ([`Forwarding::wake`]).
+//!
+//! A crash between the upstream's 2xx and the settling commit sends that batch again at
+//! the next start: delivery is at least once across crashes, exactly once otherwise.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::backoff::Backoff;
+use super::batch::{self, MAX_BYTES, MAX_SPANS};
+use super::outbox::{self, Outcome, PendingExport};
+use super::upstream::{Answer, Upstream};
+use super::Forwarding;
+use crate::store::{self, Store};
+use crate::writer::{WriteError, Writer};
+
+/// How long an idle loop waits for a wake-up before looking at the outbox again (a
+/// safety net: every commit of spans wakes it).
+const IDLE_RECHECK: Duration = Duration::from_secs(5);
+
+/// Runs until the runtime stops (or the writer does).
+pub async fn run(forwarding: Arc<Forwarding>, store: Store, writer: Writer, upstream: Upstream) {
+    let mut backoff = Backoff::default();
+    let mut cursor = loop {
+        match read(&store, outbox::cursor).await {
+            Ok(cursor) => break cursor,
+            Err(error) => {
+                tracing::error!(%error, "forwarding cannot read its cursor; retrying");
+                tokio::time::sleep(backoff.next(None)).await;
+            }
+        }
+    };
+    loop {
+        let exports = match read(&store, move |c| outbox::pending(c, cursor, MAX_SPANS, MAX_BYTES)).await {
+            Ok(exports) => exports,
+            Err(error) => {
+                tracing::error!(%error, "forwarding cannot read the outbox; retrying");
+                tokio::time::sleep(backoff.next(None)).await;
+                continue;
+            }
+        };
+        let Some(through) = exports.last().map(|export| export.seq) else {
+            let _ = tokio::time::timeout(IDLE_RECHECK, forwarding.wake.notified()).await;
+            continue;
+        };
+        let Some(outcome) = deliver(&forwarding, &upstream, exports, &mut backoff).await else {
+            continue;
+        };
+        match settle(&writer, through, outcome).await {
+            Ok(()) => cursor = through,
+            Err(WriteError::Stopped) => return,
+            Err(error) => {
+                // Not settled: sent again after the wait (at least once).
+                tracing::error!(%error, "forwarding cannot record a settled batch; it will be sent again");
+                tokio::time::sleep(backoff.next(None)).await;
+            }
+        }
+    }
+}
+
+/// Sends one batch: its outcome, or `None` after waiting out a passing failure.
+async fn deliver(
+    forwarding: &Forwarding,
+    upstream: &Upstream,
+    exports: Vec<PendingExport>,
+    backoff: &mut Backoff,
+) -> Option<Outcome> {
+    let spans: i64 = exports.iter().map(|export| export.spans).sum();
+    let gzip = upstream.gzip();
+    let body = match tokio::task::spawn_blocking(move || batch::encode(&exports, gzip)).await {
+        Ok(body) => body,
+        Err(error) => {
+            tracing::error!(%error, "encoding a forwarded batch failed");
+            return None;
+        }
+    };
+    match upstream.send(body).await {
+        Answer::Delivered => {
+            forwarding.live.succeeded(store::now_ns());
+            backoff.reset();
+            Some(Outcome::Delivered)
+        }
+        Answer::Refused { reason } => {
+            tracing::warn!(spans, %reason, "the upstream refused a forwarded batch; its spans are dropped");
+            forwarding.live.failed(reason);
+            Some(Outcome::Dropped)
+        }
+        Answer::Retry { after, reason } => {
+            let wait = backoff.next(after);
+            if forwarding.live.seen().last_error.as_deref() != Some(reason.as_str()) {
+                tracing::warn!(spans, %reason, ?wait, "forwarding failed; retrying");
+            }
+            forwarding.live.failed(reason);
+            tokio::time::sleep(wait).await;
+            None
+        }
+    }
+}
+
+/// Settles the batch through `through`, retrying while the writer's queue is full (the
+/// job is small and must not be lost to a burst of ingest).
+async fn settle(writer: &Writer, through: i64, outcome: Outcome) -> Result<(), WriteError> {
+    let mut backoff = Backoff::default();
+    loop {
+        match writer.write(move |tx| outbox::settle(tx, through, outcome)).await {
+            Ok(_) => return Ok(()),
+            Err(WriteError::Overloaded) => tokio::time::sleep(backoff.next(None)).await,
+            Err(error) => return Err(error),
+        }
+    }
+}
+
+/// Runs `query` on a pooled read connection, on a blocking thread.
+async fn read<T: Send + 'static>(
+    store: &Store,
+    query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+) -> Result<T, String> {
+    let store = store.clone();
+    match tokio::task::spawn_blocking(move || store.read(query)).await {
+        Ok(result) => result.map_err(|error: rusqlite::Error| error.to_string()),
+        Err(error) => Err(error.to_string()),
+    }
+}
