@@ -301,3 +301,27 @@ fn without_forwarding_no_outbox_row_is_written() {
     let outbox: i64 = database.query_row("SELECT COUNT(*) FROM forward_outbox", [], |r| r.get(0)).unwrap();
     assert_eq!((observations, outbox), (10, 0));
 }
+
+#[test]
+fn past_the_backlog_cap_the_oldest_exports_are_dropped_and_counted() {
+    let receiver = Receiver::start(Mode::Unavailable { retry_after: 1 });
+    let mut flags = forwarding_to(&receiver);
+    flags.extend(["--forward-max-backlog".to_owned(), (1 << 20).to_string()]);
+    let collector = Collector::start_with(&args(&flags));
+    // Four exports of one span with ~300 KB of attribute each: the fourth takes the
+    // backlog past 1 MiB, so the first goes.
+    let blob = "x".repeat(300_000);
+    for n in 0..4 {
+        let mut heavy = numbered(1, n);
+        heavy.attributes.push(text("test.blob", blob.clone()));
+        otlp::send(&collector, &Keys::test().basic(), &otlp::request_from("checkout", [heavy]));
+    }
+    let full = status(&collector);
+    assert_eq!((full["pendingSpans"].as_i64(), full["droppedSpans"].as_i64()), (Some(3), Some(1)), "{full}");
+    assert_eq!(collector.ok("/api/public/observations")["meta"]["totalItems"], 4, "the store keeps every span");
+
+    receiver.set(Mode::Accept);
+    assert_exactly_once(&receiver, &ids(1, 1..4));
+    let done = wait_drained(&collector);
+    assert_eq!((done["deliveredSpans"].as_i64(), done["droppedSpans"].as_i64()), (Some(3), Some(1)), "{done}");
+}
