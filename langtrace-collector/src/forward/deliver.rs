@@ -84,15 +84,18 @@ async fn deliver(
             backoff.reset();
             Some(Outcome::Delivered)
         }
-        Answer::Refused { reason } => {
-            tracing::warn!(spans, %reason, "the upstream refused a forwarded batch; its spans are dropped");
+        Answer::Refused { reason, message } => {
+            tracing::warn!(spans, %reason, %message, "the upstream refused a forwarded batch; its spans are dropped");
             forwarding.live.failed(reason);
             Some(Outcome::Dropped)
         }
-        Answer::Retry { after, reason } => {
+        Answer::Retry { after, reason, message } => {
             let wait = backoff.next(after);
+            // Warned once per new failure; repeats of it only at debug level.
             if forwarding.live.seen().last_error.as_deref() != Some(reason.as_str()) {
-                tracing::warn!(spans, %reason, ?wait, "forwarding failed; retrying");
+                tracing::warn!(spans, %reason, %message, ?wait, "forwarding failed; retrying");
+            } else {
+                tracing::debug!(spans, %reason, %message, ?wait, "forwarding failed again; retrying");
             }
             forwarding.live.failed(reason);
             tokio::time::sleep(wait).await;

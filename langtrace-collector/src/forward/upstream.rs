@@ -22,15 +22,20 @@ pub enum Answer {
         after: Option<Duration>,
         /// What went wrong (status or transport error; never a header or the body sent).
         reason: String,
+        /// The start of the upstream's message (it may speak of any project's spans: for
+        /// the log only).
+        message: String,
     },
     /// Refused for good.
     Refused {
-        /// The status and the start of the upstream's message.
+        /// The status.
         reason: String,
+        /// The start of the upstream's message (for the log only).
+        message: String,
     },
 }
 
-/// Characters of an upstream's error message kept in the status and the log.
+/// Characters of an upstream's error message kept for the log.
 const MESSAGE_CHARS: usize = 200;
 
 /// The HTTP client bound to the configured endpoint.
@@ -62,7 +67,7 @@ impl Upstream {
         }
         let response = match request.send().await {
             Ok(response) => response,
-            Err(error) => return Answer::Retry { after: None, reason: transport_error(error) },
+            Err(error) => return Answer::Retry { after: None, reason: transport_error(error), message: String::new() },
         };
         let status = response.status();
         if status.is_success() {
@@ -74,12 +79,12 @@ impl Upstream {
             .and_then(|value| value.to_str().ok())
             .and_then(|value| parse_retry_after(value, SystemTime::now()));
         let message = response.text().await.unwrap_or_default();
-        let message: String = message.chars().filter(|c| !c.is_control()).take(MESSAGE_CHARS).collect();
-        let reason = format!("upstream answered {status}: {message}");
+        let message = message.chars().filter(|c| !c.is_control()).take(MESSAGE_CHARS).collect();
+        let reason = format!("upstream answered {status}");
         if retryable(status) {
-            Answer::Retry { after, reason }
+            Answer::Retry { after, reason, message }
         } else {
-            Answer::Refused { reason }
+            Answer::Refused { reason, message }
         }
     }
 }
