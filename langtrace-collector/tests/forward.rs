@@ -190,8 +190,10 @@ fn status_and_metrics_show_the_backlog_its_lag_then_zero() {
     }
     let (code, _, _) = collector.post_raw("/metrics", &[], Vec::new());
     assert_eq!(code, 405);
-    let (code, _) = collector.get_as("/metrics", "Basic bm90OmFrZXk=");
-    assert_eq!(code, 401, "/metrics needs a key");
+    for path in ["/metrics", "/api/public/forwarding"] {
+        let (code, _) = collector.get_as(path, "Basic bm90OmFrZXk=");
+        assert_eq!(code, 401, "{path} needs a key");
+    }
 }
 
 /// `/metrics` with the test keys.

@@ -75,6 +75,7 @@ async fn deliver(
         Ok(body) => body,
         Err(error) => {
             tracing::error!(%error, "encoding a forwarded batch failed");
+            tokio::time::sleep(backoff.next(None)).await;
             return None;
         }
     };
