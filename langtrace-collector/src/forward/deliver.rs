@@ -1,14 +1,22 @@
-//! The delivery loop: reads the pending exports past the cursor (a bounded batch), sends
-//! them upstream as one request, and settles them through the writer only once the
-//! upstream answered: delivered on 2xx, dropped on a final refusal. On a passing failure
-//! it waits ([`Backoff`], honouring `Retry-After`) and sends the same batch again. With
+//! The delivery loop: reads the pending exports past its cursor (a bounded batch), sends
+//! them upstream as one request, and once the upstream answered (delivered on 2xx,
+//! dropped on a final refusal) hands the batch to the settler and goes on with the next
+//! one. The settler records each batch through the writer, in order: the persisted
+//! cursor moves past it, its spans are counted and its rows deleted. Sending does not wait
+//! for that commit (which waits its turn behind ingest in the writer's queue); at most
+//! [`SETTLING`] batches are answered and not yet recorded. On a passing failure the loop
+//! waits ([`Backoff`], honouring `Retry-After`) and sends the same batch again. With
 //! nothing pending it waits for the next commit of spans ([`Forwarding::wake`]).
 //!
-//! A crash between the upstream's 2xx and the settling commit sends that batch again at
-//! the next start: delivery is at least once across crashes, exactly once otherwise.
+//! A crash between the upstream's 2xx and the settling commit sends that batch (and any
+//! other not yet recorded) again at the next start: delivery is at least once across
+//! crashes, exactly once otherwise.
 
 use std::sync::Arc;
 use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::batch::{self, MAX_BYTES, MAX_SPANS};
@@ -22,8 +30,13 @@ use crate::writer::{WriteError, Writer};
 /// safety net: every commit of spans wakes it).
 const IDLE_RECHECK: Duration = Duration::from_secs(5);
 
-/// Runs until the runtime stops (or the writer does).
+/// Batches answered by the upstream and not yet recorded, at most.
+const SETTLING: usize = 8;
+
+/// Runs until the runtime stops (or the writer does); the settler stops with it.
 pub async fn run(forwarding: Arc<Forwarding>, store: Store, writer: Writer, upstream: Upstream) {
+    let (settle, answered) = mpsc::channel(SETTLING);
+    let _settler = AbortOnDrop(tokio::spawn(settle_in_order(writer, answered)));
     let mut backoff = Backoff::default();
     let mut cursor = loop {
         match read(&store, outbox::cursor).await {
@@ -50,15 +63,20 @@ pub async fn run(forwarding: Arc<Forwarding>, store: Store, writer: Writer, upst
         let Some(outcome) = deliver(&forwarding, &upstream, exports, &mut backoff).await else {
             continue;
         };
-        match settle(&writer, through, outcome).await {
-            Ok(()) => cursor = through,
-            Err(WriteError::Stopped) => return,
-            Err(error) => {
-                // Not settled: sent again after the wait (at least once).
-                tracing::error!(%error, "forwarding cannot record a settled batch; it will be sent again");
-                tokio::time::sleep(backoff.next(None)).await;
-            }
+        if settle.send((through, outcome)).await.is_err() {
+            // The settler stopped with the writer.
+            return;
         }
+        cursor = through;
+    }
+}
+
+/// Aborts its task when dropped (the delivery loop's settler, when the loop is aborted).
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -105,15 +123,23 @@ async fn deliver(
     }
 }
 
-/// Settles the batch through `through`, retrying while the writer's queue is full (the
-/// job is small and must not be lost to a burst of ingest).
-async fn settle(writer: &Writer, through: i64, outcome: Outcome) -> Result<(), WriteError> {
-    let mut backoff = Backoff::default();
-    loop {
-        match writer.write(move |tx| outbox::settle(tx, through, outcome)).await {
-            Ok(_) => return Ok(()),
-            Err(WriteError::Overloaded) => tokio::time::sleep(backoff.next(None)).await,
-            Err(error) => return Err(error),
+/// Records each answered batch (the last export's position and its outcome), in order,
+/// until the delivery loop or the writer stops. A write that fails (the writer's queue
+/// full under a burst of ingest, say) is tried again after a wait: a batch is never
+/// skipped, so each settles exactly its own exports.
+async fn settle_in_order(writer: Writer, mut answered: mpsc::Receiver<(i64, Outcome)>) {
+    while let Some((through, outcome)) = answered.recv().await {
+        let mut backoff = Backoff::default();
+        loop {
+            match writer.write(move |tx| outbox::settle(tx, through, outcome)).await {
+                Ok(_) => break,
+                Err(WriteError::Stopped) => return,
+                Err(WriteError::Overloaded) => tokio::time::sleep(backoff.next(None)).await,
+                Err(error) => {
+                    tracing::error!(%error, "forwarding cannot record a delivered batch; retrying");
+                    tokio::time::sleep(backoff.next(None)).await;
+                }
+            }
         }
     }
 }
