@@ -89,10 +89,10 @@ async fn deliver(
 ) -> Option<Outcome> {
     let spans: i64 = exports.iter().map(|export| export.spans).sum();
     let gzip = upstream.gzip();
-    let body = match tokio::task::spawn_blocking(move || batch::encode(&exports, gzip)).await {
+    let body = match tokio::task::spawn_blocking(move || batch::join(&exports, gzip)).await {
         Ok(body) => body,
         Err(error) => {
-            tracing::error!(%error, "encoding a forwarded batch failed");
+            tracing::error!(%error, "putting a forwarded batch together failed");
             tokio::time::sleep(backoff.next(None)).await;
             return None;
         }

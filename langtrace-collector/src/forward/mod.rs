@@ -4,7 +4,8 @@
 //!
 //! - `settings`: the flags, validated into [`ForwardConfig`];
 //! - `outbox`: the exports waiting, the cursor, the per-project totals (SQL);
-//! - `batch`: pending exports into one upstream request (project as a resource attribute);
+//! - `batch`: an export encoded at ingest with its project as a resource attribute, and a
+//!   batch of them joined into one upstream request;
 //! - `upstream`: the HTTP request and what its answer means;
 //! - `backoff`: waits between failures, `Retry-After`;
 //! - `deliver`: the delivery loop;

@@ -8,11 +8,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-/// An export to forward: its protobuf `ExportTraceServiceRequest` and the spans the
-/// collector accepted from it.
+/// An export to forward: its protobuf `ExportTraceServiceRequest` as it will travel
+/// ([`super::batch::encode_export`]) and the spans the collector accepted from it.
 #[derive(Debug, Clone)]
 pub struct Outgoing {
-    /// The encoded request, as received.
+    /// The encoded request.
     pub body: Vec<u8>,
     /// Spans accepted (the count the totals use).
     pub spans: i64,

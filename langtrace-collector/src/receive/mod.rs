@@ -76,11 +76,11 @@ pub async fn ingest<B: AsRef<[u8]>>(
     let (batch, outgoing, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let body = body()?;
-        let (request, counts) = parse(format, body.as_ref(), &limits)?;
+        let (mut request, counts) = parse(format, body.as_ref(), &limits)?;
         // Not held while the spans are mapped and written.
         drop(body);
-        // Kept as received for the upstream, only when forwarding.
-        let forwarded = preparing.forward.is_some().then(|| request.encode_to_vec());
+        // Encoded as it will travel upstream, only when forwarding.
+        let forwarded = preparing.forward.is_some().then(|| forward::batch::encode_export(&mut request, &project_id));
         let decoded = decode::decode(request, counts.spans);
         let spans = decoded.observations.len() as i64;
         let outgoing = forwarded.map(|body| forward::Outgoing { body, spans });
