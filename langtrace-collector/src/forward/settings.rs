@@ -27,6 +27,7 @@ pub struct ForwardArgs {
     /// environment).
     #[arg(
         long = "forward-otlp-header",
+        value_name = "NAME=VALUE",
         env = "LANGTRACE_FORWARD_OTLP_HEADERS",
         value_delimiter = ',',
         hide_env_values = true
@@ -39,17 +40,22 @@ pub struct ForwardArgs {
     #[arg(long = "forward-otlp-compression", env = "LANGTRACE_FORWARD_OTLP_COMPRESSION", default_value = "none")]
     pub compression: String,
     /// Langfuse public key: the upstream is Langfuse, reached with Basic credentials.
-    #[arg(long = "forward-langfuse-public-key", env = "LANGTRACE_FORWARD_LANGFUSE_PUBLIC_KEY")]
+    #[arg(long = "forward-langfuse-public-key", value_name = "KEY", env = "LANGTRACE_FORWARD_LANGFUSE_PUBLIC_KEY")]
     pub langfuse_public_key: Option<String>,
     /// Langfuse secret key.
-    #[arg(long = "forward-langfuse-secret-key", env = "LANGTRACE_FORWARD_LANGFUSE_SECRET_KEY", hide_env_values = true)]
+    #[arg(
+        long = "forward-langfuse-secret-key",
+        value_name = "KEY",
+        env = "LANGTRACE_FORWARD_LANGFUSE_SECRET_KEY",
+        hide_env_values = true
+    )]
     pub langfuse_secret_key: Option<String>,
     /// Longest wait for one upstream request (e.g. `10s`).
-    #[arg(long = "forward-timeout", env = "LANGTRACE_FORWARD_TIMEOUT", default_value = "10s")]
+    #[arg(long = "forward-timeout", value_name = "DURATION", env = "LANGTRACE_FORWARD_TIMEOUT", default_value = "10s")]
     pub timeout: String,
     /// Bytes of encoded exports kept waiting for the upstream at most; past it the oldest
     /// are dropped (counted, warned).
-    #[arg(long = "forward-max-backlog", env = "LANGTRACE_FORWARD_MAX_BACKLOG", default_value_t = DEFAULT_MAX_BACKLOG)]
+    #[arg(long = "forward-max-backlog", value_name = "BYTES", env = "LANGTRACE_FORWARD_MAX_BACKLOG", default_value_t = DEFAULT_MAX_BACKLOG)]
     pub max_backlog: u64,
 }
 
