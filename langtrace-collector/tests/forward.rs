@@ -1,6 +1,7 @@
 //! Durable forwarding over a real collector and a real OTLP/HTTP receiver on loopback:
-//! an upstream that is down (503 + Retry-After) while spans are acknowledged gets every
-//! one exactly once when it comes back, with attributes, resource and project; a
+//! an upstream that is down (503 + Retry-After, or refusing connections) while spans are
+//! acknowledged gets every one exactly once when it comes back, with attributes, resource
+//! and project; a
 //! collector killed mid-backlog and restarted on its data directory loses nothing and
 //! sends nothing twice; the status route and `/metrics` show the backlog, the lag and
 //! then zero; a 400 drops only its batch; Langfuse keys give Langfuse's path and Basic
@@ -124,6 +125,24 @@ fn an_upstream_down_then_up_gets_every_acknowledged_span_once_with_its_attribute
     assert_eq!((own["deliveredSpans"].as_i64(), own["droppedSpans"].as_i64()), (Some(300), Some(0)));
     let (code, theirs) = collector.get_as("/api/public/forwarding", &other.basic());
     assert_eq!((code, theirs["deliveredSpans"].as_i64()), (200, Some(40)), "{theirs}");
+}
+
+#[test]
+fn an_upstream_refusing_connections_gets_the_backlog_once_it_listens_again() {
+    let stopped = Receiver::start(Mode::Accept);
+    let (addr, url) = (stopped.addr, stopped.traces_url());
+    drop(stopped);
+    let collector = Collector::start_with(&["--forward-otlp", &url]);
+    ingest(&collector, &Keys::test(), 1, 0..50, 10);
+    let down = wait_until("the connection error in the status", PATIENCE, || {
+        let status = status(&collector);
+        status["lastError"].as_str().is_some_and(|e| e.contains("cannot connect")).then_some(status)
+    });
+    assert_eq!(down["pendingSpans"], 50);
+
+    let receiver = Receiver::start_at(addr, Mode::Accept);
+    assert_exactly_once(&receiver, &ids(1, 0..50));
+    assert_eq!(wait_drained(&collector)["deliveredSpans"], 50);
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! A real OTLP/HTTP receiver on loopback for forwarding tests: an axum server on its own
 //! thread that decodes every `ExportTraceServiceRequest` it accepts (gzip too) and keeps
 //! its spans, resources and request headers. Its [`Mode`] makes it answer as an upstream
-//! would when it is down (503 + `Retry-After`) or refuses a batch (400); [`wait_until`]
+//! would when it is overloaded (503 + `Retry-After`) or refuses a batch (400); stopped
+//! and started again on its port, it is an upstream that refuses connections for a
+//! while. [`wait_until`]
 //! polls its state (or anything else) against a deadline.
 
 use std::io::Read;
@@ -76,6 +78,12 @@ pub struct Receiver {
 impl Receiver {
     /// A receiver on a loopback port chosen by the OS, answering in `mode`.
     pub fn start(mode: Mode) -> Self {
+        Self::start_at(SocketAddr::from(([127, 0, 0, 1], 0)), mode)
+    }
+
+    /// A receiver on `addr` (the port of a receiver stopped before, say), answering in
+    /// `mode`.
+    pub fn start_at(addr: SocketAddr, mode: Mode) -> Self {
         let inner = Arc::new(Mutex::new(Inner { mode, spans: Vec::new(), requests: Vec::new() }));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (bound_tx, bound_rx) = std::sync::mpsc::channel();
@@ -83,7 +91,7 @@ impl Receiver {
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
                 bound_tx.send(listener.local_addr().unwrap()).unwrap();
                 let app = axum::Router::new().fallback(receive).with_state(state);
                 axum::serve(listener, app)
