@@ -129,6 +129,9 @@ pub struct ServeArgs {
     /// LLM connections: the key of their secrets, provider timeouts.
     #[command(flatten)]
     pub connections: crate::providers::ConnectionArgs,
+    /// Durable forwarding to an upstream OTLP endpoint.
+    #[command(flatten)]
+    pub forward: crate::forward::ForwardArgs,
 }
 
 /// Settings of `langtrace demo`.

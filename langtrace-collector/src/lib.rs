@@ -18,6 +18,7 @@ pub mod cli;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod duration;
+pub mod forward;
 pub mod lifecycle;
 pub mod pricing;
 pub mod providers;

@@ -11,6 +11,7 @@ use crate::api::{
     datasets, export, health, keys, media, metrics, models, observations, observations_v2, prompts, scores, sessions,
     traces, users,
 };
+use crate::api::{forwarding, prometheus};
 use crate::api::{llm_connections, playground};
 use crate::api::{retention, trace_delete};
 use crate::app::{ApiError, AppState};
@@ -78,6 +79,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/public/llm-connections/{id}/test", post(llm_connections::check::test))
         .route("/api/playground/chat", post(playground::chat::chat))
         .route("/v1/chat/completions", post(playground::proxy::completions))
+        .route("/api/public/forwarding", get(forwarding::status))
+        .route("/metrics", get(prometheus::metrics))
         .fallback(no_route)
         .layer(axum::middleware::map_response(crate::app::headers::api_headers))
         .merge(crate::ui::router())

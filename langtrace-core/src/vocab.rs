@@ -391,3 +391,9 @@ pub mod experiment {
     /// The environment of every span of an experiment.
     pub const ENVIRONMENT: &str = "sdk-experiment";
 }
+
+/// Keys the collector writes when it forwards spans upstream.
+pub mod forward {
+    /// Resource attribute: the id of the collector project that received the spans.
+    pub const PROJECT_ID: &str = "langtrace.project.id";
+}

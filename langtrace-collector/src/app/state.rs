@@ -31,6 +31,8 @@ pub struct AppState {
     pub keyring: Arc<crate::secrets::key::Keyring>,
     /// The client that calls LLM providers.
     pub providers: crate::providers::Providers,
+    /// Forwarding to an upstream OTLP endpoint, when configured.
+    pub forward: Option<Arc<crate::forward::Forwarding>>,
 }
 
 /// Request limits and where media live.

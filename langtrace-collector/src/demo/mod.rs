@@ -111,6 +111,7 @@ impl Demo {
             transport: args.transport.clone(),
             lifecycle: Default::default(),
             connections: Default::default(),
+            forward: Default::default(),
         };
         Ok(Self { server: Server::open(serve_args)?, args, keys })
     }

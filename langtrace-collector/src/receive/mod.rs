@@ -14,6 +14,7 @@ use prost::Message;
 
 use crate::app::{ApiError, AppState};
 use crate::auth::Project;
+use crate::forward;
 use crate::store::write;
 use count::CountError;
 use reply::Format;
@@ -72,23 +73,43 @@ pub async fn ingest<B: AsRef<[u8]>>(
     // Decompressing, counting, decoding, mapping, pricing and rendering rows is CPU work:
     // off the async workers, off the writer, and in one of a few slots.
     let slot = state.decode_slots.acquire().await;
-    let (batch, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
+    let (batch, outgoing, rejected, errors, permit) = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         let body = body()?;
-        let (request, counts) = parse(format, body.as_ref(), &limits)?;
+        let (mut request, counts) = parse(format, body.as_ref(), &limits)?;
         // Not held while the spans are mapped and written.
         drop(body);
+        // Encoded as it will travel upstream, only when forwarding.
+        let forwarded = preparing.forward.is_some().then(|| forward::batch::encode_export(&mut request, &project_id));
         let decoded = decode::decode(request, counts.spans);
+        let spans = decoded.observations.len() as i64;
+        let outgoing = forwarded.map(|body| forward::Outgoing { body, spans });
         let price = |model: &str, usage: &_| preparing.prices.cost(&project_id, model, usage);
         let batch = write::prepare(decoded.observations, &preparing.limits.stored, price);
-        Ok::<_, ApiError>((batch, decoded.rejected, decoded.errors, permit))
+        Ok::<_, ApiError>((batch, outgoing, decoded.rejected, decoded.errors, permit))
     })
     .await
     .map_err(ApiError::internal)??;
     if !batch.is_empty() {
         // The job owns the permit: given back once the job is answered.
-        let job = (batch, permit);
-        state.writer.write(move |tx| write::observations(tx, &project.id, &job.0)).await?;
+        let job = (batch, outgoing, permit);
+        let forwarding = state.forward.clone();
+        let dropped = state
+            .writer
+            .write(move |tx| {
+                write::observations(tx, &project.id, &job.0)?;
+                match (&forwarding, &job.1) {
+                    (Some(forwarding), Some(outgoing)) => forwarding.append(tx, &project.id, outgoing),
+                    _ => Ok(0),
+                }
+            })
+            .await?;
+        if let Some(forwarding) = &state.forward {
+            forwarding.wake();
+            if dropped > 0 {
+                tracing::warn!(dropped, "the forwarding backlog is full: its oldest spans were dropped");
+            }
+        }
     }
     let partial_success = (rejected > 0)
         .then(|| ExportTracePartialSuccess { rejected_spans: rejected, error_message: errors.join("; ") });

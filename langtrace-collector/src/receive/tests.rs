@@ -33,7 +33,18 @@ fn state(data_dir: &Path) -> AppState {
     let decode_slots = slots::DecodeSlots::new(&slots::DecodeSlotArgs::default());
     let keyring = Arc::new(crate::secrets::key::Keyring::open(None, data_dir).unwrap());
     let providers = crate::providers::Providers::new(&Default::default());
-    AppState { auth, reads, prices, decode_slots, store, writer, limits: Arc::new(limits), keyring, providers }
+    AppState {
+        auth,
+        reads,
+        prices,
+        decode_slots,
+        store,
+        writer,
+        limits: Arc::new(limits),
+        keyring,
+        providers,
+        forward: None,
+    }
 }
 
 /// Says when it is dropped.

@@ -48,6 +48,9 @@ pub enum StartError {
     /// The key file of LLM connection secrets is unusable.
     #[error(transparent)]
     KeyFile(#[from] crate::secrets::key::KeyFileError),
+    /// A forwarding setting is unusable.
+    #[error(transparent)]
+    Forward(#[from] crate::forward::SettingError),
     /// The initial project could not be created.
     #[error("cannot create the initial project: {0}")]
     Init(String),
@@ -67,12 +70,14 @@ pub struct Server {
     args: ServeArgs,
     store: Store,
     writer: Writer,
+    forward: Option<crate::forward::ForwardConfig>,
 }
 
 impl Server {
     /// Opens the store in the data directory and starts the writer. Call it from a thread
     /// that has not yielded its priority (see [`crate::writer::priority`]).
     pub fn open(args: ServeArgs) -> Result<Self, StartError> {
+        let forward = args.forward.config()?;
         let (store, connection) = Store::open(&args.data.data_dir, Durability::SyncedByWriter)?;
         if !store::reclaims_space(&connection).unwrap_or(true) {
             tracing::warn!(
@@ -82,7 +87,7 @@ impl Server {
         }
         let checkpoints = store.checkpoint_connection()?;
         let writer = Writer::start(connection, checkpoints, args.ingest_queue as usize)?;
-        Ok(Self { args, store, writer })
+        Ok(Self { args, store, writer, forward })
     }
 
     /// Serves until `shutdown` resolves, sending the bound addresses to `listening` once
@@ -92,7 +97,7 @@ impl Server {
         listening: Option<oneshot::Sender<Listening>>,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        let Server { args, store, writer } = self;
+        let Server { args, store, writer, forward } = self;
         if let Some(keys) = init_project(&writer, &args).await? {
             println!(
                 "created project {:?} with a key pair (shown once):\n  public key: {}\n  secret key: {}",
@@ -108,7 +113,10 @@ impl Server {
         auth::exposure::warn_if_reachable(&bound);
         let keyring =
             crate::secrets::key::Keyring::open(args.connections.encryption_key.as_ref(), &args.data.data_dir)?;
+        let forward = forward.map(crate::forward::Forwarding::new);
+        let forwarder = forward.as_ref().map(|f| f.start(store.clone(), writer.clone())).transpose()?;
         let state = AppState {
+            forward,
             keyring: Arc::new(keyring),
             providers: crate::providers::Providers::new(&args.connections),
             auth: Authenticator::new(store.clone(), &args.auth),
@@ -170,6 +178,9 @@ impl Server {
         let _ = http_task.await;
         let _ = grpc_task.await;
         pruner.abort();
+        if let Some(forwarder) = forwarder {
+            forwarder.abort();
+        }
         #[cfg(target_os = "linux")]
         disk_watch.abort();
         Ok(())

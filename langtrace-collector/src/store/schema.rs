@@ -316,6 +316,30 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (project_id, provider)
     );
     "#,
+    // 10: durable forwarding to an upstream OTLP endpoint (see `crate::forward`): the
+    // exports waiting to be sent, the position delivered up to, per-project totals.
+    r#"
+    CREATE TABLE forward_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        project_id TEXT NOT NULL,
+        body BLOB NOT NULL,
+        span_count INTEGER NOT NULL,
+        received_at INTEGER NOT NULL
+    );
+    CREATE INDEX forward_outbox_project ON forward_outbox (project_id, seq);
+    CREATE TABLE forward_cursor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        delivered_seq INTEGER NOT NULL
+    );
+    INSERT INTO forward_cursor (id, delivered_seq) VALUES (1, 0);
+    CREATE TABLE forward_totals (
+        project_id TEXT PRIMARY KEY,
+        pending_spans INTEGER NOT NULL DEFAULT 0,
+        pending_bytes INTEGER NOT NULL DEFAULT 0,
+        delivered_spans INTEGER NOT NULL DEFAULT 0,
+        dropped_spans INTEGER NOT NULL DEFAULT 0
+    );
+    "#,
 ];
 
 /// Why the schema could not be brought up to date.

@@ -7,6 +7,8 @@
 //! - [`demo`]: a running `langtrace demo`, its URL and keys read from its ready line;
 //! - [`http`]: a blocking client bound to a base URL and a key pair;
 //! - [`otlp`]: attributes, spans, requests, their encodings, and sending them;
+//! - [`otlp_receiver`]: a real OTLP/HTTP receiver on loopback (an upstream for forwarding)
+//!   that can be made to answer 503 or 400, and polling with a deadline;
 //! - [`bombs`]: hostile OTLP exports sized by the caller (empty-span bombs, too many
 //!   attributes) and a raw gRPC export;
 //! - [`heavy`]: heavy requests aimed at the writer (many tags, overflowing tokens, a
@@ -37,6 +39,7 @@ pub mod log;
 pub mod measure;
 pub mod mock_openai;
 pub mod otlp;
+pub mod otlp_receiver;
 mod process;
 pub mod slow;
 
