@@ -1,11 +1,12 @@
-//! Waiting between failed deliveries: exponential back-off with jitter, reset by a
-//! success, and the upstream's `Retry-After` (seconds or an HTTP date) honoured when it
-//! asks for longer, up to [`MAX_RETRY_AFTER`]. Small and typed here: no back-off crate is
-//! in the dependency tree, and the forwarder needs only this.
+//! Waiting between failed deliveries: `backon`'s exponential back-off with jitter, reset
+//! by a success, and the upstream's `Retry-After` (seconds or an HTTP date) honoured when
+//! it asks for longer, up to [`MAX_RETRY_AFTER`].
 
 use std::time::{Duration, SystemTime};
 
-/// The first wait after a failure.
+use backon::{BackoffBuilder, ExponentialBackoff, ExponentialBuilder};
+
+/// The first wait after a failure is between half of this and all of it.
 const FIRST: Duration = Duration::from_millis(250);
 
 /// The longest wait the back-off itself chooses.
@@ -14,31 +15,43 @@ const LONGEST: Duration = Duration::from_secs(30);
 /// The longest `Retry-After` honoured: an upstream cannot stall forwarding for longer.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
 
-/// The back-off state: failures in a row.
-#[derive(Debug, Default)]
+/// The back-off state: where the schedule stands after the failures in a row.
+#[derive(Debug)]
 pub struct Backoff {
-    failures: u32,
+    schedule: ExponentialBackoff,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self { schedule: schedule() }
+    }
+}
+
+/// Doubling from `FIRST / 2` to `LONGEST / 2`, plus a jitter of up to as much again,
+/// without end: the wait after failure `n` lies in `[c / 2, c)` for
+/// `c = min(FIRST * 2^n, LONGEST)`.
+fn schedule() -> ExponentialBackoff {
+    ExponentialBuilder::default()
+        .with_min_delay(FIRST / 2)
+        .with_max_delay(LONGEST / 2)
+        .with_factor(2.0)
+        .with_jitter()
+        .without_max_times()
+        .build()
 }
 
 impl Backoff {
-    /// After a success: the next failure waits [`FIRST`] again.
+    /// After a success: the next failure waits about [`FIRST`] again.
     pub fn reset(&mut self) {
-        self.failures = 0;
+        self.schedule = schedule();
     }
 
-    /// The wait after one more failure: between half and all of `FIRST * 2^failures`
-    /// (capped at [`LONGEST`]), or `retry_after` if longer (capped at [`MAX_RETRY_AFTER`]).
+    /// The wait after one more failure, or `retry_after` if longer (capped at
+    /// [`MAX_RETRY_AFTER`]).
     pub fn next(&mut self, retry_after: Option<Duration>) -> Duration {
-        let ceiling = FIRST.saturating_mul(1 << self.failures.min(16)).min(LONGEST);
-        self.failures = self.failures.saturating_add(1);
-        let jittered = ceiling / 2 + ceiling.mul_f64(random_fraction() / 2.0);
+        let jittered = self.schedule.next().unwrap_or(LONGEST);
         retry_after.map_or(jittered, |asked| asked.min(MAX_RETRY_AFTER).max(jittered))
     }
-}
-
-/// A fraction in [0, 1) (0 if the system has no randomness to give).
-fn random_fraction() -> f64 {
-    getrandom::u32().map_or(0.0, |bits| f64::from(bits) / (f64::from(u32::MAX) + 1.0))
 }
 
 /// A `Retry-After` value: delay seconds, or an HTTP date (the time until it, zero if
