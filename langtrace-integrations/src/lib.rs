@@ -25,3 +25,5 @@ mod json;
 pub mod ollama;
 #[cfg(feature = "async-openai")]
 pub mod openai;
+#[cfg(any(feature = "async-openai", feature = "ollama"))]
+mod stream;

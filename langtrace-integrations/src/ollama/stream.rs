@@ -10,6 +10,7 @@ use ollama_rs::generation::tools::ToolCall;
 use super::messages::{shaped_message, Totals};
 use super::record_totals;
 use crate::generation::GenerationSpan;
+use crate::stream::poll_in_generation;
 
 /// What ollama-rs's stream says of a broken answer: its error type is `()`.
 const BROKEN_STREAM: &str = "the answer stream broke off (ollama-rs reports no cause)";
@@ -76,25 +77,16 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        let span = this.generation.as_ref().map(|generation| generation.span().clone());
-        let polled = match &span {
-            Some(span) => span.in_scope(|| Pin::new(&mut this.inner).poll_next(cx)),
-            None => Pin::new(&mut this.inner).poll_next(cx),
-        };
-        match &polled {
-            Poll::Ready(Some(Ok(message))) => {
-                if let Some(generation) = this.generation.as_mut() {
-                    generation.first_chunk();
-                    this.answer.add(message);
-                }
-            }
-            Poll::Ready(Some(Err(()))) => {
-                if let Some(generation) = &this.generation {
-                    generation.fail(&BROKEN_STREAM);
-                }
-            }
-            Poll::Ready(None) => this.finish(),
-            Poll::Pending => {}
+        let answer = &mut this.answer;
+        let polled = poll_in_generation(
+            &mut this.inner,
+            this.generation.as_mut(),
+            cx,
+            |item| answer.add(item),
+            |generation, ()| generation.fail(&BROKEN_STREAM),
+        );
+        if let Poll::Ready(None) = polled {
+            this.finish();
         }
         polled
     }

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use super::chat_tokens;
 use crate::generation::GenerationSpan;
 use crate::json::to_value;
+use crate::stream::poll_in_generation;
 
 /// The client's chat stream, unchanged for the caller, completing its generation as it
 /// is read. Returned by [`observe_chat_stream`](super::observe_chat_stream).
@@ -135,25 +136,16 @@ where
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
-        let span = this.generation.as_ref().map(|generation| generation.span().clone());
-        let polled = match &span {
-            Some(span) => span.in_scope(|| Pin::new(&mut this.inner).poll_next(cx)),
-            None => Pin::new(&mut this.inner).poll_next(cx),
-        };
-        match &polled {
-            Poll::Ready(Some(Ok(chunk))) => {
-                if let Some(generation) = this.generation.as_mut() {
-                    generation.first_chunk();
-                    this.answer.add(chunk);
-                }
-            }
-            Poll::Ready(Some(Err(error))) => {
-                if let Some(generation) = &this.generation {
-                    generation.fail(error);
-                }
-            }
-            Poll::Ready(None) => this.finish(),
-            Poll::Pending => {}
+        let answer = &mut this.answer;
+        let polled = poll_in_generation(
+            &mut this.inner,
+            this.generation.as_mut(),
+            cx,
+            |item| answer.add(item),
+            |generation, error| generation.fail(error),
+        );
+        if let Poll::Ready(None) = polled {
+            this.finish();
         }
         polled
     }
