@@ -13,13 +13,11 @@ mod support;
 use std::sync::Arc;
 use std::time::Instant;
 
-use langtrace_collector::auth;
-use langtrace_collector::store::{write, Durability, Store};
-use langtrace_collector::writer::Writer;
 use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp, TraceAttributes};
 use langtrace_core::{ObservationId, TraceId};
 use serde_json::{json, Value};
 use support::collector::DataDir;
+use support::direct::{DirectStore, BENCH_KEYS};
 use support::measure::median;
 use support::Collector;
 
@@ -73,23 +71,10 @@ fn record(environment: &str, index: u64, input: &Value) -> ObservationRecord {
 
 /// Writes each group's traces into a new store in `dir`.
 fn fill(dir: &std::path::Path, groups: &[(&str, Value)]) {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (store, connection) = Store::open(dir, Durability::SyncedByWriter).expect("store");
-    let writer = Writer::start(connection, store.checkpoint_connection().unwrap(), 4).expect("writer");
-    let project = runtime
-        .block_on(writer.write(|tx| {
-            let project = auth::create_project(tx, "bench")?;
-            let keys = auth::KeyPair { public_key: "pk-bench".into(), secret_key: "sk-bench-0123456789abcdef".into() };
-            auth::create_keys(tx, &project.id, Some(keys))?;
-            Ok(project.id)
-        }))
-        .unwrap();
+    let store = DirectStore::open(dir);
     for (environment, input) in groups {
         for chunk in (0..TRACES).collect::<Vec<_>>().chunks(10) {
-            let records = chunk.iter().map(|&index| record(environment, index, input)).collect();
-            let batch = write::prepare(records, &write::StoredCaps::default(), |_, _| None);
-            let project_id = project.clone();
-            runtime.block_on(writer.write(move |tx| write::observations(tx, &project_id, &batch))).unwrap();
+            store.write(chunk.iter().map(|&index| record(environment, index, input)).collect());
         }
     }
 }
@@ -103,8 +88,7 @@ fn main() {
     ];
     let dir = tempfile::tempdir().unwrap();
     fill(dir.path(), &groups);
-    let server =
-        Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").data_dir(DataDir::Temp(dir)).process();
+    let server = Collector::setup().keys(BENCH_KEYS.0, BENCH_KEYS.1).data_dir(DataDir::Temp(dir)).process();
     let mut figures = Vec::new();
     for (environment, input) in &groups {
         let path = format!("/api/public/traces?limit=50&environment={environment}");

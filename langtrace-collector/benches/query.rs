@@ -15,13 +15,11 @@ mod support;
 use std::sync::Arc;
 use std::time::Instant;
 
-use langtrace_collector::auth;
-use langtrace_collector::store::{write, Durability, Store};
-use langtrace_collector::writer::Writer;
 use langtrace_core::record::{Level, ObservationRecord, ObservationType, Payload, Timestamp, TraceAttributes};
 use langtrace_core::{ObservationId, TraceId};
 use serde_json::json;
 use support::collector::DataDir;
+use support::direct::{DirectStore, BENCH_KEYS};
 use support::http::form_encode;
 use support::measure::{median, peak_rss_mib, quick};
 use support::Collector;
@@ -77,29 +75,17 @@ fn record(trace: u64, index: u64, now: u64, traces: u64) -> ObservationRecord {
 
 /// Writes `observations` observations into a new store in `dir`; returns the project id.
 fn fill(dir: &std::path::Path, observations: u64) -> String {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let (store, connection) = Store::open(dir, Durability::SyncedByWriter).expect("store");
-    let writer = Writer::start(connection, store.checkpoint_connection().unwrap(), 4).expect("writer");
-    let project = runtime
-        .block_on(writer.write(|tx| {
-            let project = auth::create_project(tx, "bench")?;
-            let keys = auth::KeyPair { public_key: "pk-bench".into(), secret_key: "sk-bench-0123456789abcdef".into() };
-            auth::create_keys(tx, &project.id, Some(keys))?;
-            Ok(project.id)
-        }))
-        .unwrap();
+    let store = DirectStore::open(dir);
     let traces = observations / PER_TRACE;
     let now = Timestamp::now().0;
     let started = Instant::now();
     for chunk in (0..traces).collect::<Vec<_>>().chunks(250) {
         let records: Vec<ObservationRecord> =
             chunk.iter().flat_map(|&t| (0..PER_TRACE).map(move |i| record(t, i, now, traces))).collect();
-        let batch = write::prepare(records, &write::StoredCaps::default(), |_, _| None);
-        let project_id = project.clone();
-        runtime.block_on(writer.write(move |tx| write::observations(tx, &project_id, &batch))).unwrap();
+        store.write(records);
     }
     println!("filled {observations} observations in {traces} traces in {:.1} s", started.elapsed().as_secs_f64());
-    project
+    store.project().to_owned()
 }
 
 /// Downloads the export of every observation (JSON Lines, streamed), line by line; what
@@ -140,8 +126,7 @@ fn main() {
     fill(dir.path(), observations);
 
     // A process: the timings are the collector's alone. `fill` made the project and keys.
-    let server =
-        Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").data_dir(DataDir::Temp(dir)).process();
+    let server = Collector::setup().keys(BENCH_KEYS.0, BENCH_KEYS.1).data_dir(DataDir::Temp(dir)).process();
     let time = |path: &str| {
         let started = Instant::now();
         let (status, _, body) = server.get_raw(path);

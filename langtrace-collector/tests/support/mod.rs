@@ -22,7 +22,8 @@
 //! - [`log`]: a server's log captured line by line;
 //! - [`mock_openai`]: a mock OpenAI-compatible provider with scripted answers;
 //! - [`slow`]: raw HTTP/1.1 over TCP: slow-header clients, bodies announced and not sent;
-//! - [`measure`]: what the benchmarks compute (medians, percentiles, peak RSS).
+//! - [`measure`]: what the benchmarks compute (medians, percentiles, peak RSS);
+//! - [`direct`]: a store written through the writer with no server, for benchmarks.
 #![allow(dead_code)]
 
 pub mod auth;
@@ -31,6 +32,7 @@ pub mod browser;
 pub mod cli;
 pub mod collector;
 pub mod demo;
+pub mod direct;
 pub mod heavy;
 pub mod http;
 mod in_process;
