@@ -1,16 +1,21 @@
 //! rig-core inside `#[observe]`: a real rig OpenAI client, pointed at the mock OpenAI
 //! server on loopback, under the real `LangtraceLayer`. With `rig`, rig adopts the
 //! observe span and the function's observation is the generation; without it, rig's own
-//! span lands as a child generation, so nothing is lost either way.
+//! span lands as a child generation, so nothing is lost either way. A rig agent (the
+//! `rig-agent` runtime) inside `#[observe(as_type = agent)]` adopts the observe span as
+//! its agent span and opens one generation per model turn and one tool observation per
+//! tool call under it.
 
 mod support;
 
 use langtrace::observe;
 use langtrace_core::{ObservationRecord, ObservationType};
+use rig_agent::AgentBuilder;
 use rig_core::completion::{AssistantContent, CompletionRequest};
 use rig_core::providers::openai::OpenAIConfig;
 use serde_json::json;
 use support::mock_openai::{self, ANSWER_MODEL};
+use support::weather::Weather;
 use support::Harness;
 
 /// The text of one chat completion through rig's Chat Completions model at `base`.
@@ -36,6 +41,19 @@ async fn ask_adopted(base: &str, question: &str) -> String {
 #[observe(skip(base))]
 async fn ask_plain(base: &str, question: &str) -> String {
     complete(base, question).await
+}
+
+/// A rig agent with one tool, run to its final answer.
+#[observe(as_type = agent, skip(base))]
+async fn weather_agent(base: &str, question: &str) -> String {
+    let model = OpenAIConfig::new("sk-test").with_base_url(base).client().chat("gpt-4o-mini");
+    let agent = AgentBuilder::new(model)
+        .name("weather")
+        .preamble("Answer briefly.")
+        .record_content_telemetry(true)
+        .tool(Weather)
+        .build();
+    agent.prompt(question).max_turns(3).await.expect("the agent's answer").output()
 }
 
 /// What rig-core 0.40 and earlier do with a completion under an enabled span: record
@@ -106,4 +124,49 @@ fn with_the_rig_option_what_older_rig_records_onto_the_current_span_is_kept() {
     assert_eq!(generation.model.as_deref(), Some(ANSWER_MODEL));
     assert_eq!(generation.usage_details["input"], 21);
     assert_eq!(generation.usage_details["output"], 2);
+}
+
+#[test]
+fn an_agent_with_a_tool_call_is_an_agent_with_a_generation_per_turn_and_the_tool_between() {
+    let (answer, observations) = run(|base| async move { weather_agent(&base, "What is the weather in Paris?").await });
+    assert_eq!(answer, "Paris.");
+    assert_eq!(observations.len(), 4, "{observations:#?}");
+    let agent = observations.iter().find(|o| o.name == "weather_agent").expect("the observe span");
+    assert_eq!(agent.observation_type, ObservationType::Agent);
+    assert!(agent.is_root);
+    assert_eq!(agent.output_value(), Some(json!("Paris.")));
+    let mut turns: Vec<_> = observations.iter().filter(|o| o.name == "chat").collect();
+    turns.sort_by_key(|o| o.start_time);
+    let [asks, answers] = turns[..] else { panic!("two model turns: {observations:#?}") };
+    let tool =
+        observations.iter().find(|o| o.name == "execute_tool get_weather").expect("the tool, named by rig's tool");
+    for child in [asks, tool, answers] {
+        assert_eq!(child.parent_id, Some(agent.id), "{child:#?}");
+    }
+    assert!(asks.start_time <= tool.start_time && tool.end_time <= answers.start_time);
+    for turn in [asks, answers] {
+        assert_eq!(turn.observation_type, ObservationType::Generation);
+        assert_eq!(turn.model.as_deref(), Some(ANSWER_MODEL));
+        assert_eq!(turn.usage_details["input"], 21);
+        assert_eq!(turn.metadata["gen_ai.agent.name"], "weather");
+    }
+    // The first turn: the preamble once (rig-agent sends it as instructions and as the
+    // first message), the question, and the model's tool call.
+    assert_eq!(
+        asks.input_value(),
+        Some(json!([
+            {"role": "system", "content": "Answer briefly."},
+            {"role": "user", "content": "What is the weather in Paris?"}
+        ]))
+    );
+    let call = &asks.output_value().expect("the tool call")["tool_calls"][0];
+    assert_eq!((&call["id"], &call["function"]["name"]), (&json!("call_1"), &json!("get_weather")));
+    assert_eq!(tool.observation_type, ObservationType::Tool);
+    assert_eq!(tool.input_value(), Some(json!({"city": "Paris"})));
+    assert_eq!(tool.output_value(), Some(json!("Sunny and 18 degrees in Paris")));
+    // The second turn sees the tool's result and answers.
+    let input = answers.input_value().expect("the second turn's messages");
+    let last = input.as_array().and_then(|messages| messages.last()).expect("messages");
+    assert_eq!(last, &json!({"role": "tool", "content": "Sunny and 18 degrees in Paris", "tool_call_id": "call_1"}));
+    assert_eq!(answers.output_value(), Some(json!({"role": "assistant", "content": "Paris."})));
 }

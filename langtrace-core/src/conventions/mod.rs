@@ -37,6 +37,10 @@ pub struct MappedAttributes {
     pub observation_type: Option<ObservationType>,
     /// Name override (`otel.name`).
     pub name: Option<String>,
+    /// GenAI's operation and what it acts on (`execute_tool` and `gen_ai.tool.name`,
+    /// `invoke_agent` and `gen_ai.agent.name`), which complete a span named by its
+    /// operation alone (see [`Self::name_for`]).
+    pub operation_subject: Option<(String, String)>,
     /// Level (Langfuse level with aliases, else ERROR from `otel.status_code`).
     pub level: Option<Level>,
     /// Status message.
@@ -81,6 +85,18 @@ impl MappedAttributes {
         let after =
             |after: Duration| Timestamp(start.0.saturating_add(after.as_nanos().try_into().unwrap_or(u64::MAX)));
         self.completion_start_time.or_else(|| self.first_token_after.map(after))
+    }
+
+    /// The name of the observation of a span called `span_name`, if not `span_name`
+    /// itself: the override, else GenAI's `{operation} {subject}` when the span is named
+    /// by its operation alone (rig-agent calls every tool span `execute_tool`; GenAI's
+    /// span names add the tool's or the agent's name).
+    pub fn name_for(&self, span_name: &str) -> Option<String> {
+        match (&self.name, &self.operation_subject) {
+            (Some(name), _) => Some(name.clone()),
+            (None, Some((operation, subject))) if operation == span_name => Some(format!("{operation} {subject}")),
+            _ => None,
+        }
     }
 }
 
@@ -144,6 +160,7 @@ impl<'a> Mapper<'_, 'a> {
         let mut out = MappedAttributes {
             observation_type: self.observation_type(),
             name: self.first_string(&[otel::NAME_FIELD]),
+            operation_subject: self.operation_subject(),
             level: self.first(&[langfuse::OBSERVATION_LEVEL]).and_then(as_string).and_then(|l| Level::parse_alias(&l)),
             status_message: self.first_string(&[langfuse::OBSERVATION_STATUS_MESSAGE, otel::STATUS_MESSAGE_FIELD]),
             error_type: self.first_string(&[otel::ERROR_TYPE]),
@@ -195,7 +212,7 @@ impl<'a> Mapper<'_, 'a> {
         }
         self.telemetry_metadata(&mut out);
         // Said by the observation's type and name already.
-        self.first(&[otel::KIND_FIELD, gen_ai::AGENT_NAME, gen_ai::TOOL_NAME, vercel::OPERATION_ID]);
+        self.first(&[otel::KIND_FIELD, vercel::OPERATION_ID]);
         for (&(key, value), used) in self.bag.own.iter().zip(&self.used) {
             if !used {
                 out.metadata.entry(key.to_owned()).or_insert_with(|| value.clone());
@@ -203,6 +220,18 @@ impl<'a> Mapper<'_, 'a> {
         }
         out.metadata.retain(|key, _| !self.bag.only_in_base(key));
         out
+    }
+
+    /// GenAI's tool or agent operation with the tool's or the agent's name. (Elsewhere
+    /// these names stay in metadata: rig-agent's `chat` spans name their agent.)
+    fn operation_subject(&mut self) -> Option<(String, String)> {
+        let operation = self.first_string(&[gen_ai::OPERATION_NAME])?;
+        let subject = match operation.as_str() {
+            "execute_tool" => self.first_string(&[gen_ai::TOOL_NAME]),
+            "invoke_agent" | "create_agent" => self.first_string(&[gen_ai::AGENT_NAME]),
+            _ => None,
+        }?;
+        Some((operation, subject))
     }
 
     /// Time to the first token: GenAI's seconds, else the AI SDK's milliseconds.

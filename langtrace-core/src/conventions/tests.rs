@@ -128,7 +128,6 @@ fn spellings_a_writer_sends_twice_stay_out_of_metadata() {
         ("gen_ai.usage.output_tokens", json!(4)),
         ("langfuse.observation.model.parameters", json!("{\"temperature\":0.5}")),
         ("gen_ai.request.temperature", json!(0.5)),
-        ("gen_ai.agent.name", json!("planner")),
         ("custom", json!("kept")),
     ];
     let mapped = map_attributes(attributes.iter().map(|(k, v)| (*k, v)));

@@ -144,7 +144,7 @@ impl ObservationState {
     fn apply_mapped(&mut self, mapped: MappedAttributes, trace: &TraceCell) {
         let completion_start_time = mapped.completion_start(self.start_time());
         self.observation_type = mapped.observation_type.unwrap_or(self.observation_type);
-        if let Some(name) = mapped.name {
+        if let Some(name) = mapped.name_for(&self.name) {
             self.name = Cow::Owned(name);
         }
         if self.level == Level::Default {

@@ -4,6 +4,8 @@
 
 pub mod mock_ollama;
 pub mod mock_openai;
+#[cfg(feature = "test-rig")]
+pub mod weather;
 
 use std::future::Future;
 use std::time::Duration;

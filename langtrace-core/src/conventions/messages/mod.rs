@@ -241,9 +241,11 @@ pub struct FunctionCall {
     pub arguments: String,
 }
 
-/// Input in the normal form: `system` instructions as a leading system message, then
+/// Input in the normal form: `system` instructions as a leading system message (unless
+/// the messages begin with the same one: rig-agent sends its preamble both ways), then
 /// the messages, as a JSON array.
 pub fn input_value(system: Option<Message>, messages: Vec<Message>) -> Value {
+    let system = system.filter(|system| messages.first() != Some(system));
     let all: Vec<Message> = system.into_iter().chain(messages).collect();
     serde_json::to_value(all).unwrap_or(Value::Null)
 }

@@ -151,6 +151,7 @@ pub fn map_span(resource: &SpanResource, span: OtlpSpan) -> Result<ObservationRe
     // Over the resource's: a span's own attribute of the same key wins, and resource
     // attributes are the process's, not this observation's metadata.
     let mut mapped = map_attributes_over(&resource.attributes, span.attributes.iter().map(|(k, v)| (k.as_str(), v)));
+    let name = mapped.name_for(&span.name).unwrap_or(span.name);
     let start_time = Timestamp(span.start_time_unix_nano);
     let completion_start_time = mapped.completion_start(start_time);
     let facts = events::read_events(&span.events);
@@ -187,7 +188,7 @@ pub fn map_span(resource: &SpanResource, span: OtlpSpan) -> Result<ObservationRe
         parent_id: if mapped.as_root { None } else { parent_id },
         is_root,
         observation_type: mapped.observation_type.unwrap_or(ObservationType::Span),
-        name: mapped.name.unwrap_or(span.name).into(),
+        name: name.into(),
         start_time,
         end_time: Timestamp(span.end_time_unix_nano.max(span.start_time_unix_nano)),
         completion_start_time,

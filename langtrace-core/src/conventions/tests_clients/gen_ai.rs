@@ -107,6 +107,7 @@ fn rig_spans() {
         ("gen_ai.provider.name", json!("anthropic")),
         ("gen_ai.request.model", json!("claude-3-5-haiku")),
         ("gen_ai.system_instructions", json!("You add numbers.")),
+        ("gen_ai.agent.name", json!("calculator")),
         ("gen_ai.response.id", json!("msg_1")),
         ("gen_ai.response.model", json!("claude-3-5-haiku-20241022")),
         ("gen_ai.usage.input_tokens", json!(40)),
@@ -143,7 +144,12 @@ fn rig_spans() {
         ])
     );
     assert_eq!(output(&chat), json!({"role": "assistant", "content": "4"}));
-    assert_eq!(keys(&chat), ["gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.response.id", "provider"]);
+    // rig-agent's turns name their agent: kept (only tool and agent spans are named by it).
+    assert_eq!(
+        keys(&chat),
+        ["gen_ai.agent.name", "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.response.id", "provider"]
+    );
+    assert_eq!(chat.name_for("chat"), None);
 
     let agent = map(&[
         ("gen_ai.operation.name", json!("invoke_agent")),
@@ -152,6 +158,7 @@ fn rig_spans() {
         ("gen_ai.completion", json!("4")),
     ]);
     assert_eq!(agent.observation_type, Some(ObservationType::Agent));
+    assert_eq!(agent.name_for("invoke_agent").as_deref(), Some("invoke_agent calculator"));
     assert_eq!((input(&agent), output(&agent)), (json!("2+2?"), json!(4)));
     assert!(agent.metadata.is_empty(), "{:?}", agent.metadata);
 
@@ -164,6 +171,10 @@ fn rig_spans() {
         ("gen_ai.tool.call.result", json!("4")),
     ]);
     assert_eq!(tool.observation_type, Some(ObservationType::Tool));
+    // rig-agent names the span by the operation alone: the tool's name completes it, as
+    // GenAI's span names have it; a span named otherwise keeps its name.
+    assert_eq!(tool.name_for("execute_tool").as_deref(), Some("execute_tool add"));
+    assert_eq!(tool.name_for("execute_tool add"), None);
     assert_eq!((input(&tool), output(&tool)), (json!({"a": 2, "b": 2}), json!(4)));
     assert_eq!(keys(&tool), ["gen_ai.tool.call.id", "gen_ai.tool.type"]);
 }
@@ -181,6 +192,14 @@ fn system_instructions_not_in_the_input_stay_in_metadata() {
     let mapped = map(&[("gen_ai.system_instructions", text(instructions.clone()))]);
     assert_eq!(input(&mapped), json!([{"role": "system", "content": "Be brief."}]));
     assert!(mapped.metadata.is_empty(), "{:?}", mapped.metadata);
+    // rig-agent sends its preamble both as the instructions and as the first message.
+    let messages = json!([
+        {"role": "system", "parts": [{"type": "text", "content": "Be brief."}]},
+        {"role": "user", "parts": [{"type": "text", "content": "Hi"}]}
+    ]);
+    let mapped =
+        map(&[("gen_ai.system_instructions", text(instructions.clone())), ("gen_ai.input.messages", text(messages))]);
+    assert_eq!(input(&mapped), json!([{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]));
     let mapped = map(&[("gen_ai.system_instructions", json!("{\"odd\": true}"))]);
     assert_eq!(mapped.input, None);
     assert_eq!(mapped.metadata["gen_ai.system_instructions"], json!({"odd": true}));
