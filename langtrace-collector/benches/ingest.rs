@@ -2,7 +2,9 @@
 //! (trace and span ids random as real ones are) from several concurrent clients to a
 //! `langtrace serve` process on loopback for a fixed time, and reports spans acknowledged
 //! per second (an acknowledgement means committed to SQLite and its log synced), request
-//! latency p50/p99 and the collector's peak RSS. Two workloads (see `ingest/workload.rs`),
+//! latency p50/p99, the collector's peak RSS and its CPU time per acknowledged span (all
+//! its threads; a figure that depends less on the host's disk and neighbours than the
+//! rate does). Two workloads (see `ingest/workload.rs`),
 //! each against a fresh collector:
 //!
 //! - `ingest`: Langfuse-native keys, traces of 64 spans with ~1 KiB of input/output each;
@@ -12,15 +14,15 @@
 //!   token counts, invocation parameters), traces of 8 spans, a full resource.
 //!
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
-//! 5 s + 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>` and
-//! `ingest_realistic: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n>`.
+//! 5 s + 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>` and
+//! `ingest_realistic: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
-use support::measure::{peak_rss_mib, percentile, quick};
+use support::measure::{cpu_seconds, peak_rss_mib, percentile, quick};
 use support::otlp;
 use support::Collector;
 use workload::{Workload, SPANS_PER_REQUEST};
@@ -39,11 +41,17 @@ struct Load {
     acked: u64,
     refused: u64,
     latencies: Vec<f64>,
+    /// The collector's CPU seconds over the phase.
+    cpu: f64,
 }
 
 /// `clients` threads (ids from `first_client`) each send one request at a time for
-/// `duration`, backing off as a 503's `Retry-After` asks, as OTLP clients do.
-fn load(url: &str, auth: &str, workload: fn() -> Workload, clients: std::ops::Range<u64>, duration: Duration) -> Load {
+/// `duration` to the collector `server`, backing off as a 503's `Retry-After` asks, as
+/// OTLP clients do.
+fn load(server: &Collector, workload: fn() -> Workload, clients: std::ops::Range<u64>, duration: Duration) -> Load {
+    let (url, auth) = (server.url(otlp::TRACES_PATH), server.authorization());
+    let (url, auth) = (url.as_str(), auth.as_str());
+    let cpu_before = cpu_seconds(server.pid());
     let started = Instant::now();
     let results: Vec<(u64, u64, Vec<f64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = clients
@@ -91,24 +99,23 @@ fn load(url: &str, auth: &str, workload: fn() -> Workload, clients: std::ops::Ra
         acked: results.iter().map(|r| r.0).sum(),
         refused: results.iter().map(|r| r.1).sum(),
         latencies,
+        cpu: cpu_seconds(server.pid()) - cpu_before,
     }
 }
 
-/// A fresh collector process (its peak RSS is the collector's alone), its OTLP URL and
-/// credentials.
-fn collector() -> (Collector, String, String) {
-    let server = Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").process();
-    let (url, auth) = (server.url(otlp::TRACES_PATH), server.authorization());
-    (server, url, auth)
+/// A fresh collector process (its peak RSS and CPU time are the collector's alone).
+fn collector() -> Collector {
+    Collector::setup().keys("pk-bench", "sk-bench-0123456789abcdef").process()
 }
 
 /// The closing figures of a sustained phase.
 fn summary(name: &str, load: &Load, rss: u64) -> String {
     format!(
-        "{name}: spans_per_s={:.0} p50_ms={:.1} p99_ms={:.1} rss_mib={rss}",
+        "{name}: spans_per_s={:.0} p50_ms={:.1} p99_ms={:.1} rss_mib={rss} cpu_us_per_span={:.1}",
         load.acked as f64 / load.elapsed,
         percentile(&load.latencies, 50.0),
-        percentile(&load.latencies, 99.0)
+        percentile(&load.latencies, 99.0),
+        load.cpu * 1e6 / load.acked.max(1) as f64
     )
 }
 
@@ -125,10 +132,10 @@ fn main() {
     let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
 
     if selected("native") {
-        let (server, url, auth) = collector();
-        let sustained = load(&url, &auth, Workload::native, 0..CLIENTS, duration);
+        let server = collector();
+        let sustained = load(&server, Workload::native, 0..CLIENTS, duration);
         let sustained_rss = peak_rss_mib(server.pid());
-        let overload = load(&url, &auth, Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
+        let overload = load(&server, Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
         let rss = peak_rss_mib(server.pid());
         drop(server);
         println!(
@@ -151,8 +158,8 @@ fn main() {
         println!("{}", summary("ingest", &sustained, rss));
     }
     if selected("realistic") {
-        let (server, url, auth) = collector();
-        let realistic = load(&url, &auth, Workload::realistic, 0..CLIENTS, duration);
+        let server = collector();
+        let realistic = load(&server, Workload::realistic, 0..CLIENTS, duration);
         let rss = peak_rss_mib(server.pid());
         drop(server);
         println!(

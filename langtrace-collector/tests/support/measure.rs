@@ -1,5 +1,5 @@
 //! What the benchmarks compute: their mode, medians and percentiles of timings, and a
-//! process's peak resident memory.
+//! process's peak resident memory and CPU time.
 
 /// Whether `LANGTRACE_BENCH_QUICK=1` asks for a short run.
 pub fn quick() -> bool {
@@ -26,4 +26,16 @@ pub fn peak_rss_mib(pid: u32) -> u64 {
         .find_map(|l| l.strip_prefix("VmHWM:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
         .map_or(0, |kb| kb / 1024)
+}
+
+/// The CPU time (user and system, all threads) process `pid` has used so far, in
+/// seconds; 0 where `/proc` does not tell. (`/proc` counts in USER_HZ, 100 per second on
+/// Linux.)
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // After the command name (in parentheses, which may hold spaces): state is the first
+    // field, utime the 12th and stime the 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    (ticks(11) + ticks(12)) as f64 / 100.0
 }
