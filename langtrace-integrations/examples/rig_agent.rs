@@ -16,7 +16,6 @@ mod weather;
 
 use langtrace::observe;
 use rig_agent::completion::PromptError;
-use rig_agent::AgentBuilder;
 use rig_core::completion::{AssistantContent, CompletionRequest};
 use rig_core::driver::Model;
 use rig_core::error::ProviderError;
@@ -49,13 +48,7 @@ async fn travel_agent(model: &Model<Chat>) -> Result<String, Box<ProviderError>>
 /// A rig agent with the weather tool, run to its final answer.
 #[observe(as_type = agent, skip(model))]
 async fn weather_agent(model: Model<Chat>, question: &str) -> Result<String, Box<PromptError>> {
-    let agent = AgentBuilder::new(model)
-        .name("weather")
-        .preamble("Answer briefly.")
-        .record_content_telemetry(true)
-        .tool(weather::Weather)
-        .build();
-    Ok(agent.prompt(question).max_turns(3).await?.output())
+    Ok(weather::ask(model, question).await?)
 }
 
 #[tokio::main(flavor = "current_thread")]

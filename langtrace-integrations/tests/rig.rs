@@ -10,12 +10,11 @@ mod support;
 
 use langtrace::observe;
 use langtrace_core::{ObservationRecord, ObservationType};
-use rig_agent::AgentBuilder;
 use rig_core::completion::{AssistantContent, CompletionRequest};
 use rig_core::providers::openai::OpenAIConfig;
 use serde_json::json;
 use support::mock_openai::{self, ANSWER_MODEL};
-use support::weather::Weather;
+use support::weather;
 use support::Harness;
 
 /// The text of one chat completion through rig's Chat Completions model at `base`.
@@ -47,13 +46,7 @@ async fn ask_plain(base: &str, question: &str) -> String {
 #[observe(as_type = agent, skip(base))]
 async fn weather_agent(base: &str, question: &str) -> String {
     let model = OpenAIConfig::new("sk-test").with_base_url(base).client().chat("gpt-4o-mini");
-    let agent = AgentBuilder::new(model)
-        .name("weather")
-        .preamble("Answer briefly.")
-        .record_content_telemetry(true)
-        .tool(Weather)
-        .build();
-    agent.prompt(question).max_turns(3).await.expect("the agent's answer").output()
+    weather::ask(model, question).await.expect("the agent's answer")
 }
 
 /// What rig-core 0.40 and earlier do with a completion under an enabled span: record

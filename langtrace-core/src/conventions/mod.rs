@@ -224,14 +224,15 @@ impl<'a> Mapper<'_, 'a> {
 
     /// GenAI's tool or agent operation with the tool's or the agent's name. (Elsewhere
     /// these names stay in metadata: rig-agent's `chat` spans name their agent.)
+    /// The operation is compared in place: only tool and agent spans allocate here.
     fn operation_subject(&mut self) -> Option<(String, String)> {
-        let operation = self.first_string(&[gen_ai::OPERATION_NAME])?;
-        let subject = match operation.as_str() {
+        let operation = self.first(&[gen_ai::OPERATION_NAME]).and_then(Value::as_str)?;
+        let subject = match operation {
             "execute_tool" => self.first_string(&[gen_ai::TOOL_NAME]),
             "invoke_agent" | "create_agent" => self.first_string(&[gen_ai::AGENT_NAME]),
             _ => None,
         }?;
-        Some((operation, subject))
+        Some((operation.to_owned(), subject))
     }
 
     /// Time to the first token: GenAI's seconds, else the AI SDK's milliseconds.

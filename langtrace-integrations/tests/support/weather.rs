@@ -1,8 +1,12 @@
-//! The tool of the rig agent in the test and the example: the mock model asks for it
-//! (`get_weather`) when the question says `weather`.
+//! The rig agent of the test and the example, and its tool: the mock model asks for the
+//! tool (`get_weather`) when the question says `weather`.
 
 use std::convert::Infallible;
 
+use rig_agent::completion::PromptError;
+use rig_agent::AgentBuilder;
+use rig_core::driver::Model;
+use rig_core::providers::openai::wire::Chat;
 use rig_core::tool::PortableTool;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -33,4 +37,16 @@ impl PortableTool for Weather {
     async fn call(&self, args: City) -> Result<String, Infallible> {
         Ok(format!("Sunny and 18 degrees in {}", args.city))
     }
+}
+
+/// Asks a rig agent with the [`Weather`] tool `question` through `model` and returns its
+/// final answer (at most three turns).
+pub async fn ask(model: Model<Chat>, question: &str) -> Result<String, PromptError> {
+    let agent = AgentBuilder::new(model)
+        .name("weather")
+        .preamble("Answer briefly.")
+        .record_content_telemetry(true)
+        .tool(Weather)
+        .build();
+    Ok(agent.prompt(question).max_turns(3).await?.output())
 }
