@@ -152,9 +152,10 @@ async fn shutdown_signal() {
 /// Runs one write against the store (each commit synced) and prints its message.
 fn with_store(
     data_dir: &std::path::Path,
-    work: impl FnOnce(&rusqlite::Transaction<'_>) -> Result<String, String>,
+    work: impl FnOnce(&langtrace_collector::store::db::Transaction<'_>) -> Result<String, String>,
 ) -> Result<(), String> {
-    let (_, mut connection) = Store::open(data_dir, Durability::EachCommit).map_err(|e| e.to_string())?;
+    let (_, connection) = Store::open(data_dir, Durability::EachCommit).map_err(|e| e.to_string())?;
+    let mut connection = langtrace_collector::store::db::Connection::from(connection);
     let tx = connection.transaction().map_err(|e| e.to_string())?;
     let message = work(&tx)?;
     tx.commit().map_err(|e| e.to_string())?;

@@ -318,8 +318,8 @@ fn without_forwarding_no_outbox_row_is_written() {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .unwrap();
-    let observations: i64 = database.query_row("SELECT COUNT(*) FROM observations", [], |r| r.get(0)).unwrap();
-    let outbox: i64 = database.query_row("SELECT COUNT(*) FROM forward_outbox", [], |r| r.get(0)).unwrap();
+    let observations: i64 = database.query_row("SELECT COUNT(*) FROM observations", (), |r| r.get(0)).unwrap();
+    let outbox: i64 = database.query_row("SELECT COUNT(*) FROM forward_outbox", (), |r| r.get(0)).unwrap();
     assert_eq!((observations, outbox), (10, 0));
 }
 

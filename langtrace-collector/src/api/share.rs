@@ -17,10 +17,11 @@ use super::path::PathParams;
 use super::query::Query;
 use super::traces::{read_detail, DetailQuery, TraceDetail};
 use crate::app::{ApiError, AppState};
+use crate::store::db;
 use crate::store::{media, observations, traces};
 
 /// The project of public trace `id`, else the 404 of the share path.
-fn owner(connection: &rusqlite::Connection, id: &str) -> Result<String, ApiError> {
+fn owner(connection: &db::Connection, id: &str) -> Result<String, ApiError> {
     traces::public_owner(connection, id)?.ok_or_else(|| ApiError::NotFound(format!("public trace {id}")))
 }
 

@@ -17,6 +17,7 @@ use super::scores::Score;
 use super::wire::{iso, json_column, seconds};
 use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::db;
 use crate::store::filter::Io;
 use crate::store::traces::{self, ObservationMatch, TraceFilter, TraceOrder, TraceOrderField, TraceRow};
 use crate::store::{observations, scores};
@@ -276,7 +277,7 @@ impl DetailQuery {
 /// Trace `id` of `project_id` with its observations and scores as `query` asks (validated);
 /// 404 when the project has no such trace.
 pub fn read_detail(
-    connection: &rusqlite::Connection,
+    connection: &db::Connection,
     project_id: &str,
     id: &str,
     query: &DetailQuery,

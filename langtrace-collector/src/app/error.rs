@@ -12,6 +12,7 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::auth::AuthError;
+use crate::store::db;
 use crate::writer::WriteError;
 
 /// One error type for every route.
@@ -112,9 +113,9 @@ impl From<WriteError> for ApiError {
     }
 }
 
-impl From<rusqlite::Error> for ApiError {
-    fn from(error: rusqlite::Error) -> Self {
-        if error.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) {
+impl From<db::Error> for ApiError {
+    fn from(error: db::Error) -> Self {
+        if error.is_interrupted() {
             return ApiError::Interrupted;
         }
         ApiError::internal(format!("database error: {error}"))

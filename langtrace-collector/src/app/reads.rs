@@ -13,6 +13,7 @@ use clap::Args;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::app::ApiError;
+use crate::store::db;
 use crate::store::Store;
 
 /// Settings of the read side, flattened into `serve`'s.
@@ -75,7 +76,7 @@ impl Reads {
     pub async fn run<T: Send + 'static>(
         &self,
         store: &Store,
-        query: impl FnOnce(&rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
+        query: impl FnOnce(&db::Connection) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let permit = self.admit().await?;
         let budget = self.settings.read_timeout;
@@ -110,9 +111,9 @@ mod tests {
     }
 
     /// A query that runs until something stops it.
-    fn endless(connection: &rusqlite::Connection) -> Result<i64, ApiError> {
+    fn endless(connection: &db::Connection) -> Result<i64, ApiError> {
         let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT max(i) FROM n";
-        Ok(connection.query_row(sql, [], |row| row.get(0))?)
+        Ok(connection.query_row(sql, (), |row| row.get(0))?)
     }
 
     #[tokio::test]
@@ -122,7 +123,7 @@ mod tests {
         assert!(matches!(error, ApiError::ReadTimeout(budget) if budget == Duration::from_millis(50)), "{error:?}");
         assert!(error.to_string().contains("--read-timeout"), "{error}");
         // The slot and the connection are usable again.
-        assert_eq!(reads.run(&store, |c| Ok(c.query_row("SELECT 7", [], |r| r.get::<_, i64>(0))?)).await.unwrap(), 7);
+        assert_eq!(reads.run(&store, |c| Ok(c.query_row("SELECT 7", (), |r| r.get::<_, i64>(0))?)).await.unwrap(), 7);
     }
 
     #[tokio::test]

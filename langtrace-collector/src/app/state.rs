@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::app::reads::Reads;
 use crate::app::ApiError;
 use crate::auth::Authenticator;
+use crate::store::db;
 use crate::store::Store;
 use crate::writer::Writer;
 
@@ -57,7 +58,7 @@ impl AppState {
     /// budgeted by [`Reads`] (stopped when the request is dropped).
     pub async fn read<T: Send + 'static>(
         &self,
-        query: impl FnOnce(&rusqlite::Connection) -> Result<T, ApiError> + Send + 'static,
+        query: impl FnOnce(&db::Connection) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         self.reads.run(&self.store, query).await
     }

@@ -10,11 +10,11 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use rusqlite::OptionalExtension;
 
 use super::settings::AuthArgs;
 use super::throttle::FailureLimit;
 use super::{matches, AuthError, Project};
+use crate::store::db::{self, OptionalExtension};
 use crate::store::Store;
 
 #[derive(Clone)]
@@ -111,7 +111,7 @@ impl Authenticator {
         loaded
     }
 
-    fn load(&self, public_key: &str) -> rusqlite::Result<Option<StoredKey>> {
+    fn load(&self, public_key: &str) -> db::Result<Option<StoredKey>> {
         self.store.read(|connection| {
             connection
                 .query_row(
@@ -160,9 +160,10 @@ mod tests {
 
     /// A store with one project holding the keys `pk-a` and `pk-b`, its write connection,
     /// and an authenticator over it.
-    fn fixture(settings: AuthArgs) -> (tempfile::TempDir, rusqlite::Connection, Authenticator) {
+    fn fixture(settings: AuthArgs) -> (tempfile::TempDir, db::Connection, Authenticator) {
         let dir = tempfile::tempdir().unwrap();
-        let (store, mut connection) = Store::open(dir.path(), Durability::EachCommit).unwrap();
+        let (store, connection) = Store::open(dir.path(), Durability::EachCommit).unwrap();
+        let mut connection = db::Connection::from(connection);
         let tx = connection.transaction().unwrap();
         let project = create_project(&tx, "p").unwrap();
         for public_key in ["pk-a", "pk-b"] {
@@ -173,7 +174,7 @@ mod tests {
         (dir, connection, Authenticator::new(store, &settings))
     }
 
-    fn revoke(connection: &mut rusqlite::Connection, public_key: &str) {
+    fn revoke(connection: &mut db::Connection, public_key: &str) {
         let tx = connection.transaction().unwrap();
         assert_eq!(revoke_key(&tx, public_key, None).unwrap(), crate::auth::Revocation::Revoked);
         tx.commit().unwrap();

@@ -19,12 +19,12 @@ mod throttle;
 
 use std::time::Duration;
 
-use rusqlite::{params, OptionalExtension, Transaction};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 pub use authenticator::{public_key_of, Authenticator};
 
+use crate::store::db::{self, params, OptionalExtension, Transaction};
 use crate::store::now_ns;
 
 /// A project, as the authenticated key sees it.
@@ -82,7 +82,7 @@ fn matches(salt: &str, secret_hash: &str, secret: &str) -> bool {
 }
 
 /// Creates a project named `name`.
-pub fn create_project(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Project> {
+pub fn create_project(tx: &Transaction<'_>, name: &str) -> db::Result<Project> {
     // Short: the id is part of every index key.
     let project = Project { id: format!("p-{}", random_hex(6)), name: name.to_owned() };
     tx.execute("INSERT INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)", params![project.id, name, now_ns()])?;
@@ -90,12 +90,12 @@ pub fn create_project(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Proj
 }
 
 /// How many projects exist.
-pub fn project_count(tx: &Transaction<'_>) -> rusqlite::Result<i64> {
-    tx.query_row("SELECT COUNT(*) FROM projects", [], |row| row.get(0))
+pub fn project_count(tx: &Transaction<'_>) -> db::Result<i64> {
+    tx.query_row("SELECT COUNT(*) FROM projects", (), |row| row.get(0))
 }
 
 /// The project named `name`, if any.
-pub fn project_by_name(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Option<Project>> {
+pub fn project_by_name(tx: &Transaction<'_>, name: &str) -> db::Result<Option<Project>> {
     tx.query_row("SELECT id, name FROM projects WHERE name = ?1", [name], |row| {
         Ok(Project { id: row.get(0)?, name: row.get(1)? })
     })
@@ -103,7 +103,7 @@ pub fn project_by_name(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<Opt
 }
 
 /// Stores a key pair for `project_id`: `given` keys, or newly generated ones.
-pub fn create_keys(tx: &Transaction<'_>, project_id: &str, given: Option<KeyPair>) -> rusqlite::Result<KeyPair> {
+pub fn create_keys(tx: &Transaction<'_>, project_id: &str, given: Option<KeyPair>) -> db::Result<KeyPair> {
     let keys = given.unwrap_or_else(|| KeyPair {
         public_key: format!("pk-lt-{}", random_hex(16)),
         secret_key: format!("sk-lt-{}", random_hex(16)),
@@ -119,7 +119,7 @@ pub fn create_keys(tx: &Transaction<'_>, project_id: &str, given: Option<KeyPair
 /// Stores `keys` for `project_id`: added if the public key is new, its secret replaced
 /// (fresh salt) if the stored one differs; a public key of another project is left alone.
 /// Whether anything changed.
-pub fn store_given_keys(tx: &Transaction<'_>, project_id: &str, keys: &KeyPair) -> rusqlite::Result<bool> {
+pub fn store_given_keys(tx: &Transaction<'_>, project_id: &str, keys: &KeyPair) -> db::Result<bool> {
     let stored: Option<(String, String, String)> = tx
         .query_row(
             "SELECT project_id, salt, secret_hash FROM api_keys WHERE public_key = ?1",
@@ -142,7 +142,7 @@ pub fn store_given_keys(tx: &Transaction<'_>, project_id: &str, keys: &KeyPair) 
 }
 
 /// The keys of `project_id`, oldest first.
-pub fn list_keys(connection: &rusqlite::Connection, project_id: &str) -> rusqlite::Result<Vec<KeyRow>> {
+pub fn list_keys(connection: &db::Connection, project_id: &str) -> db::Result<Vec<KeyRow>> {
     let mut statement = connection
         .prepare("SELECT public_key, created_at FROM api_keys WHERE project_id = ?1 ORDER BY created_at, public_key")?;
     let rows =
@@ -152,7 +152,7 @@ pub fn list_keys(connection: &rusqlite::Connection, project_id: &str) -> rusqlit
 
 /// Deletes the key `public_key` (of `project_id` if given) unless it is its project's
 /// last key.
-pub fn revoke_key(tx: &Transaction<'_>, public_key: &str, project_id: Option<&str>) -> rusqlite::Result<Revocation> {
+pub fn revoke_key(tx: &Transaction<'_>, public_key: &str, project_id: Option<&str>) -> db::Result<Revocation> {
     let owner: Option<String> = tx
         .query_row("SELECT project_id FROM api_keys WHERE public_key = ?1", [public_key], |row| row.get(0))
         .optional()?;

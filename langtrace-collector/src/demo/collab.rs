@@ -8,6 +8,7 @@ use std::path::Path;
 
 use crate::auth::{self, random_hex};
 use crate::store::comments::CommentObject;
+use crate::store::db;
 use crate::store::filter::{Io, Page};
 use crate::store::traces::{self, TraceFilter, TraceOrder, TraceOrderField};
 use crate::store::write::comments::{insert, NewComment};
@@ -18,7 +19,7 @@ use crate::store::{observations, Durability, Store};
 /// its id (none when the project has no trace in a session).
 pub(super) fn annotate(data_dir: &Path, project: &str) -> Result<Option<String>, String> {
     let error = |e: &dyn std::fmt::Display| format!("annotating the demo's traces: {e}");
-    let (_, mut connection) = Store::open(data_dir, Durability::EachCommit).map_err(|e| error(&e))?;
+    let mut connection = db::Connection::from(Store::open(data_dir, Durability::EachCommit).map_err(|e| error(&e))?.1);
     let tx = connection.transaction().map_err(|e| error(&e))?;
     let project = auth::project_by_name(&tx, project).map_err(|e| error(&e))?.ok_or_else(|| error(&"no project"))?;
     let newest = TraceOrder { field: TraceOrderField::Timestamp, descending: true };

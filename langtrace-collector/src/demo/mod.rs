@@ -34,6 +34,7 @@ use crate::auth::settings::AuthArgs;
 use crate::auth::{self, exposure, KeyPair};
 use crate::cli::{DemoArgs, ServeArgs};
 use crate::server::{Listening, Server, StartError};
+use crate::store::db;
 use crate::store::{Durability, Store};
 
 pub use app::Summary;
@@ -203,7 +204,8 @@ async fn run_app(base_url: String, keys: KeyPair) -> Result<Summary, DemoError> 
 /// no known key is ever added to an existing store.
 fn prepare_keys(args: &DemoArgs) -> Result<KeyPair, DemoError> {
     let error = |e: &dyn std::fmt::Display| DemoError::Keys(e.to_string());
-    let (_, mut connection) = Store::open(&args.data_dir, Durability::EachCommit).map_err(|e| error(&e))?;
+    let mut connection =
+        db::Connection::from(Store::open(&args.data_dir, Durability::EachCommit).map_err(|e| error(&e))?.1);
     let tx = connection.transaction().map_err(|e| error(&e))?;
     let keys = if !args.fresh_keys && auth::project_count(&tx).map_err(|e| error(&e))? == 0 {
         let project = auth::create_project(&tx, DEMO_PROJECT).map_err(|e| error(&e))?;

@@ -23,6 +23,7 @@ use super::batch::{self, MAX_BYTES, MAX_SPANS};
 use super::outbox::{self, Outcome, PendingExport};
 use super::upstream::{Answer, Upstream};
 use super::Forwarding;
+use crate::store::db;
 use crate::store::{self, Store};
 use crate::writer::{WriteError, Writer};
 
@@ -147,11 +148,11 @@ async fn settle_in_order(writer: Writer, mut answered: mpsc::Receiver<(i64, Outc
 /// Runs `query` on a pooled read connection, on a blocking thread.
 async fn read<T: Send + 'static>(
     store: &Store,
-    query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    query: impl FnOnce(&db::Connection) -> db::Result<T> + Send + 'static,
 ) -> Result<T, String> {
     let store = store.clone();
     match tokio::task::spawn_blocking(move || store.read(query)).await {
-        Ok(result) => result.map_err(|error: rusqlite::Error| error.to_string()),
+        Ok(result) => result.map_err(|error: db::Error| error.to_string()),
         Err(error) => Err(error.to_string()),
     }
 }

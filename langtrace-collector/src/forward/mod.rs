@@ -21,12 +21,12 @@ pub mod upstream;
 
 use std::sync::Arc;
 
-use rusqlite::Transaction;
 use tokio::sync::Notify;
 
 pub use outbox::Outgoing;
 pub use settings::{ForwardArgs, ForwardConfig, SettingError};
 
+use crate::store::db::{self, Transaction};
 use crate::store::Store;
 use crate::writer::Writer;
 
@@ -56,7 +56,7 @@ impl Forwarding {
 
     /// Adds an export of `project_id` to the outbox in the writer's transaction `tx`; the
     /// spans dropped to keep the backlog under its cap.
-    pub fn append(&self, tx: &Transaction<'_>, project_id: &str, outgoing: &Outgoing) -> rusqlite::Result<i64> {
+    pub fn append(&self, tx: &Transaction<'_>, project_id: &str, outgoing: &Outgoing) -> db::Result<i64> {
         outbox::append(tx, project_id, outgoing, crate::store::now_ns(), self.config.max_backlog)
     }
 

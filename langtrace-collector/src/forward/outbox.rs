@@ -6,7 +6,7 @@
 //! rows are deleted (a batch is bounded, so the job is too). Past the backlog cap, the
 //! oldest pending exports are dropped to make room ([`append`]).
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use crate::store::db::{self, params, Connection, OptionalExtension, Transaction};
 
 /// An export to forward: its protobuf `ExportTraceServiceRequest` as it will travel
 /// ([`super::batch::encode_export`]) and the spans the collector accepted from it.
@@ -62,12 +62,13 @@ pub fn append(
     outgoing: &Outgoing,
     now_ns: i64,
     max_backlog: u64,
-) -> rusqlite::Result<i64> {
-    tx.prepare_cached(
-        "INSERT INTO forward_outbox (project_id, body, span_count, received_at) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![project_id, outgoing.body, outgoing.spans, now_ns])?;
-    let newest = tx.last_insert_rowid();
+) -> db::Result<i64> {
+    let newest: i64 = tx
+        .prepare_cached(
+            "INSERT INTO forward_outbox (project_id, body, span_count, received_at) VALUES (?1, ?2, ?3, ?4)
+             RETURNING seq",
+        )?
+        .query_row(params![project_id, outgoing.body, outgoing.spans, now_ns], |row| row.get(0))?;
     count(tx, project_id, outgoing.spans, outgoing.body.len() as i64, None)?;
     let mut dropped = 0;
     while pending_bytes(tx)? > max_backlog as i64 {
@@ -90,13 +91,7 @@ pub fn append(
 
 /// Changes `project_id`'s pending counts by `spans` and `bytes`; a negative change ended
 /// by `outcome` adds the spans to its total.
-fn count(
-    tx: &Transaction<'_>,
-    project_id: &str,
-    spans: i64,
-    bytes: i64,
-    outcome: Option<Outcome>,
-) -> rusqlite::Result<()> {
+fn count(tx: &Transaction<'_>, project_id: &str, spans: i64, bytes: i64, outcome: Option<Outcome>) -> db::Result<()> {
     let (delivered, dropped) = match outcome {
         Some(Outcome::Delivered) => (-spans, 0),
         Some(Outcome::Dropped) => (0, -spans),
@@ -114,15 +109,15 @@ fn count(
 }
 
 /// Pending bytes of every project.
-fn pending_bytes(connection: &Connection) -> rusqlite::Result<i64> {
+fn pending_bytes(connection: &Connection) -> db::Result<i64> {
     connection
         .prepare_cached("SELECT COALESCE(SUM(pending_bytes), 0) FROM forward_totals")?
-        .query_row([], |row| row.get(0))
+        .query_row((), |row| row.get(0))
 }
 
 /// The cursor: every export at or before it is settled.
-pub fn cursor(connection: &Connection) -> rusqlite::Result<i64> {
-    connection.query_row("SELECT delivered_seq FROM forward_cursor", [], |row| row.get(0))
+pub fn cursor(connection: &Connection) -> db::Result<i64> {
+    connection.query_row("SELECT delivered_seq FROM forward_cursor", (), |row| row.get(0))
 }
 
 /// The pending exports after `after`, in order, until `max_spans` spans or `max_bytes`
@@ -132,7 +127,7 @@ pub fn pending(
     after: i64,
     max_spans: i64,
     max_bytes: usize,
-) -> rusqlite::Result<Vec<PendingExport>> {
+) -> db::Result<Vec<PendingExport>> {
     let mut statement = connection.prepare_cached(
         "SELECT seq, project_id, body, span_count FROM forward_outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
@@ -153,7 +148,7 @@ pub fn pending(
 /// Settles every export after the cursor up to `through` with `outcome`: counted, deleted,
 /// and the cursor moved to `through`. Exports dropped meanwhile (past the cap) are not
 /// counted again. The spans settled.
-pub fn settle(tx: &Transaction<'_>, through: i64, outcome: Outcome) -> rusqlite::Result<i64> {
+pub fn settle(tx: &Transaction<'_>, through: i64, outcome: Outcome) -> db::Result<i64> {
     let cursor = cursor(tx)?;
     let settled: Vec<(String, i64, i64)> = tx
         .prepare_cached("SELECT project_id, span_count, length(body) FROM forward_outbox WHERE seq > ?1 AND seq <= ?2")?
@@ -163,12 +158,15 @@ pub fn settle(tx: &Transaction<'_>, through: i64, outcome: Outcome) -> rusqlite:
         count(tx, project_id, -spans, -bytes, Some(outcome))?;
     }
     tx.prepare_cached("DELETE FROM forward_outbox WHERE seq > ?1 AND seq <= ?2")?.execute([cursor, through])?;
-    tx.prepare_cached("UPDATE forward_cursor SET delivered_seq = MAX(delivered_seq, ?1)")?.execute([through])?;
+    tx.prepare_cached(
+        "UPDATE forward_cursor SET delivered_seq = CASE WHEN ?1 > delivered_seq THEN ?1 ELSE delivered_seq END",
+    )?
+    .execute([through])?;
     Ok(settled.iter().map(|(_, spans, _)| spans).sum())
 }
 
 /// The totals of `project_id` (zero when it never forwarded).
-pub fn totals(connection: &Connection, project_id: &str) -> rusqlite::Result<Totals> {
+pub fn totals(connection: &Connection, project_id: &str) -> db::Result<Totals> {
     let counts = connection
         .prepare_cached(
             "SELECT pending_spans, delivered_spans, dropped_spans FROM forward_totals WHERE project_id = ?1",
@@ -191,9 +189,7 @@ mod tests {
     use super::*;
 
     fn store() -> Connection {
-        let mut connection = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut connection).unwrap();
-        connection
+        crate::store::migrated_in_memory()
     }
 
     fn add(connection: &mut Connection, project: &str, bytes: usize, spans: i64, cap: u64) -> i64 {
@@ -223,7 +219,7 @@ mod tests {
         tx.commit().unwrap();
         let a = totals(&connection, "a").unwrap();
         assert_eq!((a.pending_spans, a.delivered_spans, a.dropped_spans, a.oldest_pending_ns), (0, 2, 4, None));
-        let rows: i64 = connection.query_row("SELECT COUNT(*) FROM forward_outbox", [], |r| r.get(0)).unwrap();
+        let rows: i64 = connection.query_row("SELECT COUNT(*) FROM forward_outbox", (), |r| r.get(0)).unwrap();
         assert_eq!(rows, 0, "settled rows are deleted");
     }
 

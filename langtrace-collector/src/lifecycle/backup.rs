@@ -159,7 +159,7 @@ fn copy_media(database: &Path, from: &Path, to: &Path) -> Result<Copied, BackupE
     let connection = Connection::open(database).map_err(sqlite)?;
     let hashes: Vec<String> = connection
         .prepare("SELECT DISTINCT sha256_hash FROM media WHERE uploaded_at IS NOT NULL")
-        .and_then(|mut statement| statement.query_map([], |row| row.get(0))?.collect())
+        .and_then(|mut statement| statement.query_map((), |row| row.get(0))?.collect())
         .map_err(sqlite)?;
     let mut copied = Copied {
         database_bytes: std::fs::metadata(database).map(|m| m.len()).unwrap_or(0),

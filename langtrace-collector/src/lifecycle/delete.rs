@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::store::db;
 use crate::store::write::delete::{self, Step};
 use crate::writer::{WriteError, Writer};
 
@@ -30,7 +31,7 @@ pub async fn traces(
             let (project_id, trace_ids) = (project_id.clone(), trace_ids.clone());
             move || {
                 let (project_id, trace_ids) = (project_id.clone(), trace_ids.clone());
-                move |tx: &rusqlite::Transaction<'_>| delete::step(tx, &project_id, &trace_ids)
+                move |tx: &db::Transaction<'_>| delete::step(tx, &project_id, &trace_ids)
             }
         })
         .await?;
@@ -39,7 +40,7 @@ pub async fn traces(
             let (media_dir, hashes) = (PathBuf::from(media_dir), Arc::new(media_hashes));
             patiently(writer, move || {
                 let (media_dir, hashes) = (media_dir.clone(), hashes.clone());
-                move |tx: &rusqlite::Transaction<'_>| delete::release_media(tx, &media_dir, &hashes)
+                move |tx: &db::Transaction<'_>| delete::release_media(tx, &media_dir, &hashes)
             })
             .await?;
         }
@@ -52,7 +53,7 @@ pub async fn traces(
 async fn patiently<T, F>(writer: &Writer, make: impl Fn() -> F) -> Result<T, WriteError>
 where
     T: Send + 'static,
-    F: FnMut(&rusqlite::Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    F: FnMut(&db::Transaction<'_>) -> db::Result<T> + Send + 'static,
 {
     let mut tries = 0;
     loop {

@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::store::db;
 use crate::store::{self, retention, Store};
 use crate::writer::{WriteError, Writer};
 
@@ -25,7 +26,7 @@ pub enum PruneError {
     Write(#[from] WriteError),
     /// A read failed.
     #[error("database error: {0}")]
-    Read(#[from] rusqlite::Error),
+    Read(#[from] db::Error),
     /// The checkpoint's connection could not be opened.
     #[error(transparent)]
     Open(#[from] store::OpenError),
@@ -90,7 +91,7 @@ pub async fn reclaim(store: &Store, writer: &Writer) -> Result<i64, PruneError> 
         let now_left = writer
             .write(|tx| {
                 tx.execute_batch(&format!("PRAGMA incremental_vacuum({PAGES_PER_STEP})"))?;
-                tx.pragma_query_value(None, "freelist_count", |row| row.get::<_, i64>(0))
+                tx.query_row("PRAGMA freelist_count", (), |row| row.get::<_, i64>(0))
             })
             .await?;
         // A file without incremental vacuum keeps its free pages: stop once nothing moves.
@@ -103,7 +104,7 @@ pub async fn reclaim(store: &Store, writer: &Writer) -> Result<i64, PruneError> 
     let store = store.clone();
     tokio::task::spawn_blocking(move || -> Result<(), PruneError> {
         let connection = store.checkpoint_connection()?;
-        connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)")?;
+        connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)").map_err(db::Error::from)?;
         Ok(())
     })
     .await??;
@@ -113,7 +114,7 @@ pub async fn reclaim(store: &Store, writer: &Writer) -> Result<i64, PruneError> 
 /// Runs `query` on a pooled reader on a blocking thread.
 async fn read<T: Send + 'static>(
     store: &Store,
-    query: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
+    query: impl FnOnce(&db::Connection) -> db::Result<T> + Send + 'static,
 ) -> Result<T, PruneError> {
     let store = store.clone();
     Ok(tokio::task::spawn_blocking(move || store.read(query)).await??)

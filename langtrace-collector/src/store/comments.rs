@@ -2,10 +2,8 @@
 //! listed newest first with filters, read one by one, and the check that the object a
 //! comment names exists in the project.
 
-use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, OptionalExtension, Row};
-
 use super::filter::{self, Filter, Page, Paged};
+use crate::store::db::{self, Connection, OptionalExtension, Row, Value as Sql};
 
 /// Columns of `comments c` that [`CommentRow::read`] reads.
 const COLUMNS: &str = "c.id AS id, c.project_id AS project_id, c.object_type AS object_type,
@@ -62,7 +60,7 @@ pub fn find_object(
     project_id: &str,
     object: CommentObject,
     id: &str,
-) -> rusqlite::Result<Option<Option<String>>> {
+) -> db::Result<Option<Option<String>>> {
     connection.prepare_cached(object.lookup_sql())?.query_row([project_id, id], |row| row.get(0)).optional()
 }
 
@@ -89,10 +87,11 @@ pub struct CommentRow {
 
 impl CommentRow {
     /// Reads a row selected with this module's columns.
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &Row<'_>) -> db::Result<Self> {
         let keyword: String = row.get("object_type")?;
-        let object = CommentObject::from_keyword(&keyword).ok_or_else(|| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, "unknown comment object".into())
+        let object = CommentObject::from_keyword(&keyword).ok_or_else(|| db::Error::Column {
+            column: "object_type".into(),
+            message: format!("unknown comment object {keyword}"),
         })?;
         Ok(Self {
             id: row.get("id")?,
@@ -136,14 +135,14 @@ pub fn page(
     project_id: &str,
     filter: &CommentFilter,
     page: Page,
-) -> rusqlite::Result<Paged<CommentRow>> {
+) -> db::Result<Paged<CommentRow>> {
     let page_sql = format!("SELECT {COLUMNS} FROM comments c WHERE {{where}} ORDER BY c.created_at DESC, c.id DESC");
     let sqls = ("SELECT COUNT(*) FROM comments c WHERE {where}", page_sql.as_str());
     filter::page(connection, &filter.clause(project_id), page, sqls, CommentRow::read)
 }
 
 /// One comment of `project_id`.
-pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<CommentRow>> {
+pub fn get(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<CommentRow>> {
     let sql = format!("SELECT {COLUMNS} FROM comments c WHERE c.project_id = ? AND c.id = ?");
     let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(id.to_owned())];
     Ok(filter::all(connection, &sql, params, CommentRow::read)?.pop())

@@ -1,8 +1,7 @@
 //! LLM connections (reads): a project's provider keys, one per provider name, with the
 //! secret and extra headers still sealed. Writes are in `write::connections`.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
-
+use crate::store::db::{self, params, Connection, OptionalExtension, Row};
 use crate::store::filter::{Page, Paged};
 
 /// One stored connection.
@@ -40,7 +39,7 @@ pub struct ConnectionRow {
 const COLUMNS: &str = "id, provider, adapter, sealed_secret, display_secret, base_url, custom_models,
     with_default_models, sealed_extra_headers, extra_header_keys, config, created_at, updated_at";
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
+fn read_row(row: &Row<'_>) -> db::Result<ConnectionRow> {
     Ok(ConnectionRow {
         id: row.get(0)?,
         provider: row.get(1)?,
@@ -59,7 +58,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<ConnectionRow> {
 }
 
 /// One page of a project's connections, by provider name.
-pub fn list(connection: &Connection, project_id: &str, page: Page) -> rusqlite::Result<Paged<ConnectionRow>> {
+pub fn list(connection: &Connection, project_id: &str, page: Page) -> db::Result<Paged<ConnectionRow>> {
     let total: i64 = connection
         .prepare_cached("SELECT COUNT(*) FROM llm_connections WHERE project_id = ?1")?
         .query_row([project_id], |row| row.get(0))?;
@@ -69,16 +68,12 @@ pub fn list(connection: &Connection, project_id: &str, page: Page) -> rusqlite::
             "SELECT {COLUMNS} FROM llm_connections WHERE project_id = ?1 ORDER BY provider LIMIT ?2 OFFSET ?3"
         ))?
         .query_map(params![project_id, limit, offset], read_row)?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<db::Result<_>>()?;
     Ok(Paged { rows, total: total as u64 })
 }
 
 /// The project's connection named `provider`.
-pub fn by_provider(
-    connection: &Connection,
-    project_id: &str,
-    provider: &str,
-) -> rusqlite::Result<Option<ConnectionRow>> {
+pub fn by_provider(connection: &Connection, project_id: &str, provider: &str) -> db::Result<Option<ConnectionRow>> {
     connection
         .prepare_cached(&format!("SELECT {COLUMNS} FROM llm_connections WHERE project_id = ?1 AND provider = ?2"))?
         .query_row(params![project_id, provider], read_row)
@@ -86,7 +81,7 @@ pub fn by_provider(
 }
 
 /// The project's connection with this id.
-pub fn by_id(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<ConnectionRow>> {
+pub fn by_id(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<ConnectionRow>> {
     connection
         .prepare_cached(&format!("SELECT {COLUMNS} FROM llm_connections WHERE project_id = ?1 AND id = ?2"))?
         .query_row(params![project_id, id], read_row)

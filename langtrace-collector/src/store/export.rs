@@ -3,12 +3,10 @@
 //! the last one stopped (no `OFFSET` to skip over). Observations page the same way
 //! through [`super::observations::after`].
 
-use rusqlite::types::Value as Sql;
-use rusqlite::Connection;
-
 use super::datasets::items::{self, ItemFilter, ItemRow};
 use super::filter::{self, Io};
 use super::traces::{self, TraceFilter, TraceRow};
+use crate::store::db::{self, Connection, Value as Sql};
 
 /// Where a trace export continues: after this start time and id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,7 +31,7 @@ pub fn traces_after(
     filter: &TraceFilter,
     cursor: Option<&TraceCursor>,
     limit: u32,
-) -> rusqlite::Result<Vec<TraceRow>> {
+) -> db::Result<Vec<TraceRow>> {
     let mut clause = filter.clause(project_id);
     if let Some(cursor) = cursor {
         let start = cursor.start_time;
@@ -73,7 +71,7 @@ pub fn items_after(
     filter: &ItemFilter,
     cursor: Option<&ItemCursor>,
     limit: u32,
-) -> rusqlite::Result<Vec<ItemRow>> {
+) -> db::Result<Vec<ItemRow>> {
     let mut clause = filter.clause(project_id);
     if let Some(cursor) = cursor {
         let created = cursor.created_at;
@@ -98,12 +96,13 @@ mod tests {
     fn store_with_traces(starts: &[(i64, &str)]) -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let (_store, connection) = crate::store::Store::open(dir.path(), crate::store::Durability::EachCommit).unwrap();
+        let connection = Connection::from(connection);
         for (start, id) in starts {
             connection
                 .execute(
                     "INSERT INTO traces (project_id, id, start_time, end_time, created_at, updated_at)
                      VALUES ('p', ?1, ?2, ?2, 0, 0)",
-                    rusqlite::params![id, start],
+                    db::params![id, start],
                 )
                 .unwrap();
         }
@@ -111,7 +110,7 @@ mod tests {
             .execute(
                 "INSERT INTO traces (project_id, id, start_time, end_time, created_at, updated_at)
                  VALUES ('other', 'x', 5, 5, 0, 0)",
-                [],
+                (),
             )
             .unwrap();
         (dir, connection)

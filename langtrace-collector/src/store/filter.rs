@@ -1,9 +1,8 @@
 //! `WHERE` clauses built from typed filters: a clause list with its parameters, always
 //! starting with the project, so every query is scoped to one project.
 
-use rusqlite::types::Value as Sql;
-
 use super::last_message::LastMessage;
+use crate::store::db::{self, Value as Sql};
 
 /// A `WHERE` clause under construction, always starting with the project.
 pub struct Filter {
@@ -54,19 +53,19 @@ impl Filter {
 
 /// Rows `sql` selects with `params`, each read by `read`.
 pub fn all<T>(
-    connection: &rusqlite::Connection,
+    connection: &db::Connection,
     sql: &str,
     params: Vec<Sql>,
-    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<Vec<T>> {
+    read: impl FnMut(&db::Row<'_>) -> db::Result<T>,
+) -> db::Result<Vec<T>> {
     let mut statement = connection.prepare_cached(sql)?;
-    let rows = statement.query_map(rusqlite::params_from_iter(params), read)?;
+    let rows = statement.query_map(params, read)?;
     rows.collect()
 }
 
 /// The count `sql` returns.
-pub fn count(connection: &rusqlite::Connection, sql: &str, params: Vec<Sql>) -> rusqlite::Result<u64> {
-    connection.query_row(sql, rusqlite::params_from_iter(params), |row| row.get::<_, i64>(0)).map(|n| n as u64)
+pub fn count(connection: &db::Connection, sql: &str, params: Vec<Sql>) -> db::Result<u64> {
+    connection.query_row(sql, params, |row| row.get::<_, i64>(0)).map(|n| n as u64)
 }
 
 /// One page of a list: 1-based `page` of `limit` rows.
@@ -99,12 +98,12 @@ pub struct Paged<T> {
 /// One page: `count_sql` counts and `page_sql` selects (both with `{where}` where the
 /// filter goes; `page_sql` without its `LIMIT`), each row read by `read`.
 pub fn page<T>(
-    connection: &rusqlite::Connection,
+    connection: &db::Connection,
     filter: &Filter,
     page: Page,
     (count_sql, page_sql): (&str, &str),
-    read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
-) -> rusqlite::Result<Paged<T>> {
+    read: impl FnMut(&db::Row<'_>) -> db::Result<T>,
+) -> db::Result<Paged<T>> {
     let where_sql = filter.sql();
     let total = count(connection, &count_sql.replace("{where}", &where_sql), filter.params([]))?;
     let page_sql = format!("{} LIMIT ? OFFSET ?", page_sql.replace("{where}", &where_sql));
@@ -155,7 +154,7 @@ pub struct IoText {
 
 impl IoText {
     /// Reads column `name` (`input` or `output`) selected by [`Io::columns`].
-    pub fn read(row: &rusqlite::Row<'_>, name: &str) -> rusqlite::Result<Self> {
+    pub fn read(row: &db::Row<'_>, name: &str) -> db::Result<Self> {
         let chars: Option<i64> = row.get(format!("{name}_chars").as_str())?;
         Ok(Self { text: row.get(name)?, cut_from: chars.filter(|&chars| chars > PREVIEW_CHARS), last_message: None })
     }

@@ -12,12 +12,12 @@
 
 use langtrace_core::conventions::messages::read;
 use langtrace_core::conventions::messages::{Content, Message, Part, Role};
-use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
 use serde_json::Value;
 
 use super::filter::{IoText, PREVIEW_CHARS};
 use super::observations::ObservationRow;
 use super::traces::TraceRow;
+use crate::store::db::{self, Connection, OptionalExtension, Row};
 
 /// The last message of a chat input or output, for its list preview.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub struct LastMessage {
 pub(super) fn of_traces<'r>(
     connection: &Connection,
     rows: impl IntoIterator<Item = &'r mut TraceRow>,
-) -> rusqlite::Result<()> {
+) -> db::Result<()> {
     let sql = format!("SELECT {} FROM traces WHERE project_id = ?1 AND id = ?2", selected());
     for row in rows {
         if wanted(&row.input) || wanted(&row.output) {
@@ -50,7 +50,7 @@ pub(super) fn of_traces<'r>(
 pub(super) fn of_observations<'r>(
     connection: &Connection,
     rows: impl IntoIterator<Item = &'r mut ObservationRow>,
-) -> rusqlite::Result<()> {
+) -> db::Result<()> {
     let sql = format!("SELECT {} FROM observations WHERE project_id = ?1 AND trace_id = ?2 AND id = ?3", selected());
     for row in rows {
         if wanted(&row.input) || wanted(&row.output) {
@@ -67,18 +67,10 @@ fn wanted(io: &IoText) -> bool {
 }
 
 /// Reads the last messages of one row with `sql` (a [`selected`] list) and `key`.
-fn fill(
-    connection: &Connection,
-    sql: &str,
-    key: &[&str],
-    input: &mut IoText,
-    output: &mut IoText,
-) -> rusqlite::Result<()> {
+fn fill(connection: &Connection, sql: &str, key: &[&str], input: &mut IoText, output: &mut IoText) -> db::Result<()> {
     let found = connection
         .prepare_cached(sql)?
-        .query_row(params_from_iter(key), |row| {
-            Ok((read_last(row, "input", Role::User)?, read_last(row, "output", Role::Assistant)?))
-        })
+        .query_row(key, |row| Ok((read_last(row, "input", Role::User)?, read_last(row, "output", Role::Assistant)?)))
         .optional()?;
     // A row deleted since the page was read keeps its plain preview.
     if let Some((last_input, last_output)) = found {
@@ -96,7 +88,7 @@ fn selected() -> String {
 
 /// The last message of column `name` as [`selected`] reads it; `default_role` for a
 /// message that names none.
-fn read_last(row: &Row<'_>, name: &str, default_role: Role) -> rusqlite::Result<Option<LastMessage>> {
+fn read_last(row: &Row<'_>, name: &str, default_role: Role) -> db::Result<Option<LastMessage>> {
     let whole: Option<String> = row.get(name)?;
     Ok(whole.and_then(|whole| last_message(&whole, default_role)))
 }

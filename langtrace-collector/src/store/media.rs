@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use super::now_ns;
+use crate::store::db::{self, params, Connection, OptionalExtension, Transaction};
 
 /// Media announced by a client, before its bytes arrive.
 #[derive(Debug, Clone)]
@@ -32,12 +32,7 @@ pub struct Announced {
 
 /// Records an announcement and returns its upload token, or `None` when the bytes are
 /// stored already.
-pub fn announce(
-    tx: &Transaction<'_>,
-    project_id: &str,
-    media: &Announced,
-    token: &str,
-) -> rusqlite::Result<Option<String>> {
+pub fn announce(tx: &Transaction<'_>, project_id: &str, media: &Announced, token: &str) -> db::Result<Option<String>> {
     let uploaded: Option<Option<i64>> = tx
         .query_row(
             "SELECT uploaded_at FROM media WHERE project_id = ?1 AND id = ?2 AND upload_status BETWEEN 200 AND 299",
@@ -85,7 +80,7 @@ const UPLOAD_BY_TOKEN: &str =
     "SELECT sha256_hash, content_length, project_id FROM media WHERE id = ?1 AND upload_token = ?2";
 
 /// The announcement an upload token belongs to.
-pub fn upload(connection: &Connection, id: &str, token: &str) -> rusqlite::Result<Option<Upload>> {
+pub fn upload(connection: &Connection, id: &str, token: &str) -> db::Result<Option<Upload>> {
     connection
         .query_row(UPLOAD_BY_TOKEN, params![id, token], |row| {
             Ok(Upload { sha256_hash: row.get(0)?, content_length: row.get(1)?, project_id: row.get(2)? })
@@ -94,7 +89,7 @@ pub fn upload(connection: &Connection, id: &str, token: &str) -> rusqlite::Resul
 }
 
 /// Marks the bytes of `id` stored (the token is spent).
-pub fn mark_uploaded(tx: &Transaction<'_>, project_id: &str, id: &str) -> rusqlite::Result<usize> {
+pub fn mark_uploaded(tx: &Transaction<'_>, project_id: &str, id: &str) -> db::Result<usize> {
     tx.execute(
         "UPDATE media SET uploaded_at = ?1, upload_status = 200, upload_token = NULL WHERE project_id = ?2 AND id = ?3",
         params![now_ns(), project_id, id],
@@ -102,7 +97,7 @@ pub fn mark_uploaded(tx: &Transaction<'_>, project_id: &str, id: &str) -> rusqli
 }
 
 /// Records a client's upload report (a stored upload stays stored); the rows updated.
-pub fn report(tx: &Transaction<'_>, project_id: &str, id: &str, status: Option<i64>) -> rusqlite::Result<usize> {
+pub fn report(tx: &Transaction<'_>, project_id: &str, id: &str, status: Option<i64>) -> db::Result<usize> {
     tx.execute(
         "UPDATE media SET upload_status = COALESCE(upload_status, ?1) WHERE project_id = ?2 AND id = ?3",
         params![status, project_id, id],
@@ -123,7 +118,7 @@ pub struct MediaRow {
 }
 
 /// One media description.
-pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<MediaRow>> {
+pub fn get(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<MediaRow>> {
     connection
         .query_row(
             "SELECT sha256_hash, content_type, content_length, uploaded_at FROM media WHERE project_id = ?1 AND id = ?2",
@@ -143,7 +138,7 @@ pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Res
 /// Whether trace `trace_id` of `project_id` holds media `media_id`: announced for it, or
 /// referenced (`...|id=<media_id>|...`, the reference a client leaves in place of the
 /// bytes) in the input, output or metadata of one of its observations.
-pub fn of_trace(connection: &Connection, project_id: &str, trace_id: &str, media_id: &str) -> rusqlite::Result<bool> {
+pub fn of_trace(connection: &Connection, project_id: &str, trace_id: &str, media_id: &str) -> db::Result<bool> {
     let reference = super::filter::contains_pattern(&format!("|id={media_id}|"));
     connection
         .prepare_cached(
@@ -166,8 +161,7 @@ mod tests {
 
     #[test]
     fn an_upload_token_is_found_through_its_index() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut connection).unwrap();
+        let connection = crate::store::migrated_in_memory();
         let plan: Vec<String> = connection
             .prepare(&format!("EXPLAIN QUERY PLAN {UPLOAD_BY_TOKEN}"))
             .unwrap()

@@ -5,10 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use rusqlite::types::Value as Sql;
-use rusqlite::Connection;
-
 use super::filter::Filter;
+use crate::store::db::{self, Connection, Value as Sql};
 
 /// Result rows (groups of dimension values and time bucket) a query returns at most; a
 /// query with more is refused.
@@ -163,7 +161,7 @@ pub enum ScanError {
     TooManyValues,
     /// SQLite failed.
     #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(#[from] db::Error),
 }
 
 impl View {
@@ -250,7 +248,7 @@ fn source_sql(plan: &MetricsPlan, project_id: &str) -> (String, Vec<Sql>) {
         None => "0 AS b".into(),
     });
     select.extend(plan.metrics.iter().enumerate().map(|(i, &(measure, _))| {
-        format!("CAST({} AS REAL) AS v{i}", measure_sql(plan.view, measure).unwrap_or("NULL"))
+        format!("CAST({} AS DOUBLE PRECISION) AS v{i}", measure_sql(plan.view, measure).unwrap_or("NULL"))
     }));
     (format!("SELECT {} FROM {table} WHERE {}", select.join(", "), filter.sql()), filter.params([]))
 }
@@ -333,9 +331,9 @@ pub fn scan(connection: &Connection, project_id: &str, plan: &MetricsPlan) -> Re
     let mut groups: HashMap<GroupKey, Vec<Accumulator>> = HashMap::new();
     let mut ranked = 0;
     let mut statement = connection.prepare(&source)?;
-    let mut rows = statement.query(rusqlite::params_from_iter(&params))?;
+    let mut rows = statement.query(&params)?;
     while let Some(row) = rows.next()? {
-        let key = (0..dimensions).map(|i| row.get(i)).collect::<rusqlite::Result<_>>()?;
+        let key = (0..dimensions).map(|i| row.get(i)).collect::<db::Result<_>>()?;
         let key: GroupKey = (key, row.get(dimensions)?);
         if !groups.contains_key(&key) && groups.len() == MAX_GROUPS {
             return Err(ScanError::TooManyGroups);
@@ -379,6 +377,7 @@ mod tests {
     fn store() -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
         let (_store, connection) = super::super::Store::open(dir.path(), super::super::Durability::EachCommit).unwrap();
+        let connection = db::Connection::from(connection);
         connection.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
         let columns = "project_id, id, trace_id, type, name, start_time, end_time, environment, is_root, level, \
                        metadata, usage_details, cost_details, created_at";
@@ -387,12 +386,12 @@ mod tests {
             let sql = format!(
                 "INSERT INTO observations ({columns}) VALUES ('p', ?, 't', 'SPAN', 'a', 0, ?, 'default', {constants})"
             );
-            connection.execute(&sql, rusqlite::params![format!("a{i}"), i * 1_000_000]).unwrap();
+            connection.execute(&sql, db::params![format!("a{i}"), i * 1_000_000]).unwrap();
         }
         let sql = format!(
             "INSERT INTO observations ({columns}) VALUES ('p', 'b', 't', 'SPAN', 'b', 0, NULL, 'default', {constants})"
         );
-        connection.execute(&sql, []).unwrap();
+        connection.execute(&sql, ()).unwrap();
         (dir, connection)
     }
 
@@ -422,7 +421,7 @@ mod tests {
         let (_dir, connection) = store();
         let by_id = |dimension| MetricsPlan { dimensions: vec![dimension], ..plan(&[Aggregation::Count]) };
         // Group by the version, one per observation: set it to the observation's id.
-        connection.execute("UPDATE observations SET version = id", []).unwrap();
+        connection.execute("UPDATE observations SET version = id", ()).unwrap();
         assert_eq!(scan(&connection, "p", &by_id(Column::Version)).unwrap().len(), 101);
         let extra = format!(
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {MAX_GROUPS})
@@ -430,7 +429,7 @@ mod tests {
                  metadata, usage_details, cost_details, created_at, version)
              SELECT 'p', 'x' || i, 't', 'SPAN', 'x', 0, 'default', 0, 'DEFAULT', '{{}}', '{{}}', '{{}}', 0, 'x' || i FROM n"
         );
-        connection.execute(&extra, []).unwrap();
+        connection.execute(&extra, ()).unwrap();
         assert!(matches!(scan(&connection, "p", &by_id(Column::Version)), Err(ScanError::TooManyGroups)));
     }
 }

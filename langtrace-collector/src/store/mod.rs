@@ -27,6 +27,7 @@ use rusqlite::{Connection, OpenFlags};
 pub mod comments;
 pub mod connections;
 pub mod datasets;
+pub mod db;
 pub mod environments;
 pub mod export;
 pub mod filter;
@@ -156,8 +157,8 @@ impl Store {
     }
 
     /// Runs `f` on a read-only connection from the pool.
-    pub fn read<T, E: From<rusqlite::Error>>(&self, f: impl FnOnce(&Connection) -> Result<T, E>) -> Result<T, E> {
-        let connection = self.reader()?;
+    pub fn read<T, E: From<db::Error>>(&self, f: impl FnOnce(&db::Connection) -> Result<T, E>) -> Result<T, E> {
+        let connection = db::Connection::from(self.reader().map_err(db::Error::from)?);
         let result = f(&connection);
         self.give_back(connection);
         result
@@ -166,17 +167,20 @@ impl Store {
     /// Runs `f` on a read-only connection from the pool; its statements fail with
     /// `SQLITE_INTERRUPT` once `stop` (polled every [`PROGRESS_STEPS`] virtual machine
     /// steps) answers true.
-    pub fn read_until<T, E: From<rusqlite::Error>>(
+    pub fn read_until<T, E: From<db::Error>>(
         &self,
         stop: impl FnMut() -> bool + Send + 'static,
-        f: impl FnOnce(&Connection) -> Result<T, E>,
+        f: impl FnOnce(&db::Connection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut connection = self.reader()?;
-        connection.progress_handler(PROGRESS_STEPS, Some(stop))?;
+        let mut sqlite = self.reader().map_err(db::Error::from)?;
+        sqlite.progress_handler(PROGRESS_STEPS, Some(stop)).map_err(db::Error::from)?;
+        let mut connection = db::Connection::from(sqlite);
         let result = f(&connection);
         // A connection that cannot drop its handler is not pooled again.
-        if connection.progress_handler(0, None::<fn() -> bool>).is_ok() {
-            self.give_back(connection);
+        if let db::Connection::Sqlite(sqlite) = &mut connection {
+            if sqlite.progress_handler(0, None::<fn() -> bool>).is_ok() {
+                self.give_back(connection);
+            }
         }
         result
     }
@@ -196,7 +200,8 @@ impl Store {
     }
 
     /// Keeps `connection` for reuse while the pool has room.
-    fn give_back(&self, connection: Connection) {
+    fn give_back(&self, connection: db::Connection) {
+        let db::Connection::Sqlite(connection) = connection else { return };
         let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
         if pool.len() < POOLED_READERS {
             pool.push(connection);
@@ -214,4 +219,12 @@ pub fn reclaims_space(connection: &Connection) -> rusqlite::Result<bool> {
 /// Nanoseconds since the Unix epoch, now.
 pub fn now_ns() -> i64 {
     langtrace_core::record::Timestamp::now().0 as i64
+}
+
+/// A private in-memory database with the schema, for tests.
+#[cfg(test)]
+pub fn migrated_in_memory() -> db::Connection {
+    let mut connection = Connection::open_in_memory().expect("in-memory database");
+    schema::migrate(&mut connection).expect("migrations");
+    connection.into()
 }

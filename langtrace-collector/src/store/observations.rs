@@ -1,12 +1,10 @@
 //! Observation rows: listed with filters (page by page, or after a cursor with the trace
 //! context joined), read one by one, or all of one trace.
 
-use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, Row};
-
 use super::filter::{self, Filter, Io, IoText, Page, Paged};
 use super::last_message;
 use super::score_threshold::ScoreThreshold;
+use crate::store::db::{self, Connection, Row, Value as Sql};
 
 /// Columns of `observations o` that [`ObservationRow::read`] reads, besides input and
 /// output.
@@ -96,7 +94,7 @@ fn columns(io: Io) -> String {
 
 impl ObservationRow {
     /// Reads a row selected with this module's columns.
-    pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             id: row.get("id")?,
             trace_id: row.get("trace_id")?,
@@ -150,7 +148,7 @@ pub struct TraceContext {
 }
 
 impl TraceContext {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             user_id: row.get("trace_user_id")?,
             session_id: row.get("trace_session_id")?,
@@ -240,7 +238,7 @@ pub fn page(
     filter: &ObservationFilter,
     page: Page,
     io: Io,
-) -> rusqlite::Result<Paged<ObservationRow>> {
+) -> db::Result<Paged<ObservationRow>> {
     let page_sql =
         format!("SELECT {} FROM observations o WHERE {{where}} ORDER BY o.start_time DESC, o.id DESC", columns(io));
     let sqls = ("SELECT COUNT(*) FROM observations o WHERE {where}", page_sql.as_str());
@@ -272,7 +270,7 @@ pub fn after(
     cursor: Option<&ObservationCursor>,
     limit: u32,
     io: Io,
-) -> rusqlite::Result<Vec<(ObservationRow, TraceContext)>> {
+) -> db::Result<Vec<(ObservationRow, TraceContext)>> {
     let mut clause = filter.clause(project_id);
     if let Some(cursor) = cursor {
         let (start, id, trace) = (cursor.start_time, &cursor.id, &cursor.trace_id);
@@ -299,7 +297,7 @@ pub fn after(
 
 /// One observation by id alone (no index: scans the project's (trace, id) index), input
 /// and output whole.
-pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<ObservationRow>> {
+pub fn get(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<ObservationRow>> {
     let sql = format!("SELECT {} FROM observations o WHERE o.project_id = ? AND o.id = ?", columns(Io::Full));
     let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(id.to_owned())];
     Ok(filter::all(connection, &sql, params, ObservationRow::read)?.pop())
@@ -313,7 +311,7 @@ pub fn of_trace(
     trace_id: &str,
     limit: Option<u32>,
     io: Io,
-) -> rusqlite::Result<Vec<ObservationRow>> {
+) -> db::Result<Vec<ObservationRow>> {
     // `+`: look the trace up by its index, then sort.
     let sql = format!(
         "SELECT {} FROM observations o WHERE o.project_id = ? AND o.trace_id = ?

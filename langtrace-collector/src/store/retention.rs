@@ -1,13 +1,13 @@
 //! Per-project retention: how many days a project keeps its traces (none: forever), and
 //! the traces past it, oldest first, found through the `traces_start` index.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::db::{self, params, Connection, OptionalExtension};
 
 /// A nanosecond count per day.
 const DAY_NS: i64 = 86_400 * 1_000_000_000;
 
 /// The retention of `project_id` in days: `None` when it keeps everything (or is unknown).
-pub fn get(connection: &Connection, project_id: &str) -> rusqlite::Result<Option<i64>> {
+pub fn get(connection: &Connection, project_id: &str) -> db::Result<Option<i64>> {
     Ok(connection
         .query_row("SELECT retention_days FROM projects WHERE id = ?1", [project_id], |row| row.get(0))
         .optional()?
@@ -15,27 +15,21 @@ pub fn get(connection: &Connection, project_id: &str) -> rusqlite::Result<Option
 }
 
 /// Sets the retention of `project_id` (`None` keeps everything); the projects updated.
-pub fn set(connection: &Connection, project_id: &str, days: Option<i64>) -> rusqlite::Result<usize> {
+pub fn set(connection: &Connection, project_id: &str, days: Option<i64>) -> db::Result<usize> {
     connection.execute("UPDATE projects SET retention_days = ?2 WHERE id = ?1", params![project_id, days])
 }
 
 /// Every project with a retention, and its days.
-pub fn projects(connection: &Connection) -> rusqlite::Result<Vec<(String, i64)>> {
+pub fn projects(connection: &Connection) -> db::Result<Vec<(String, i64)>> {
     let mut statement =
         connection.prepare("SELECT id, retention_days FROM projects WHERE retention_days IS NOT NULL ORDER BY id")?;
-    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    let rows = statement.query_map((), |row| Ok((row.get(0)?, row.get(1)?)))?;
     rows.collect()
 }
 
 /// Up to `limit` traces of `project_id` that started more than `days` days before `now`
 /// (ns), oldest first.
-pub fn expired(
-    connection: &Connection,
-    project_id: &str,
-    days: i64,
-    now: i64,
-    limit: i64,
-) -> rusqlite::Result<Vec<String>> {
+pub fn expired(connection: &Connection, project_id: &str, days: i64, now: i64, limit: i64) -> db::Result<Vec<String>> {
     let cutoff = now.saturating_sub(days.saturating_mul(DAY_NS));
     let mut statement = connection.prepare_cached(
         "SELECT id FROM traces WHERE project_id = ?1 AND start_time < ?2 ORDER BY start_time LIMIT ?3",
@@ -50,8 +44,7 @@ mod tests {
 
     #[test]
     fn expired_traces_are_the_ones_older_than_the_retention_in_their_project() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut connection).unwrap();
+        let connection = crate::store::migrated_in_memory();
         connection
             .execute_batch("INSERT INTO projects (id, name, created_at) VALUES ('a', 'a', 0), ('b', 'b', 0)")
             .unwrap();

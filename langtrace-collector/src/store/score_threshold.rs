@@ -1,7 +1,7 @@
 //! A score condition on observations (`helpful >= 0.8`): an observation matches when a
 //! numeric score of that name on it, or on its trace as a whole, compares as asked.
 
-use rusqlite::types::Value as Sql;
+use crate::store::db::Value as Sql;
 
 /// How a score's value compares with the threshold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

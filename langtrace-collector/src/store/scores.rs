@@ -1,11 +1,9 @@
 //! Score rows: stored (an existing id is replaced: clients may resend), listed with
 //! filters page by page or after a cursor, and read per trace.
 
-use rusqlite::types::Value as Sql;
-use rusqlite::{named_params, Connection, Row, Transaction};
-
 use super::filter::{self, Filter, Page, Paged};
 use super::now_ns;
+use crate::store::db::{self, params, Connection, Row, Transaction, Value as Sql};
 
 /// Columns of `scores s` that [`ScoreRow::read`] reads.
 const COLUMNS: &str = "s.id AS id, s.trace_id AS trace_id, s.observation_id AS observation_id,
@@ -60,7 +58,7 @@ pub struct ScoreRow {
 
 impl ScoreRow {
     /// Reads a row selected with this module's columns.
-    pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub fn read(row: &Row<'_>) -> db::Result<Self> {
         let score = ScoreFields {
             id: row.get("id")?,
             trace_id: row.get("trace_id")?,
@@ -82,22 +80,38 @@ impl ScoreRow {
 }
 
 /// Stores scores of `project_id`.
-pub fn insert(tx: &Transaction<'_>, project_id: &str, scores: &[ScoreFields]) -> rusqlite::Result<()> {
+pub fn insert(tx: &Transaction<'_>, project_id: &str, scores: &[ScoreFields]) -> db::Result<()> {
     let mut statement = tx.prepare_cached(
-        "INSERT OR REPLACE INTO scores (project_id, id, trace_id, observation_id, session_id, name, value,
+        "INSERT INTO scores (project_id, id, trace_id, observation_id, session_id, name, value,
             string_value, data_type, source, comment, metadata, environment, timestamp, created_at, dataset_run_id)
-         VALUES (:project, :id, :trace, :observation, :session, :name, :value, :string_value, :data_type, :source,
-            :comment, :metadata, :environment, :timestamp, :created, :run)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+         ON CONFLICT (project_id, id) DO UPDATE SET trace_id = excluded.trace_id,
+            observation_id = excluded.observation_id, session_id = excluded.session_id, name = excluded.name,
+            value = excluded.value, string_value = excluded.string_value, data_type = excluded.data_type,
+            source = excluded.source, comment = excluded.comment, metadata = excluded.metadata,
+            environment = excluded.environment, timestamp = excluded.timestamp, created_at = excluded.created_at,
+            dataset_run_id = excluded.dataset_run_id",
     )?;
     let created = now_ns();
     for score in scores {
-        statement.execute(named_params! {
-            ":project": project_id, ":id": score.id, ":trace": score.trace_id, ":observation": score.observation_id,
-            ":session": score.session_id, ":name": score.name, ":value": score.value,
-            ":string_value": score.string_value, ":data_type": score.data_type, ":source": score.source,
-            ":comment": score.comment, ":metadata": score.metadata, ":environment": score.environment,
-            ":timestamp": score.timestamp, ":created": created, ":run": score.dataset_run_id,
-        })?;
+        statement.execute(params![
+            project_id,
+            score.id,
+            score.trace_id,
+            score.observation_id,
+            score.session_id,
+            score.name,
+            score.value,
+            score.string_value,
+            score.data_type,
+            score.source,
+            score.comment,
+            score.metadata,
+            score.environment,
+            score.timestamp,
+            created,
+            score.dataset_run_id,
+        ])?;
     }
     Ok(())
 }
@@ -160,7 +174,7 @@ pub fn page(
     project_id: &str,
     filter: &ScoreFilter,
     page: Page,
-) -> rusqlite::Result<Paged<ScoreRow>> {
+) -> db::Result<Paged<ScoreRow>> {
     let page_sql = format!("SELECT {COLUMNS} FROM scores s WHERE {{where}} ORDER BY s.timestamp DESC, s.id DESC");
     let sqls = ("SELECT COUNT(*) FROM scores s WHERE {where}", page_sql.as_str());
     filter::page(connection, &filter.clause(project_id), page, sqls, ScoreRow::read)
@@ -182,7 +196,7 @@ pub fn after(
     filter: &ScoreFilter,
     cursor: Option<&ScoreCursor>,
     limit: u32,
-) -> rusqlite::Result<Vec<ScoreRow>> {
+) -> db::Result<Vec<ScoreRow>> {
     let mut clause = filter.clause(project_id);
     if let Some(ScoreCursor { timestamp, id }) = cursor {
         let time = *timestamp;
@@ -197,7 +211,7 @@ pub fn after(
 }
 
 /// The scores of one dataset run (experiment), oldest first.
-pub fn of_dataset_run(connection: &Connection, project_id: &str, run_id: &str) -> rusqlite::Result<Vec<ScoreRow>> {
+pub fn of_dataset_run(connection: &Connection, project_id: &str, run_id: &str) -> db::Result<Vec<ScoreRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM scores s WHERE s.project_id = ? AND s.dataset_run_id = ? ORDER BY s.timestamp");
     let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(run_id.to_owned())];
@@ -205,7 +219,7 @@ pub fn of_dataset_run(connection: &Connection, project_id: &str, run_id: &str) -
 }
 
 /// The scores of one trace, oldest first.
-pub fn of_trace(connection: &Connection, project_id: &str, trace_id: &str) -> rusqlite::Result<Vec<ScoreRow>> {
+pub fn of_trace(connection: &Connection, project_id: &str, trace_id: &str) -> db::Result<Vec<ScoreRow>> {
     let sql = format!("SELECT {COLUMNS} FROM scores s WHERE s.project_id = ? AND s.trace_id = ? ORDER BY +s.timestamp");
     let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(trace_id.to_owned())];
     filter::all(connection, &sql, params, ScoreRow::read)

@@ -1,14 +1,13 @@
 //! Sessions: traces sharing a session id, summed up.
 
-use rusqlite::{Connection, OptionalExtension, Row};
-
 use super::filter::{self, Filter, Page, Paged};
+use crate::store::db::{self, Connection, OptionalExtension, Row};
 
 /// The aggregate columns over `traces t` grouped by session that [`SessionRow::read`] reads.
 const COLUMNS: &str = "t.session_id AS id, MIN(t.start_time) AS first_start, MAX(t.end_time) AS last_end,
     COUNT(*) AS trace_count, SUM(t.total_tokens) AS total_tokens, SUM(t.total_cost) AS total_cost,
     json_group_array(DISTINCT t.user_id) AS user_ids, MIN(t.environment) AS environment,
-    t.project_id AS project_id, SUM(t.error_count) AS error_count";
+    MIN(t.project_id) AS project_id, SUM(t.error_count) AS error_count";
 
 /// One session's totals. Times in nanoseconds since the epoch.
 #[derive(Debug, Clone)]
@@ -36,7 +35,7 @@ pub struct SessionRow {
 }
 
 impl SessionRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             id: row.get("id")?,
             first_start: row.get("first_start")?,
@@ -71,7 +70,7 @@ pub fn page(
     project_id: &str,
     filter: &SessionFilter,
     page: Page,
-) -> rusqlite::Result<Paged<SessionRow>> {
+) -> db::Result<Paged<SessionRow>> {
     let mut clause = Filter::project("t", project_id);
     clause
         .and("t.session_id IS NOT NULL", [])
@@ -88,7 +87,7 @@ pub fn page(
 }
 
 /// One session's totals.
-pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<SessionRow>> {
+pub fn get(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<SessionRow>> {
     let sql =
         format!("SELECT {COLUMNS} FROM traces t WHERE t.project_id = ?1 AND t.session_id = ?2 GROUP BY t.session_id");
     connection.prepare_cached(&sql)?.query_row([project_id, id], SessionRow::read).optional()

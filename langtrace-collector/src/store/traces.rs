@@ -2,11 +2,10 @@
 //! read one by one, or by session and user.
 
 use langtrace_core::record::{Level, ObservationType};
-use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::filter::{self, contains_pattern, Filter, Io, IoText, Page, Paged};
 use super::last_message;
+use crate::store::db::{self, Connection, OptionalExtension, Row, Value as Sql};
 
 /// Columns of `traces t` that [`TraceRow::read`] reads, besides input and output.
 const COLUMNS: &str = "t.id AS id, t.name AS name, t.user_id AS user_id, t.session_id AS session_id, t.tags AS tags,
@@ -80,7 +79,7 @@ pub(super) fn columns(io: Io) -> String {
 
 impl TraceRow {
     /// Reads a row selected with this module's columns.
-    pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             id: row.get("id")?,
             name: row.get("name")?,
@@ -294,7 +293,7 @@ pub fn page(
     order: TraceOrder,
     page: Page,
     io: Io,
-) -> rusqlite::Result<Paged<TraceRow>> {
+) -> db::Result<Paged<TraceRow>> {
     let page_sql = format!("SELECT {} FROM traces t WHERE {{where}} ORDER BY {}", columns(io), order.sql());
     let sqls = ("SELECT COUNT(*) FROM traces t WHERE {where}", page_sql.as_str());
     let mut paged = filter::page(connection, &filter.clause(project_id), page, sqls, TraceRow::read)?;
@@ -305,7 +304,7 @@ pub fn page(
 }
 
 /// One trace, input and output whole.
-pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<TraceRow>> {
+pub fn get(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<TraceRow>> {
     let sql = format!("SELECT {} FROM traces t WHERE t.project_id = ?1 AND t.id = ?2", columns(Io::Full));
     connection.prepare_cached(&sql)?.query_row([project_id, id], TraceRow::read).optional()
 }
@@ -313,7 +312,7 @@ pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Res
 /// The project of the public trace `id`, if one is public: the oldest such trace when
 /// several projects hold a public trace of that id, so a trace made public later under
 /// the same id never replaces the one a share link was made for.
-pub fn public_owner(connection: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
+pub fn public_owner(connection: &Connection, id: &str) -> db::Result<Option<String>> {
     connection
         .prepare_cached(
             "SELECT project_id FROM traces INDEXED BY traces_public WHERE id = ?1 AND public = 1
@@ -341,7 +340,7 @@ pub fn with(
     value: &str,
     order: Oldest,
     page: Page,
-) -> rusqlite::Result<Vec<TraceRow>> {
+) -> db::Result<Vec<TraceRow>> {
     let direction = match order {
         Oldest::First => "ASC",
         Oldest::Last => "DESC",

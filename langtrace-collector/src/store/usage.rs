@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rusqlite::Connection;
+use crate::store::db::{self, Connection};
 
 /// Counts and sizes of one project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,7 @@ pub struct Usage {
 }
 
 /// The usage of `project_id`.
-pub fn of_project(connection: &Connection, project_id: &str) -> rusqlite::Result<Usage> {
+pub fn of_project(connection: &Connection, project_id: &str) -> db::Result<Usage> {
     let (traces, observations) = connection.query_row(
         "SELECT COUNT(*), COALESCE(SUM(observation_count), 0) FROM traces WHERE project_id = ?1",
         [project_id],

@@ -1,8 +1,7 @@
 //! Users: traces sharing a user id, summed up.
 
-use rusqlite::{Connection, OptionalExtension, Row};
-
 use super::filter::{self, Filter, Page, Paged};
+use crate::store::db::{self, Connection, OptionalExtension, Row};
 
 /// The aggregate columns over `traces t` grouped by user that [`UserRow::read`] reads.
 const COLUMNS: &str = "t.user_id AS id, MIN(t.start_time) AS first_seen, MAX(t.start_time) AS last_seen,
@@ -31,7 +30,7 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             id: row.get("id")?,
             first_seen: row.get("first_seen")?,
@@ -57,12 +56,7 @@ pub struct UserFilter {
 }
 
 /// One page of users, most recently seen first.
-pub fn page(
-    connection: &Connection,
-    project_id: &str,
-    filter: &UserFilter,
-    page: Page,
-) -> rusqlite::Result<Paged<UserRow>> {
+pub fn page(connection: &Connection, project_id: &str, filter: &UserFilter, page: Page) -> db::Result<Paged<UserRow>> {
     let mut clause = Filter::project("t", project_id);
     clause
         .and("t.user_id IS NOT NULL", [])
@@ -77,17 +71,17 @@ pub fn page(
 }
 
 /// One user's totals.
-pub fn get(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<UserRow>> {
+pub fn get(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM traces t WHERE t.project_id = ?1 AND t.user_id = ?2 GROUP BY t.user_id");
     connection.prepare_cached(&sql)?.query_row([project_id, id], UserRow::read).optional()
 }
 
 /// Sessions of one user, by id, at most `limit`.
-pub fn sessions(connection: &Connection, project_id: &str, id: &str, limit: u32) -> rusqlite::Result<Vec<String>> {
+pub fn sessions(connection: &Connection, project_id: &str, id: &str, limit: u32) -> db::Result<Vec<String>> {
     let mut statement = connection.prepare_cached(
         "SELECT DISTINCT session_id FROM traces WHERE project_id = ?1 AND user_id = ?2 AND session_id IS NOT NULL
          ORDER BY session_id LIMIT ?3",
     )?;
-    let rows = statement.query_map(rusqlite::params![project_id, id, limit], |row| row.get(0))?;
+    let rows = statement.query_map(db::params![project_id, id, limit], |row| row.get(0))?;
     rows.collect()
 }

@@ -3,11 +3,11 @@
 
 use std::sync::mpsc as std_mpsc;
 
-use rusqlite::Connection;
 use tokio::sync::mpsc;
 
 use super::job::Job;
 use super::{checkpoint, sync};
+use crate::store::db::Connection;
 
 /// Jobs run per transaction at most.
 const MAX_JOBS_PER_COMMIT: usize = 256;

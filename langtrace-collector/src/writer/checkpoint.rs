@@ -5,6 +5,8 @@ use std::sync::mpsc::Receiver;
 
 use rusqlite::Connection;
 
+use crate::store::db;
+
 /// WAL file size past which the writer restarts the log itself. Passive checkpoints copy
 /// pages without stopping the writer, but under sustained writes they never catch up
 /// with the last commit, and only a caught-up log starts again from its beginning. The
@@ -22,7 +24,7 @@ pub(super) fn run(connection: &Connection, commits: &Receiver<()>) {
 }
 
 /// Restarts the log when it has grown past [`WAL_RESTART_BYTES`] (see there).
-pub(super) fn restart_if_large(connection: &Connection, wal: Option<&std::path::Path>) {
+pub(super) fn restart_if_large(connection: &db::Connection, wal: Option<&std::path::Path>) {
     if wal.and_then(|path| std::fs::metadata(path).ok()).is_some_and(|m| m.len() > WAL_RESTART_BYTES) {
         if let Err(error) = connection.execute_batch("PRAGMA wal_checkpoint(RESTART)") {
             tracing::warn!(%error, "WAL restart failed");

@@ -4,10 +4,10 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use rusqlite::Transaction;
 use tokio::sync::oneshot;
 
 use super::WriteError;
+use crate::store::db::{self, Transaction};
 
 /// A write waiting in the queue, type-erased.
 pub(super) trait Job: Send {
@@ -37,7 +37,7 @@ impl<T, F> Pending<T, F> {
 impl<T, F> Job for Pending<T, F>
 where
     T: Send,
-    F: FnMut(&Transaction<'_>) -> rusqlite::Result<T> + Send,
+    F: FnMut(&Transaction<'_>) -> db::Result<T> + Send,
 {
     fn run(&mut self, tx: &Transaction<'_>, isolated: bool) -> bool {
         let work = &mut self.work;
@@ -62,7 +62,7 @@ where
 
 /// Runs `work`, turning a panic into [`WriteError::Panicked`]: the writer thread lives on
 /// and the other jobs of the transaction are committed.
-fn guarded<T>(work: impl FnOnce() -> rusqlite::Result<T>) -> Result<T, WriteError> {
+fn guarded<T>(work: impl FnOnce() -> db::Result<T>) -> Result<T, WriteError> {
     match catch_unwind(AssertUnwindSafe(work)) {
         Ok(outcome) => outcome.map_err(WriteError::from),
         Err(panic) => {

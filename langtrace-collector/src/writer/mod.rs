@@ -23,10 +23,11 @@ mod sync;
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 
-use rusqlite::{Connection, Transaction};
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use self::job::{Job, Pending};
+
+use crate::store::db::{self, Connection, Transaction};
 
 /// Why a write did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -39,7 +40,7 @@ pub enum WriteError {
     Stopped,
     /// SQLite refused the job's statements (nothing of the job was written).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] db::Error),
     /// The job panicked (nothing of the job was written; the other jobs were).
     #[error("the write panicked: {0}")]
     Panicked(String),
@@ -81,7 +82,12 @@ impl Writer {
     /// `checkpoints`. The writer stops once every handle is dropped and its last commit is
     /// answered. Refused on a thread that has yielded its priority: start the writer before
     /// the (yielding) runtime, from the main thread.
-    pub fn start(connection: Connection, checkpoints: Connection, capacity: usize) -> Result<Self, StartError> {
+    pub fn start(
+        connection: impl Into<Connection>,
+        checkpoints: rusqlite::Connection,
+        capacity: usize,
+    ) -> Result<Self, StartError> {
+        let connection = connection.into();
         if priority::has_yielded() {
             return Err(StartError::YieldedThread);
         }
@@ -117,7 +123,7 @@ impl Writer {
     /// writes.
     pub async fn write<T: Send + 'static>(
         &self,
-        work: impl FnMut(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+        work: impl FnMut(&Transaction<'_>) -> db::Result<T> + Send + 'static,
     ) -> Result<T, WriteError> {
         let (done, result) = oneshot::channel();
         self.jobs.try_send(Box::new(Pending::new(work, done))).map_err(|error| match error {

@@ -7,9 +7,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender};
 
-use rusqlite::Connection;
-
 use super::job::Job;
+use crate::store::db::Connection;
 
 /// Commits waiting for their sync at most; past it the writer waits for the syncer.
 pub(super) const COMMITS_AWAITING_SYNC: usize = 8;
@@ -24,7 +23,7 @@ pub(super) struct Committed {
 
 /// The write-ahead log of `connection`'s database, `None` in memory.
 pub(super) fn wal_path(connection: &Connection) -> Option<PathBuf> {
-    connection.path().filter(|path| !path.is_empty()).map(|path| PathBuf::from(format!("{path}-wal")))
+    connection.sqlite()?.path().filter(|path| !path.is_empty()).map(|path| PathBuf::from(format!("{path}-wal")))
 }
 
 /// Makes the WAL durable: `fdatasync` through a descriptor opened now (so a log SQLite

@@ -7,20 +7,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc as std_mpsc;
 use std::sync::Arc;
 
-use rusqlite::{Connection, Transaction};
 use tokio::sync::oneshot;
 
 use super::batch::commit_batch;
 use super::job::{Job, Pending};
 use super::sync::{self, Committed};
 use super::{priority, StartError, WriteError, Writer};
+use crate::store::db::{self, Connection, Transaction};
 
 type Answer<T, F> = oneshot::Receiver<(Result<T, WriteError>, F)>;
 
 fn job<T, F>(work: F) -> (Box<dyn Job>, Answer<T, F>)
 where
     T: Send + 'static,
-    F: FnMut(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    F: FnMut(&Transaction<'_>) -> db::Result<T> + Send + 'static,
 {
     let (done, answer) = oneshot::channel();
     (Box::new(Pending::new(work, done)), answer)
@@ -30,9 +30,9 @@ fn stored(connection: &Connection) -> Vec<i64> {
     connection
         .prepare("SELECT v FROM t ORDER BY v")
         .unwrap()
-        .query_map([], |row| row.get(0))
+        .query_map((), |row| row.get(0))
         .unwrap()
-        .collect::<rusqlite::Result<_>>()
+        .collect::<db::Result<_>>()
         .unwrap()
 }
 
@@ -56,8 +56,8 @@ fn a_failing_job_undoes_only_itself_runs_once_and_the_others_are_committed_once(
         let runs: Arc<AtomicUsize> = Arc::clone(&runs_failing);
         job(move |tx| {
             runs.fetch_add(1, Ordering::SeqCst);
-            tx.execute("INSERT INTO t VALUES (2)", [])?;
-            tx.execute("INSERT INTO t VALUES (NULL)", [])
+            tx.execute("INSERT INTO t VALUES (2)", ())?;
+            tx.execute("INSERT INTO t VALUES (NULL)", ())
         })
     };
     let (last, last_answer) = counted_insert(3, &runs_last);
@@ -83,14 +83,14 @@ fn a_panicking_job_fails_alone_and_the_writer_goes_on() {
     connection.execute_batch("CREATE TABLE t (v INTEGER NOT NULL UNIQUE)").unwrap();
     let runs = Arc::new(AtomicUsize::new(0));
     let (first, first_answer) = counted_insert(1, &runs);
-    let (panicking, panicking_answer) = job(|tx| -> rusqlite::Result<usize> {
-        tx.execute("INSERT INTO t VALUES (2)", [])?;
+    let (panicking, panicking_answer) = job(|tx| -> db::Result<usize> {
+        tx.execute("INSERT INTO t VALUES (2)", ())?;
         let overflowing = [i64::MAX, 1];
         // An unchecked sum, as the poisoned trace once hit: panics in a debug build.
         let sum = overflowing.iter().fold(0i64, |sum, v| sum.checked_add(*v).expect("integer overflow"));
         tx.execute("INSERT INTO t VALUES (?1)", [sum])
     });
-    let (second_panic, second_answer) = job(|_| -> rusqlite::Result<usize> { panic!("a second job panics") });
+    let (second_panic, second_answer) = job(|_| -> db::Result<usize> { panic!("a second job panics") });
     let (last, last_answer) = counted_insert(3, &runs);
     let mut jobs = vec![first, panicking, second_panic, last];
 
@@ -140,12 +140,13 @@ fn a_commit_is_acknowledged_after_its_log_is_synced_and_not_when_the_sync_fails(
 fn the_writer_refuses_to_start_on_a_thread_that_yielded() {
     let refused = std::thread::spawn(|| {
         priority::yield_to_writer();
-        let connections = (Connection::open_in_memory().unwrap(), Connection::open_in_memory().unwrap());
+        let connections = (Connection::open_in_memory().unwrap(), rusqlite::Connection::open_in_memory().unwrap());
         Writer::start(connections.0, connections.1, 1).err()
     })
     .join()
     .unwrap();
     assert!(matches!(refused, Some(StartError::YieldedThread)), "{refused:?}");
-    let started = Writer::start(Connection::open_in_memory().unwrap(), Connection::open_in_memory().unwrap(), 1);
+    let started =
+        Writer::start(Connection::open_in_memory().unwrap(), rusqlite::Connection::open_in_memory().unwrap(), 1);
     assert!(started.is_ok(), "starts on a thread at normal priority");
 }

@@ -23,7 +23,9 @@
 //! - [`mock_openai`]: a mock OpenAI-compatible provider with scripted answers;
 //! - [`slow`]: raw HTTP/1.1 over TCP: slow-header clients, bodies announced and not sent;
 //! - [`measure`]: what the benchmarks compute (medians, percentiles, peak RSS);
-//! - [`direct`]: a store written through the writer with no server, for benchmarks.
+//! - [`direct`]: a store written through the writer with no server, for benchmarks;
+//! - [`postgres`]: a throwaway PostgreSQL cluster under the target directory, a database
+//!   per test.
 #![allow(dead_code)]
 
 pub mod auth;
@@ -42,6 +44,7 @@ pub mod measure;
 pub mod mock_openai;
 pub mod otlp;
 pub mod otlp_receiver;
+pub mod postgres;
 mod process;
 pub mod slow;
 

@@ -6,7 +6,6 @@
 
 use axum::extract::State;
 use axum::Json;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::run_wire::{Experiment, ExperimentItem, Fields};
@@ -16,6 +15,7 @@ use crate::api::scores::Score;
 use crate::api::wire::{decode_cursor, encode_cursor};
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::datasets::experiments::{self, ExperimentFilter, ItemFilter, TimeCursor};
+use crate::store::db::{self, Connection};
 use crate::store::scores;
 
 /// Most rows a page holds.
@@ -89,7 +89,7 @@ pub struct ExperimentsQuery {
 }
 
 /// Scores rendered for an answer, when asked for.
-fn scores_of(rows: rusqlite::Result<Vec<scores::ScoreRow>>) -> rusqlite::Result<Option<Vec<Score>>> {
+fn scores_of(rows: db::Result<Vec<scores::ScoreRow>>) -> db::Result<Option<Vec<Score>>> {
     Ok(Some(rows?.into_iter().map(Score::from).collect()))
 }
 

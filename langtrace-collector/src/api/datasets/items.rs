@@ -5,7 +5,6 @@
 
 use axum::extract::State;
 use axum::Json;
-use rusqlite::{Connection, Transaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -20,6 +19,7 @@ use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::datasets::items::{self, ItemFilter, ItemRow};
 use crate::store::datasets::{self, DatasetRow};
+use crate::store::db::{self, Connection, Transaction};
 use crate::store::now_ns;
 use crate::store::write::datasets::{close_item, write_item, ItemVersion};
 
@@ -101,11 +101,7 @@ fn next_version(
 
 /// Stores `request` as the next version of its item, in the writer's transaction; a
 /// refusal as its API error.
-fn upsert_in(
-    tx: &Transaction<'_>,
-    project_id: &str,
-    request: CreateItem,
-) -> rusqlite::Result<Result<ItemRow, ApiError>> {
+fn upsert_in(tx: &Transaction<'_>, project_id: &str, request: CreateItem) -> db::Result<Result<ItemRow, ApiError>> {
     let Some(dataset) = datasets::by_name(tx, project_id, &request.dataset_name)? else {
         return Ok(Err(super::dataset_not_found()));
     };
@@ -125,12 +121,7 @@ fn upsert_in(
 }
 
 /// The wire shape of `row`, its media references resolved.
-pub fn shaped(
-    connection: &Connection,
-    project_id: &str,
-    public_url: &str,
-    row: ItemRow,
-) -> rusqlite::Result<DatasetItem> {
+pub fn shaped(connection: &Connection, project_id: &str, public_url: &str, row: ItemRow) -> db::Result<DatasetItem> {
     let values = ItemValues::of(&row);
     let references = media::resolve(connection, project_id, public_url, values.named())?;
     Ok(DatasetItem::stored(row, values, references))
@@ -191,7 +182,7 @@ pub async fn list(
             let paged = items::page(c, &project.id, &filter, page)?;
             let rows = paged.rows.into_iter().map(|row| shaped(c, &project.id, &public_url, row));
             let shaped =
-                crate::store::filter::Paged { rows: rows.collect::<rusqlite::Result<Vec<_>>>()?, total: paged.total };
+                crate::store::filter::Paged { rows: rows.collect::<db::Result<Vec<_>>>()?, total: paged.total };
             Ok(ListPage::of(page, shaped, |item| item))
         })
         .await?;

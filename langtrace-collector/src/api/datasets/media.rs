@@ -6,11 +6,11 @@
 use std::sync::LazyLock;
 
 use regex_lite::Regex;
-use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::api::media::{content_url, CONTENT_URL_EXPIRY};
+use crate::store::db::{self, Connection};
 use crate::store::media;
 
 /// A reference string, its media id captured.
@@ -74,7 +74,7 @@ pub fn resolve(
     project_id: &str,
     public_url: &str,
     fields: [(&'static str, &Value); 3],
-) -> rusqlite::Result<Vec<MediaReference>> {
+) -> db::Result<Vec<MediaReference>> {
     let mut references = Vec::new();
     for (field, value) in fields {
         let mut found = Vec::new();

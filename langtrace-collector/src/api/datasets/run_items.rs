@@ -5,7 +5,6 @@
 
 use axum::extract::State;
 use axum::Json;
-use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -18,6 +17,7 @@ use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::datasets::experiments::{self, ExperimentFilter, ExperimentItemRow, ItemFilter};
 use crate::store::datasets::items;
+use crate::store::db::{self, params, OptionalExtension, Transaction};
 use crate::store::now_ns;
 use crate::store::write::datasets::{
     upsert_experiment, upsert_experiment_item, ExperimentFields, ExperimentItemFields,
@@ -39,7 +39,7 @@ pub struct CreateRunItem {
 }
 
 /// The trace of observation `id`, if stored.
-fn trace_of(tx: &Transaction<'_>, project_id: &str, id: &str) -> rusqlite::Result<Option<String>> {
+fn trace_of(tx: &Transaction<'_>, project_id: &str, id: &str) -> db::Result<Option<String>> {
     tx.prepare_cached("SELECT trace_id FROM observations WHERE project_id = ?1 AND id = ?2 LIMIT 1")?
         .query_row(params![project_id, id], |row| row.get(0))
         .optional()
@@ -52,7 +52,7 @@ fn create_in(
     body: &CreateRunItem,
     item_version: Option<i64>,
     created_at: Option<i64>,
-) -> rusqlite::Result<Result<ExperimentItemRow, ApiError>> {
+) -> db::Result<Result<ExperimentItemRow, ApiError>> {
     let Some(item) = items::current(tx, project_id, &body.dataset_item_id)? else {
         return Ok(Err(ApiError::Missing("Dataset item not found".into())));
     };

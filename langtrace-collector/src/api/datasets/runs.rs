@@ -14,6 +14,7 @@ use crate::api::query::Query;
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::datasets::experiments::{self, ExperimentFilter, ExperimentRow, ItemFilter};
 use crate::store::datasets::{self as store};
+use crate::store::db;
 use crate::store::filter::Page;
 use crate::store::write::datasets::delete_experiment;
 
@@ -35,7 +36,7 @@ pub async fn list(
 }
 
 /// The run `run` of dataset `name`.
-fn find_run(c: &rusqlite::Connection, project_id: &str, name: &str, run: String) -> Result<ExperimentRow, ApiError> {
+fn find_run(c: &db::Connection, project_id: &str, name: &str, run: String) -> Result<ExperimentRow, ApiError> {
     let dataset = store::by_name(c, project_id, name)?.ok_or_else(super::dataset_not_found)?;
     let filter = ExperimentFilter { dataset_id: Some(dataset.id), name: Some(run), ..ExperimentFilter::default() };
     experiments::find(c, project_id, &filter)?.ok_or_else(super::run_not_found)

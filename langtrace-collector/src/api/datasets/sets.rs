@@ -16,6 +16,7 @@ use crate::app::{ApiError, AppState, Authed};
 use crate::auth::random_hex;
 use crate::store::datasets::items::{self, ItemFilter};
 use crate::store::datasets::{self, experiments};
+use crate::store::db;
 use crate::store::filter::Page;
 use crate::store::now_ns;
 use crate::store::write::datasets::{upsert_dataset, DatasetFields};
@@ -106,7 +107,7 @@ pub async fn get_v1(
             let shaped = rows
                 .into_iter()
                 .map(|row| super::items::shaped(c, &project.id, &public_url, row))
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .collect::<db::Result<Vec<_>>>()?;
             let runs = experiments::run_names(c, &project.id, &dataset.id)?;
             Ok(DatasetWithItems::new(Dataset::stored(&project.id, dataset), shaped, runs))
         })

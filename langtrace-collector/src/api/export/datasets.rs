@@ -21,6 +21,7 @@ use crate::api::path::PathParams;
 use crate::api::query::{iso_time, Query};
 use crate::app::{ApiError, AppState, Authed};
 use crate::store::datasets::{self, items::ItemFilter};
+use crate::store::db;
 use crate::store::export::{self, ItemCursor};
 
 /// The columns of a dataset item CSV, fields of the API's item object.
@@ -62,7 +63,7 @@ struct ItemBatches {
 }
 
 impl Batches for ItemBatches {
-    fn next(&mut self, connection: &rusqlite::Connection) -> Result<Vec<Item>, ApiError> {
+    fn next(&mut self, connection: &db::Connection) -> Result<Vec<Item>, ApiError> {
         let rows = export::items_after(connection, &self.project_id, &self.filter, self.cursor.as_ref(), BATCH_ROWS)?;
         if let Some(last) = rows.last() {
             self.cursor = Some(last.into());

@@ -17,6 +17,7 @@ use super::Item;
 use crate::api::observations::{Observation, ObservationQuery};
 use crate::api::query::Query;
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::db;
 use crate::store::filter::Io;
 use crate::store::observations::{self, ObservationCursor, ObservationFilter};
 
@@ -60,7 +61,7 @@ struct ObservationBatches {
 }
 
 impl Batches for ObservationBatches {
-    fn next(&mut self, connection: &rusqlite::Connection) -> Result<Vec<Item>, ApiError> {
+    fn next(&mut self, connection: &db::Connection) -> Result<Vec<Item>, ApiError> {
         let rows = observations::after(
             connection,
             &self.project_id,

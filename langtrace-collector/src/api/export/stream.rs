@@ -13,12 +13,12 @@
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderValue};
 use axum::response::Response;
-use rusqlite::Connection;
 use tokio::sync::mpsc;
 
 use super::format::Format;
 use super::{Encoder, Item};
 use crate::app::{ApiError, AppState};
+use crate::store::db::Connection;
 
 /// Rows read per batch (each input and output may be as large as the ingest cap).
 pub const BATCH_ROWS: u32 = 100;

@@ -13,6 +13,7 @@ use super::Item;
 use crate::api::query::Query;
 use crate::api::traces::{Trace, TraceQuery};
 use crate::app::{ApiError, AppState, Authed};
+use crate::store::db;
 use crate::store::export::{self, TraceCursor};
 use crate::store::traces::TraceFilter;
 
@@ -49,7 +50,7 @@ struct TraceBatches {
 }
 
 impl Batches for TraceBatches {
-    fn next(&mut self, connection: &rusqlite::Connection) -> Result<Vec<Item>, ApiError> {
+    fn next(&mut self, connection: &db::Connection) -> Result<Vec<Item>, ApiError> {
         let rows = export::traces_after(connection, &self.project_id, &self.filter, self.cursor.as_ref(), BATCH_ROWS)?;
         if let Some(last) = rows.last() {
             self.cursor = Some(last.into());

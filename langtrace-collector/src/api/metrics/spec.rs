@@ -1,10 +1,10 @@
 //! The wire form of a metrics query and its validation into the store's plan.
 
-use rusqlite::types::Value as Sql;
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::app::ApiError;
+use crate::store::db::Value as Sql;
 use crate::store::metrics::{
     column_sql, measure_sql, Aggregation, Column, Condition, Measure, MetricsPlan, Operator, View,
 };

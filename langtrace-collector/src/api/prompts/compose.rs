@@ -9,9 +9,9 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use rusqlite::Connection;
 use serde_json::{json, Value};
 
+use crate::store::db::{self, Connection};
 use crate::store::prompts::{self, Selector};
 
 /// Prompts in one chain of includes at most, the including prompt counted (Langfuse's
@@ -84,7 +84,7 @@ pub enum Unresolvable {
     Refused(String),
     /// The store failed.
     #[error(transparent)]
-    Database(#[from] rusqlite::Error),
+    Database(#[from] db::Error),
 }
 
 /// A resolved prompt: its JSON text with every reference replaced, and the graph of what

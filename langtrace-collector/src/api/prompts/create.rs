@@ -5,7 +5,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use rusqlite::Transaction;
 
 use super::compose::{self, Node, Unresolvable};
 use super::rules::CreatePrompt;
@@ -14,6 +13,7 @@ use super::Author;
 use crate::api::body::JsonBody;
 use crate::app::{ApiError, AppState};
 use crate::auth::random_hex;
+use crate::store::db::{self, Transaction};
 use crate::store::prompts::{self, PromptRow};
 use crate::store::write::prompts::{insert_version, next_version, Change, NewVersion};
 
@@ -48,7 +48,7 @@ fn create_in(
     project_id: &str,
     new: &NewVersion,
     change: &Change,
-) -> rusqlite::Result<Result<PromptRow, ApiError>> {
+) -> db::Result<Result<PromptRow, ApiError>> {
     if let Some(newest) = prompts::newest(tx, project_id, &new.name)? {
         if newest.prompt_type != new.prompt_type {
             return Ok(Err(ApiError::BadRequest(format!(

@@ -5,13 +5,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use rusqlite::Transaction;
 use serde::Deserialize;
 
 use super::Author;
 use crate::api::path::PathParams;
 use crate::api::query::Query;
 use crate::app::{ApiError, AppState};
+use crate::store::db::{self, Transaction};
 use crate::store::prompts::{self, Selector};
 use crate::store::write::prompts::{delete_versions, Change};
 
@@ -60,7 +60,7 @@ fn delete_in(
     name: &str,
     selector: Option<&Selector>,
     change: &Change,
-) -> rusqlite::Result<Result<usize, ApiError>> {
+) -> db::Result<Result<usize, ApiError>> {
     let versions: Vec<i64> = match selector {
         Some(selector) => prompts::find(tx, project_id, name, selector)?.map(|row| row.version).into_iter().collect(),
         None => prompts::versions(tx, project_id, name)?.into_iter().map(|row| row.version).collect(),

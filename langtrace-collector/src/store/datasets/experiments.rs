@@ -3,9 +3,7 @@
 //! `langfuse.experiment.*`, or `POST /dataset-run-items`). An experiment's start, end
 //! and item count are read from its items.
 
-use rusqlite::types::Value as Sql;
-use rusqlite::{Connection, Row};
-
+use crate::store::db::{self, Connection, Row, Value as Sql};
 use crate::store::filter::{self, Filter, Page, Paged};
 
 /// A stored experiment with figures from its items. Times in ns; JSON as text.
@@ -48,7 +46,7 @@ const EXPERIMENTS: &str = "(SELECT e.project_id AS project_id, e.id AS id, e.nam
     FROM experiments e LEFT JOIN datasets d ON d.project_id = e.project_id AND d.id = e.dataset_id
     WHERE e.project_id = ?) x";
 
-fn read_experiment(row: &Row<'_>) -> rusqlite::Result<ExperimentRow> {
+fn read_experiment(row: &Row<'_>) -> db::Result<ExperimentRow> {
     Ok(ExperimentRow {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -106,18 +104,14 @@ fn experiments(
     filter: &ExperimentFilter,
     tail: &str,
     extra: Vec<Sql>,
-) -> rusqlite::Result<Vec<ExperimentRow>> {
+) -> db::Result<Vec<ExperimentRow>> {
     let clause = filter.clause(project_id);
     let sql = format!("SELECT * FROM {EXPERIMENTS} WHERE {} {tail}", clause.sql());
     filter::all(connection, &sql, experiment_params(project_id, &clause, extra), read_experiment)
 }
 
 /// The one experiment `filter` selects, if any.
-pub fn find(
-    connection: &Connection,
-    project_id: &str,
-    filter: &ExperimentFilter,
-) -> rusqlite::Result<Option<ExperimentRow>> {
+pub fn find(connection: &Connection, project_id: &str, filter: &ExperimentFilter) -> db::Result<Option<ExperimentRow>> {
     Ok(experiments(connection, project_id, filter, "LIMIT 1", Vec::new())?.pop())
 }
 
@@ -127,7 +121,7 @@ pub fn runs_page(
     project_id: &str,
     dataset_id: &str,
     page: Page,
-) -> rusqlite::Result<Paged<ExperimentRow>> {
+) -> db::Result<Paged<ExperimentRow>> {
     let filter = ExperimentFilter { dataset_id: Some(dataset_id.to_owned()), ..ExperimentFilter::default() };
     let clause = filter.clause(project_id);
     let total = filter::count(
@@ -146,7 +140,7 @@ pub fn runs_page(
 }
 
 /// The names of every run of dataset `dataset_id`, newest first.
-pub fn run_names(connection: &Connection, project_id: &str, dataset_id: &str) -> rusqlite::Result<Vec<String>> {
+pub fn run_names(connection: &Connection, project_id: &str, dataset_id: &str) -> db::Result<Vec<String>> {
     let sql = "SELECT name FROM experiments WHERE project_id = ? AND dataset_id = ? ORDER BY created_at DESC, id DESC";
     let params = vec![Sql::Text(project_id.to_owned()), Sql::Text(dataset_id.to_owned())];
     filter::all(connection, sql, params, |row| row.get(0))
@@ -178,7 +172,7 @@ pub fn experiments_after(
     filter: &ExperimentFilter,
     cursor: Option<&TimeCursor>,
     limit: u32,
-) -> rusqlite::Result<Vec<ExperimentRow>> {
+) -> db::Result<Vec<ExperimentRow>> {
     let mut clause = filter.clause(project_id);
     after_cursor(&mut clause, "x.start_time", "x.id", cursor);
     let sql =
@@ -242,7 +236,7 @@ const ITEMS: &str = "(SELECT i.project_id AS project_id, i.id AS id, i.experimen
     LEFT JOIN traces t ON t.project_id = i.project_id AND t.id = i.trace_id
     WHERE i.project_id = ?) y";
 
-fn read_item(row: &Row<'_>) -> rusqlite::Result<ExperimentItemRow> {
+fn read_item(row: &Row<'_>) -> db::Result<ExperimentItemRow> {
     Ok(ExperimentItemRow {
         id: row.get("id")?,
         experiment_id: row.get("experiment_id")?,
@@ -297,7 +291,7 @@ pub fn items_page(
     project_id: &str,
     filter: &ItemFilter,
     page: Page,
-) -> rusqlite::Result<Paged<ExperimentItemRow>> {
+) -> db::Result<Paged<ExperimentItemRow>> {
     let clause = filter.clause(project_id);
     let total = filter::count(
         connection,
@@ -317,7 +311,7 @@ pub fn items_after(
     filter: &ItemFilter,
     cursor: Option<&TimeCursor>,
     limit: u32,
-) -> rusqlite::Result<Vec<ExperimentItemRow>> {
+) -> db::Result<Vec<ExperimentItemRow>> {
     let mut clause = filter.clause(project_id);
     after_cursor(&mut clause, "y.start_time", "y.id", cursor);
     let sql = format!("SELECT * FROM {ITEMS} WHERE {} ORDER BY y.start_time DESC, y.id DESC LIMIT ?", clause.sql());

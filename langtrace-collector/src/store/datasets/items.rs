@@ -2,8 +2,7 @@
 //! (`valid_to`) and adds a new one (`valid_from`); a deleted item has no current row. A
 //! read as of a time takes the rows valid then. Ids are unique per project.
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
-
+use crate::store::db::{self, params, Connection, OptionalExtension, Row};
 use crate::store::filter::{self, Filter, Page, Paged};
 
 /// One version of a dataset item. Times in nanoseconds since the epoch; JSON as text.
@@ -43,7 +42,7 @@ pub(crate) const COLUMNS: &str = "i.id AS id, i.dataset_id AS dataset_id, d.name
 pub(crate) const FROM: &str = "dataset_items i JOIN datasets d ON d.project_id = i.project_id AND d.id = i.dataset_id";
 
 /// Reads a row selected with [`COLUMNS`].
-pub(crate) fn read_row(row: &Row<'_>) -> rusqlite::Result<ItemRow> {
+pub(crate) fn read_row(row: &Row<'_>) -> db::Result<ItemRow> {
     Ok(ItemRow {
         id: row.get("id")?,
         dataset_id: row.get("dataset_id")?,
@@ -96,12 +95,7 @@ impl ItemFilter {
 const ORDER: &str = "ORDER BY i.created_at DESC, i.id";
 
 /// One page of the ACTIVE items `filter` picks.
-pub fn page(
-    connection: &Connection,
-    project_id: &str,
-    filter: &ItemFilter,
-    page: Page,
-) -> rusqlite::Result<Paged<ItemRow>> {
+pub fn page(connection: &Connection, project_id: &str, filter: &ItemFilter, page: Page) -> db::Result<Paged<ItemRow>> {
     let clause = filter.clause(project_id);
     let count = format!("SELECT COUNT(*) FROM {FROM} WHERE {{where}}");
     let select = format!("SELECT {COLUMNS} FROM {FROM} WHERE {{where}} {ORDER}");
@@ -115,7 +109,7 @@ pub fn active_items_as_of(
     project_id: &str,
     dataset_id: &str,
     as_of: Option<i64>,
-) -> rusqlite::Result<Vec<ItemRow>> {
+) -> db::Result<Vec<ItemRow>> {
     let filter = ItemFilter { dataset_id: Some(dataset_id.to_owned()), as_of, ..ItemFilter::default() };
     let clause = filter.clause(project_id);
     let select = format!("SELECT {COLUMNS} FROM {FROM} WHERE {} {ORDER}", clause.sql());
@@ -123,7 +117,7 @@ pub fn active_items_as_of(
 }
 
 /// The current version of item `id` (any status), if it exists.
-pub fn current(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<ItemRow>> {
+pub fn current(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<ItemRow>> {
     connection
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM {FROM} WHERE i.project_id = ?1 AND i.id = ?2 AND i.valid_to IS NULL"
@@ -134,7 +128,7 @@ pub fn current(connection: &Connection, project_id: &str, id: &str) -> rusqlite:
 
 /// The dataset any version of item `id` belongs to (deleted ones included): an id is
 /// never reused in another dataset.
-pub fn dataset_of(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<String>> {
+pub fn dataset_of(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<String>> {
     connection
         .prepare_cached("SELECT dataset_id FROM dataset_items WHERE project_id = ?1 AND id = ?2 LIMIT 1")?
         .query_row(params![project_id, id], |row| row.get(0))
@@ -143,10 +137,9 @@ pub fn dataset_of(connection: &Connection, project_id: &str, id: &str) -> rusqli
 
 #[cfg(test)]
 mod tests {
-    use rusqlite::Connection;
+    use crate::store::db::Connection;
 
     use super::*;
-    use crate::store::schema;
     use crate::store::write::datasets::{close_item, upsert_dataset, write_item, DatasetFields, ItemVersion};
 
     const MS: i64 = 1_000_000;
@@ -171,8 +164,7 @@ mod tests {
 
     #[test]
     fn reads_as_of_a_time_see_the_versions_valid_then() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        schema::migrate(&mut connection).unwrap();
+        let mut connection = crate::store::migrated_in_memory();
         let tx = connection.transaction().unwrap();
         let fields = DatasetFields {
             id: "d1".into(),

@@ -6,9 +6,8 @@
 pub mod experiments;
 pub mod items;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
-
 use super::filter::{self, Filter, Page, Paged};
+use crate::store::db::{self, params, Connection, OptionalExtension, Row};
 
 /// A stored dataset. Times in nanoseconds since the epoch; JSON columns as text.
 #[derive(Debug, Clone)]
@@ -34,7 +33,7 @@ pub struct DatasetRow {
 /// Columns [`read_row`] reads.
 const COLUMNS: &str = "id, name, description, metadata, input_schema, expected_output_schema, created_at, updated_at";
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<DatasetRow> {
+fn read_row(row: &Row<'_>) -> db::Result<DatasetRow> {
     Ok(DatasetRow {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -48,7 +47,7 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<DatasetRow> {
 }
 
 /// The dataset named `name`, if any.
-pub fn by_name(connection: &Connection, project_id: &str, name: &str) -> rusqlite::Result<Option<DatasetRow>> {
+pub fn by_name(connection: &Connection, project_id: &str, name: &str) -> db::Result<Option<DatasetRow>> {
     connection
         .prepare_cached(&format!("SELECT {COLUMNS} FROM datasets WHERE project_id = ?1 AND name = ?2"))?
         .query_row(params![project_id, name], read_row)
@@ -56,7 +55,7 @@ pub fn by_name(connection: &Connection, project_id: &str, name: &str) -> rusqlit
 }
 
 /// The dataset with id `id`, if any.
-pub fn by_id(connection: &Connection, project_id: &str, id: &str) -> rusqlite::Result<Option<DatasetRow>> {
+pub fn by_id(connection: &Connection, project_id: &str, id: &str) -> db::Result<Option<DatasetRow>> {
     connection
         .prepare_cached(&format!("SELECT {COLUMNS} FROM datasets WHERE project_id = ?1 AND id = ?2"))?
         .query_row(params![project_id, id], read_row)
@@ -64,7 +63,7 @@ pub fn by_id(connection: &Connection, project_id: &str, id: &str) -> rusqlite::R
 }
 
 /// One page of the project's datasets, newest first.
-pub fn page(connection: &Connection, project_id: &str, page: Page) -> rusqlite::Result<Paged<DatasetRow>> {
+pub fn page(connection: &Connection, project_id: &str, page: Page) -> db::Result<Paged<DatasetRow>> {
     let filter = Filter::project("d", project_id);
     let count = "SELECT COUNT(*) FROM datasets d WHERE {where}";
     let select = format!("SELECT {COLUMNS} FROM datasets d WHERE {{where}} ORDER BY d.created_at DESC, d.id");

@@ -2,9 +2,7 @@
 //! name, page by page; each with its matching versions, their labels, the tags and the
 //! newest matching version's config.
 
-use rusqlite::types::Value as Sql;
-use rusqlite::Connection;
-
+use crate::store::db::{self, Connection, Value as Sql};
 use crate::store::filter::{self, Filter, Page, Paged};
 
 /// Which versions the list considers.
@@ -67,7 +65,7 @@ pub fn page(
     project_id: &str,
     list_filter: &ListFilter,
     page: Page,
-) -> rusqlite::Result<Paged<PromptSummary>> {
+) -> db::Result<Paged<PromptSummary>> {
     let clause = list_filter.clause(project_id);
     let names = filter::page(
         connection,
@@ -79,13 +77,12 @@ pub fn page(
         ),
         |row| row.get::<_, String>(0),
     )?;
-    let rows =
-        names.rows.into_iter().map(|name| summary(connection, &clause, name)).collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = names.rows.into_iter().map(|name| summary(connection, &clause, name)).collect::<db::Result<Vec<_>>>()?;
     Ok(Paged { rows, total: names.total })
 }
 
 /// The summary of `name` over the versions `clause` matches.
-fn summary(connection: &Connection, clause: &Filter, name: String) -> rusqlite::Result<PromptSummary> {
+fn summary(connection: &Connection, clause: &Filter, name: String) -> db::Result<PromptSummary> {
     let sql = format!(
         "SELECT p.version, p.type, p.tags, p.updated_at, p.config FROM prompts p
          WHERE {} AND p.name = ? ORDER BY p.version",
@@ -97,7 +94,7 @@ fn summary(connection: &Connection, clause: &Filter, name: String) -> rusqlite::
     let labels_sql = format!(
         "SELECT l.label FROM prompt_labels l JOIN prompts p
          ON p.project_id = l.project_id AND p.name = l.name AND p.version = l.version
-         WHERE {} AND p.name = ? ORDER BY l.version, l.rowid",
+         WHERE {} AND p.name = ? ORDER BY l.version, l.seq",
         clause.sql()
     );
     let labels = filter::all(connection, &labels_sql, clause.params([Sql::Text(name.clone())]), |row| row.get(0))?;

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{params, Connection};
+use crate::store::db::{self, params, Connection};
 
 /// The generations of one prompt version.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -34,11 +34,7 @@ pub struct VersionFigures {
 }
 
 /// The figures of every version of `name` that generations link to, by version.
-pub fn of_prompt(
-    connection: &Connection,
-    project_id: &str,
-    name: &str,
-) -> rusqlite::Result<BTreeMap<i64, VersionFigures>> {
+pub fn of_prompt(connection: &Connection, project_id: &str, name: &str) -> db::Result<BTreeMap<i64, VersionFigures>> {
     let mut figures: BTreeMap<i64, VersionFigures> = BTreeMap::new();
     let mut totals = connection.prepare_cached(
         "SELECT prompt_version, COUNT(*), MIN(start_time), MAX(start_time), TOTAL(input_tokens),
@@ -64,7 +60,7 @@ pub fn of_prompt(
                    ROW_NUMBER() OVER (PARTITION BY prompt_version ORDER BY end_time - start_time) AS rank,
                    COUNT(*) OVER (PARTITION BY prompt_version) AS n
             FROM observations
-            WHERE project_id = ?1 AND prompt_name = ?2 AND prompt_version IS NOT NULL AND end_time IS NOT NULL)
+            WHERE project_id = ?1 AND prompt_name = ?2 AND prompt_version IS NOT NULL AND end_time IS NOT NULL) ranked
          WHERE rank = MAX(1, (n * 50 + 99) / 100) OR rank = MAX(1, (n * 95 + 99) / 100)",
     )?;
     let mut rows = percentiles.query(params![project_id, name])?;

@@ -11,7 +11,7 @@ pub mod history;
 pub mod list;
 pub mod metrics;
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use crate::store::db::{self, params, Connection, OptionalExtension, Row};
 
 /// Which version of a name a read asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub struct PromptRow {
 const COLUMNS: &str =
     "id, name, version, type, prompt, config, tags, commit_message, created_by, created_at, updated_at";
 
-fn read_row(row: &Row<'_>) -> rusqlite::Result<PromptRow> {
+fn read_row(row: &Row<'_>) -> db::Result<PromptRow> {
     Ok(PromptRow {
         id: row.get("id")?,
         name: row.get("name")?,
@@ -73,16 +73,16 @@ fn read_row(row: &Row<'_>) -> rusqlite::Result<PromptRow> {
 }
 
 /// The labels on version `version` of `name`, in the order they were set.
-pub fn labels_of(connection: &Connection, project_id: &str, name: &str, version: i64) -> rusqlite::Result<Vec<String>> {
+pub fn labels_of(connection: &Connection, project_id: &str, name: &str, version: i64) -> db::Result<Vec<String>> {
     let mut statement = connection.prepare_cached(
-        "SELECT label FROM prompt_labels WHERE project_id = ?1 AND name = ?2 AND version = ?3 ORDER BY rowid",
+        "SELECT label FROM prompt_labels WHERE project_id = ?1 AND name = ?2 AND version = ?3 ORDER BY seq",
     )?;
     let labels = statement.query_map(params![project_id, name, version], |row| row.get(0))?;
     labels.collect()
 }
 
 /// `row` with its labels read.
-fn with_labels(connection: &Connection, project_id: &str, mut row: PromptRow) -> rusqlite::Result<PromptRow> {
+fn with_labels(connection: &Connection, project_id: &str, mut row: PromptRow) -> db::Result<PromptRow> {
     row.labels = labels_of(connection, project_id, &row.name, row.version)?;
     Ok(row)
 }
@@ -93,7 +93,7 @@ pub fn find(
     project_id: &str,
     name: &str,
     selector: &Selector,
-) -> rusqlite::Result<Option<PromptRow>> {
+) -> db::Result<Option<PromptRow>> {
     let version = match selector {
         Selector::Version(version) => Some(*version),
         Selector::Label(label) => label_version(connection, project_id, name, label)?,
@@ -107,12 +107,7 @@ pub fn find(
 }
 
 /// The version `label` is on, if any.
-pub fn label_version(
-    connection: &Connection,
-    project_id: &str,
-    name: &str,
-    label: &str,
-) -> rusqlite::Result<Option<i64>> {
+pub fn label_version(connection: &Connection, project_id: &str, name: &str, label: &str) -> db::Result<Option<i64>> {
     connection
         .prepare_cached("SELECT version FROM prompt_labels WHERE project_id = ?1 AND name = ?2 AND label = ?3")?
         .query_row(params![project_id, name, label], |row| row.get(0))
@@ -120,16 +115,16 @@ pub fn label_version(
 }
 
 /// Every version of `name`, oldest first.
-pub fn versions(connection: &Connection, project_id: &str, name: &str) -> rusqlite::Result<Vec<PromptRow>> {
+pub fn versions(connection: &Connection, project_id: &str, name: &str) -> db::Result<Vec<PromptRow>> {
     let mut statement = connection.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM prompts WHERE project_id = ?1 AND name = ?2 ORDER BY version"
     ))?;
-    let rows = statement.query_map(params![project_id, name], read_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = statement.query_map(params![project_id, name], read_row)?.collect::<db::Result<Vec<_>>>()?;
     rows.into_iter().map(|row| with_labels(connection, project_id, row)).collect()
 }
 
 /// The newest version of `name`, if it has any.
-pub fn newest(connection: &Connection, project_id: &str, name: &str) -> rusqlite::Result<Option<PromptRow>> {
+pub fn newest(connection: &Connection, project_id: &str, name: &str) -> db::Result<Option<PromptRow>> {
     let row = connection
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM prompts WHERE project_id = ?1 AND name = ?2 ORDER BY version DESC LIMIT 1"
@@ -155,7 +150,7 @@ pub struct DependencyRow {
 
 /// The references other names make to `name` (references from `name`'s own versions are
 /// left out).
-pub fn dependents(connection: &Connection, project_id: &str, name: &str) -> rusqlite::Result<Vec<DependencyRow>> {
+pub fn dependents(connection: &Connection, project_id: &str, name: &str) -> db::Result<Vec<DependencyRow>> {
     let mut statement = connection.prepare_cached(
         "SELECT p.name, p.version, d.child_name, d.child_label, d.child_version
          FROM prompt_dependencies d JOIN prompts p ON p.project_id = d.project_id AND p.id = d.parent_id

@@ -3,9 +3,8 @@
 //! object belongs to; and the statement that removes every comment on a trace and its
 //! observations (for a trace's deletion).
 
-use rusqlite::{params, Transaction};
-
 use crate::store::comments::{find_object, CommentObject, CommentRow};
+use crate::store::db::{self, params, Transaction};
 
 /// A comment to store, validated.
 #[derive(Debug, Clone)]
@@ -24,7 +23,7 @@ pub struct NewComment {
 
 /// Stores `new` in `project_id` when its object exists there; the stored row, or `None`
 /// (nothing stored) when the object does not exist.
-pub fn insert(tx: &Transaction<'_>, project_id: &str, new: &NewComment) -> rusqlite::Result<Option<CommentRow>> {
+pub fn insert(tx: &Transaction<'_>, project_id: &str, new: &NewComment) -> db::Result<Option<CommentRow>> {
     let Some(trace_id) = find_object(tx, project_id, new.object, &new.object_id)? else {
         return Ok(None);
     };
@@ -63,15 +62,14 @@ pub const DELETE_OF_TRACE: &str = "DELETE FROM comments WHERE project_id = ?1 AN
 
 #[cfg(test)]
 mod tests {
-    use rusqlite::Connection;
+    use crate::store::db::Connection;
 
     use super::*;
     use crate::store::comments::{self, CommentFilter};
     use crate::store::filter::Page;
 
     fn database() -> Connection {
-        let mut connection = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut connection).unwrap();
+        let connection = crate::store::migrated_in_memory();
         connection
             .execute_batch(
                 "INSERT INTO traces (project_id, id, session_id, start_time, end_time, created_at, updated_at)
@@ -138,7 +136,7 @@ mod tests {
         let delete = |project_id: &str, trace_id: &str| tx.execute(DELETE_OF_TRACE, [project_id, trace_id]).unwrap();
         assert_eq!(delete("p2", "t1"), 0, "scoped to the project");
         // As a trace's deletion runs it: after the trace's observations are gone.
-        tx.execute("DELETE FROM observations WHERE project_id = 'p1' AND trace_id = 't1'", []).unwrap();
+        tx.execute("DELETE FROM observations WHERE project_id = 'p1' AND trace_id = 't1'", ()).unwrap();
         assert_eq!(delete("p1", "t1"), 2);
         tx.commit().unwrap();
         assert_eq!(ids(&connection, "p1"), ["c3", "c4", "c5"]);

@@ -2,9 +2,8 @@
 //! name (the id and creation time of an existing connection are kept) and a deletion.
 //! The secret arrives sealed; the writer never sees it in the clear.
 
-use rusqlite::{params, Transaction};
-
 use crate::store::connections::{self, ConnectionRow};
+use crate::store::db::{self, params, Transaction};
 
 /// A connection to store, validated and sealed.
 #[derive(Debug, Clone)]
@@ -34,7 +33,7 @@ pub struct NewConnection {
 }
 
 /// Creates the connection, or replaces the one of the same provider name; the stored row.
-pub fn upsert(tx: &Transaction<'_>, project_id: &str, new: &NewConnection) -> rusqlite::Result<ConnectionRow> {
+pub fn upsert(tx: &Transaction<'_>, project_id: &str, new: &NewConnection) -> db::Result<ConnectionRow> {
     let now = crate::store::now_ns();
     tx.prepare_cached(
         "INSERT INTO llm_connections (project_id, id, provider, adapter, sealed_secret, display_secret, base_url,
@@ -61,11 +60,11 @@ pub fn upsert(tx: &Transaction<'_>, project_id: &str, new: &NewConnection) -> ru
         new.config,
         now
     ])?;
-    connections::by_provider(tx, project_id, &new.provider)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    connections::by_provider(tx, project_id, &new.provider)?.ok_or(db::Error::NoRows)
 }
 
 /// Deletes the project's connection `id`; whether there was one.
-pub fn delete(tx: &Transaction<'_>, project_id: &str, id: &str) -> rusqlite::Result<bool> {
+pub fn delete(tx: &Transaction<'_>, project_id: &str, id: &str) -> db::Result<bool> {
     let deleted = tx
         .prepare_cached("DELETE FROM llm_connections WHERE project_id = ?1 AND id = ?2")?
         .execute(params![project_id, id])?;

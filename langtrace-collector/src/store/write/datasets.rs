@@ -4,10 +4,9 @@
 //! `POST /dataset-run-items` alike), experiments deleted. Validation runs before these,
 //! in the same transaction (see `api::datasets`).
 
-use rusqlite::{params, Transaction};
-
 use crate::store::datasets::items::{self, ItemRow};
 use crate::store::datasets::{self, DatasetRow};
+use crate::store::db::{self, params, Transaction};
 
 /// A dataset as a create request gives it; `None` keeps the stored value on update.
 #[derive(Debug, Clone)]
@@ -32,7 +31,7 @@ pub fn upsert_dataset(
     project_id: &str,
     fields: &DatasetFields,
     at: i64,
-) -> rusqlite::Result<DatasetRow> {
+) -> db::Result<DatasetRow> {
     tx.prepare_cached(
         "INSERT INTO datasets (project_id, id, name, description, metadata, input_schema, expected_output_schema,
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
@@ -53,7 +52,7 @@ pub fn upsert_dataset(
         fields.expected_output_schema,
         at
     ])?;
-    datasets::by_name(tx, project_id, &fields.name)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    datasets::by_name(tx, project_id, &fields.name)?.ok_or(db::Error::NoRows)
 }
 
 /// A whole version of an item, validated, to be stored as its current one.
@@ -84,7 +83,7 @@ const MILLISECOND: i64 = 1_000_000;
 /// Stores `version` as the item's current version (closing the one it replaces, whose
 /// creation time it keeps); the stored row. Versions of an item get increasing whole
 /// milliseconds even when two writes fall in the same one.
-pub fn write_item(tx: &Transaction<'_>, project_id: &str, version: &ItemVersion, at: i64) -> rusqlite::Result<ItemRow> {
+pub fn write_item(tx: &Transaction<'_>, project_id: &str, version: &ItemVersion, at: i64) -> db::Result<ItemRow> {
     let previous = items::current(tx, project_id, &version.id)?;
     let at = at - at.rem_euclid(MILLISECOND);
     let at = previous.as_ref().map_or(at, |row| at.max(row.valid_from + MILLISECOND));
@@ -107,12 +106,12 @@ pub fn write_item(tx: &Transaction<'_>, project_id: &str, version: &ItemVersion,
         previous.map_or(at, |row| row.created_at),
         at
     ])?;
-    items::current(tx, project_id, &version.id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    items::current(tx, project_id, &version.id)?.ok_or(db::Error::NoRows)
 }
 
 /// Ends the current version of item `id` at `at` (a deletion when no version follows);
 /// whether there was one.
-pub fn close_item(tx: &Transaction<'_>, project_id: &str, id: &str, at: i64) -> rusqlite::Result<bool> {
+pub fn close_item(tx: &Transaction<'_>, project_id: &str, id: &str, at: i64) -> db::Result<bool> {
     let closed = tx
         .prepare_cached(
             "UPDATE dataset_items SET valid_to = ?3 WHERE project_id = ?1 AND id = ?2 AND valid_to IS NULL",
@@ -138,12 +137,7 @@ pub struct ExperimentFields {
 }
 
 /// Creates or updates experiment `fields.id`.
-pub fn upsert_experiment(
-    tx: &Transaction<'_>,
-    project_id: &str,
-    fields: &ExperimentFields,
-    at: i64,
-) -> rusqlite::Result<()> {
+pub fn upsert_experiment(tx: &Transaction<'_>, project_id: &str, fields: &ExperimentFields, at: i64) -> db::Result<()> {
     tx.prepare_cached(
         "INSERT INTO experiments (project_id, id, name, description, metadata, dataset_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
@@ -199,7 +193,7 @@ pub fn upsert_experiment_item(
     project_id: &str,
     fields: &ExperimentItemFields,
     at: i64,
-) -> rusqlite::Result<String> {
+) -> db::Result<String> {
     tx.prepare_cached(
         "INSERT INTO experiment_items (project_id, id, experiment_id, trace_id, observation_id, dataset_item_id,
          item_version, expected_output, item_metadata, start_time, end_time, level, created_at, updated_at)
@@ -235,7 +229,7 @@ pub fn upsert_experiment_item(
 }
 
 /// Deletes experiment `id` and its items; whether it existed.
-pub fn delete_experiment(tx: &Transaction<'_>, project_id: &str, id: &str) -> rusqlite::Result<bool> {
+pub fn delete_experiment(tx: &Transaction<'_>, project_id: &str, id: &str) -> db::Result<bool> {
     tx.prepare_cached("DELETE FROM experiment_items WHERE project_id = ?1 AND experiment_id = ?2")?
         .execute(params![project_id, id])?;
     let deleted = tx

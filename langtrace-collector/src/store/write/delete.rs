@@ -8,8 +8,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, Transaction};
-
+use crate::store::db::{self, params, Connection, Transaction};
 use crate::store::media;
 
 /// Observations removed per writer job at most: a step costs the writer about as much as
@@ -43,7 +42,7 @@ pub enum Step {
 }
 
 /// The ids among `trace_ids` with no trace in `project_id` (checked before a deletion).
-pub fn missing(connection: &Connection, project_id: &str, trace_ids: &[String]) -> rusqlite::Result<Vec<String>> {
+pub fn missing(connection: &Connection, project_id: &str, trace_ids: &[String]) -> db::Result<Vec<String>> {
     let mut exists =
         connection.prepare_cached("SELECT EXISTS (SELECT 1 FROM traces WHERE project_id = ?1 AND id = ?2)")?;
     let mut missing = Vec::new();
@@ -56,11 +55,11 @@ pub fn missing(connection: &Connection, project_id: &str, trace_ids: &[String]) 
 }
 
 /// One step of deleting `trace_ids` of `project_id` (see the module's documentation).
-pub fn step(tx: &Transaction<'_>, project_id: &str, trace_ids: &[String]) -> rusqlite::Result<Step> {
+pub fn step(tx: &Transaction<'_>, project_id: &str, trace_ids: &[String]) -> db::Result<Step> {
     let mut budget = OBSERVATIONS_PER_STEP;
     let mut observations = tx.prepare_cached(
-        "DELETE FROM observations WHERE rowid IN
-            (SELECT rowid FROM observations WHERE project_id = ?1 AND trace_id = ?2 LIMIT ?3)",
+        "DELETE FROM observations WHERE project_id = ?1 AND trace_id = ?2 AND id IN
+            (SELECT id FROM observations WHERE project_id = ?1 AND trace_id = ?2 LIMIT ?3)",
     )?;
     for trace_id in trace_ids {
         budget -= observations.execute(params![project_id, trace_id, budget])? as i64;
@@ -94,7 +93,7 @@ pub fn step(tx: &Transaction<'_>, project_id: &str, trace_ids: &[String]) -> rus
 /// Removes from `media_dir` the bytes of each of `hashes` that no media row of any project
 /// references; the files removed. Run inside the writer (see the module's documentation);
 /// running it twice is harmless.
-pub fn release_media(tx: &Transaction<'_>, media_dir: &Path, hashes: &[String]) -> rusqlite::Result<usize> {
+pub fn release_media(tx: &Transaction<'_>, media_dir: &Path, hashes: &[String]) -> db::Result<usize> {
     let mut referenced = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM media WHERE sha256_hash = ?1)")?;
     let mut removed = 0;
     for hash in hashes {
@@ -115,9 +114,7 @@ mod tests {
     use super::*;
 
     fn store() -> Connection {
-        let mut connection = Connection::open_in_memory().unwrap();
-        crate::store::schema::migrate(&mut connection).unwrap();
-        connection
+        crate::store::migrated_in_memory()
     }
 
     fn insert_trace(connection: &Connection, project: &str, trace: &str, observations: i64) {
@@ -141,7 +138,7 @@ mod tests {
     }
 
     fn count(connection: &Connection, sql: &str) -> i64 {
-        connection.query_row(sql, [], |row| row.get(0)).unwrap()
+        connection.query_row(sql, (), |row| row.get(0)).unwrap()
     }
 
     #[test]
@@ -153,7 +150,7 @@ mod tests {
         let tx = connection.transaction().unwrap();
         assert_eq!(step(&tx, "a", &ids).unwrap(), Step::More);
         let left: i64 =
-            tx.query_row("SELECT COUNT(*) FROM observations WHERE project_id = 'a'", [], |r| r.get(0)).unwrap();
+            tx.query_row("SELECT COUNT(*) FROM observations WHERE project_id = 'a'", (), |r| r.get(0)).unwrap();
         assert_eq!(left, 5, "one step removes at most its budget");
         assert_eq!(step(&tx, "a", &ids).unwrap(), Step::Done { traces: 1, media_hashes: vec![] });
         tx.commit().unwrap();

@@ -8,7 +8,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use langtrace_core::record::{ObservationRecord, ObservationType, Payload, TraceAttributes};
-use rusqlite::{params, Transaction};
 
 use super::caps::StoredCaps;
 use super::datasets::{upsert_experiment, upsert_experiment_item};
@@ -16,6 +15,7 @@ use super::experiment_spans::{experiment_of, SpanExperiment};
 use super::json_text;
 use super::rollup::{roll_up, TraceUpdate};
 use super::totals::{Contribution, Delta};
+use crate::store::db::{self, params, Transaction};
 use crate::store::now_ns;
 
 /// One observation row, its text columns rendered ahead of the writer.
@@ -189,7 +189,7 @@ fn contribution(
     }
 }
 
-/// The observation columns and their parameters, after `INSERT [OR REPLACE] INTO`.
+/// The observation columns and their parameters, after `INSERT INTO`.
 const INSERTED: &str = "observations (project_id, id, trace_id, parent_id, is_root, type, name, start_time,
     end_time, completion_start_time, level, status_message, input, output, metadata, version, environment, model,
     model_parameters, usage_details, cost_details, input_tokens, output_tokens, total_tokens, total_cost,
@@ -197,13 +197,25 @@ const INSERTED: &str = "observations (project_id, id, trace_id, parent_id, is_ro
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22,
     ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)";
 
+/// After [`INSERTED`]: the row sent again replaces the stored one, column by column.
+const REPLACING: &str = "ON CONFLICT (project_id, trace_id, id) DO UPDATE SET parent_id = excluded.parent_id,
+    is_root = excluded.is_root, type = excluded.type, name = excluded.name, start_time = excluded.start_time,
+    end_time = excluded.end_time, completion_start_time = excluded.completion_start_time, level = excluded.level,
+    status_message = excluded.status_message, input = excluded.input, output = excluded.output,
+    metadata = excluded.metadata, version = excluded.version, environment = excluded.environment,
+    model = excluded.model, model_parameters = excluded.model_parameters, usage_details = excluded.usage_details,
+    cost_details = excluded.cost_details, input_tokens = excluded.input_tokens,
+    output_tokens = excluded.output_tokens, total_tokens = excluded.total_tokens, total_cost = excluded.total_cost,
+    prompt_name = excluded.prompt_name, prompt_version = excluded.prompt_version, user_id = excluded.user_id,
+    session_id = excluded.session_id, release = excluded.release, created_at = excluded.created_at";
+
 /// Inserts a prepared batch of one project and rolls its traces up.
-pub fn observations(tx: &Transaction<'_>, project_id: &str, batch: &PreparedBatch) -> rusqlite::Result<()> {
+pub fn observations(tx: &Transaction<'_>, project_id: &str, batch: &PreparedBatch) -> db::Result<()> {
     let created = now_ns();
     // A new row is inserted by one statement; only when the row exists already (a span
     // sent again) is its old contribution read and the row replaced.
     let mut insert_new = tx.prepare_cached(&format!("INSERT INTO {INSERTED} ON CONFLICT DO NOTHING"))?;
-    let mut replace = tx.prepare_cached(&format!("INSERT OR REPLACE INTO {INSERTED}"))?;
+    let mut replace = tx.prepare_cached(&format!("INSERT INTO {INSERTED} {REPLACING}"))?;
     let mut deltas: HashMap<&str, Delta> = HashMap::with_capacity(batch.traces.len());
     for row in &batch.rows {
         let delta = deltas.entry(&row.trace_id).or_default();

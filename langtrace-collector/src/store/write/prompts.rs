@@ -4,8 +4,7 @@
 //! the label history), versions deleted. Validation and the composition checks run
 //! before these, in the same transaction (see `api::prompts`).
 
-use rusqlite::{params, OptionalExtension, Transaction};
-
+use crate::store::db::{self, params, OptionalExtension, Transaction};
 use crate::store::prompts::history::{self, LabelMove};
 use crate::store::prompts::{self, PromptRow, Selector};
 
@@ -55,7 +54,7 @@ impl Change {
 }
 
 /// The next version number of `name`.
-pub fn next_version(tx: &Transaction<'_>, project_id: &str, name: &str) -> rusqlite::Result<i64> {
+pub fn next_version(tx: &Transaction<'_>, project_id: &str, name: &str) -> db::Result<i64> {
     let newest: Option<i64> = tx
         .prepare_cached("SELECT MAX(version) FROM prompts WHERE project_id = ?1 AND name = ?2")?
         .query_row(params![project_id, name], |row| row.get(0))
@@ -71,7 +70,7 @@ pub fn insert_version(
     project_id: &str,
     new: &NewVersion,
     change: &Change,
-) -> rusqlite::Result<PromptRow> {
+) -> db::Result<PromptRow> {
     let version = next_version(tx, project_id, &new.name)?;
     let tags = match &new.tags {
         Some(tags) => {
@@ -112,7 +111,7 @@ pub fn insert_version(
     let mut labels = new.labels.clone();
     labels.push(LATEST.to_owned());
     move_labels(tx, project_id, &new.name, version, &labels, change)?;
-    prompts::find(tx, project_id, &new.name, &Selector::Version(version))?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+    prompts::find(tx, project_id, &new.name, &Selector::Version(version))?.ok_or(db::Error::NoRows)
 }
 
 /// Puts each of `labels` on `version` of `name`, taking it off the version it was on
@@ -125,7 +124,7 @@ pub fn move_labels(
     version: i64,
     labels: &[String],
     change: &Change,
-) -> rusqlite::Result<()> {
+) -> db::Result<()> {
     for label in labels {
         let from = prompts::label_version(tx, project_id, name, label)?;
         if from == Some(version) {
@@ -133,8 +132,11 @@ pub fn move_labels(
         }
         tx.prepare_cached("DELETE FROM prompt_labels WHERE project_id = ?1 AND name = ?2 AND label = ?3")?
             .execute(params![project_id, name, label])?;
-        tx.prepare_cached("INSERT INTO prompt_labels (project_id, name, label, version) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![project_id, name, label, version])?;
+        tx.prepare_cached(
+            "INSERT INTO prompt_labels (project_id, name, label, version, seq) VALUES (?1, ?2, ?3, ?4,
+                (SELECT COALESCE(MAX(seq), 0) + 1 FROM prompt_labels WHERE project_id = ?1 AND name = ?2))",
+        )?
+        .execute(params![project_id, name, label, version])?;
         tx.prepare_cached(
             "UPDATE prompts SET updated_at = ?4 WHERE project_id = ?1 AND name = ?2 AND version IN (?3, ?5)",
         )?
@@ -162,7 +164,7 @@ pub fn delete_versions(
     name: &str,
     versions: &[i64],
     change: &Change,
-) -> rusqlite::Result<usize> {
+) -> db::Result<usize> {
     let mut deleted = 0;
     for &version in versions {
         for label in prompts::labels_of(tx, project_id, name, version)? {

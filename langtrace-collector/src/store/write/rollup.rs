@@ -9,13 +9,13 @@
 //! them.
 
 use langtrace_core::record::{ObservationRecord, Payload, TraceAttributes};
-use rusqlite::{named_params, params, OptionalExtension, Row, Transaction};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::caps::StoredCaps;
 use super::totals::{self, Delta, Totals};
+use crate::store::db::{self, params, OptionalExtension, Row, Transaction};
 
 /// What a batch says about one trace.
 #[derive(Default)]
@@ -66,7 +66,7 @@ struct Defaulted {
 
 impl Defaulted {
     /// Reads the column `name` and its `<name>_explicit` flag.
-    fn read(row: &Row<'_>, name: &str, flag: &str) -> rusqlite::Result<Self> {
+    fn read(row: &Row<'_>, name: &str, flag: &str) -> db::Result<Self> {
         Ok(Self { value: row.get(name)?, explicit: row.get(flag)? })
     }
 
@@ -99,7 +99,7 @@ struct Stored {
 }
 
 impl Stored {
-    fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             tags: row.get("tags")?,
             metadata: row.get("metadata")?,
@@ -152,7 +152,7 @@ pub fn roll_up(
     delta: &Delta,
     caps: &StoredCaps,
     now: i64,
-) -> rusqlite::Result<()> {
+) -> db::Result<()> {
     let stored = tx
         .prepare_cached(
             "SELECT name, name_explicit, tags, metadata, input, input_explicit, output, output_explicit,
@@ -174,17 +174,17 @@ pub fn roll_up(
             version, environment, public, input, input_explicit, output, output_explicit, root_observation_id,
             start_time, end_time, input_tokens, output_tokens, total_tokens, total_cost, observation_count,
             debug_count, default_count, warning_count, error_count, created_at, updated_at)
-         VALUES (:project, :trace, :name, :name_explicit, :user, :session, :tags, :metadata, :release, :version,
-            COALESCE(:environment, 'default'), :public, :input, :input_explicit, :output, :output_explicit, :root,
-            :start, :end, :input_tokens, :output_tokens, :total_tokens, :total_cost, :count, :debug, :default,
-            :warning, :error, :now, :now)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, COALESCE(?11, 'default'), ?12, ?13, ?14, ?15, ?16,
+            ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?29)
          ON CONFLICT (project_id, id) DO UPDATE SET
             name = excluded.name, name_explicit = excluded.name_explicit,
-            user_id = COALESCE(excluded.user_id, user_id), session_id = COALESCE(excluded.session_id, session_id),
-            tags = excluded.tags, metadata = excluded.metadata, release = COALESCE(excluded.release, release),
-            version = COALESCE(excluded.version, version),
-            environment = CASE WHEN :environment IS NULL THEN environment ELSE excluded.environment END,
-            public = MAX(public, excluded.public), input = excluded.input, input_explicit = excluded.input_explicit,
+            user_id = COALESCE(excluded.user_id, traces.user_id),
+            session_id = COALESCE(excluded.session_id, traces.session_id), tags = excluded.tags,
+            metadata = excluded.metadata, release = COALESCE(excluded.release, traces.release),
+            version = COALESCE(excluded.version, traces.version),
+            environment = CASE WHEN ?11 IS NULL THEN traces.environment ELSE excluded.environment END,
+            public = CASE WHEN excluded.public > traces.public THEN excluded.public ELSE traces.public END,
+            input = excluded.input, input_explicit = excluded.input_explicit,
             output = excluded.output, output_explicit = excluded.output_explicit,
             root_observation_id = excluded.root_observation_id, start_time = excluded.start_time,
             end_time = excluded.end_time, input_tokens = excluded.input_tokens, output_tokens = excluded.output_tokens,
@@ -193,36 +193,36 @@ pub fn roll_up(
             default_count = excluded.default_count, warning_count = excluded.warning_count,
             error_count = excluded.error_count, updated_at = excluded.updated_at",
     )?
-    .execute(named_params! {
-        ":project": project_id,
-        ":trace": trace_id,
-        ":name": merged.name.value,
-        ":name_explicit": merged.name.explicit,
-        ":user": update.attributes.user_id,
-        ":session": update.attributes.session_id,
-        ":tags": merged.tags.as_deref().unwrap_or("[]"),
-        ":metadata": merged.metadata.as_deref().unwrap_or("{}"),
-        ":release": update.attributes.release,
-        ":version": update.attributes.version,
-        ":environment": update.environment,
-        ":public": update.public,
-        ":input": merged.input.value,
-        ":input_explicit": merged.input.explicit,
-        ":output": merged.output.value,
-        ":output_explicit": merged.output.explicit,
-        ":root": merged.root_observation_id,
-        ":start": totals.start,
-        ":end": totals.end,
-        ":input_tokens": totals.input_tokens,
-        ":output_tokens": totals.output_tokens,
-        ":total_tokens": totals.total_tokens,
-        ":total_cost": totals.total_cost,
-        ":count": totals.count,
-        ":debug": totals.levels[0],
-        ":default": totals.levels[1],
-        ":warning": totals.levels[2],
-        ":error": totals.levels[3],
-        ":now": now,
-    })?;
+    .execute(params![
+        project_id,
+        trace_id,
+        merged.name.value,
+        merged.name.explicit,
+        update.attributes.user_id,
+        update.attributes.session_id,
+        merged.tags.as_deref().unwrap_or("[]"),
+        merged.metadata.as_deref().unwrap_or("{}"),
+        update.attributes.release,
+        update.attributes.version,
+        update.environment,
+        update.public,
+        merged.input.value,
+        merged.input.explicit,
+        merged.output.value,
+        merged.output.explicit,
+        merged.root_observation_id,
+        totals.start,
+        totals.end,
+        totals.input_tokens,
+        totals.output_tokens,
+        totals.total_tokens,
+        totals.total_cost,
+        totals.count,
+        totals.levels[0],
+        totals.levels[1],
+        totals.levels[2],
+        totals.levels[3],
+        now,
+    ])?;
     Ok(())
 }

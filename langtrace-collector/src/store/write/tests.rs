@@ -7,10 +7,9 @@ use std::sync::Arc;
 
 use langtrace_core::record::{Level, ObservationRecord, ObservationType, Timestamp, TraceAttributes};
 use langtrace_core::{ObservationId, TraceId};
-use rusqlite::Connection;
 
 use super::{observations, prepare, StoredCaps};
-use crate::store::schema;
+use crate::store::db::{self, Connection};
 
 const MS: u64 = 1_000_000;
 
@@ -58,16 +57,16 @@ fn totals_and_truth(connection: &Connection) -> (Vec<i64>, Vec<i64>, f64, f64) {
         .query_row(
             "SELECT start_time, end_time, input_tokens, observation_count, default_count, error_count, total_cost
              FROM traces WHERE project_id = 'p'",
-            [],
-            |row| Ok(((0..6).map(|i| row.get(i)).collect::<rusqlite::Result<Vec<i64>>>()?, row.get(6)?)),
+            (),
+            |row| Ok(((0..6).map(|i| row.get(i)).collect::<db::Result<Vec<i64>>>()?, row.get(6)?)),
         )
         .unwrap();
     let truth = connection
         .query_row(
             "SELECT MIN(start_time), MAX(end_time), SUM(input_tokens), COUNT(*), SUM(level = 'DEFAULT'),
                 SUM(level = 'ERROR'), SUM(total_cost) FROM observations WHERE project_id = 'p'",
-            [],
-            |row| Ok(((0..6).map(|i| row.get(i)).collect::<rusqlite::Result<Vec<i64>>>()?, row.get(6)?)),
+            (),
+            |row| Ok(((0..6).map(|i| row.get(i)).collect::<db::Result<Vec<i64>>>()?, row.get(6)?)),
         )
         .unwrap();
     (totals.0, truth.0, totals.1, truth.1)
@@ -75,8 +74,7 @@ fn totals_and_truth(connection: &Connection) -> (Vec<i64>, Vec<i64>, f64, f64) {
 
 #[test]
 fn trace_totals_follow_new_and_replaced_rows() {
-    let mut connection = Connection::open_in_memory().unwrap();
-    schema::migrate(&mut connection).unwrap();
+    let mut connection = crate::store::migrated_in_memory();
     let batches = [
         vec![record(1, 0, 100, 10, Level::Default), record(2, 10, 50, 5, Level::Default)],
         // A new row, and row 2 replaced within the trace's bounds at another level.
@@ -96,13 +94,12 @@ fn trace_totals_follow_new_and_replaced_rows() {
 
 #[test]
 fn token_sums_saturate_and_the_trace_keeps_accepting_rows() {
-    let mut connection = Connection::open_in_memory().unwrap();
-    schema::migrate(&mut connection).unwrap();
+    let mut connection = crate::store::migrated_in_memory();
     store(&mut connection, vec![record(1, 0, 100, u64::MAX, Level::Default)]);
     store(&mut connection, vec![record(2, 0, 100, i64::MAX as u64, Level::Default)]);
     store(&mut connection, vec![record(3, 0, 100, 1, Level::Default)]);
     let (tokens, count): (i64, i64) = connection
-        .query_row("SELECT input_tokens, observation_count FROM traces", [], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_row("SELECT input_tokens, observation_count FROM traces", (), |row| Ok((row.get(0)?, row.get(1)?)))
         .unwrap();
     assert_eq!((tokens, count), (i64::MAX, 3));
 }

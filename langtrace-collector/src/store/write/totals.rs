@@ -4,7 +4,7 @@
 //! for start and end in the rare case a replaced row held one of them). Sums saturate:
 //! tokens at `i64::MAX`, costs at `f64::MAX`; a saturated sum stays there.
 
-use rusqlite::{params, Row, Transaction};
+use crate::store::db::{self, params, Row, Transaction};
 
 /// What one observation row adds to its trace's totals.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -27,8 +27,8 @@ pub struct Contribution {
 
 impl Contribution {
     /// The stored row of observation `id` of a trace, if there is one.
-    pub fn stored(tx: &Transaction<'_>, project_id: &str, trace_id: &str, id: &str) -> rusqlite::Result<Option<Self>> {
-        use rusqlite::OptionalExtension;
+    pub fn stored(tx: &Transaction<'_>, project_id: &str, trace_id: &str, id: &str) -> db::Result<Option<Self>> {
+        use crate::store::db::OptionalExtension;
         tx.prepare_cached(
             "SELECT start_time, COALESCE(end_time, start_time), input_tokens, output_tokens, total_tokens,
                 total_cost, level FROM observations WHERE project_id = ?1 AND trace_id = ?2 AND id = ?3",
@@ -71,7 +71,7 @@ pub struct Totals {
 
 impl Totals {
     /// Reads the totals columns of a trace row.
-    pub fn read(row: &Row<'_>) -> rusqlite::Result<Self> {
+    pub fn read(row: &Row<'_>) -> db::Result<Self> {
         Ok(Self {
             start: row.get("start_time")?,
             end: row.get("end_time")?,
@@ -181,7 +181,7 @@ impl Delta {
 }
 
 /// The earliest start and latest end of a trace's stored observations.
-pub fn rescan_bounds(tx: &Transaction<'_>, project_id: &str, trace_id: &str) -> rusqlite::Result<Option<(i64, i64)>> {
+pub fn rescan_bounds(tx: &Transaction<'_>, project_id: &str, trace_id: &str) -> db::Result<Option<(i64, i64)>> {
     tx.prepare_cached(
         "SELECT MIN(start_time), MAX(COALESCE(end_time, start_time)) FROM observations
          WHERE project_id = ?1 AND trace_id = ?2",

@@ -2,7 +2,7 @@
 //! share path) and `bookmarked` (starred in the UI), changed in the single writer. A span
 //! that marks its trace public later makes it public again (see `rollup`).
 
-use rusqlite::{params, Transaction};
+use crate::store::db::{self, params, Transaction};
 
 /// The flags a request changes; unset ones are kept.
 #[derive(Debug, Clone, Copy, Default)]
@@ -14,7 +14,7 @@ pub struct TraceFlags {
 }
 
 /// Sets `flags` on trace `id` of `project_id`; whether the trace exists.
-pub fn set(tx: &Transaction<'_>, project_id: &str, id: &str, flags: TraceFlags) -> rusqlite::Result<bool> {
+pub fn set(tx: &Transaction<'_>, project_id: &str, id: &str, flags: TraceFlags) -> db::Result<bool> {
     let changed = tx
         .prepare_cached(
             "UPDATE traces SET public = COALESCE(?3, public), bookmarked = COALESCE(?4, bookmarked),

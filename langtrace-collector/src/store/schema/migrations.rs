@@ -1,11 +1,10 @@
-//! The schema, as versioned migrations applied in order at start. `PRAGMA user_version`
-//! records the last one applied; a migration never changes once released, a change is
-//! a new entry at the end.
-
-use rusqlite::Connection;
+//! The schema's migrations, in SQLite's dialect; PostgreSQL runs them translated (see
+//! `postgres::ddl`). A migration never changes once released: a change is a new entry at
+//! the end, written in the column types both engines read alike (`TEXT`, `INTEGER`,
+//! `REAL`, `BLOB`; an `INTEGER PRIMARY KEY` numbered by the database).
 
 /// Migrations, version 1 first.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: projects, keys, traces, observations, scores, media, model prices.
     r#"
     CREATE TABLE projects (
@@ -340,61 +339,22 @@ const MIGRATIONS: &[&str] = &[
         dropped_spans INTEGER NOT NULL DEFAULT 0
     );
     "#,
+    // 11: the order labels were set in and label moves were made in, as a column (SQLite's
+    // rowid said it before; PostgreSQL has none): each new row takes its name's largest
+    // `seq` plus one. PostgreSQL's text is in `POSTGRES_TEXTS`.
+    r#"
+    ALTER TABLE prompt_labels ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE prompt_labels SET seq = rowid;
+    ALTER TABLE prompt_label_history ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+    UPDATE prompt_label_history SET seq = rowid;
+    "#,
 ];
 
-/// Why the schema could not be brought up to date.
-#[derive(Debug, thiserror::Error)]
-pub enum MigrationError {
-    /// The database was written by a newer langtrace.
-    #[error("the database has schema version {found}, newer than this binary's {known}: upgrade langtrace")]
-    TooNew {
-        /// Version found in the file.
-        found: u32,
-        /// Latest version this binary knows.
-        known: u32,
-    },
-    /// SQLite refused a migration.
-    #[error("migration {version} failed: {source}")]
-    Failed {
-        /// The migration.
-        version: u32,
-        /// SQLite's error.
-        source: rusqlite::Error,
-    },
-}
-
-/// The latest schema version.
-pub fn latest() -> u32 {
-    MIGRATIONS.len() as u32
-}
-
-/// Applies the migrations the database has not seen yet, each in its own transaction.
-pub fn migrate(connection: &mut Connection) -> Result<u32, MigrationError> {
-    let failed = |version| move |source| MigrationError::Failed { version, source };
-    let current: u32 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(failed(0))?;
-    if current > latest() {
-        return Err(MigrationError::TooNew { found: current, known: latest() });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let version = index as u32 + 1;
-        let transaction = connection.transaction().map_err(failed(version))?;
-        transaction.execute_batch(sql).map_err(failed(version))?;
-        transaction.pragma_update(None, "user_version", version).map_err(failed(version))?;
-        transaction.commit().map_err(failed(version))?;
-    }
-    Ok(latest())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn migrations_apply_once_and_refuse_newer_files() {
-        let mut connection = Connection::open_in_memory().unwrap();
-        assert_eq!(migrate(&mut connection).unwrap(), latest());
-        assert_eq!(migrate(&mut connection).unwrap(), latest(), "idempotent");
-        connection.pragma_update(None, "user_version", latest() + 1).unwrap();
-        assert!(matches!(migrate(&mut connection), Err(MigrationError::TooNew { .. })));
-    }
-}
+/// Migrations whose PostgreSQL text is not their SQLite text translated, by version.
+/// PostgreSQL databases are created by a langtrace that has migration 11, so it has no
+/// earlier rows to number.
+pub(super) const POSTGRES_TEXTS: &[(u32, &str)] = &[(
+    11,
+    "ALTER TABLE prompt_labels ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+     ALTER TABLE prompt_label_history ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;",
+)];

@@ -1,0 +1,57 @@
+//! The database error: the backend's own, or one of the façade's.
+
+/// Why a database call failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// SQLite's error.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL's error.
+    #[error(transparent)]
+    Postgres(#[from] postgres::Error),
+    /// A query expected to return a row returned none.
+    #[error("the query returned no rows")]
+    NoRows,
+    /// A column's value does not convert to the type asked for.
+    #[error("column {column}: {message}")]
+    Column {
+        /// The column's index or name.
+        column: String,
+        /// What did not convert.
+        message: String,
+    },
+    /// A parameter cannot be bound.
+    #[error("parameter: {0}")]
+    Parameter(String),
+}
+
+impl Error {
+    /// True when the statement was stopped by its read budget (SQLite's interrupt,
+    /// PostgreSQL's `statement_timeout` or cancel).
+    pub fn is_interrupted(&self) -> bool {
+        match self {
+            Error::Sqlite(error) => error.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted),
+            Error::Postgres(error) => error.code() == Some(&postgres::error::SqlState::QUERY_CANCELED),
+            _ => false,
+        }
+    }
+}
+
+/// A database result.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `Ok(None)` for a query that returned no row, as `rusqlite::OptionalExtension` does.
+pub trait OptionalExtension<T> {
+    /// The row, none, or the error.
+    fn optional(self) -> Result<Option<T>>;
+}
+
+impl<T> OptionalExtension<T> for Result<T> {
+    fn optional(self) -> Result<Option<T>> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(Error::NoRows) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}

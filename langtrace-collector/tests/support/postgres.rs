@@ -1,0 +1,170 @@
+//! A throwaway PostgreSQL cluster for the tests: Debian's server binaries
+//! (`/usr/lib/postgresql/<version>/bin`, the newest installed, or `LANGTRACE_PG_BIN`),
+//! `initdb` into a directory under the target directory, the server listening on a Unix
+//! socket there only (no TCP port), as the `postgres` user when the tests run as root
+//! (`initdb` refuses root). One cluster per test binary, started on first use; each test
+//! takes a database of its own. The server is its child with a parent-death signal, so
+//! it stops when the test binary exits, however it exits.
+
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{mpsc, OnceLock};
+use std::time::{Duration, Instant};
+
+/// The cluster superuser.
+const SUPERUSER: &str = "langtrace";
+
+/// A running cluster.
+pub struct Cluster {
+    socket_dir: PathBuf,
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static DATABASES: AtomicU32 = AtomicU32::new(0);
+
+impl Cluster {
+    /// This test binary's cluster, started on first use.
+    pub fn shared() -> &'static Cluster {
+        CLUSTER.get_or_init(Cluster::start)
+    }
+
+    /// A new empty database; its connection string.
+    pub fn database(&self) -> String {
+        let name = format!("test_{}_{}", std::process::id(), DATABASES.fetch_add(1, Ordering::Relaxed));
+        let mut admin =
+            postgres::Client::connect(&self.url("postgres"), postgres::NoTls).expect("connect to the cluster");
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+        self.url(&name)
+    }
+
+    /// The connection string of `database`.
+    pub fn url(&self, database: &str) -> String {
+        format!("host={} user={SUPERUSER} dbname={database}", self.socket_dir.display())
+    }
+
+    fn start() -> Cluster {
+        let bin = binaries();
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        remove_stale(tmp);
+        let root = tmp.join(format!("postgres-{}", std::process::id()));
+        std::fs::create_dir_all(&root).expect("cluster directory");
+        let owner = server_user();
+        if let Some((uid, gid)) = owner {
+            std::os::unix::fs::chown(&root, Some(uid), Some(gid)).expect("hand the cluster directory to postgres");
+        }
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o700)).expect("private cluster directory");
+        let data = root.join("data");
+        let status = as_server_user(Command::new(bin.join("initdb")), owner)
+            .args(["--no-sync", "--auth=trust", "--encoding=UTF8", "--locale=C", "--username", SUPERUSER, "-D"])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run initdb");
+        assert!(status.success(), "initdb failed");
+        let (started, outcome) = mpsc::channel();
+        let server = bin.join("postgres");
+        let (data_arg, socket_arg) = (data.clone(), root.clone());
+        // The server's parent is this thread, which lives as long as the process: the
+        // parent-death signal fires when the test binary exits.
+        std::thread::spawn(move || {
+            let mut command = as_server_user(Command::new(server), owner);
+            command
+                .arg("-D")
+                .arg(&data_arg)
+                .arg("-k")
+                .arg(&socket_arg)
+                .args(["-c", "listen_addresses=", "-F"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
+            unsafe {
+                command.pre_exec(|| {
+                    if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGQUIT) == -1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+            match command.spawn() {
+                Ok(mut child) => {
+                    let _ = started.send(Ok(()));
+                    let _ = child.wait();
+                }
+                Err(error) => {
+                    let _ = started.send(Err(error));
+                }
+            }
+        });
+        outcome.recv().expect("server thread").expect("start postgres");
+        let cluster = Cluster { socket_dir: root };
+        cluster.wait_until_ready();
+        cluster
+    }
+
+    /// Polls a connection until the server accepts one (a minute at most).
+    fn wait_until_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match postgres::Client::connect(&self.url("postgres"), postgres::NoTls) {
+                Ok(_) => return,
+                Err(error) if Instant::now() > deadline => panic!("postgres did not start: {error}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+}
+
+/// Removes the clusters of test binaries that have exited.
+fn remove_stale(tmp: &Path) {
+    for entry in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|name| name.strip_prefix("postgres-"));
+        if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// The directory of the server binaries.
+fn binaries() -> PathBuf {
+    if let Some(dir) = std::env::var_os("LANGTRACE_PG_BIN") {
+        return dir.into();
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| Some((entry.file_name().to_str()?.parse().ok()?, entry.path().join("bin"))))
+        .filter(|(_, bin)| bin.join("initdb").exists())
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, bin)| bin).expect(
+        "no PostgreSQL server in /usr/lib/postgresql: install Debian's `postgresql` package (`.ci/run` does) \
+         or set LANGTRACE_PG_BIN",
+    )
+}
+
+/// The `postgres` user's ids when running as root (the server refuses root), else none.
+fn server_user() -> Option<(u32, u32)> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").expect("read /etc/passwd");
+    let entry = passwd
+        .lines()
+        .find(|line| line.starts_with("postgres:"))
+        .expect("running as root needs the `postgres` user to own the test cluster (Debian's package creates it)");
+    let fields: Vec<&str> = entry.split(':').collect();
+    Some((fields[2].parse().expect("uid"), fields[3].parse().expect("gid")))
+}
+
+fn as_server_user(mut command: Command, owner: Option<(u32, u32)>) -> Command {
+    if let Some((uid, gid)) = owner {
+        command.uid(uid).gid(gid).env("HOME", "/tmp");
+    }
+    command
+}
