@@ -11,11 +11,16 @@
 //!   then an overload phase: 128 clients at once (four times what the default ingest
 //!   queue admits), counting 503s; its `rss_mib` covers both phases;
 //! - `ingest_realistic`: OpenInference and GenAI keys (~15 per span, indexed messages,
-//!   token counts, invocation parameters), traces of 8 spans, a full resource.
+//!   token counts, invocation parameters), traces of 8 spans, a full resource;
+//! - `ingest_pg`: the `ingest` workload with the records in PostgreSQL (`--store`; a
+//!   cluster the benchmark starts under the target directory, syncing its log as a
+//!   production server does), with one collector, then two on the same database (CPU:
+//!   the collectors', not the database server's).
 //!
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
-//! 5 s + 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>` and
-//! `ingest_realistic: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>`.
+//! 5 s + 20 s + 2 x 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>`,
+//! `ingest_realistic: ...` with the same figures, and `ingest_pg: ... replicas=1` and
+//! `... replicas=2`.
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -24,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use support::measure::{cpu_seconds, peak_rss_mib, percentile, quick};
 use support::otlp;
+use support::postgres::Cluster;
 use support::Collector;
 use workload::{Workload, SPANS_PER_REQUEST};
 
@@ -45,17 +51,19 @@ struct Load {
     cpu: f64,
 }
 
-/// `clients` threads (ids from `first_client`) each send one request at a time for
-/// `duration` to the collector `server`, backing off as a 503's `Retry-After` asks, as
+/// `clients` threads each send one request at a time for `duration` to one of the
+/// collectors `servers` (in turn by client id; the CPU time is theirs together), backing off as a 503's `Retry-After` asks, as
 /// OTLP clients do.
-fn load(server: &Collector, workload: fn() -> Workload, clients: std::ops::Range<u64>, duration: Duration) -> Load {
-    let (url, auth) = (server.url(otlp::TRACES_PATH), server.authorization());
-    let (url, auth) = (url.as_str(), auth.as_str());
-    let cpu_before = cpu_seconds(server.pid());
+fn load(servers: &[&Collector], workload: fn() -> Workload, clients: std::ops::Range<u64>, duration: Duration) -> Load {
+    let targets: Vec<(String, String)> =
+        servers.iter().map(|server| (server.url(otlp::TRACES_PATH), server.authorization())).collect();
+    let cpu = || servers.iter().map(|server| cpu_seconds(server.pid())).sum::<f64>();
+    let cpu_before = cpu();
     let started = Instant::now();
     let results: Vec<(u64, u64, Vec<f64>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = clients
             .map(|client_id| {
+                let (url, auth) = &targets[client_id as usize % targets.len()];
                 scope.spawn(move || {
                     let client = reqwest::blocking::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
                     let (mut acked, mut refused, mut latencies) = (0u64, 0u64, Vec::new());
@@ -68,7 +76,7 @@ fn load(server: &Collector, workload: fn() -> Workload, clients: std::ops::Range
                         let response = client
                             .post(url)
                             .header("content-type", otlp::PROTOBUF)
-                            .header("authorization", auth)
+                            .header("authorization", auth.as_str())
                             .body(body)
                             .send()
                             .expect("request");
@@ -99,7 +107,7 @@ fn load(server: &Collector, workload: fn() -> Workload, clients: std::ops::Range
         acked: results.iter().map(|r| r.0).sum(),
         refused: results.iter().map(|r| r.1).sum(),
         latencies,
-        cpu: cpu_seconds(server.pid()) - cpu_before,
+        cpu: cpu() - cpu_before,
     }
 }
 
@@ -133,9 +141,9 @@ fn main() {
 
     if selected("native") {
         let server = collector();
-        let sustained = load(&server, Workload::native, 0..CLIENTS, duration);
+        let sustained = load(&[&server], Workload::native, 0..CLIENTS, duration);
         let sustained_rss = peak_rss_mib(server.pid());
-        let overload = load(&server, Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
+        let overload = load(&[&server], Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
         let rss = peak_rss_mib(server.pid());
         drop(server);
         println!(
@@ -159,7 +167,7 @@ fn main() {
     }
     if selected("realistic") {
         let server = collector();
-        let realistic = load(&server, Workload::realistic, 0..CLIENTS, duration);
+        let realistic = load(&[&server], Workload::realistic, 0..CLIENTS, duration);
         let rss = peak_rss_mib(server.pid());
         drop(server);
         println!(
@@ -169,5 +177,26 @@ fn main() {
             realistic.refused
         );
         println!("{}", summary("ingest_realistic", &realistic, rss));
+    }
+    if selected("pg") {
+        // One PostgreSQL (syncing as in production) on this machine, one then two collectors
+        // on it, each client sending to one of them (no trace reaches both).
+        let cluster = Cluster::durable();
+        for replicas in [1, 2] {
+            let store = cluster.database();
+            let servers: Vec<Collector> = (0..replicas)
+                .map(|_| {
+                    Collector::setup()
+                        .keys("pk-bench", "sk-bench-0123456789abcdef")
+                        .args(&["--store", &store])
+                        .process()
+                })
+                .collect();
+            let targets: Vec<&Collector> = servers.iter().collect();
+            let pg = load(&targets, Workload::native, 0..CLIENTS, duration);
+            let rss = targets.iter().map(|server| peak_rss_mib(server.pid())).max().unwrap_or(0);
+            drop(servers);
+            println!("{} replicas={replicas}", summary("ingest_pg", &pg, rss));
+        }
     }
 }

@@ -79,6 +79,9 @@ pub struct ServeArgs {
     /// Where the data lives.
     #[command(flatten)]
     pub data: DataArgs,
+    /// The shared store, if not the data directory's file.
+    #[command(flatten)]
+    pub store: StoreArgs,
     /// Largest request body in bytes, also after decompression.
     #[arg(long, env = "LANGTRACE_MAX_BODY_BYTES", default_value_t = 16 << 20, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_body_bytes: u64,
@@ -157,6 +160,16 @@ pub struct DemoArgs {
     pub transport: crate::server::TransportArgs,
 }
 
+/// A shared store in place of the data directory's SQLite file.
+#[derive(Debug, Clone, Default, Args)]
+pub struct StoreArgs {
+    /// A PostgreSQL database to keep the records in instead of the data directory's SQLite
+    /// file (`postgres://user:password@host:5432/database`, or `host=... dbname=...`);
+    /// media files stay in the data directory. See docs/collector.md, "PostgreSQL store".
+    #[arg(id = "store_url", long = "store", env = "LANGTRACE_STORE_URL", value_parser = crate::store::postgres::StoreUrl::parse)]
+    pub url: Option<crate::store::postgres::StoreUrl>,
+}
+
 /// Where the data lives.
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
@@ -175,6 +188,9 @@ pub enum ProjectCommand {
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,
+        /// The shared store, if not the data directory's file.
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Sets how many days a project keeps its traces; a running server applies it at its
     /// next prune (`--prune-interval`).
@@ -190,6 +206,9 @@ pub enum ProjectCommand {
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,
+        /// The shared store, if not the data directory's file.
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -204,6 +223,9 @@ pub enum KeysCommand {
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,
+        /// The shared store, if not the data directory's file.
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Lists a project's keys (public keys and creation times; secrets are never stored).
     List {
@@ -213,6 +235,9 @@ pub enum KeysCommand {
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,
+        /// The shared store, if not the data directory's file.
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Revokes a key; a running server refuses it within `--key-cache-ttl`. A project's
     /// last key cannot be revoked: create another first.
@@ -222,5 +247,8 @@ pub enum KeysCommand {
         /// Where the data lives.
         #[command(flatten)]
         data: DataArgs,
+        /// The shared store, if not the data directory's file.
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }

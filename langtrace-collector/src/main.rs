@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use langtrace_collector::api::wire::iso;
 use langtrace_collector::auth::Revocation;
-use langtrace_collector::cli::{Cli, Command, KeysCommand, ProjectCommand};
+use langtrace_collector::cli::{Cli, Command, DataArgs, KeysCommand, ProjectCommand, StoreArgs};
 use langtrace_collector::lifecycle::{backup, prune};
 use langtrace_collector::server::Server;
 use langtrace_collector::store::retention;
@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => langtrace_collector::demo::Demo::prepare(args)
             .map_err(|e| e.to_string())
             .and_then(|demo| block_on(demo.run(shutdown_signal()))?.map_err(|e| e.to_string())),
-        Command::Project(ProjectCommand::Create { name, data }) => with_store(&data.data_dir, |tx| {
+        Command::Project(ProjectCommand::Create { name, data, store }) => with_store(&data, &store, |tx| {
             let project =
                 auth::create_project(tx, &name).map_err(|e| format!("cannot create project {name:?}: {e}"))?;
             let keys = auth::create_keys(tx, &project.id, None).map_err(|e| e.to_string())?;
@@ -44,8 +44,8 @@ fn main() -> ExitCode {
                 project.id, keys.public_key, keys.secret_key
             ))
         }),
-        Command::Project(ProjectCommand::Retention { name, days, keep_forever: _, data }) => {
-            with_store(&data.data_dir, |tx| {
+        Command::Project(ProjectCommand::Retention { name, days, keep_forever: _, data, store }) => {
+            with_store(&data, &store, |tx| {
                 let Some(found) = auth::project_by_name(tx, &name).map_err(|e| e.to_string())? else {
                     return Err(format!("no project named {name:?}"));
                 };
@@ -69,7 +69,7 @@ fn main() -> ExitCode {
                 println!("compacted {}: {before} bytes before, {after} after", data.data_dir.display())
             })
             .map_err(|e| e.to_string()),
-        Command::Keys(KeysCommand::Create { project, data }) => with_store(&data.data_dir, |tx| {
+        Command::Keys(KeysCommand::Create { project, data, store }) => with_store(&data, &store, |tx| {
             let Some(found) = auth::project_by_name(tx, &project).map_err(|e| e.to_string())? else {
                 return Err(format!("no project named {project:?}"));
             };
@@ -79,7 +79,7 @@ fn main() -> ExitCode {
                 keys.public_key, keys.secret_key
             ))
         }),
-        Command::Keys(KeysCommand::List { project, data }) => with_store(&data.data_dir, |tx| {
+        Command::Keys(KeysCommand::List { project, data, store }) => with_store(&data, &store, |tx| {
             let Some(found) = auth::project_by_name(tx, &project).map_err(|e| e.to_string())? else {
                 return Err(format!("no project named {project:?}"));
             };
@@ -88,7 +88,7 @@ fn main() -> ExitCode {
                 keys.iter().map(|key| format!("{}  created {}", key.public_key, iso(key.created_at))).collect();
             Ok(lines.join("\n"))
         }),
-        Command::Keys(KeysCommand::Revoke { public_key, data }) => with_store(&data.data_dir, |tx| {
+        Command::Keys(KeysCommand::Revoke { public_key, data, store }) => with_store(&data, &store, |tx| {
             match auth::revoke_key(tx, &public_key, None).map_err(|e| e.to_string())? {
                 Revocation::Revoked => Ok(format!("revoked {public_key}")),
                 Revocation::NotFound => Err(format!("no key {public_key:?}")),
@@ -151,11 +151,11 @@ async fn shutdown_signal() {
 
 /// Runs one write against the store (each commit synced) and prints its message.
 fn with_store(
-    data_dir: &std::path::Path,
+    data: &DataArgs,
+    store: &StoreArgs,
     work: impl FnOnce(&langtrace_collector::store::db::Transaction<'_>) -> Result<String, String>,
 ) -> Result<(), String> {
-    let (_, connection) = Store::open(data_dir, Durability::EachCommit).map_err(|e| e.to_string())?;
-    let mut connection = langtrace_collector::store::db::Connection::from(connection);
+    let (_, mut connection) = Store::connect(data, store, Durability::EachCommit).map_err(|e| e.to_string())?;
     let tx = connection.transaction().map_err(|e| e.to_string())?;
     let message = work(&tx)?;
     tx.commit().map_err(|e| e.to_string())?;

@@ -164,7 +164,7 @@ fn lists_filter_order_and_paginate() {
     assert_eq!(sessions["meta"]["totalItems"], 3);
     let session = collector.ok("/api/public/sessions/s1");
     assert_eq!(session["traceCount"], 4);
-    assert_eq!(session["userIds"], json!(["odd", "even"]));
+    assert_eq!(session["userIds"], json!(["even", "odd"]), "sorted");
     let times: Vec<&str> =
         session["traces"].as_array().unwrap().iter().map(|t| t["timestamp"].as_str().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] <= w[1]), "in order");

@@ -30,9 +30,8 @@ fn sqlite() -> Connection {
 /// A migrated PostgreSQL database (so with the SQLite functions the store uses) with the
 /// table `v`.
 fn postgres() -> Connection {
-    let connection = PgConnection::connect(&Cluster::shared().database()).unwrap();
-    schema::migrate_postgres(&connection).unwrap();
-    let connection = Connection::from(connection);
+    let mut connection = Connection::from(PgConnection::connect(&Cluster::shared().database()).unwrap());
+    schema::migrate_postgres(&mut connection).unwrap();
     connection.execute_batch(&schema::ddl(TABLE)).unwrap();
     connection
 }
@@ -215,19 +214,18 @@ fn sqlite_columns() -> BTreeMap<String, Vec<String>> {
         .collect()
 }
 
-/// Tables and their columns, in order, of the PostgreSQL database at `url`.
-fn postgres_columns(url: &str) -> BTreeMap<String, Vec<String>> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).unwrap();
+/// Tables and their columns, in order, of the PostgreSQL database behind `connection`.
+fn postgres_columns(connection: &Connection) -> BTreeMap<String, Vec<String>> {
     let mut tables: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let rows = client
-        .query(
+    let mut statement = connection
+        .prepare(
             "SELECT table_name::text, column_name::text FROM information_schema.columns
              WHERE table_schema = 'public' AND table_name <> 'langtrace_schema' ORDER BY table_name, ordinal_position",
-            &[],
         )
         .unwrap();
-    for row in rows {
-        tables.entry(row.get(0)).or_default().push(row.get(1));
+    let mut rows = statement.query(()).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        tables.entry(row.get(0).unwrap()).or_default().push(row.get(1).unwrap());
     }
     tables
 }
@@ -240,22 +238,24 @@ fn migrations_apply_on_postgres_once_with_sqlites_tables_and_refuse_a_newer_sche
     let replicas: Vec<_> = (0..2)
         .map(|_| {
             let url = url.clone();
-            std::thread::spawn(move || schema::migrate_postgres(&PgConnection::connect(&url).unwrap()))
+            std::thread::spawn(move || {
+                schema::migrate_postgres(&mut Connection::from(PgConnection::connect(&url).unwrap()))
+            })
         })
         .collect();
     for replica in replicas {
         assert_eq!(replica.join().unwrap().unwrap(), schema::latest());
     }
-    let connection = PgConnection::connect(&url).unwrap();
-    assert_eq!(schema::migrate_postgres(&connection).unwrap(), schema::latest(), "idempotent");
-    let version: i64 = connection.client().query_one("SELECT version FROM langtrace_schema", &[]).unwrap().get(0);
+    let mut connection = Connection::from(PgConnection::connect(&url).unwrap());
+    assert_eq!(schema::migrate_postgres(&mut connection).unwrap(), schema::latest(), "idempotent");
+    let version: i64 = connection.query_row("SELECT version FROM langtrace_schema", (), |row| row.get(0)).unwrap();
     assert_eq!(version, i64::from(schema::latest()));
 
     let sqlite = sqlite_columns();
     assert!(sqlite.len() > 15, "the schema's tables: {:?}", sqlite.keys());
-    assert_eq!(postgres_columns(&url), sqlite, "the same tables and columns on both");
+    assert_eq!(postgres_columns(&connection), sqlite, "the same tables and columns on both");
 
-    connection.client().execute("UPDATE langtrace_schema SET version = version + 1", &[]).unwrap();
-    let refused = schema::migrate_postgres(&connection);
+    connection.execute("UPDATE langtrace_schema SET version = version + 1", ()).unwrap();
+    let refused = schema::migrate_postgres(&mut connection);
     assert!(matches!(refused, Err(MigrationError::TooNew { found, known }) if found == known + 1), "{refused:?}");
 }

@@ -77,20 +77,23 @@ pub async fn projects(
     Query(query): Query<ProjectsQuery>,
 ) -> Result<Json<Data<ProjectInfo>>, ApiError> {
     let id = project.id.clone();
+    let store = state.store.clone();
     let (retention_days, usage) = state
         .read(move |c| {
-            let usage = if query.usage { Some(usage::of_project(c, &id)?) } else { None };
+            let usage = match query.usage {
+                true => Some((usage::of_project(c, &id)?, store.database_bytes(c)?)),
+                false => None,
+            };
             Ok((retention::get(c, &id)?, usage))
         })
         .await?;
-    let data_dir = state.limits.media_dir.parent().map(|p| p.to_owned()).unwrap_or_default();
-    let usage = usage.map(|usage| ProjectUsage {
+    let usage = usage.map(|(usage, database_bytes)| ProjectUsage {
         traces: usage.traces,
         observations: usage.observations,
         scores: usage.scores,
         media_files: usage.media_files,
         media_bytes: usage.media_bytes,
-        database_bytes: usage::database_bytes(&data_dir),
+        database_bytes,
     });
     let organization = Organization { id: "local", name: "langtrace" };
     let info = ProjectInfo {

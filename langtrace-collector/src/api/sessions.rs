@@ -2,6 +2,8 @@
 //! `GET /api/public/sessions/{id}` with its traces in order, a page at a time, their
 //! input and output as previews (see [`super::preview`]).
 
+use std::collections::BTreeSet;
+
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -39,6 +41,7 @@ pub struct Session {
     trace_count: i64,
     total_tokens: i64,
     total_cost: f64,
+    /// Sorted, each once.
     user_ids: Vec<String>,
     environment: String,
     project_id: String,
@@ -52,7 +55,7 @@ impl From<SessionRow> for Session {
             created_at: iso(row.first_start),
             last_trace_at: iso(row.last_end),
             duration: seconds(row.first_start, row.last_end),
-            user_ids: users.into_iter().flatten().collect(),
+            user_ids: users.into_iter().flatten().collect::<BTreeSet<_>>().into_iter().collect(),
             id: row.id,
             trace_count: row.trace_count,
             total_tokens: row.total_tokens,

@@ -96,6 +96,7 @@ impl Demo {
             http_addr: args.http_addr,
             grpc_addr: args.grpc_addr,
             data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
+            store: crate::cli::StoreArgs::default(),
             max_body_bytes: 16 << 20,
             ingest_queue: 32,
             body_timeout: std::time::Duration::from_secs(30),

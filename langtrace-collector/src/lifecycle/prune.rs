@@ -86,6 +86,10 @@ pub async fn project(
 /// checkpoints so the file itself shrinks; the free pages left (0 unless the file predates
 /// incremental vacuum, see [`store::reclaims_space`]).
 pub async fn reclaim(store: &Store, writer: &Writer) -> Result<i64, PruneError> {
+    if !store.is_embedded() {
+        // PostgreSQL's autovacuum makes dead rows' space reusable on the server.
+        return Ok(0);
+    }
     let mut left = i64::MAX;
     loop {
         let now_left = writer
@@ -103,8 +107,9 @@ pub async fn reclaim(store: &Store, writer: &Writer) -> Result<i64, PruneError> 
     }
     let store = store.clone();
     tokio::task::spawn_blocking(move || -> Result<(), PruneError> {
-        let connection = store.checkpoint_connection()?;
-        connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)").map_err(db::Error::from)?;
+        if let Some(connection) = store.checkpoint_connection()? {
+            connection.execute_batch("PRAGMA wal_checkpoint(PASSIVE)").map_err(db::Error::from)?;
+        }
         Ok(())
     })
     .await??;

@@ -54,6 +54,12 @@ pub enum StartError {
     /// The initial project could not be created.
     #[error("cannot create the initial project: {0}")]
     Init(String),
+    /// Forwarding keeps its outbox in the embedded store only, so far.
+    #[error(
+        "--forward-otlp / LANGTRACE_FORWARD_OTLP cannot be combined with --store / LANGTRACE_STORE_URL yet: \
+         forwarding keeps its outbox in the data directory's SQLite file"
+    )]
+    ForwardingOnPostgres,
 }
 
 /// The addresses the listeners bound (the OS's choice for port 0).
@@ -78,8 +84,11 @@ impl Server {
     /// that has not yielded its priority (see [`crate::writer::priority`]).
     pub fn open(args: ServeArgs) -> Result<Self, StartError> {
         let forward = args.forward.config()?;
-        let (store, connection) = Store::open(&args.data.data_dir, Durability::SyncedByWriter)?;
-        if !store::reclaims_space(&connection).unwrap_or(true) {
+        if args.store.url.is_some() && forward.is_some() {
+            return Err(StartError::ForwardingOnPostgres);
+        }
+        let (store, connection) = Store::connect(&args.data, &args.store, Durability::SyncedByWriter)?;
+        if !connection.sqlite().is_none_or(|sqlite| store::reclaims_space(sqlite).unwrap_or(true)) {
             tracing::warn!(
                 "this database predates incremental vacuum: deleted data leaves free pages the file keeps; \
                  run `langtrace compact` once while the collector is stopped"
@@ -138,7 +147,7 @@ impl Server {
             "langtrace listening: http://{} (OTLP/HTTP, API), grpc://{} (OTLP/gRPC), data in {}",
             bound.http_addr,
             bound.grpc_addr,
-            args.data.data_dir.display()
+            state.store.describe()
         );
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut stop: tokio::sync::watch::Receiver<bool>| async move {
@@ -185,17 +194,6 @@ impl Server {
         disk_watch.abort();
         Ok(())
     }
-}
-
-/// Runs `langtrace serve` in this runtime until `shutdown` resolves: [`Server::open`] then
-/// [`Server::run`]. For callers whose runtime threads did not yield (tests, embedders);
-/// the binary opens the server before its runtime starts.
-pub async fn serve_notify(
-    args: ServeArgs,
-    listening: Option<oneshot::Sender<Listening>>,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> Result<(), StartError> {
-    Server::open(args)?.run(listening, shutdown).await
 }
 
 /// A listener on `addr`, and the address it bound.

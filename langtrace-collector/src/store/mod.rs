@@ -24,6 +24,8 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
+use crate::cli::{DataArgs, StoreArgs};
+
 pub mod comments;
 pub mod connections;
 pub mod datasets;
@@ -37,6 +39,7 @@ pub mod media;
 pub mod metrics;
 pub mod observations;
 pub mod permissions;
+pub mod postgres;
 pub mod prices;
 pub mod prompts;
 pub mod retention;
@@ -70,6 +73,12 @@ pub enum OpenError {
         /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// The PostgreSQL store is unreachable or refused the collector.
+    #[error("cannot connect to the PostgreSQL store (--store / LANGTRACE_STORE_URL): {source}")]
+    Postgres {
+        /// The client's error.
+        source: db::Error,
+    },
     /// The schema could not be brought up to date.
     #[error(transparent)]
     Migration(#[from] schema::MigrationError),
@@ -94,11 +103,19 @@ pub enum Durability {
     SyncedByWriter,
 }
 
-/// Read access to the store in a data directory; cheap to clone.
+/// Read access to the store, in a data directory or on PostgreSQL; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    path: PathBuf,
-    readers: Arc<Mutex<Vec<Connection>>>,
+    source: Arc<Source>,
+    readers: Arc<Mutex<Vec<db::Connection>>>,
+}
+
+/// Where the store's records are.
+enum Source {
+    /// The SQLite file at this path.
+    Sqlite(PathBuf),
+    /// This PostgreSQL database (boxed: its parsed settings are large).
+    Postgres(Box<postgres::StoreUrl>),
 }
 
 fn configure(connection: &Connection) -> rusqlite::Result<()> {
@@ -145,67 +162,145 @@ impl Store {
         writer.pragma_update(None, "wal_autocheckpoint", 0).map_err(sqlite)?;
         writer.pragma_update(None, "journal_size_limit", 64 << 20).map_err(sqlite)?;
         schema::migrate(&mut writer)?;
-        Ok((Self { path, readers: Arc::default() }, writer))
+        Ok((Self::over(Source::Sqlite(path)), writer))
     }
 
-    /// A connection for the checkpointer thread.
-    pub fn checkpoint_connection(&self) -> Result<Connection, OpenError> {
-        let sqlite = |source| OpenError::Sqlite { path: self.path.clone(), source };
-        let connection = Connection::open(&self.path).map_err(sqlite)?;
+    /// Opens the PostgreSQL store at `url`, running the migrations (one replica at a
+    /// time); returns it with the write connection, whose commits are durable.
+    pub fn open_postgres(url: &postgres::StoreUrl) -> Result<(Self, db::Connection), OpenError> {
+        let writer = postgres::open_writer(url)?;
+        Ok((Self::over(Source::Postgres(Box::new(url.clone()))), writer))
+    }
+
+    /// Opens the store the settings name: PostgreSQL with `--store`, else the data
+    /// directory's SQLite file.
+    pub fn connect(
+        data: &DataArgs,
+        store: &StoreArgs,
+        durability: Durability,
+    ) -> Result<(Self, db::Connection), OpenError> {
+        match &store.url {
+            Some(url) => Self::open_postgres(url),
+            None => Self::open(&data.data_dir, durability).map(|(store, writer)| (store, writer.into())),
+        }
+    }
+
+    fn over(source: Source) -> Self {
+        Self { source: Arc::new(source), readers: Arc::default() }
+    }
+
+    /// Whether the records are in the data directory's SQLite file (whose space the
+    /// collector reclaims and checkpoints itself).
+    pub fn is_embedded(&self) -> bool {
+        matches!(&*self.source, Source::Sqlite(_))
+    }
+
+    /// Where the records are, for the log.
+    pub fn describe(&self) -> String {
+        match &*self.source {
+            Source::Sqlite(path) => path.display().to_string(),
+            Source::Postgres(url) => url.describe(),
+        }
+    }
+
+    /// A connection for the checkpointer thread; none on PostgreSQL (the server
+    /// checkpoints its own log).
+    pub fn checkpoint_connection(&self) -> Result<Option<Connection>, OpenError> {
+        let Source::Sqlite(path) = &*self.source else { return Ok(None) };
+        let sqlite = |source| OpenError::Sqlite { path: path.clone(), source };
+        let connection = Connection::open(path).map_err(sqlite)?;
         configure(&connection).map_err(sqlite)?;
-        Ok(connection)
+        Ok(Some(connection))
     }
 
-    /// Runs `f` on a read-only connection from the pool.
+    /// Bytes the records take: the SQLite file and its log, or the PostgreSQL database
+    /// (asked on `connection`, one of this store's).
+    pub fn database_bytes(&self, connection: &db::Connection) -> db::Result<u64> {
+        match &*self.source {
+            Source::Sqlite(path) => Ok(usage::file_bytes(path)),
+            Source::Postgres(_) => postgres::database_bytes(connection),
+        }
+    }
+
+    /// Runs `f` on a read-only connection from the pool (see [`blocking`] for where it
+    /// may be called from).
     pub fn read<T, E: From<db::Error>>(&self, f: impl FnOnce(&db::Connection) -> Result<T, E>) -> Result<T, E> {
-        let connection = db::Connection::from(self.reader().map_err(db::Error::from)?);
-        let result = f(&connection);
-        self.give_back(connection);
-        result
+        blocking(|| {
+            let connection = self.reader()?;
+            let result = f(&connection);
+            self.give_back(connection);
+            result
+        })
     }
 
-    /// Runs `f` on a read-only connection from the pool; its statements fail with
-    /// `SQLITE_INTERRUPT` once `stop` (polled every [`PROGRESS_STEPS`] virtual machine
-    /// steps) answers true.
+    /// Runs `f` on a read-only connection from the pool; its statements fail (see
+    /// [`db::Error::is_interrupted`]) once `stop` answers true: SQLite polls it every
+    /// [`PROGRESS_STEPS`] virtual machine steps, a watchdog thread every few milliseconds
+    /// for PostgreSQL and cancels the statement.
     pub fn read_until<T, E: From<db::Error>>(
         &self,
         stop: impl FnMut() -> bool + Send + 'static,
         f: impl FnOnce(&db::Connection) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut sqlite = self.reader().map_err(db::Error::from)?;
-        sqlite.progress_handler(PROGRESS_STEPS, Some(stop)).map_err(db::Error::from)?;
-        let mut connection = db::Connection::from(sqlite);
-        let result = f(&connection);
+        let mut connection = self.reader()?;
+        let result = match &mut connection {
+            db::Connection::Sqlite(sqlite) => {
+                sqlite.progress_handler(PROGRESS_STEPS, Some(stop)).map_err(db::Error::from)?;
+                f(&connection)
+            }
+            db::Connection::Postgres(client) => {
+                let cancel = client.cancel_token();
+                postgres::run_until(cancel, stop, || f(&connection))
+            }
+        };
         // A connection that cannot drop its handler is not pooled again.
         if let db::Connection::Sqlite(sqlite) = &mut connection {
-            if sqlite.progress_handler(0, None::<fn() -> bool>).is_ok() {
-                self.give_back(connection);
+            if sqlite.progress_handler(0, None::<fn() -> bool>).is_err() {
+                return result;
             }
         }
+        self.give_back(connection);
         result
     }
 
     /// A pooled reader, or a new one.
-    fn reader(&self) -> rusqlite::Result<Connection> {
+    fn reader(&self) -> db::Result<db::Connection> {
         let pooled = self.readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
         if let Some(connection) = pooled {
             return Ok(connection);
         }
-        let connection = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        configure(&connection)?;
-        Ok(connection)
+        match &*self.source {
+            Source::Sqlite(path) => {
+                let connection = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                )?;
+                configure(&connection)?;
+                Ok(connection.into())
+            }
+            Source::Postgres(url) => postgres::open_reader(url),
+        }
     }
 
     /// Keeps `connection` for reuse while the pool has room.
     fn give_back(&self, connection: db::Connection) {
-        let db::Connection::Sqlite(connection) = connection else { return };
         let mut pool = self.readers.lock().unwrap_or_else(PoisonError::into_inner);
         if pool.len() < POOLED_READERS {
             pool.push(connection);
         }
+    }
+}
+
+/// Runs `f`, which waits on the database: on a worker of a multi-thread runtime inside
+/// `block_in_place` (the PostgreSQL client waits on its own runtime, which an
+/// asynchronous worker may not; cache misses such as the authenticator's read this way),
+/// anywhere else as it is.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) if runtime.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
     }
 }
 

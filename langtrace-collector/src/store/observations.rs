@@ -321,7 +321,7 @@ pub fn of_trace(
     let params = vec![
         Sql::Text(project_id.to_owned()),
         Sql::Text(trace_id.to_owned()),
-        Sql::Integer(limit.map_or(-1, i64::from)),
+        Sql::Integer(limit.map_or(i64::MAX, i64::from)),
     ];
     // Previews keep the value's start here: a trace holds up to thousands of observations,
     // and the trace page loads the selected one whole.

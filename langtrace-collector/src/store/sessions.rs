@@ -24,7 +24,7 @@ pub struct SessionRow {
     pub total_tokens: i64,
     /// Cost of all its traces, USD.
     pub total_cost: f64,
-    /// Its users (JSON array text, may hold null).
+    /// Its users, each once, in no given order (JSON array text, may hold null).
     pub user_ids: String,
     /// The first of its environments by name.
     pub environment: String,

@@ -37,12 +37,11 @@ pub fn of_project(connection: &Connection, project_id: &str) -> db::Result<Usage
     Ok(Usage { traces, observations, scores, media_files, media_bytes })
 }
 
-/// Bytes of the database file and its write-ahead log in `data_dir` (shared by every
-/// project).
-pub fn database_bytes(data_dir: &Path) -> u64 {
+/// Bytes of the SQLite file at `path` and its write-ahead log (shared by every project).
+pub fn file_bytes(path: &Path) -> u64 {
     ["", "-wal"]
         .iter()
-        .filter_map(|suffix| std::fs::metadata(data_dir.join(format!("{}{suffix}", super::DATABASE_FILE))).ok())
+        .filter_map(|suffix| std::fs::metadata(format!("{}{suffix}", path.display())).ok())
         .map(|metadata| metadata.len())
         .sum()
 }

@@ -84,7 +84,7 @@ impl Writer {
     /// the (yielding) runtime, from the main thread.
     pub fn start(
         connection: impl Into<Connection>,
-        checkpoints: rusqlite::Connection,
+        checkpoints: Option<rusqlite::Connection>,
         capacity: usize,
     ) -> Result<Self, StartError> {
         let connection = connection.into();
@@ -93,13 +93,15 @@ impl Writer {
         }
         let (jobs, receiver) = mpsc::channel(capacity.max(1));
         let (wake_checkpointer, wake_ups) = std_mpsc::sync_channel::<()>(1);
-        std::thread::Builder::new()
-            .name("langtrace-checkpoint".into())
-            .spawn(move || {
-                priority::yield_to_writer();
-                checkpoint::run(&checkpoints, &wake_ups)
-            })
-            .map_err(|error| StartError::Spawn("checkpoint", error))?;
+        if let Some(checkpoints) = checkpoints {
+            std::thread::Builder::new()
+                .name("langtrace-checkpoint".into())
+                .spawn(move || {
+                    priority::yield_to_writer();
+                    checkpoint::run(&checkpoints, &wake_ups)
+                })
+                .map_err(|error| StartError::Spawn("checkpoint", error))?;
+        }
         std::thread::Builder::new()
             .name("langtrace-writer".into())
             .spawn(move || batch::run(connection, receiver, wake_checkpointer))

@@ -141,12 +141,12 @@ fn the_writer_refuses_to_start_on_a_thread_that_yielded() {
     let refused = std::thread::spawn(|| {
         priority::yield_to_writer();
         let connections = (Connection::open_in_memory().unwrap(), rusqlite::Connection::open_in_memory().unwrap());
-        Writer::start(connections.0, connections.1, 1).err()
+        Writer::start(connections.0, Some(connections.1), 1).err()
     })
     .join()
     .unwrap();
     assert!(matches!(refused, Some(StartError::YieldedThread)), "{refused:?}");
     let started =
-        Writer::start(Connection::open_in_memory().unwrap(), rusqlite::Connection::open_in_memory().unwrap(), 1);
+        Writer::start(Connection::open_in_memory().unwrap(), Some(rusqlite::Connection::open_in_memory().unwrap()), 1);
     assert!(started.is_ok(), "starts on a thread at normal priority");
 }

@@ -6,12 +6,16 @@ use std::process::{Command, Output};
 
 use super::auth::Keys;
 
-/// Runs `langtrace <args> --data-dir <data_dir>`; its output, whether or not it succeeded.
+/// Runs `langtrace <args> --data-dir <data_dir>` (and `--store` when the collector over
+/// `data_dir` has a PostgreSQL store, see [`super::postgres::existing_store`]); its output,
+/// whether or not it succeeded.
 pub fn output(data_dir: &Path, args: &[&str]) -> Output {
+    let store = super::postgres::existing_store(data_dir).map(|url| ["--store".to_owned(), url]);
     Command::new(env!("CARGO_BIN_EXE_langtrace"))
         .args(args)
         .arg("--data-dir")
         .arg(data_dir)
+        .args(store.into_iter().flatten())
         .output()
         .expect("run the langtrace command line")
 }

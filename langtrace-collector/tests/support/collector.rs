@@ -188,8 +188,9 @@ impl Setup {
     }
 }
 
-/// `serve` on loopback ports chosen by the OS, over `data_dir`, with `keys` for the
-/// initial project, then `extra`.
+/// `serve` on loopback ports chosen by the OS, over `data_dir` (and its PostgreSQL
+/// database under `LANGTRACE_TEST_STORE=postgres`, see [`super::postgres::store_for`]),
+/// with `keys` for the initial project, then `extra`.
 pub fn serve_argv(data_dir: &Path, keys: &Keys, extra: &[String]) -> Vec<String> {
     let data_dir = data_dir.to_str().expect("a UTF-8 data directory path").to_owned();
     let fixed = [
@@ -205,5 +206,6 @@ pub fn serve_argv(data_dir: &Path, keys: &Keys, extra: &[String]) -> Vec<String>
         "--init-secret-key",
         &keys.secret_key,
     ];
-    fixed.iter().map(|arg| (*arg).to_owned()).chain(extra.iter().cloned()).collect()
+    let store = super::postgres::store_for(Path::new(&data_dir)).map(|url| ["--store".to_owned(), url]);
+    fixed.iter().map(|arg| (*arg).to_owned()).chain(store.into_iter().flatten()).chain(extra.iter().cloned()).collect()
 }

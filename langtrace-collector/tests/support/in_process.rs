@@ -1,12 +1,13 @@
-//! `langtrace serve` in this process: a thread with its own multi-thread Tokio runtime
-//! runs [`serve_notify`], which opens the store and starts the writer on that thread (at
-//! the test's normal priority) and reports the bound addresses. Stopped and joined when
-//! dropped.
+//! `langtrace serve` in this process: a thread opens the store and starts the writer (at
+//! the test's normal priority, outside any runtime, as `main` does), then its own
+//! multi-thread Tokio runtime serves and reports the bound addresses. Stopped and joined
+//! when dropped. With `LANGTRACE_SERVER_LOG` set (as for the binary, e.g. `error`), its
+//! log goes to the test's stderr.
 
 use std::thread::JoinHandle;
 
 use langtrace_collector::cli::ServeArgs;
-use langtrace_collector::server::{serve_notify, Listening, StartError};
+use langtrace_collector::server::{Listening, Server, StartError};
 use tokio::sync::oneshot;
 
 /// A collector served by a thread of this process.
@@ -21,13 +22,17 @@ impl InProcess {
     /// Starts serving `args` and waits until both listeners accept connections; panics
     /// with the server's error if it cannot start.
     pub fn start(args: ServeArgs) -> Self {
+        if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("LANGTRACE_SERVER_LOG") {
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
+        }
         let (listening_tx, listening_rx) = oneshot::channel();
         let (shutdown, stop) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("collector-under-test".into())
             .spawn(move || {
+                let server = Server::open(args)?;
                 let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
-                runtime.block_on(serve_notify(args, Some(listening_tx), async move {
+                runtime.block_on(server.run(Some(listening_tx), async move {
                     let _ = stop.await;
                 }))
             })

@@ -3,16 +3,42 @@
 //! `initdb` into a directory under the target directory, the server listening on a Unix
 //! socket there only (no TCP port), as the `postgres` user when the tests run as root
 //! (`initdb` refuses root). One cluster per test binary, started on first use; each test
-//! takes a database of its own. The server is its child with a parent-death signal, so
+//! takes a database of its own ([`store_for`] gives the collectors of a suite run with
+//! `LANGTRACE_TEST_STORE=postgres` theirs). The server is its child with a parent-death signal, so
 //! it stops when the test binary exits, however it exits.
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{mpsc, OnceLock};
+use std::sync::{mpsc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
+
+use langtrace_collector::store::db::{Connection, PgConnection};
+
+/// The PostgreSQL databases of the collectors started so far, by data directory.
+static STORES: Mutex<BTreeMap<PathBuf, String>> = Mutex::new(BTreeMap::new());
+
+/// With `LANGTRACE_TEST_STORE=postgres`, the PostgreSQL database of the collector over
+/// `data_dir` (created on first use, the same again on a restart over that directory);
+/// none otherwise. This is how a suite runs a second time on PostgreSQL.
+pub fn store_for(data_dir: &Path) -> Option<String> {
+    match std::env::var("LANGTRACE_TEST_STORE").as_deref() {
+        Ok("postgres") => {}
+        Ok("" | "sqlite") | Err(_) => return None,
+        Ok(other) => panic!("LANGTRACE_TEST_STORE={other}: expected postgres or sqlite"),
+    }
+    let mut stores = STORES.lock().unwrap_or_else(PoisonError::into_inner);
+    Some(stores.entry(data_dir.to_owned()).or_insert_with(|| Cluster::shared().database()).clone())
+}
+
+/// The PostgreSQL database [`store_for`] gave the collector over `data_dir`, if any (a
+/// `langtrace demo`'s directory has none).
+pub fn existing_store(data_dir: &Path) -> Option<String> {
+    STORES.lock().unwrap_or_else(PoisonError::into_inner).get(data_dir).cloned()
+}
 
 /// The cluster superuser.
 const SUPERUSER: &str = "langtrace";
@@ -26,17 +52,32 @@ static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 static DATABASES: AtomicU32 = AtomicU32::new(0);
 
 impl Cluster {
-    /// This test binary's cluster, started on first use.
+    /// This test binary's cluster, started on first use (on a thread of its own, like
+    /// [`Cluster::database`]); it does not sync its writes (`fsync=off`): tests do not
+    /// crash the server.
     pub fn shared() -> &'static Cluster {
-        CLUSTER.get_or_init(Cluster::start)
+        CLUSTER.get_or_init(|| {
+            std::thread::scope(|scope| scope.spawn(|| Cluster::start(false)).join().expect("start the test cluster"))
+        })
     }
 
-    /// A new empty database; its connection string.
+    /// A cluster that syncs its writes as a production server does, for benchmarks (one per
+    /// process, like [`Cluster::shared`]).
+    pub fn durable() -> &'static Cluster {
+        CLUSTER.get_or_init(|| Cluster::start(true))
+    }
+
+    /// A new empty database; its connection string. (On a thread of its own: the
+    /// client waits on its runtime, which an asynchronous test's thread may not do.)
     pub fn database(&self) -> String {
         let name = format!("test_{}_{}", std::process::id(), DATABASES.fetch_add(1, Ordering::Relaxed));
-        let mut admin =
-            postgres::Client::connect(&self.url("postgres"), postgres::NoTls).expect("connect to the cluster");
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create a test database");
+        let admin = self.url("postgres");
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                let admin = Connection::from(PgConnection::connect(&admin).expect("connect to the cluster"));
+                admin.execute_batch(&format!("CREATE DATABASE {name}")).expect("create a test database");
+            });
+        });
         self.url(&name)
     }
 
@@ -45,7 +86,7 @@ impl Cluster {
         format!("host={} user={SUPERUSER} dbname={database}", self.socket_dir.display())
     }
 
-    fn start() -> Cluster {
+    fn start(fsync: bool) -> Cluster {
         let bin = binaries();
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
         remove_stale(tmp);
@@ -76,7 +117,7 @@ impl Cluster {
                 .arg(&data_arg)
                 .arg("-k")
                 .arg(&socket_arg)
-                .args(["-c", "listen_addresses=", "-F"])
+                .args(["-c", "listen_addresses=", "-c", if fsync { "fsync=on" } else { "fsync=off" }])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
@@ -108,7 +149,7 @@ impl Cluster {
     fn wait_until_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            match postgres::Client::connect(&self.url("postgres"), postgres::NoTls) {
+            match PgConnection::connect(&self.url("postgres")) {
                 Ok(_) => return,
                 Err(error) if Instant::now() > deadline => panic!("postgres did not start: {error}"),
                 Err(_) => std::thread::sleep(Duration::from_millis(50)),

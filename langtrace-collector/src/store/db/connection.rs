@@ -31,7 +31,7 @@ impl Connection {
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
         match self {
             Connection::Sqlite(connection) => Ok(Statement::sqlite_cached(connection.prepare_cached(sql)?)),
-            Connection::Postgres(connection) => Ok(Statement::postgres(&connection.client, connection.prepare(sql)?)),
+            Connection::Postgres(connection) => Ok(Statement::postgres(connection, connection.prepare(sql)?)),
         }
     }
 
@@ -58,7 +58,7 @@ impl Connection {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match self {
             Connection::Sqlite(connection) => Ok(connection.execute_batch(sql)?),
-            Connection::Postgres(connection) => Ok(connection.client.borrow_mut().batch_execute(sql)?),
+            Connection::Postgres(connection) => Ok(super::postgres::wait(connection.client.batch_execute(sql))?),
         }
     }
 

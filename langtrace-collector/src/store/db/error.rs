@@ -7,8 +7,8 @@ pub enum Error {
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL's error.
-    #[error(transparent)]
-    Postgres(#[from] postgres::Error),
+    #[error("{}", postgres_message(.0))]
+    Postgres(#[from] tokio_postgres::Error),
     /// A query expected to return a row returned none.
     #[error("the query returned no rows")]
     NoRows,
@@ -31,9 +31,21 @@ impl Error {
     pub fn is_interrupted(&self) -> bool {
         match self {
             Error::Sqlite(error) => error.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted),
-            Error::Postgres(error) => error.code() == Some(&postgres::error::SqlState::QUERY_CANCELED),
+            Error::Postgres(error) => error.code() == Some(&tokio_postgres::error::SqlState::QUERY_CANCELED),
             _ => false,
         }
+    }
+}
+
+/// The server's own message of a PostgreSQL error (the client's `Display` says only "db
+/// error"): severity, SQLSTATE, message, detail.
+fn postgres_message(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} {}: {} ({detail})", db.severity(), db.code().code(), db.message()),
+            None => format!("{} {}: {}", db.severity(), db.code().code(), db.message()),
+        },
+        None => error.to_string(),
     }
 }
 

@@ -5,43 +5,71 @@
 //! from the column types the server names (integers of any width, numerics, doubles,
 //! booleans, text, JSON, bytes).
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::future::Future;
 use std::sync::LazyLock;
 
-use postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 use regex_lite::Regex;
+use tokio::runtime::Runtime;
+use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
 
 use super::ValueRef;
 
-/// A PostgreSQL connection and the statements it has prepared.
+/// The runtime driving every PostgreSQL connection's socket (one worker thread); the
+/// store's calls wait on it from their own threads (blocking tasks, the writer), never
+/// from an asynchronous task.
+static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("langtrace-postgres")
+        .enable_all()
+        .build()
+        .expect("the PostgreSQL connections' runtime")
+});
+
+/// Waits for `future` on the PostgreSQL runtime.
+pub(super) fn wait<F: Future>(future: F) -> F::Output {
+    RUNTIME.block_on(future)
+}
+
+/// A PostgreSQL connection and the statements it has prepared (a connection is used by
+/// one thread at a time, as SQLite's is).
 pub struct PgConnection {
-    /// The client; calls borrow it for their duration (a connection is used by one
-    /// thread at a time, as SQLite's is).
-    pub(super) client: RefCell<postgres::Client>,
-    statements: RefCell<HashMap<String, postgres::Statement>>,
+    pub(super) client: tokio_postgres::Client,
+    statements: RefCell<HashMap<String, tokio_postgres::Statement>>,
 }
 
 impl PgConnection {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`
     /// or key-value form; a `host` that is a directory names a Unix socket's directory).
-    pub fn connect(url: &str) -> Result<Self, postgres::Error> {
-        let client = postgres::Client::connect(url, postgres::NoTls)?;
-        Ok(Self { client: RefCell::new(client), statements: RefCell::default() })
+    pub fn connect(url: &str) -> Result<Self, tokio_postgres::Error> {
+        let (client, connection) = wait(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
+        RUNTIME.spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::warn!(%error, "a PostgreSQL connection failed");
+            }
+        });
+        Ok(Self { client, statements: RefCell::default() })
     }
 
-    /// The client, for what only PostgreSQL has (advisory locks, its own transactions).
-    pub fn client(&self) -> RefMut<'_, postgres::Client> {
-        self.client.borrow_mut()
+    /// A token that cancels the statement this connection runs, from another thread.
+    pub fn cancel_token(&self) -> tokio_postgres::CancelToken {
+        self.client.cancel_token()
     }
 
-    /// `sql` prepared (once per connection), its placeholders rewritten.
-    pub(super) fn prepare(&self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+    /// Cancels the statement the connection of `token` runs, if any.
+    pub fn cancel(token: &tokio_postgres::CancelToken) -> Result<(), tokio_postgres::Error> {
+        wait(token.cancel_query(tokio_postgres::NoTls))
+    }
+
+    /// `sql` prepared (once per connection), translated.
+    pub(super) fn prepare(&self, sql: &str) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
-        let statement = self.client.borrow_mut().prepare(&translate(sql))?;
+        let statement = wait(self.client.prepare(&translate(sql)))?;
         self.statements.borrow_mut().insert(sql.to_owned(), statement.clone());
         Ok(statement)
     }

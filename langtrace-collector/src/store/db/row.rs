@@ -7,16 +7,16 @@ use rusqlite::types::ValueRef as SqliteValue;
 use super::{Error, FromValue, Result, ValueRef};
 
 /// A column's position (0-based) or name.
-pub trait ColumnIndex: rusqlite::RowIndex + postgres::row::RowIndex + Display + Copy {}
+pub trait ColumnIndex: rusqlite::RowIndex + tokio_postgres::row::RowIndex + Display + Copy {}
 
-impl<T: rusqlite::RowIndex + postgres::row::RowIndex + Display + Copy> ColumnIndex for T {}
+impl<T: rusqlite::RowIndex + tokio_postgres::row::RowIndex + Display + Copy> ColumnIndex for T {}
 
 /// A row of a result.
 pub enum Row<'r> {
     /// A row SQLite stepped to.
     Sqlite(&'r rusqlite::Row<'r>),
     /// A row PostgreSQL returned.
-    Postgres(&'r postgres::Row),
+    Postgres(&'r tokio_postgres::Row),
 }
 
 impl Row<'_> {

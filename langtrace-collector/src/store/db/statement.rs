@@ -1,10 +1,9 @@
 //! Prepared statements and the rows they return.
 
-use std::cell::RefCell;
-
-use postgres::types::ToSql;
+use tokio_postgres::types::ToSql;
 
 use super::params::{self, Params};
+use super::postgres::{wait, PgConnection};
 use super::{Error, Result, Row};
 
 /// A prepared statement of either backend.
@@ -13,7 +12,7 @@ pub struct Statement<'c>(Inner<'c>);
 enum Inner<'c> {
     SqliteCached(rusqlite::CachedStatement<'c>),
     Sqlite(rusqlite::Statement<'c>),
-    Postgres { client: &'c RefCell<postgres::Client>, statement: postgres::Statement },
+    Postgres { connection: &'c PgConnection, statement: tokio_postgres::Statement },
 }
 
 impl<'c> Statement<'c> {
@@ -25,8 +24,8 @@ impl<'c> Statement<'c> {
         Self(Inner::Sqlite(statement))
     }
 
-    pub(super) fn postgres(client: &'c RefCell<postgres::Client>, statement: postgres::Statement) -> Self {
-        Self(Inner::Postgres { client, statement })
+    pub(super) fn postgres(connection: &'c PgConnection, statement: tokio_postgres::Statement) -> Self {
+        Self(Inner::Postgres { connection, statement })
     }
 
     /// Runs the statement; the number of rows it changed.
@@ -34,9 +33,9 @@ impl<'c> Statement<'c> {
         match &mut self.0 {
             Inner::SqliteCached(statement) => Ok(statement.execute(params::sqlite(&params))?),
             Inner::Sqlite(statement) => Ok(statement.execute(params::sqlite(&params))?),
-            Inner::Postgres { client, statement } => {
+            Inner::Postgres { connection, statement } => {
                 let values = params.values()?;
-                let changed = client.borrow_mut().execute(statement, &postgres_params(&values))?;
+                let changed = wait(connection.client.execute(&*statement, &postgres_params(&values)))?;
                 Ok(changed as usize)
             }
         }
@@ -47,9 +46,9 @@ impl<'c> Statement<'c> {
         Ok(Rows(match &mut self.0 {
             Inner::SqliteCached(statement) => RowsInner::Sqlite(statement.query(params::sqlite(&params))?),
             Inner::Sqlite(statement) => RowsInner::Sqlite(statement.query(params::sqlite(&params))?),
-            Inner::Postgres { client, statement } => {
+            Inner::Postgres { connection, statement } => {
                 let values = params.values()?;
-                let rows = client.borrow_mut().query(statement, &postgres_params(&values))?;
+                let rows = wait(connection.client.query(&*statement, &postgres_params(&values)))?;
                 RowsInner::Postgres { rows: rows.into_iter(), current: None }
             }
         }))
@@ -82,7 +81,7 @@ pub struct Rows<'s>(RowsInner<'s>);
 
 enum RowsInner<'s> {
     Sqlite(rusqlite::Rows<'s>),
-    Postgres { rows: std::vec::IntoIter<postgres::Row>, current: Option<postgres::Row> },
+    Postgres { rows: std::vec::IntoIter<tokio_postgres::Row>, current: Option<tokio_postgres::Row> },
 }
 
 impl Rows<'_> {

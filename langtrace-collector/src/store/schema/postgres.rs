@@ -9,7 +9,7 @@ use regex_lite::Regex;
 
 use super::migrations::{MIGRATIONS, POSTGRES_TEXTS};
 use super::{failed, latest, MigrationError};
-use crate::store::db::PgConnection;
+use crate::store::db::{Connection, OptionalExtension};
 
 /// The advisory lock key migrations hold (any constant no other lock uses; "langtrac").
 const MIGRATION_LOCK: i64 = 0x6c61_6e67_7472_6163;
@@ -51,41 +51,43 @@ pub fn ddl(sqlite: &str) -> String {
         .fold(sqlite.to_owned(), |sql, (pattern, replacement)| pattern.replace_all(&sql, *replacement).into_owned())
 }
 
-/// Applies the migrations the PostgreSQL database has not seen yet, each in its own
-/// transaction, holding the migration lock meanwhile.
-pub fn migrate_postgres(connection: &PgConnection) -> Result<u32, MigrationError> {
-    let mut client = connection.client();
-    client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK]).map_err(failed(0))?;
-    let applied = apply(&mut client);
-    let unlocked = client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK]).map_err(failed(0));
+/// Applies the migrations the PostgreSQL database behind `connection` has not seen yet,
+/// each in its own transaction, holding the migration lock meanwhile.
+pub fn migrate_postgres(connection: &mut Connection) -> Result<u32, MigrationError> {
+    connection.execute("SELECT pg_advisory_lock(?1)", [MIGRATION_LOCK]).map_err(failed(0))?;
+    let applied = apply(connection);
+    let unlocked = connection.execute("SELECT pg_advisory_unlock(?1)", [MIGRATION_LOCK]).map_err(failed(0));
     let version = applied?;
     unlocked?;
     Ok(version)
 }
 
-fn apply(client: &mut postgres::Client) -> Result<u32, MigrationError> {
-    client
-        .batch_execute(
+fn apply(connection: &mut Connection) -> Result<u32, MigrationError> {
+    connection
+        .execute_batch(
             "CREATE TABLE IF NOT EXISTS langtrace_schema (id BIGINT PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL)",
         )
         .map_err(failed(0))?;
-    client.batch_execute(SQLITE_FUNCTIONS).map_err(failed(0))?;
-    let row = client.query_opt("SELECT version FROM langtrace_schema", &[]).map_err(failed(0))?;
-    let current = row.map_or(0, |row| row.get::<_, i64>(0));
+    connection.execute_batch(SQLITE_FUNCTIONS).map_err(failed(0))?;
+    let current: i64 = connection
+        .query_row("SELECT version FROM langtrace_schema", (), |row| row.get(0))
+        .optional()
+        .map_err(failed(0))?
+        .unwrap_or(0);
     if current > i64::from(latest()) {
         return Err(MigrationError::TooNew { found: u32::try_from(current).unwrap_or(u32::MAX), known: latest() });
     }
     for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = index as u32 + 1;
-        let mut transaction = client.transaction().map_err(failed(version))?;
         let text =
             POSTGRES_TEXTS.iter().find(|(v, _)| *v == version).map_or_else(|| ddl(sql), |(_, text)| (*text).to_owned());
-        transaction.batch_execute(&text).map_err(failed(version))?;
+        let transaction = connection.transaction().map_err(failed(version))?;
+        transaction.execute_batch(&text).map_err(failed(version))?;
         transaction
             .execute(
-                "INSERT INTO langtrace_schema (id, version) VALUES (1, $1)
+                "INSERT INTO langtrace_schema (id, version) VALUES (1, ?1)
                  ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-                &[&i64::from(version)],
+                [version],
             )
             .map_err(failed(version))?;
         transaction.commit().map_err(failed(version))?;

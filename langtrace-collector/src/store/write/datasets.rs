@@ -36,10 +36,10 @@ pub fn upsert_dataset(
         "INSERT INTO datasets (project_id, id, name, description, metadata, input_schema, expected_output_schema,
          created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)
          ON CONFLICT (project_id, name) DO UPDATE SET
-           description = COALESCE(excluded.description, description),
-           metadata = COALESCE(excluded.metadata, metadata),
-           input_schema = COALESCE(excluded.input_schema, input_schema),
-           expected_output_schema = COALESCE(excluded.expected_output_schema, expected_output_schema),
+           description = COALESCE(excluded.description, datasets.description),
+           metadata = COALESCE(excluded.metadata, datasets.metadata),
+           input_schema = COALESCE(excluded.input_schema, datasets.input_schema),
+           expected_output_schema = COALESCE(excluded.expected_output_schema, datasets.expected_output_schema),
            updated_at = excluded.updated_at",
     )?
     .execute(params![
@@ -143,9 +143,9 @@ pub fn upsert_experiment(tx: &Transaction<'_>, project_id: &str, fields: &Experi
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
          ON CONFLICT (project_id, id) DO UPDATE SET
            name = excluded.name,
-           description = COALESCE(excluded.description, description),
-           metadata = COALESCE(excluded.metadata, metadata),
-           dataset_id = COALESCE(excluded.dataset_id, dataset_id),
+           description = COALESCE(excluded.description, experiments.description),
+           metadata = COALESCE(excluded.metadata, experiments.metadata),
+           dataset_id = COALESCE(excluded.dataset_id, experiments.dataset_id),
            updated_at = excluded.updated_at",
     )?
     .execute(params![
@@ -199,14 +199,14 @@ pub fn upsert_experiment_item(
          item_version, expected_output, item_metadata, start_time, end_time, level, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
          ON CONFLICT (project_id, experiment_id, trace_id) DO UPDATE SET
-           observation_id = COALESCE(excluded.observation_id, observation_id),
-           dataset_item_id = COALESCE(excluded.dataset_item_id, dataset_item_id),
-           item_version = COALESCE(excluded.item_version, item_version),
-           expected_output = COALESCE(excluded.expected_output, expected_output),
-           item_metadata = COALESCE(excluded.item_metadata, item_metadata),
-           start_time = COALESCE(excluded.start_time, start_time),
-           end_time = COALESCE(excluded.end_time, end_time),
-           level = COALESCE(excluded.level, level),
+           observation_id = COALESCE(excluded.observation_id, experiment_items.observation_id),
+           dataset_item_id = COALESCE(excluded.dataset_item_id, experiment_items.dataset_item_id),
+           item_version = COALESCE(excluded.item_version, experiment_items.item_version),
+           expected_output = COALESCE(excluded.expected_output, experiment_items.expected_output),
+           item_metadata = COALESCE(excluded.item_metadata, experiment_items.item_metadata),
+           start_time = COALESCE(excluded.start_time, experiment_items.start_time),
+           end_time = COALESCE(excluded.end_time, experiment_items.end_time),
+           level = COALESCE(excluded.level, experiment_items.level),
            updated_at = excluded.updated_at",
     )?
     .execute(params![

@@ -1,0 +1,108 @@
+//! The shared store on PostgreSQL: its URL (never printed with its password), the
+//! writer's and readers' connections, reads stopped by a watchdog that cancels the
+//! running statement, and the database's size.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::Duration;
+
+use super::db::{self, PgConnection};
+use super::{schema, OpenError};
+
+/// How often a read's watchdog asks whether the read must stop.
+const WATCH_INTERVAL: Duration = Duration::from_millis(5);
+
+/// The connection string of a PostgreSQL store, checked when parsed; its `Debug` hides
+/// the password.
+#[derive(Clone)]
+pub struct StoreUrl {
+    text: String,
+    config: tokio_postgres::Config,
+}
+
+impl StoreUrl {
+    /// Parses `text` as a PostgreSQL connection string (URL or key-value form).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let config =
+            tokio_postgres::Config::from_str(text).map_err(|error| format!("not a PostgreSQL URL: {error}"))?;
+        if config.get_hosts().is_empty() {
+            return Err("not a PostgreSQL URL: no host".into());
+        }
+        Ok(Self { text: text.to_owned(), config })
+    }
+
+    /// The database and its first host, for the log (no user or password).
+    pub fn describe(&self) -> String {
+        let host = match self.config.get_hosts().first() {
+            Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+            Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+            None => String::new(),
+        };
+        format!("PostgreSQL database {:?} on {host}", self.config.get_dbname().unwrap_or_default())
+    }
+
+    fn connect(&self) -> db::Result<db::Connection> {
+        Ok(PgConnection::connect(&self.text)?.into())
+    }
+}
+
+impl fmt::Debug for StoreUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+/// The writer's connection, the schema migrated first: commits wait for the server's
+/// durable flush (`synchronous_commit`), so an acknowledged write is committed.
+pub(super) fn open_writer(url: &StoreUrl) -> Result<db::Connection, OpenError> {
+    let unreachable = |source| OpenError::Postgres { source };
+    let mut connection = url.connect().map_err(unreachable)?;
+    connection.execute_batch("SET synchronous_commit = on").map_err(unreachable)?;
+    schema::migrate_postgres(&mut connection)?;
+    Ok(connection)
+}
+
+/// A reader's connection: its transactions read only.
+pub(super) fn open_reader(url: &StoreUrl) -> db::Result<db::Connection> {
+    let connection = url.connect()?;
+    connection.execute_batch("SET default_transaction_read_only = on")?;
+    Ok(connection)
+}
+
+/// Runs `f` while a watchdog thread polls `stop` and, once it answers true, cancels the
+/// statement running on the connection of `cancel` (which then fails with
+/// `query_canceled`).
+pub(super) fn run_until<T>(
+    cancel: tokio_postgres::CancelToken,
+    mut stop: impl FnMut() -> bool + Send + 'static,
+    f: impl FnOnce() -> T,
+) -> T {
+    let done = Arc::new((Mutex::new(false), Condvar::new()));
+    let watched = done.clone();
+    let watchdog = std::thread::spawn(move || {
+        let (finished, wake) = &*watched;
+        let mut finished = finished.lock().unwrap_or_else(PoisonError::into_inner);
+        while !*finished {
+            if stop() {
+                if let Err(error) = PgConnection::cancel(&cancel) {
+                    tracing::warn!(%error, "a PostgreSQL read could not be cancelled");
+                }
+                return;
+            }
+            finished = wake.wait_timeout(finished, WATCH_INTERVAL).unwrap_or_else(PoisonError::into_inner).0;
+        }
+    });
+    let result = f();
+    let (finished, wake) = &*done;
+    *finished.lock().unwrap_or_else(PoisonError::into_inner) = true;
+    wake.notify_one();
+    let _ = watchdog.join();
+    result
+}
+
+/// Bytes the database takes on the server.
+pub(super) fn database_bytes(connection: &db::Connection) -> db::Result<u64> {
+    let bytes: i64 = connection.query_row("SELECT pg_database_size(current_database())", (), |row| row.get(0))?;
+    Ok(bytes.max(0) as u64)
+}
