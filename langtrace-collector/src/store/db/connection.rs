@@ -31,16 +31,15 @@ impl Connection {
     pub fn prepare_cached(&self, sql: &str) -> Result<Statement<'_>> {
         match self {
             Connection::Sqlite(connection) => Ok(Statement::sqlite_cached(connection.prepare_cached(sql)?)),
-            Connection::Postgres(connection) => Ok(Statement::postgres(connection, connection.prepare(sql)?)),
+            Connection::Postgres(connection) => Ok(Statement::postgres(connection, connection.prepare(sql, true)?)),
         }
     }
 
-    /// `sql` prepared for one use (SQLite keeps it out of its statement cache; PostgreSQL
-    /// caches every statement).
+    /// `sql` prepared for one use, kept out of the statement cache.
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
         match self {
             Connection::Sqlite(connection) => Ok(Statement::sqlite(connection.prepare(sql)?)),
-            Connection::Postgres(_) => self.prepare_cached(sql),
+            Connection::Postgres(connection) => Ok(Statement::postgres(connection, connection.prepare(sql, false)?)),
         }
     }
 

@@ -29,6 +29,10 @@ static RUNTIME: LazyLock<Runtime> = LazyLock::new(|| {
         .expect("the PostgreSQL connections' runtime")
 });
 
+/// Statements a connection keeps prepared at most (the store's fixed statements number
+/// fewer; filtered lists make more, each prepared once per use).
+const CACHED_STATEMENTS: usize = 256;
+
 /// Waits for `future` on the PostgreSQL runtime.
 pub(super) fn wait<F: Future>(future: F) -> F::Output {
     RUNTIME.block_on(future)
@@ -64,13 +68,21 @@ impl PgConnection {
         wait(token.cancel_query(tokio_postgres::NoTls))
     }
 
-    /// `sql` prepared (once per connection), translated.
-    pub(super) fn prepare(&self, sql: &str) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
+    /// `sql` translated and prepared; kept for the next call when `cache` says so (up to
+    /// [`CACHED_STATEMENTS`]; a full cache starts over), else closed on the server once
+    /// the statement is dropped.
+    pub(super) fn prepare(&self, sql: &str, cache: bool) -> Result<tokio_postgres::Statement, tokio_postgres::Error> {
         if let Some(statement) = self.statements.borrow().get(sql) {
             return Ok(statement.clone());
         }
         let statement = wait(self.client.prepare(&translate(sql)))?;
-        self.statements.borrow_mut().insert(sql.to_owned(), statement.clone());
+        if cache {
+            let mut statements = self.statements.borrow_mut();
+            if statements.len() >= CACHED_STATEMENTS {
+                statements.clear();
+            }
+            statements.insert(sql.to_owned(), statement.clone());
+        }
         Ok(statement)
     }
 }
