@@ -87,7 +87,8 @@ impl Server {
         if args.store.url.is_some() && forward.is_some() {
             return Err(StartError::ForwardingOnPostgres);
         }
-        let (store, connection) = Store::connect(&args.data, &args.store, Durability::SyncedByWriter)?;
+        let (store, connection) =
+            Store::connect(&args.data.data_dir, args.store.url.as_ref(), Durability::SyncedByWriter)?;
         if !connection.sqlite().is_none_or(|sqlite| store::reclaims_space(sqlite).unwrap_or(true)) {
             tracing::warn!(
                 "this database predates incremental vacuum: deleted data leaves free pages the file keeps; \

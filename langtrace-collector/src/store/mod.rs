@@ -24,8 +24,6 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
 
-use crate::cli::{DataArgs, StoreArgs};
-
 pub mod comments;
 pub mod connections;
 pub mod datasets;
@@ -172,16 +170,16 @@ impl Store {
         Ok((Self::over(Source::Postgres(Box::new(url.clone()))), writer))
     }
 
-    /// Opens the store the settings name: PostgreSQL with `--store`, else the data
-    /// directory's SQLite file.
+    /// Opens the PostgreSQL store at `url` when there is one (`--store`), else the SQLite
+    /// file in `data_dir`.
     pub fn connect(
-        data: &DataArgs,
-        store: &StoreArgs,
+        data_dir: &Path,
+        url: Option<&postgres::StoreUrl>,
         durability: Durability,
     ) -> Result<(Self, db::Connection), OpenError> {
-        match &store.url {
+        match url {
             Some(url) => Self::open_postgres(url),
-            None => Self::open(&data.data_dir, durability).map(|(store, writer)| (store, writer.into())),
+            None => Self::open(data_dir, durability).map(|(store, writer)| (store, writer.into())),
         }
     }
 

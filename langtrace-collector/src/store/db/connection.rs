@@ -6,7 +6,7 @@ use super::postgres::PgConnection;
 use super::{Params, Result, Row, Statement};
 
 /// A database connection: SQLite's or PostgreSQL's. Statements use SQLite's `?`/`?N`
-/// placeholders and SQL both engines accept (see `docs/architecture.md`, "Store").
+/// placeholders and SQL both engines accept (see `ARCHITECTURE.md`, the store's invariant).
 pub enum Connection {
     /// An SQLite connection.
     Sqlite(rusqlite::Connection),
