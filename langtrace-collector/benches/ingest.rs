@@ -20,13 +20,16 @@
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
 //! 5 s + 20 s + 2 x 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>`,
 //! `ingest_realistic: ...` with the same figures, and `ingest_pg: ... replicas=1` and
-//! `... replicas=2`.
+//! `... replicas=2`; `ingest` and `ingest_pg` end with `db_bytes_per_span=<n>`, what the
+//! store grew by per span acknowledged (SQLite: the file and its log; PostgreSQL:
+//! `pg_database_size`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
+use langtrace_collector::store::db::{Connection, PgConnection};
 use support::measure::{cpu_seconds, peak_rss_mib, percentile, quick};
 use support::otlp;
 use support::postgres::Cluster;
@@ -134,6 +137,24 @@ fn selected(workload: &str) -> bool {
     filters.is_empty() || filters.iter().any(|f| workload.contains(f.as_str()))
 }
 
+/// The size of the PostgreSQL database at `url` (tables, indexes, their free space).
+fn database_bytes(url: &str) -> u64 {
+    let connection = Connection::from(PgConnection::connect(url).expect("connect to the bench database"));
+    let bytes: i64 = connection
+        .query_row("SELECT pg_database_size(current_database())", (), |row| row.get(0))
+        .expect("the database's size");
+    bytes as u64
+}
+
+/// Bytes of the SQLite store in `data_dir` (the file and its write-ahead log).
+fn sqlite_bytes(data_dir: &std::path::Path) -> u64 {
+    ["langtrace.db", "langtrace.db-wal"]
+        .iter()
+        .filter_map(|name| std::fs::metadata(data_dir.join(name)).ok())
+        .map(|metadata| metadata.len())
+        .sum()
+}
+
 fn main() {
     let quick = quick();
     let duration = Duration::from_secs(if quick { 20 } else { 60 });
@@ -143,6 +164,7 @@ fn main() {
         let server = collector();
         let sustained = load(&[&server], Workload::native, 0..CLIENTS, duration);
         let sustained_rss = peak_rss_mib(server.pid());
+        let sustained_bytes = sqlite_bytes(server.data_dir()) / sustained.acked.max(1);
         let overload = load(&[&server], Workload::native, CLIENTS..CLIENTS + OVERLOAD_CLIENTS, overload_duration);
         let rss = peak_rss_mib(server.pid());
         drop(server);
@@ -163,7 +185,7 @@ fn main() {
             overload.refused,
             overload.acked as f64 / overload.elapsed
         );
-        println!("{}", summary("ingest", &sustained, rss));
+        println!("{} db_bytes_per_span={sustained_bytes}", summary("ingest", &sustained, rss));
     }
     if selected("realistic") {
         let server = collector();
@@ -193,10 +215,12 @@ fn main() {
                 })
                 .collect();
             let targets: Vec<&Collector> = servers.iter().collect();
+            let empty = database_bytes(&store);
             let pg = load(&targets, Workload::native, 0..CLIENTS, duration);
             let rss = targets.iter().map(|server| peak_rss_mib(server.pid())).max().unwrap_or(0);
             drop(servers);
-            println!("{} replicas={replicas}", summary("ingest_pg", &pg, rss));
+            let per_span = database_bytes(&store).saturating_sub(empty) / pg.acked.max(1);
+            println!("{} replicas={replicas} db_bytes_per_span={per_span}", summary("ingest_pg", &pg, rss));
         }
     }
 }

@@ -82,6 +82,11 @@ pub struct ServeArgs {
     /// The shared store, if not the data directory's file.
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Directory of uploaded media bytes (default: `media` in the data directory).
+    /// Collectors sharing one PostgreSQL database from several hosts point it at one
+    /// shared filesystem, so bytes one receives another serves.
+    #[arg(long, env = "LANGTRACE_MEDIA_DIR")]
+    pub media_dir: Option<PathBuf>,
     /// Largest request body in bytes, also after decompression.
     #[arg(long, env = "LANGTRACE_MAX_BODY_BYTES", default_value_t = 16 << 20, value_parser = clap::value_parser!(u64).range(1024..))]
     pub max_body_bytes: u64,
@@ -165,7 +170,7 @@ pub struct DemoArgs {
 pub struct StoreArgs {
     /// A PostgreSQL database to keep the records in instead of the data directory's SQLite
     /// file (`postgres://user:password@host:5432/database`, or `host=... dbname=...`);
-    /// media files stay in the data directory. See docs/collector.md, "PostgreSQL store".
+    /// media bytes stay in `--media-dir`. See docs/collector.md, "PostgreSQL store".
     #[arg(id = "store_url", long = "store", env = "LANGTRACE_STORE_URL", value_parser = crate::store::postgres::StoreUrl::parse)]
     pub url: Option<crate::store::postgres::StoreUrl>,
 }

@@ -13,6 +13,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::Duration;
 
+use langtrace_collector::store::db;
 use serde_json::Value;
 use support::otlp::{self, span, text};
 use support::otlp_receiver::{wait_until, Mode, Receiver};
@@ -313,11 +314,17 @@ fn without_forwarding_no_outbox_row_is_written() {
     let status = status(&collector);
     assert_eq!(status["enabled"], false);
     assert_eq!((status["endpoint"].clone(), status["pendingSpans"].as_i64()), (Value::Null, Some(0)));
-    let database = rusqlite::Connection::open_with_flags(
-        collector.data_dir().join("langtrace.db"),
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
+    // The collector's database, whichever store it runs on.
+    let database = match support::postgres::existing_store(collector.data_dir()) {
+        Some(url) => db::Connection::from(db::PgConnection::connect(&url).unwrap()),
+        None => db::Connection::from(
+            rusqlite::Connection::open_with_flags(
+                collector.data_dir().join("langtrace.db"),
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .unwrap(),
+        ),
+    };
     let observations: i64 = database.query_row("SELECT COUNT(*) FROM observations", (), |r| r.get(0)).unwrap();
     let outbox: i64 = database.query_row("SELECT COUNT(*) FROM forward_outbox", (), |r| r.get(0)).unwrap();
     assert_eq!((observations, outbox), (10, 0));

@@ -97,6 +97,7 @@ impl Demo {
             grpc_addr: args.grpc_addr,
             data: crate::cli::DataArgs { data_dir: args.data_dir.clone() },
             store: crate::cli::StoreArgs::default(),
+            media_dir: None,
             max_body_bytes: 16 << 20,
             ingest_queue: 32,
             body_timeout: std::time::Duration::from_secs(30),

@@ -1,8 +1,11 @@
-//! The delivery loop: reads the pending exports past its cursor (a bounded batch), sends
-//! them upstream as one request, and once the upstream answered (delivered on 2xx,
-//! dropped on a final refusal) hands the batch to the settler and goes on with the next
-//! one. The settler records each batch through the writer, in order: the persisted
-//! cursor moves past it, its spans are counted and its rows deleted. Sending does not wait
+//! The delivery loop, run while this collector holds the [`Leadership`]: reads the
+//! pending exports (a bounded batch) past the last one it sent, sends them upstream as
+//! one request, and once the upstream answered (delivered on 2xx, dropped on a final
+//! refusal) hands the batch to the settler and goes on with the next one. The settler
+//! records each batch through the writer, in order: its rows are deleted and its spans
+//! counted. Once every batch handed over is recorded, the loop reads from the oldest row
+//! again, so an export committed late below a sent one (another collector's) is sent
+//! too. Sending does not wait
 //! for that commit (which waits its turn behind ingest in the writer's queue); at most
 //! [`SETTLING`] batches are answered and not yet recorded. On a passing failure the loop
 //! waits ([`Backoff`], honouring `Retry-After`) and sends the same batch again. With
@@ -12,7 +15,8 @@
 //! other not yet recorded) again at the next start: delivery is at least once across
 //! crashes, exactly once otherwise.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -20,6 +24,7 @@ use tokio::task::JoinHandle;
 
 use super::backoff::Backoff;
 use super::batch::{self, MAX_BYTES, MAX_SPANS};
+use super::leader::Leadership;
 use super::outbox::{self, Outcome, PendingExport};
 use super::upstream::{Answer, Upstream};
 use super::Forwarding;
@@ -37,19 +42,29 @@ const SETTLING: usize = 8;
 /// Runs until the runtime stops (or the writer does); the settler stops with it.
 pub async fn run(forwarding: Arc<Forwarding>, store: Store, writer: Writer, upstream: Upstream) {
     let (settle, answered) = mpsc::channel(SETTLING);
-    let _settler = AbortOnDrop(tokio::spawn(settle_in_order(writer, answered)));
+    let unsettled = Arc::new(AtomicUsize::new(0));
+    let _settler = AbortOnDrop(tokio::spawn(settle_in_order(writer, answered, unsettled.clone())));
+    let leadership = Arc::new(Mutex::new(Leadership::new(store.clone())));
     let mut backoff = Backoff::default();
-    let mut cursor = loop {
-        match read(&store, outbox::cursor).await {
-            Ok(cursor) => break cursor,
+    let mut sent_through = 0;
+    loop {
+        match leads(&leadership).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tokio::time::sleep(IDLE_RECHECK).await;
+                continue;
+            }
             Err(error) => {
-                tracing::error!(%error, "forwarding cannot read its cursor; retrying");
+                tracing::error!(%error, "forwarding cannot reach the database; retrying");
                 tokio::time::sleep(backoff.next(None)).await;
+                continue;
             }
         }
-    };
-    loop {
-        let exports = match read(&store, move |c| outbox::pending(c, cursor, MAX_SPANS, MAX_BYTES)).await {
+        if unsettled.load(Ordering::Acquire) == 0 {
+            // Everything sent is deleted: read from the oldest row again.
+            sent_through = 0;
+        }
+        let exports = match read(&store, move |c| outbox::pending(c, sent_through, MAX_SPANS, MAX_BYTES)).await {
             Ok(exports) => exports,
             Err(error) => {
                 tracing::error!(%error, "forwarding cannot read the outbox; retrying");
@@ -61,14 +76,27 @@ pub async fn run(forwarding: Arc<Forwarding>, store: Store, writer: Writer, upst
             let _ = tokio::time::timeout(IDLE_RECHECK, forwarding.wake.notified()).await;
             continue;
         };
+        let seqs: Vec<i64> = exports.iter().map(|export| export.seq).collect();
         let Some(outcome) = deliver(&forwarding, &upstream, exports, &mut backoff).await else {
             continue;
         };
-        if settle.send((through, outcome)).await.is_err() {
+        unsettled.fetch_add(1, Ordering::AcqRel);
+        if settle.send((seqs, outcome)).await.is_err() {
             // The settler stopped with the writer.
             return;
         }
-        cursor = through;
+        sent_through = through;
+    }
+}
+
+/// Whether this collector delivers now (asked on a blocking thread: it may wait on the
+/// database).
+async fn leads(leadership: &Arc<Mutex<Leadership>>) -> Result<bool, String> {
+    let leadership = leadership.clone();
+    let asked = tokio::task::spawn_blocking(move || leadership.lock().unwrap_or_else(PoisonError::into_inner).holds());
+    match asked.await {
+        Ok(answer) => answer.map_err(|error| error.to_string()),
+        Err(error) => Err(error.to_string()),
     }
 }
 
@@ -124,16 +152,25 @@ async fn deliver(
     }
 }
 
-/// Records each answered batch (the last export's position and its outcome), in order,
-/// until the delivery loop or the writer stops. A write that fails (the writer's queue
-/// full under a burst of ingest, say) is tried again after a wait: a batch is never
-/// skipped, so each settles exactly its own exports.
-async fn settle_in_order(writer: Writer, mut answered: mpsc::Receiver<(i64, Outcome)>) {
-    while let Some((through, outcome)) = answered.recv().await {
+/// Records each answered batch (its exports' positions and its outcome), in order, until
+/// the delivery loop or the writer stops, counting down `unsettled`. A write that fails
+/// (the writer's queue full under a burst of ingest, say) is tried again after a wait: a
+/// batch is never skipped, so each settles exactly its own exports.
+async fn settle_in_order(
+    writer: Writer,
+    mut answered: mpsc::Receiver<(Vec<i64>, Outcome)>,
+    unsettled: Arc<AtomicUsize>,
+) {
+    while let Some((seqs, outcome)) = answered.recv().await {
         let mut backoff = Backoff::default();
+        let seqs = Arc::new(seqs);
         loop {
-            match writer.write(move |tx| outbox::settle(tx, through, outcome)).await {
-                Ok(_) => break,
+            let settled = seqs.clone();
+            match writer.write(move |tx| outbox::settle(tx, &settled, outcome)).await {
+                Ok(_) => {
+                    unsettled.fetch_sub(1, Ordering::AcqRel);
+                    break;
+                }
                 Err(WriteError::Stopped) => return,
                 Err(WriteError::Overloaded) => tokio::time::sleep(backoff.next(None)).await,
                 Err(error) => {

@@ -3,17 +3,19 @@
 //! OTLP backend), from the store, so an upstream outage or a restart loses nothing.
 //!
 //! - `settings`: the flags, validated into [`ForwardConfig`];
-//! - `outbox`: the exports waiting, the cursor, the per-project totals (SQL);
+//! - `outbox`: the exports waiting and the per-project totals (SQL);
 //! - `batch`: an export encoded at ingest with its project as a resource attribute, and a
 //!   batch of them joined into one upstream request;
 //! - `upstream`: the HTTP request and what its answer means;
 //! - `backoff`: waits between failures, `Retry-After`;
 //! - `deliver`: the delivery loop;
+//! - `leader`: which of the collectors sharing a database delivers;
 //! - `status`: the upstream's last success and error, for the status routes.
 
 pub mod backoff;
 pub mod batch;
 pub mod deliver;
+pub mod leader;
 pub mod outbox;
 pub mod settings;
 pub mod status;

@@ -1,10 +1,12 @@
 //! The outbox: exports waiting for the upstream, in the store. Appended in the writer
 //! transaction that commits their spans ([`append`]), so a span is acknowledged only
-//! once its delivery is durable too; read in order past the persisted cursor
-//! ([`pending`]); settled through the writer once the upstream answered ([`settle`]):
-//! the cursor moves past them, their spans are counted delivered or dropped, and their
-//! rows are deleted (a batch is bounded, so the job is too). Past the backlog cap, the
-//! oldest pending exports are dropped to make room ([`append`]).
+//! once its delivery is durable too; read oldest first ([`pending`]); settled through the
+//! writer once the upstream answered ([`settle`]): their rows are deleted, by position,
+//! and their spans counted delivered or dropped (a batch is bounded, so the job is too).
+//! Every row in the outbox is pending: no cursor, because collectors sharing PostgreSQL
+//! commit positions out of order (a lower one may become visible after a higher one was
+//! delivered). Past the backlog cap, the oldest pending exports are dropped to make room
+//! ([`append`]).
 
 use crate::store::db::{self, params, Connection, OptionalExtension, Transaction};
 
@@ -75,7 +77,7 @@ pub fn append(
         let oldest = tx
             .prepare_cached(
                 "SELECT seq, project_id, span_count, length(body) FROM forward_outbox
-                 WHERE seq > (SELECT delivered_seq FROM forward_cursor) AND seq < ?1 ORDER BY seq LIMIT 1",
+                 WHERE seq < ?1 ORDER BY seq LIMIT 1",
             )?
             .query_row([newest], |row| {
                 Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, i64>(2)?, row.get::<_, i64>(3)?))
@@ -101,8 +103,8 @@ fn count(tx: &Transaction<'_>, project_id: &str, spans: i64, bytes: i64, outcome
         "INSERT INTO forward_totals (project_id, pending_spans, pending_bytes, delivered_spans, dropped_spans)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (project_id) DO UPDATE SET
-           pending_spans = pending_spans + ?2, pending_bytes = pending_bytes + ?3,
-           delivered_spans = delivered_spans + ?4, dropped_spans = dropped_spans + ?5",
+           pending_spans = forward_totals.pending_spans + ?2, pending_bytes = forward_totals.pending_bytes + ?3,
+           delivered_spans = forward_totals.delivered_spans + ?4, dropped_spans = forward_totals.dropped_spans + ?5",
     )?
     .execute(params![project_id, spans, bytes, delivered, dropped])?;
     Ok(())
@@ -115,12 +117,7 @@ fn pending_bytes(connection: &Connection) -> db::Result<i64> {
         .query_row((), |row| row.get(0))
 }
 
-/// The cursor: every export at or before it is settled.
-pub fn cursor(connection: &Connection) -> db::Result<i64> {
-    connection.query_row("SELECT delivered_seq FROM forward_cursor", (), |row| row.get(0))
-}
-
-/// The pending exports after `after`, in order, until `max_spans` spans or `max_bytes`
+/// The pending exports after position `after` (0: all), oldest first, until `max_spans` spans or `max_bytes`
 /// bytes are reached (at least one export, whatever its size).
 pub fn pending(
     connection: &Connection,
@@ -145,24 +142,23 @@ pub fn pending(
     Ok(batch)
 }
 
-/// Settles every export after the cursor up to `through` with `outcome`: counted, deleted,
-/// and the cursor moved to `through`. Exports dropped meanwhile (past the cap) are not
-/// counted again. The spans settled.
-pub fn settle(tx: &Transaction<'_>, through: i64, outcome: Outcome) -> db::Result<i64> {
-    let cursor = cursor(tx)?;
-    let settled: Vec<(String, i64, i64)> = tx
-        .prepare_cached("SELECT project_id, span_count, length(body) FROM forward_outbox WHERE seq > ?1 AND seq <= ?2")?
-        .query_map([cursor, through], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-        .collect::<Result<_, _>>()?;
-    for (project_id, spans, bytes) in &settled {
-        count(tx, project_id, -spans, -bytes, Some(outcome))?;
+/// Settles the exports at `seqs` with `outcome`: deleted and counted. Exports gone
+/// meanwhile (dropped past the cap, or settled already) are not counted again. The spans
+/// settled.
+pub fn settle(tx: &Transaction<'_>, seqs: &[i64], outcome: Outcome) -> db::Result<i64> {
+    let mut delete =
+        tx.prepare_cached("DELETE FROM forward_outbox WHERE seq = ?1 RETURNING project_id, span_count, length(body)")?;
+    let mut settled = 0;
+    for &seq in seqs {
+        let row = delete
+            .query_row([seq], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)))
+            .optional()?;
+        if let Some((project_id, spans, bytes)) = row {
+            count(tx, &project_id, -spans, -bytes, Some(outcome))?;
+            settled += spans;
+        }
     }
-    tx.prepare_cached("DELETE FROM forward_outbox WHERE seq > ?1 AND seq <= ?2")?.execute([cursor, through])?;
-    tx.prepare_cached(
-        "UPDATE forward_cursor SET delivered_seq = CASE WHEN ?1 > delivered_seq THEN ?1 ELSE delivered_seq END",
-    )?
-    .execute([through])?;
-    Ok(settled.iter().map(|(_, spans, _)| spans).sum())
+    Ok(settled)
 }
 
 /// The totals of `project_id` (zero when it never forwarded).
@@ -175,10 +171,7 @@ pub fn totals(connection: &Connection, project_id: &str) -> db::Result<Totals> {
         .optional()?
         .unwrap_or_default();
     let oldest_pending_ns = connection
-        .prepare_cached(
-            "SELECT received_at FROM forward_outbox
-             WHERE project_id = ?1 AND seq > (SELECT delivered_seq FROM forward_cursor) ORDER BY seq LIMIT 1",
-        )?
+        .prepare_cached("SELECT received_at FROM forward_outbox WHERE project_id = ?1 ORDER BY seq LIMIT 1")?
         .query_row([project_id], |row| row.get(0))
         .optional()?;
     Ok(Totals { pending_spans: counts.0, delivered_spans: counts.1, dropped_spans: counts.2, oldest_pending_ns })
@@ -200,22 +193,25 @@ mod tests {
     }
 
     #[test]
-    fn settled_exports_move_the_cursor_and_the_totals() {
+    fn settled_exports_leave_the_outbox_and_move_the_totals() {
         let mut connection = store();
         add(&mut connection, "a", 10, 2, 1 << 20);
         add(&mut connection, "b", 10, 3, 1 << 20);
         add(&mut connection, "a", 10, 4, 1 << 20);
         let batch = pending(&connection, 0, 5, 1 << 20).unwrap();
         assert_eq!(batch.iter().map(|e| e.spans).collect::<Vec<_>>(), [2, 3], "bounded by spans");
+        let seqs: Vec<i64> = batch.iter().map(|e| e.seq).collect();
         let tx = connection.transaction().unwrap();
-        assert_eq!(settle(&tx, batch[1].seq, Outcome::Delivered).unwrap(), 5);
+        assert_eq!(settle(&tx, &seqs, Outcome::Delivered).unwrap(), 5);
+        assert_eq!(settle(&tx, &seqs, Outcome::Delivered).unwrap(), 0, "settled once");
         tx.commit().unwrap();
-        assert_eq!(cursor(&connection).unwrap(), batch[1].seq);
         let a = totals(&connection, "a").unwrap();
         assert_eq!((a.pending_spans, a.delivered_spans, a.dropped_spans), (4, 2, 0));
         assert_eq!(a.oldest_pending_ns, Some(1_000));
+        let rest = pending(&connection, 0, 100, 1 << 20).unwrap();
+        assert_eq!(rest.iter().map(|e| e.spans).collect::<Vec<_>>(), [4]);
         let tx = connection.transaction().unwrap();
-        settle(&tx, batch[1].seq + 1, Outcome::Dropped).unwrap();
+        settle(&tx, &[rest[0].seq], Outcome::Dropped).unwrap();
         tx.commit().unwrap();
         let a = totals(&connection, "a").unwrap();
         assert_eq!((a.pending_spans, a.delivered_spans, a.dropped_spans, a.oldest_pending_ns), (0, 2, 4, None));
@@ -235,9 +231,25 @@ mod tests {
         // A drop while a batch is in flight is not counted twice when it settles.
         add(&mut connection, "b", 900, 5, 1000);
         let tx = connection.transaction().unwrap();
-        assert_eq!(settle(&tx, batch[1].seq, Outcome::Delivered).unwrap(), 0);
+        assert_eq!(settle(&tx, &[batch[0].seq, batch[1].seq], Outcome::Delivered).unwrap(), 0);
         tx.commit().unwrap();
         let (a, b) = (totals(&connection, "a").unwrap(), totals(&connection, "b").unwrap());
         assert_eq!((a.dropped_spans, a.delivered_spans, b.dropped_spans, b.pending_spans), (3, 0, 3, 5));
+    }
+
+    #[test]
+    fn an_export_below_a_settled_one_stays_pending() {
+        // Collectors sharing PostgreSQL commit positions out of order: settling a higher
+        // one must not pass over a lower one.
+        let mut connection = store();
+        for spans in [1, 2, 3] {
+            add(&mut connection, "a", 10, spans, 1 << 20);
+        }
+        let all = pending(&connection, 0, 100, 1 << 20).unwrap();
+        let tx = connection.transaction().unwrap();
+        settle(&tx, &[all[1].seq], Outcome::Delivered).unwrap();
+        tx.commit().unwrap();
+        let rest = pending(&connection, 0, 100, 1 << 20).unwrap();
+        assert_eq!(rest.iter().map(|e| e.spans).collect::<Vec<_>>(), [1, 3]);
     }
 }

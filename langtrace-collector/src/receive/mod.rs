@@ -94,9 +94,10 @@ pub async fn ingest<B: AsRef<[u8]>>(
         // The job owns the permit: given back once the job is answered.
         let job = (batch, outgoing, permit);
         let forwarding = state.forward.clone();
+        let locks = job.0.locks(&project.id);
         let dropped = state
             .writer
-            .write(move |tx| {
+            .write_locked(locks, move |tx| {
                 write::observations(tx, &project.id, &job.0)?;
                 match (&forwarding, &job.1) {
                     (Some(forwarding), Some(outgoing)) => forwarding.append(tx, &project.id, outgoing),

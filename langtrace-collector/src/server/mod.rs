@@ -15,7 +15,7 @@ use crate::app::{AppState, Limits};
 use crate::auth::{self, Authenticator, KeyPair};
 use crate::cli::ServeArgs;
 use crate::store::{self, Durability, Store};
-use crate::writer::{self, Writer};
+use crate::writer::{self, LockKey, Writer};
 use crate::{receive, routes};
 use connection::{ConnectionCap, Eviction, Listener};
 pub use settings::TransportArgs;
@@ -54,12 +54,6 @@ pub enum StartError {
     /// The initial project could not be created.
     #[error("cannot create the initial project: {0}")]
     Init(String),
-    /// Forwarding keeps its outbox in the embedded store only, so far.
-    #[error(
-        "--forward-otlp / LANGTRACE_FORWARD_OTLP cannot be combined with --store / LANGTRACE_STORE_URL yet: \
-         forwarding keeps its outbox in the data directory's SQLite file"
-    )]
-    ForwardingOnPostgres,
 }
 
 /// The addresses the listeners bound (the OS's choice for port 0).
@@ -84,9 +78,6 @@ impl Server {
     /// that has not yielded its priority (see [`crate::writer::priority`]).
     pub fn open(args: ServeArgs) -> Result<Self, StartError> {
         let forward = args.forward.config()?;
-        if args.store.url.is_some() && forward.is_some() {
-            return Err(StartError::ForwardingOnPostgres);
-        }
         let (store, connection) =
             Store::connect(&args.data.data_dir, args.store.url.as_ref(), Durability::SyncedByWriter)?;
         if !connection.sqlite().is_none_or(|sqlite| store::reclaims_space(sqlite).unwrap_or(true)) {
@@ -114,7 +105,7 @@ impl Server {
                 args.init_project, keys.public_key, keys.secret_key
             );
         }
-        let media_dir = args.data.data_dir.join("media");
+        let media_dir = args.media_dir.clone().unwrap_or_else(|| args.data.data_dir.join("media"));
         store::permissions::private_dir(&media_dir)
             .map_err(|source| store::OpenError::Directory { path: media_dir.clone(), source })?;
         let http = bind(args.http_addr, "--http-addr / LANGTRACE_HTTP_ADDR").await?;
@@ -220,7 +211,7 @@ async fn init_project(writer: &Writer, args: &ServeArgs) -> Result<Option<KeyPai
         _ => None,
     };
     writer
-        .write(move |tx| {
+        .write_locked(vec![LockKey::setup()], move |tx| {
             if auth::project_count(tx)? > 0 {
                 if let (Some(keys), Some(project)) = (&given, auth::project_by_name(tx, &name)?) {
                     auth::store_given_keys(tx, &project.id, keys)?;

@@ -187,6 +187,14 @@ impl Store {
         Self { source: Arc::new(source), readers: Arc::default() }
     }
 
+    /// A new PostgreSQL connection of its own (for a session-held lock); none on SQLite.
+    pub fn session(&self) -> db::Result<Option<db::Connection>> {
+        match &*self.source {
+            Source::Sqlite(_) => Ok(None),
+            Source::Postgres(url) => postgres::open_session(url).map(Some),
+        }
+    }
+
     /// Whether the records are in the data directory's SQLite file (whose space the
     /// collector reclaims and checkpoints itself).
     pub fn is_embedded(&self) -> bool {

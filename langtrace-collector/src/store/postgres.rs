@@ -63,6 +63,11 @@ pub(super) fn open_writer(url: &StoreUrl) -> Result<db::Connection, OpenError> {
     Ok(connection)
 }
 
+/// A connection for session-scoped work (an advisory lock held while it lives).
+pub(super) fn open_session(url: &StoreUrl) -> db::Result<db::Connection> {
+    url.connect()
+}
+
 /// A reader's connection: its transactions read only.
 pub(super) fn open_reader(url: &StoreUrl) -> db::Result<db::Connection> {
     let connection = url.connect()?;

@@ -6,8 +6,9 @@ use std::sync::mpsc as std_mpsc;
 use tokio::sync::mpsc;
 
 use super::job::Job;
+use super::locks::{self, LockKey};
 use super::{checkpoint, sync};
-use crate::store::db::Connection;
+use crate::store::db::{self, Connection};
 
 /// Jobs run per transaction at most.
 const MAX_JOBS_PER_COMMIT: usize = 256;
@@ -17,20 +18,64 @@ const MAX_JOBS_PER_COMMIT: usize = 256;
 /// fails (or panics), that transaction is rolled back; the failed job keeps its answer
 /// and is not run again, and every other job runs once more, each in a savepoint of its
 /// own, so a second failure undoes only its job. A job runs at most twice, a failing one
-/// once, whatever the batch holds.
+/// once, whatever the batch holds, unless the database aborts the transaction for a race
+/// with another collector's (a deadlock or serialization failure, PostgreSQL only): then
+/// the whole batch runs again, up to [`ATTEMPTS`] times. Every job's [`LockKey`]s are
+/// taken first, sorted.
 pub(super) fn commit_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), String> {
-    let tx = connection.transaction().map_err(|error| error.to_string())?;
+    let mut keys: Vec<LockKey> = jobs.iter().flat_map(|job| job.locks().iter().copied()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let mut attempt = 1;
+    loop {
+        match attempt_batch(connection, jobs, &keys) {
+            Err(Failure::Raced(_)) if attempt < ATTEMPTS => attempt += 1,
+            Err(Failure::Raced(error) | Failure::Database(error)) => return Err(error),
+            Ok(()) => return Ok(()),
+        }
+    }
+}
+
+/// Runs of a batch that lost races with other transactions before it gives up.
+pub(super) const ATTEMPTS: usize = 5;
+
+/// Why a batch's attempt did not commit.
+enum Failure {
+    /// Another transaction won a race: the batch may run again.
+    Raced(String),
+    /// The database failed otherwise.
+    Database(String),
+}
+
+impl From<db::Error> for Failure {
+    fn from(error: db::Error) -> Self {
+        if error.is_transient() {
+            Failure::Raced(error.to_string())
+        } else {
+            Failure::Database(error.to_string())
+        }
+    }
+}
+
+/// One attempt of [`commit_batch`].
+fn attempt_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>], keys: &[LockKey]) -> Result<(), Failure> {
+    let tx = connection.transaction()?;
+    locks::acquire(&tx, keys)?;
     let Some(failed) = jobs.iter_mut().position(|job| !job.run(&tx, false)) else {
-        return tx.commit().map_err(|error| error.to_string());
+        return Ok(tx.commit()?);
     };
-    tx.rollback().map_err(|error| error.to_string())?;
-    let tx = connection.transaction().map_err(|error| error.to_string())?;
+    tx.rollback()?;
+    if jobs[failed].failed_transiently() {
+        return Err(Failure::Raced("a write lost a race with another collector's".into()));
+    }
+    let tx = connection.transaction()?;
+    locks::acquire(&tx, keys)?;
     for (index, job) in jobs.iter_mut().enumerate() {
         if index != failed {
             job.run(&tx, true);
         }
     }
-    tx.commit().map_err(|error| error.to_string())
+    Ok(tx.commit()?)
 }
 
 /// The writer's loop, until every [`super::Writer`] handle is dropped; then it waits for

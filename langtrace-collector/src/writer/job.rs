@@ -6,6 +6,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use tokio::sync::oneshot;
 
+use super::locks::LockKey;
 use super::WriteError;
 use crate::store::db::{self, Transaction};
 
@@ -13,6 +14,10 @@ use crate::store::db::{self, Transaction};
 pub(super) trait Job: Send {
     /// Runs the work in `tx`, in a savepoint of its own when `isolated`; false if it failed.
     fn run(&mut self, tx: &Transaction<'_>, isolated: bool) -> bool;
+    /// What the work reads and rewrites, locked for it before it runs.
+    fn locks(&self) -> &[LockKey];
+    /// Whether its last run failed only because another transaction won a race.
+    fn failed_transiently(&self) -> bool;
     /// Answers the caller once the transaction is committed and synced, or known not to be.
     fn complete(self: Box<Self>, committed: Result<(), String>);
 }
@@ -23,14 +28,15 @@ pub(super) type Answer<T, F> = oneshot::Sender<(Result<T, WriteError>, F)>;
 /// A caller's work, its latest outcome, and where the answer goes.
 pub(super) struct Pending<T, F> {
     work: F,
+    locks: Vec<LockKey>,
     outcome: Option<Result<T, WriteError>>,
     done: Answer<T, F>,
 }
 
 impl<T, F> Pending<T, F> {
-    /// A job running `work`, answered on `done`.
-    pub(super) fn new(work: F, done: Answer<T, F>) -> Self {
-        Self { work, outcome: None, done }
+    /// A job running `work` holding `locks`, answered on `done`.
+    pub(super) fn new(work: F, locks: Vec<LockKey>, done: Answer<T, F>) -> Self {
+        Self { work, locks, outcome: None, done }
     }
 }
 
@@ -45,6 +51,14 @@ where
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
+    }
+
+    fn locks(&self) -> &[LockKey] {
+        &self.locks
+    }
+
+    fn failed_transiently(&self) -> bool {
+        matches!(&self.outcome, Some(Err(WriteError::Database(error))) if error.is_transient())
     }
 
     fn complete(self: Box<Self>, committed: Result<(), String>) {

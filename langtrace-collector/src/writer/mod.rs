@@ -12,11 +12,13 @@
 //! - `batch`: the writer thread and its group commit;
 //! - `sync`: the syncer, which acknowledges durable commits;
 //! - `checkpoint`: the checkpointer and the log's restart;
+//! - `locks`: what a job reads and rewrites, locked across collectors sharing PostgreSQL;
 //! - `priority`: every other thread yields to the writer.
 
 mod batch;
 mod checkpoint;
 mod job;
+mod locks;
 pub mod priority;
 mod sync;
 
@@ -26,6 +28,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, OwnedSemaphorePermit, Semaphore};
 
 use self::job::{Job, Pending};
+pub use self::locks::LockKey;
 
 use crate::store::db::{self, Connection, Transaction};
 
@@ -121,14 +124,25 @@ impl Writer {
     }
 
     /// Runs `work` in the next transaction and resolves once it is committed and synced.
-    /// `work` may run twice (the first run rolled back), so it must not consume what it
-    /// writes.
+    /// `work` may run more than once (the earlier runs rolled back), so it must not consume
+    /// what it writes.
     pub async fn write<T: Send + 'static>(
         &self,
         work: impl FnMut(&Transaction<'_>) -> db::Result<T> + Send + 'static,
     ) -> Result<T, WriteError> {
+        self.write_locked(Vec::new(), work).await
+    }
+
+    /// [`Writer::write`] for work that reads what it rewrites: `locks` name those things,
+    /// and no other collector sharing the database writes them between its reads and its
+    /// commit.
+    pub async fn write_locked<T: Send + 'static>(
+        &self,
+        locks: Vec<LockKey>,
+        work: impl FnMut(&Transaction<'_>) -> db::Result<T> + Send + 'static,
+    ) -> Result<T, WriteError> {
         let (done, result) = oneshot::channel();
-        self.jobs.try_send(Box::new(Pending::new(work, done))).map_err(|error| match error {
+        self.jobs.try_send(Box::new(Pending::new(work, locks, done))).map_err(|error| match error {
             mpsc::error::TrySendError::Full(_) => WriteError::Overloaded,
             mpsc::error::TrySendError::Closed(_) => WriteError::Stopped,
         })?;

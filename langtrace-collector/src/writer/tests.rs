@@ -23,7 +23,7 @@ where
     F: FnMut(&Transaction<'_>) -> db::Result<T> + Send + 'static,
 {
     let (done, answer) = oneshot::channel();
-    (Box::new(Pending::new(work, done)), answer)
+    (Box::new(Pending::new(work, Vec::new(), done)), answer)
 }
 
 fn stored(connection: &Connection) -> Vec<i64> {

@@ -36,6 +36,8 @@ pub enum Mode {
 /// A span as received.
 #[derive(Debug, Clone)]
 pub struct ReceivedSpan {
+    /// Hex trace id.
+    pub trace_id: String,
     /// Hex span id.
     pub span_id: String,
     /// The span's name.
@@ -168,6 +170,7 @@ async fn receive(State(inner): State<Arc<Mutex<Inner>>>, uri: Uri, headers: Head
         let resource = resource_spans.resource.map(|r| strings(&r.attributes)).unwrap_or_default();
         for span in resource_spans.scope_spans.into_iter().flat_map(|scope| scope.spans) {
             inner.spans.push(ReceivedSpan {
+                trace_id: hex::encode(&span.trace_id),
                 span_id: hex::encode(&span.span_id),
                 name: span.name,
                 attributes: strings(&span.attributes),

@@ -22,6 +22,7 @@ use crate::store::datasets::{self, DatasetRow};
 use crate::store::db::{self, Connection, Transaction};
 use crate::store::now_ns;
 use crate::store::write::datasets::{close_item, write_item, ItemVersion};
+use crate::writer::LockKey;
 
 /// Longest item id Langfuse takes.
 const MAX_ID_CHARS: usize = 255;
@@ -137,7 +138,9 @@ pub async fn create(
         return Err(ApiError::BadRequest(format!("id must have 1 to {MAX_ID_CHARS} characters")));
     }
     let project_id = project.id.clone();
-    let row = state.writer.write(move |tx| upsert_in(tx, &project_id, body.clone())).await??;
+    // An item without an id gets a new random one: nobody else writes it.
+    let locks = body.id.iter().map(|id| LockKey::dataset_item(&project_id, id)).collect();
+    let row = state.writer.write_locked(locks, move |tx| upsert_in(tx, &project_id, body.clone())).await??;
     let public_url = state.limits.public_url.clone();
     let item = state.read(move |c| Ok(shaped(c, &project.id, &public_url, row)?)).await?;
     Ok(Json(item))

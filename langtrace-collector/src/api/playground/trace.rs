@@ -61,7 +61,8 @@ pub async fn write(state: &AppState, generation: Generation<'_>) -> Option<f64> 
         tracing::error!("the playground run's trace could not be prepared");
         return None;
     };
-    if let Err(error) = state.writer.write(move |tx| write::observations(tx, &project_id, &batch)).await {
+    let locks = batch.locks(&project_id);
+    if let Err(error) = state.writer.write_locked(locks, move |tx| write::observations(tx, &project_id, &batch)).await {
         tracing::warn!(%error, "the playground run's trace was not stored");
     }
     cost

@@ -16,6 +16,7 @@ use crate::auth::random_hex;
 use crate::store::db::{self, Transaction};
 use crate::store::prompts::{self, PromptRow};
 use crate::store::write::prompts::{insert_version, next_version, Change, NewVersion};
+use crate::writer::LockKey;
 
 /// `POST /api/public/v2/prompts`.
 pub async fn create(
@@ -38,7 +39,11 @@ pub async fn create(
         created_by: "API".to_owned(),
     };
     let (project_id, public_key) = (author.project.id.clone(), author.public_key);
-    let row = state.writer.write(move |tx| create_in(tx, &project_id, &new, &Change::now(&public_key))).await??;
+    let locks = vec![LockKey::prompt(&project_id, &new.name)];
+    let row = state
+        .writer
+        .write_locked(locks, move |tx| create_in(tx, &project_id, &new, &Change::now(&public_key)))
+        .await??;
     Ok((StatusCode::CREATED, Json(Prompt::stored(&author.project.id, row))))
 }
 

@@ -14,6 +14,7 @@ use crate::app::{ApiError, AppState};
 use crate::store::db::{self, Transaction};
 use crate::store::prompts::{self, Selector};
 use crate::store::write::prompts::{delete_versions, Change};
+use crate::writer::LockKey;
 
 /// The query of the DELETE.
 #[derive(Debug, Deserialize)]
@@ -38,7 +39,7 @@ pub async fn delete(
     let (project_id, public_key) = (author.project.id.clone(), author.public_key);
     let outcome = state
         .writer
-        .write({
+        .write_locked(vec![LockKey::prompt(&project_id, &name)], {
             let (name, selector) = (name.clone(), selector.clone());
             move |tx| delete_in(tx, &project_id, &name, selector.as_ref(), &Change::now(&public_key))
         })

@@ -15,6 +15,7 @@ use crate::api::path::PathParams;
 use crate::app::{ApiError, AppState};
 use crate::store::prompts::{self, Selector};
 use crate::store::write::prompts::{move_labels, Change, LATEST};
+use crate::writer::LockKey;
 
 /// The body of the PATCH.
 #[derive(Debug, Deserialize)]
@@ -38,7 +39,7 @@ pub async fn update(
     let selector = Selector::Version(version);
     let updated = state
         .writer
-        .write({
+        .write_locked(vec![LockKey::prompt(&project_id, &name)], {
             let (name, selector) = (name.clone(), selector.clone());
             move |tx| {
                 if prompts::find(tx, &project_id, &name, &selector)?.is_none() {

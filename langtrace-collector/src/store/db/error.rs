@@ -26,6 +26,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// True when the transaction lost a race with another one (PostgreSQL's deadlock or
+    /// serialization failure) and succeeds if run again from the start.
+    pub fn is_transient(&self) -> bool {
+        use tokio_postgres::error::SqlState;
+        match self {
+            Error::Postgres(error) => {
+                matches!(error.code(), Some(code) if *code == SqlState::T_R_DEADLOCK_DETECTED
+                    || *code == SqlState::T_R_SERIALIZATION_FAILURE)
+            }
+            _ => false,
+        }
+    }
+
     /// True when the statement was stopped by its read budget (SQLite's interrupt,
     /// PostgreSQL's `statement_timeout` or cancel).
     pub fn is_interrupted(&self) -> bool {

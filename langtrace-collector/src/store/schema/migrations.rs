@@ -348,6 +348,11 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE prompt_label_history ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
     UPDATE prompt_label_history SET seq = rowid;
     "#,
+    // 12: the forwarding outbox without a cursor (every row in it is pending, see
+    // `crate::forward::outbox`): collectors sharing PostgreSQL commit positions out of order.
+    r#"
+    DROP TABLE forward_cursor;
+    "#,
 ];
 
 /// Migrations whose PostgreSQL text is not their SQLite text translated, by version.

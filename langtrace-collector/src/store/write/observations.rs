@@ -17,6 +17,7 @@ use super::rollup::{roll_up, TraceUpdate};
 use super::totals::{Contribution, Delta};
 use crate::store::db::{self, params, Transaction};
 use crate::store::now_ns;
+use crate::writer::LockKey;
 
 /// One observation row, its text columns rendered ahead of the writer.
 pub struct PreparedRow {
@@ -64,6 +65,11 @@ impl PreparedBatch {
     /// Whether the batch has no rows.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
+    }
+
+    /// What writing the batch into `project_id` rewrites: its traces (see [`LockKey`]).
+    pub fn locks(&self, project_id: &str) -> Vec<LockKey> {
+        self.traces.keys().map(|trace_id| LockKey::trace(project_id, trace_id)).collect()
     }
 }
 
