@@ -173,6 +173,24 @@ pub struct StoreArgs {
     /// media bytes stay in `--media-dir`. See docs/collector.md, "PostgreSQL store".
     #[arg(id = "store_url", long = "store", env = "LANGTRACE_STORE_URL", value_parser = crate::store::postgres::StoreUrl::parse)]
     pub url: Option<crate::store::postgres::StoreUrl>,
+    /// Certificates (PEM) that sign the PostgreSQL server's, trusted besides the system's
+    /// roots; for a store URL with `sslmode=require`.
+    #[arg(id = "store_ca_file", long = "store-ca-file", env = "LANGTRACE_STORE_CA_FILE", requires = "store_url")]
+    pub ca_file: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    /// The store URL with its CA file read; an error names the setting.
+    pub fn resolved(&self) -> Result<Option<crate::store::postgres::StoreUrl>, String> {
+        match (&self.url, &self.ca_file) {
+            (Some(url), Some(ca_file)) => url
+                .clone()
+                .trusting(ca_file)
+                .map(Some)
+                .map_err(|problem| format!("--store-ca-file / LANGTRACE_STORE_CA_FILE: {problem}")),
+            (url, _) => Ok(url.clone()),
+        }
+    }
 }
 
 /// Where the data lives.

@@ -155,8 +155,9 @@ fn with_store(
     store: &StoreArgs,
     work: impl FnOnce(&langtrace_collector::store::db::Transaction<'_>) -> Result<String, String>,
 ) -> Result<(), String> {
+    let url = store.resolved()?;
     let (_, mut connection) =
-        Store::connect(&data.data_dir, store.url.as_ref(), Durability::EachCommit).map_err(|e| e.to_string())?;
+        Store::connect(&data.data_dir, url.as_ref(), Durability::EachCommit).map_err(|e| e.to_string())?;
     let tx = connection.transaction().map_err(|e| e.to_string())?;
     let message = work(&tx)?;
     tx.commit().map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::store::db;
 use crate::store::write::delete::{self, Step};
-use crate::writer::{WriteError, Writer};
+use crate::writer::{LockKey, WriteError, Writer};
 
 /// Tries of a step while the writer's queue is full: a deletion yields to ingest rather
 /// than fail at its first refusal.
@@ -26,8 +26,10 @@ pub async fn traces(
     trace_ids: Vec<String>,
 ) -> Result<usize, WriteError> {
     let (project_id, trace_ids) = (Arc::<str>::from(project_id), Arc::new(trace_ids));
+    // Spans of these traces arriving at another collector meanwhile wait for each step.
+    let locks: Vec<LockKey> = trace_ids.iter().map(|trace_id| LockKey::trace(&project_id, trace_id)).collect();
     loop {
-        let step = patiently(writer, {
+        let step = patiently(writer, &locks, {
             let (project_id, trace_ids) = (project_id.clone(), trace_ids.clone());
             move || {
                 let (project_id, trace_ids) = (project_id.clone(), trace_ids.clone());
@@ -38,7 +40,7 @@ pub async fn traces(
         let Step::Done { traces, media_hashes } = step else { continue };
         if !media_hashes.is_empty() {
             let (media_dir, hashes) = (PathBuf::from(media_dir), Arc::new(media_hashes));
-            patiently(writer, move || {
+            patiently(writer, &[], move || {
                 let (media_dir, hashes) = (media_dir.clone(), hashes.clone());
                 move |tx: &db::Transaction<'_>| delete::release_media(tx, &media_dir, &hashes)
             })
@@ -48,16 +50,16 @@ pub async fn traces(
     }
 }
 
-/// Runs the job `make` builds, again while the writer's queue is full (up to
-/// [`TRIES_WHEN_FULL`] times).
-async fn patiently<T, F>(writer: &Writer, make: impl Fn() -> F) -> Result<T, WriteError>
+/// Runs the job `make` builds holding `locks`, again while the writer's queue is full (up
+/// to [`TRIES_WHEN_FULL`] times).
+async fn patiently<T, F>(writer: &Writer, locks: &[LockKey], make: impl Fn() -> F) -> Result<T, WriteError>
 where
     T: Send + 'static,
     F: FnMut(&db::Transaction<'_>) -> db::Result<T> + Send + 'static,
 {
     let mut tries = 0;
     loop {
-        match writer.write(make()).await {
+        match writer.write_locked(locks.to_vec(), make()).await {
             Err(WriteError::Overloaded) if tries + 1 < TRIES_WHEN_FULL => {
                 tries += 1;
                 tokio::time::sleep(WAIT_WHEN_FULL).await;

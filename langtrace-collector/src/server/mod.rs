@@ -32,6 +32,9 @@ pub enum StartError {
     /// The store could not be opened.
     #[error(transparent)]
     Store(#[from] store::OpenError),
+    /// The store's CA file is unusable (the message names the setting).
+    #[error("{0}")]
+    StoreTls(String),
     /// The writer could not start.
     #[error(transparent)]
     Writer(#[from] writer::StartError),
@@ -78,8 +81,11 @@ impl Server {
     /// that has not yielded its priority (see [`crate::writer::priority`]).
     pub fn open(args: ServeArgs) -> Result<Self, StartError> {
         let forward = args.forward.config()?;
-        let (store, connection) =
-            Store::connect(&args.data.data_dir, args.store.url.as_ref(), Durability::SyncedByWriter)?;
+        let (store, connection) = Store::connect(
+            &args.data.data_dir,
+            args.store.resolved().map_err(StartError::StoreTls)?.as_ref(),
+            Durability::SyncedByWriter,
+        )?;
         if !connection.sqlite().is_none_or(|sqlite| store::reclaims_space(sqlite).unwrap_or(true)) {
             tracing::warn!(
                 "this database predates incremental vacuum: deleted data leaves free pages the file keeps; \

@@ -17,6 +17,8 @@
 //! - `retention`: per-project retention and the traces past it;
 //! - `connections`: LLM connections (provider keys, sealed) of a project;
 //! - `permissions`: the data directory and its files readable by the collector's user only.
+//! - `db`: the database façade every module goes through (SQLite or PostgreSQL);
+//!   `postgres`: the shared store's URL and connections; `postgres_tls`: TLS to it.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -38,6 +40,7 @@ pub mod metrics;
 pub mod observations;
 pub mod permissions;
 pub mod postgres;
+pub mod postgres_tls;
 pub mod prices;
 pub mod prompts;
 pub mod retention;
@@ -255,7 +258,7 @@ impl Store {
                 f(&connection)
             }
             db::Connection::Postgres(client) => {
-                let cancel = client.cancel_token();
+                let cancel = client.canceller();
                 postgres::run_until(cancel, stop, || f(&connection))
             }
         };

@@ -3,12 +3,15 @@
 //! running statement, and the database's size.
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
-use super::db::{self, PgConnection};
-use super::{schema, OpenError};
+use tokio_postgres::config::SslMode;
+
+use super::db::{self, Canceller, PgConnection};
+use super::{postgres_tls, schema, OpenError};
 
 /// How often a read's watchdog asks whether the read must stop.
 const WATCH_INTERVAL: Duration = Duration::from_millis(5);
@@ -19,17 +22,36 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(5);
 pub struct StoreUrl {
     text: String,
     config: tokio_postgres::Config,
+    /// TLS settings, when the URL asks for TLS (see [`postgres_tls`]).
+    tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl StoreUrl {
-    /// Parses `text` as a PostgreSQL connection string (URL or key-value form).
+    /// Parses `text` as a PostgreSQL connection string (URL or key-value form); with
+    /// `sslmode=require` (or `verify-ca`, `verify-full`), over TLS verified against the
+    /// system's roots.
     pub fn parse(text: &str) -> Result<Self, String> {
+        let text = postgres_tls::normalized(text);
         let config =
-            tokio_postgres::Config::from_str(text).map_err(|error| format!("not a PostgreSQL URL: {error}"))?;
+            tokio_postgres::Config::from_str(&text).map_err(|error| format!("not a PostgreSQL URL: {error}"))?;
         if config.get_hosts().is_empty() {
             return Err("not a PostgreSQL URL: no host".into());
         }
-        Ok(Self { text: text.to_owned(), config })
+        let tls = match config.get_ssl_mode() {
+            SslMode::Require => Some(postgres_tls::client_config(None)?),
+            _ => None,
+        };
+        Ok(Self { text, config, tls })
+    }
+
+    /// The same database, its server's certificate also trusted when signed by a
+    /// certificate of `ca_file` (PEM). Only for a URL that asks for TLS.
+    pub fn trusting(mut self, ca_file: &Path) -> Result<Self, String> {
+        if self.tls.is_none() {
+            return Err("a CA file is for TLS: add sslmode=require to the store URL".into());
+        }
+        self.tls = Some(postgres_tls::client_config(Some(ca_file))?);
+        Ok(self)
     }
 
     /// The database and its first host, for the log (no user or password).
@@ -43,7 +65,7 @@ impl StoreUrl {
     }
 
     fn connect(&self) -> db::Result<db::Connection> {
-        Ok(PgConnection::connect(&self.text)?.into())
+        Ok(PgConnection::connect_with(&self.text, self.tls.clone())?.into())
     }
 }
 
@@ -79,7 +101,7 @@ pub(super) fn open_reader(url: &StoreUrl) -> db::Result<db::Connection> {
 /// statement running on the connection of `cancel` (which then fails with
 /// `query_canceled`).
 pub(super) fn run_until<T>(
-    cancel: tokio_postgres::CancelToken,
+    cancel: Canceller,
     mut stop: impl FnMut() -> bool + Send + 'static,
     f: impl FnOnce() -> T,
 ) -> T {
@@ -90,7 +112,7 @@ pub(super) fn run_until<T>(
         let mut finished = finished.lock().unwrap_or_else(PoisonError::into_inner);
         while !*finished {
             if stop() {
-                if let Err(error) = PgConnection::cancel(&cancel) {
+                if let Err(error) = cancel.cancel() {
                     tracing::warn!(%error, "a PostgreSQL read could not be cancelled");
                 }
                 return;

@@ -46,9 +46,12 @@ const SUPERUSER: &str = "langtrace";
 /// A running cluster.
 pub struct Cluster {
     socket_dir: PathBuf,
+    /// With [`Cluster::tls`]: its TCP port and its certificate authority's certificate.
+    tls: Option<(u16, PathBuf)>,
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+static TLS_CLUSTER: OnceLock<Cluster> = OnceLock::new();
 static DATABASES: AtomicU32 = AtomicU32::new(0);
 
 impl Cluster {
@@ -57,14 +60,45 @@ impl Cluster {
     /// crash the server.
     pub fn shared() -> &'static Cluster {
         CLUSTER.get_or_init(|| {
-            std::thread::scope(|scope| scope.spawn(|| Cluster::start(false)).join().expect("start the test cluster"))
+            std::thread::scope(|scope| {
+                scope.spawn(|| Cluster::start("shared", false, false)).join().expect("start the test cluster")
+            })
         })
     }
 
     /// A cluster that syncs its writes as a production server does, for benchmarks (one per
     /// process, like [`Cluster::shared`]).
     pub fn durable() -> &'static Cluster {
-        CLUSTER.get_or_init(|| Cluster::start(true))
+        CLUSTER.get_or_init(|| Cluster::start("shared", true, false))
+    }
+
+    /// A cluster that also listens on a loopback TCP port and takes TCP connections over
+    /// TLS only (a certificate for `127.0.0.1` from a throwaway authority, both made by
+    /// `openssl`), one per process; see [`Cluster::tls_url`] and [`Cluster::certificate`].
+    pub fn tls() -> &'static Cluster {
+        TLS_CLUSTER.get_or_init(|| {
+            std::thread::scope(|scope| {
+                scope.spawn(|| Cluster::start("tls", false, true)).join().expect("start the TLS test cluster")
+            })
+        })
+    }
+
+    /// The TCP connection string of `database` on a [`Cluster::tls`] cluster, with
+    /// `sslmode`.
+    pub fn tls_url(&self, database: &str, sslmode: &str) -> String {
+        let (port, _) = self.tls.as_ref().expect("a cluster started by Cluster::tls");
+        format!("host=127.0.0.1 port={port} user={SUPERUSER} dbname={database} sslmode={sslmode}")
+    }
+
+    /// The certificate (PEM) of the authority that signed a [`Cluster::tls`] cluster's.
+    pub fn certificate(&self) -> &Path {
+        &self.tls.as_ref().expect("a cluster started by Cluster::tls").1
+    }
+
+    /// The name of a new empty database (see [`Cluster::database`]).
+    pub fn database_name(&self) -> String {
+        let url = self.database();
+        url.rsplit("dbname=").next().expect("a database name").to_owned()
     }
 
     /// A new empty database; its connection string. (On a thread of its own: the
@@ -83,14 +117,16 @@ impl Cluster {
 
     /// The connection string of `database`.
     pub fn url(&self, database: &str) -> String {
-        format!("host={} user={SUPERUSER} dbname={database}", self.socket_dir.display())
+        // The socket's name carries the port a TLS cluster listens on.
+        let port = self.tls.as_ref().map_or(String::new(), |(port, _)| format!(" port={port}"));
+        format!("host={}{port} user={SUPERUSER} dbname={database}", self.socket_dir.display())
     }
 
-    fn start(fsync: bool) -> Cluster {
+    fn start(kind: &str, fsync: bool, tls: bool) -> Cluster {
         let bin = binaries();
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
         remove_stale(tmp);
-        let root = tmp.join(format!("postgres-{}", std::process::id()));
+        let root = tmp.join(format!("postgres-{}-{kind}", std::process::id()));
         std::fs::create_dir_all(&root).expect("cluster directory");
         let owner = server_user();
         if let Some((uid, gid)) = owner {
@@ -105,6 +141,22 @@ impl Cluster {
             .status()
             .expect("run initdb");
         assert!(status.success(), "initdb failed");
+        let listening = tls.then(|| serve_tls(&root, &data, owner));
+        let mut settings = vec!["-c".to_owned(), if fsync { "fsync=on" } else { "fsync=off" }.to_owned()];
+        match &listening {
+            Some((port, _)) => settings.extend(
+                [
+                    "listen_addresses=127.0.0.1".to_owned(),
+                    format!("port={port}"),
+                    "ssl=on".to_owned(),
+                    format!("ssl_cert_file={}", root.join("server.crt").display()),
+                    format!("ssl_key_file={}", root.join("server.key").display()),
+                ]
+                .into_iter()
+                .flat_map(|setting| ["-c".to_owned(), setting]),
+            ),
+            None => settings.extend(["-c".to_owned(), "listen_addresses=".to_owned()]),
+        }
         let (started, outcome) = mpsc::channel();
         let server = bin.join("postgres");
         let (data_arg, socket_arg) = (data.clone(), root.clone());
@@ -117,7 +169,7 @@ impl Cluster {
                 .arg(&data_arg)
                 .arg("-k")
                 .arg(&socket_arg)
-                .args(["-c", "listen_addresses=", "-c", if fsync { "fsync=on" } else { "fsync=off" }])
+                .args(&settings)
                 .stdout(Stdio::null())
                 .stderr(Stdio::null());
             // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
@@ -140,7 +192,7 @@ impl Cluster {
             }
         });
         outcome.recv().expect("server thread").expect("start postgres");
-        let cluster = Cluster { socket_dir: root };
+        let cluster = Cluster { socket_dir: root, tls: listening };
         cluster.wait_until_ready();
         cluster
     }
@@ -158,11 +210,57 @@ impl Cluster {
     }
 }
 
+/// Makes a certificate authority and, signed by it, the server's certificate for
+/// `127.0.0.1` in `root` (as the server's user, who must own its key), and lets TCP
+/// clients on loopback in over TLS only; the TCP port (free when asked) and the
+/// authority's certificate.
+fn serve_tls(root: &Path, data: &Path, owner: Option<(u32, u32)>) -> (u16, PathBuf) {
+    let openssl = |args: &[&str]| {
+        let status = as_server_user(Command::new("openssl"), owner)
+            .current_dir(root)
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run openssl (Debian's openssl package)");
+        assert!(status.success(), "openssl {args:?} failed");
+    };
+    let new_key = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    openssl(&[&["req", "-x509", "-days", "1", "-subj", "/CN=langtrace test CA", "-keyout", "ca.key", "-out", "ca.crt"][..], &new_key].concat());
+    openssl(
+        &[&["req", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr"][..], &new_key].concat(),
+    );
+    std::fs::write(root.join("server.ext"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+        .expect("write the certificate's extensions");
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        "server.ext",
+        "-out",
+        "server.crt",
+    ]);
+    // Unix socket: trusted as before; TCP: TLS only.
+    std::fs::write(data.join("pg_hba.conf"), "local all all trust\nhostssl all all 127.0.0.1/32 trust\n")
+        .expect("write pg_hba.conf");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    (port, root.join("ca.crt"))
+}
+
 /// Removes the clusters of test binaries that have exited.
 fn remove_stale(tmp: &Path) {
     for entry in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
         let name = entry.file_name();
-        let pid = name.to_str().and_then(|name| name.strip_prefix("postgres-"));
+        let pid = name.to_str().and_then(|name| name.strip_prefix("postgres-")).and_then(|rest| rest.split('-').next());
         if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
             let _ = std::fs::remove_dir_all(entry.path());
         }

@@ -58,7 +58,12 @@ fn postgres_message(error: &tokio_postgres::Error) -> String {
             Some(detail) => format!("{} {}: {} ({detail})", db.severity(), db.code().code(), db.message()),
             None => format!("{} {}: {}", db.severity(), db.code().code(), db.message()),
         },
-        None => error.to_string(),
+        // tokio-postgres's own message is generic ("error performing TLS handshake"): the
+        // cause (an untrusted certificate, a refused connection) is its source.
+        None => match std::error::Error::source(error) {
+            Some(cause) => format!("{error}: {cause}"),
+            None => error.to_string(),
+        },
     }
 }
 

@@ -16,7 +16,7 @@ mod value;
 pub use connection::{Connection, Transaction};
 pub use error::{Error, OptionalExtension, Result};
 pub use params::{params, Params};
-pub use postgres::PgConnection;
+pub use postgres::{Canceller, PgConnection};
 pub use row::{ColumnIndex, Row};
 pub use statement::{MappedRows, Rows, Statement};
 pub use value::{FromValue, ToValue, Value, ValueRef};

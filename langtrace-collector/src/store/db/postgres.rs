@@ -9,13 +9,22 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::future::Future;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex_lite::Regex;
+use rustls::ClientConfig;
 use tokio::runtime::Runtime;
 use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::ValueRef;
+
+/// Runs a connection's socket until it closes.
+async fn drive<F: Future<Output = Result<(), tokio_postgres::Error>>>(connection: F) {
+    if let Err(error) = connection.await {
+        tracing::warn!(%error, "a PostgreSQL connection failed");
+    }
+}
 
 /// The runtime driving every PostgreSQL connection's socket (one worker thread); the
 /// store's calls wait on it from their own threads (blocking tasks, the writer), never
@@ -42,30 +51,57 @@ pub(super) fn wait<F: Future>(future: F) -> F::Output {
 /// one thread at a time, as SQLite's is).
 pub struct PgConnection {
     pub(super) client: tokio_postgres::Client,
+    tls: Option<MakeRustlsConnect>,
     statements: RefCell<HashMap<String, tokio_postgres::Statement>>,
+}
+
+/// Cancels the statement a connection runs, from another thread (over TLS when the
+/// connection uses it).
+pub struct Canceller {
+    token: tokio_postgres::CancelToken,
+    tls: Option<MakeRustlsConnect>,
+}
+
+impl Canceller {
+    /// Asks the server to cancel the running statement, if any.
+    pub fn cancel(&self) -> Result<(), tokio_postgres::Error> {
+        match &self.tls {
+            Some(tls) => wait(self.token.cancel_query(tls.clone())),
+            None => wait(self.token.cancel_query(tokio_postgres::NoTls)),
+        }
+    }
 }
 
 impl PgConnection {
     /// Connects to the database at `url` (`postgres://user:password@host:port/database`
-    /// or key-value form; a `host` that is a directory names a Unix socket's directory).
+    /// or key-value form; a `host` that is a directory names a Unix socket's directory)
+    /// without TLS.
     pub fn connect(url: &str) -> Result<Self, tokio_postgres::Error> {
-        let (client, connection) = wait(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
-        RUNTIME.spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::warn!(%error, "a PostgreSQL connection failed");
+        Self::connect_with(url, None)
+    }
+
+    /// Connects to the database at `url`, over TLS with `tls` when given (the server's
+    /// certificate verified as `tls` says).
+    pub fn connect_with(url: &str, tls: Option<Arc<rustls::ClientConfig>>) -> Result<Self, tokio_postgres::Error> {
+        let tls = tls.map(|config| MakeRustlsConnect::new(ClientConfig::clone(&config)));
+        let client = match &tls {
+            Some(tls) => {
+                let (client, connection) = wait(tokio_postgres::connect(url, tls.clone()))?;
+                RUNTIME.spawn(drive(connection));
+                client
             }
-        });
-        Ok(Self { client, statements: RefCell::default() })
+            None => {
+                let (client, connection) = wait(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
+                RUNTIME.spawn(drive(connection));
+                client
+            }
+        };
+        Ok(Self { client, tls, statements: RefCell::default() })
     }
 
-    /// A token that cancels the statement this connection runs, from another thread.
-    pub fn cancel_token(&self) -> tokio_postgres::CancelToken {
-        self.client.cancel_token()
-    }
-
-    /// Cancels the statement the connection of `token` runs, if any.
-    pub fn cancel(token: &tokio_postgres::CancelToken) -> Result<(), tokio_postgres::Error> {
-        wait(token.cancel_query(tokio_postgres::NoTls))
+    /// What cancels the statement this connection runs, from another thread.
+    pub fn canceller(&self) -> Canceller {
+        Canceller { token: self.client.cancel_token(), tls: self.tls.clone() }
     }
 
     /// `sql` translated and prepared; kept for the next call when `cache` says so (up to
