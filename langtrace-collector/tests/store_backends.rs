@@ -145,6 +145,22 @@ fn the_sqlite_functions_and_operators_the_store_uses_answer_alike() {
 }
 
 #[test]
+fn a_statement_run_for_each_parameter_list_answers_each_in_order() {
+    for (backend, connection) in backends() {
+        let mut statement =
+            connection.prepare_cached("INSERT INTO v (id, t) VALUES (?1, ?2) ON CONFLICT DO NOTHING").unwrap();
+        let all: Vec<[&dyn db::ToValue; 2]> = vec![[&1, &"a"], [&2, &"b"], [&1, &"again"], [&3, &"c"]];
+        assert_eq!(statement.execute_each(&all).unwrap(), [1, 1, 0, 1], "{backend}: one count per run, in order");
+        let first: String = connection.query_row("SELECT t FROM v WHERE id = 1", (), |row| row.get(0)).unwrap();
+        assert_eq!((first.as_str(), count(&connection)), ("a", 3), "{backend}: run in order");
+        // A failing run fails the call (a key taken).
+        let mut failing = connection.prepare_cached("INSERT INTO v (id, t) VALUES (?1, ?2)").unwrap();
+        let bad: Vec<[&dyn db::ToValue; 2]> = vec![[&4, &"d"], [&1, &"taken"]];
+        assert!(failing.execute_each(&bad).is_err(), "{backend}");
+    }
+}
+
+#[test]
 fn errors_read_the_same_on_both() {
     for (backend, connection) in backends() {
         let id = insert(&connection, Some(1), "text").unwrap();

@@ -15,7 +15,7 @@ use super::experiment_spans::{experiment_of, SpanExperiment};
 use super::json_text;
 use super::rollup::{roll_up, TraceUpdate};
 use super::totals::{Contribution, Delta};
-use crate::store::db::{self, params, Transaction};
+use crate::store::db::{self, ToValue, Transaction};
 use crate::store::now_ns;
 use crate::writer::LockKey;
 
@@ -42,7 +42,8 @@ pub struct PreparedRow {
     usage_text: String,
     cost_text: String,
     contribution: Contribution,
-    prompt: Option<(String, u32)>,
+    prompt_name: Option<String>,
+    prompt_version: Option<u32>,
     user_id: Option<String>,
     session_id: Option<String>,
     release: Option<String>,
@@ -99,6 +100,8 @@ pub fn prepare(
                 _ => record.cost_details,
             };
             let level = record.level.as_upper();
+            // Only generations link to a prompt version, as in Langfuse.
+            let prompt = record.prompt.filter(|_| record.observation_type == ObservationType::Generation);
             PreparedRow {
                 parent_id: record.parent_id.map(|p| p.to_string()),
                 is_root: record.is_root,
@@ -119,11 +122,8 @@ pub fn prepare(
                 usage_text: json_text(&record.usage_details),
                 contribution: contribution(&record.usage_details, &cost, record.start_time.0, record.end_time.0, level),
                 cost_text: json_text(&cost),
-                // Only generations link to a prompt version, as in Langfuse.
-                prompt: record
-                    .prompt
-                    .filter(|_| record.observation_type == ObservationType::Generation)
-                    .map(|p| (p.name, p.version)),
+                prompt_name: prompt.as_ref().map(|p| p.name.clone()),
+                prompt_version: prompt.map(|p| p.version),
                 user_id: record.trace.user_id.clone(),
                 session_id: record.trace.session_id.clone(),
                 release: record.trace.release.clone(),
@@ -215,58 +215,66 @@ const REPLACING: &str = "ON CONFLICT (project_id, trace_id, id) DO UPDATE SET pa
     prompt_name = excluded.prompt_name, prompt_version = excluded.prompt_version, user_id = excluded.user_id,
     session_id = excluded.session_id, release = excluded.release, created_at = excluded.created_at";
 
-/// Inserts a prepared batch of one project and rolls its traces up.
+/// The parameters of [`INSERTED`] for `row` of `project_id`, stored at `created`.
+fn row_params<'a>(project_id: &'a &'a str, row: &'a PreparedRow, created: &'a i64) -> [&'a dyn ToValue; 31] {
+    let totals = &row.contribution;
+    [
+        project_id,
+        &row.id,
+        &row.trace_id,
+        &row.parent_id,
+        &row.is_root,
+        &row.observation_type,
+        &row.name,
+        &row.start,
+        &row.end,
+        &row.first_token,
+        &row.level,
+        &row.status_message,
+        &row.input,
+        &row.output,
+        &row.metadata,
+        &row.version,
+        &row.environment,
+        &row.model,
+        &row.model_parameters,
+        &row.usage_text,
+        &row.cost_text,
+        &totals.input_tokens,
+        &totals.output_tokens,
+        &totals.total_tokens,
+        &totals.total_cost,
+        &row.prompt_name,
+        &row.prompt_version,
+        &row.user_id,
+        &row.session_id,
+        &row.release,
+        created,
+    ]
+}
+
+/// Inserts a prepared batch of one project and rolls its traces up: the rows' inserts
+/// sent together (one round trip on PostgreSQL), then the rows sent again replaced one
+/// by one.
 pub fn observations(tx: &Transaction<'_>, project_id: &str, batch: &PreparedBatch) -> db::Result<()> {
     let created = now_ns();
     // A new row is inserted by one statement; only when the row exists already (a span
-    // sent again) is its old contribution read and the row replaced.
+    // sent again, or twice in this batch) is its old contribution read and the row
+    // replaced, in the batch's order: the last copy wins, as when run one by one.
     let mut insert_new = tx.prepare_cached(&format!("INSERT INTO {INSERTED} ON CONFLICT DO NOTHING"))?;
     let mut replace = tx.prepare_cached(&format!("INSERT INTO {INSERTED} {REPLACING}"))?;
     let mut deltas: HashMap<&str, Delta> = HashMap::with_capacity(batch.traces.len());
-    for row in &batch.rows {
+    let bound: Vec<_> = batch.rows.iter().map(|row| row_params(&project_id, row, &created)).collect();
+    let inserted = insert_new.execute_each(&bound)?;
+    for ((row, values), inserted) in batch.rows.iter().zip(&bound).zip(inserted) {
         let delta = deltas.entry(&row.trace_id).or_default();
-        let (prompt_name, prompt_version) = row.prompt.as_ref().map_or((None, None), |(n, v)| (Some(n), Some(v)));
-        let totals = &row.contribution;
-        let values = params![
-            project_id,
-            row.id,
-            row.trace_id,
-            row.parent_id,
-            row.is_root,
-            row.observation_type,
-            row.name,
-            row.start,
-            row.end,
-            row.first_token,
-            row.level,
-            row.status_message,
-            row.input,
-            row.output,
-            row.metadata,
-            row.version,
-            row.environment,
-            row.model,
-            row.model_parameters,
-            row.usage_text,
-            row.cost_text,
-            totals.input_tokens,
-            totals.output_tokens,
-            totals.total_tokens,
-            totals.total_cost,
-            prompt_name,
-            prompt_version,
-            row.user_id,
-            row.session_id,
-            row.release,
-            created,
-        ];
-        if insert_new.execute(values)? == 0 {
+        if inserted == 0 {
             if let Some(replaced) = Contribution::stored(tx, project_id, &row.trace_id, &row.id)? {
                 delta.remove(&replaced);
             }
-            replace.execute(values)?;
+            replace.execute(*values)?;
         }
-        delta.add(totals);
+        delta.add(&row.contribution);
     }
     for (trace_id, update) in &batch.traces {
         let delta = deltas.remove(trace_id.as_str()).unwrap_or_default();
