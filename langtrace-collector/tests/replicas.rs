@@ -5,8 +5,8 @@
 //! written through both keeps one current version; a score sent to both is stored once;
 //! two collectors starting together on an empty database make one project; media bytes
 //! announced to one and uploaded to the other are served by both (one `--media-dir`);
-//! collectors forwarding from one database deliver every span upstream exactly once, also
-//! after the one delivering stops.
+//! collectors forwarding from one database deliver every span upstream exactly once, one
+//! of them at a time, also after the one delivering stops.
 
 mod support;
 
@@ -302,8 +302,11 @@ fn collectors_forwarding_from_one_database_deliver_each_span_once_also_after_one
     assert_forwarded_once(&receiver, first_wave);
     wait_settled(&pair[1]);
 
-    // One collector stops (the one delivering, or not): the other delivers what follows.
-    drop(pair.remove(0));
+    // The one delivering stops: the other takes over and delivers what follows.
+    let delivering: Vec<bool> = pair.iter().map(|c| c.ok("/api/public/forwarding")["delivering"] == true).collect();
+    assert_eq!(delivering.iter().filter(|d| **d).count(), 1, "one delivers: {delivering:?}");
+    drop(pair.remove(delivering.iter().position(|d| *d).unwrap()));
     feed(&pair, second_wave);
     assert_forwarded_once(&receiver, &requests);
+    assert_eq!(pair[0].ok("/api/public/forwarding")["delivering"], true);
 }

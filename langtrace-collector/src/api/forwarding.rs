@@ -1,6 +1,7 @@
 //! Forwarding's status, ours: `GET /api/public/forwarding` answers
 //! `{enabled, endpoint, protocol, pendingSpans, deliveredSpans, droppedSpans, lagSeconds,
-//! lastSuccessAt, lastError}`. The counts and the lag are the calling key's project's
+//! lastSuccessAt, lastError, delivering}` (`delivering`: whether this collector is the
+//! one of those sharing a database that delivers). The counts and the lag are the calling key's project's
 //! (projects stay apart); the endpoint (without credentials), the last success and the
 //! last error are the upstream's, which every project shares. Off: `enabled: false`,
 //! the endpoint and protocol `null`, zeros.
@@ -27,6 +28,7 @@ pub struct ForwardingStatus {
     lag_seconds: f64,
     last_success_at: Option<String>,
     last_error: Option<String>,
+    delivering: bool,
 }
 
 /// The totals of `project_id` and the age in seconds of its oldest pending span (0 when
@@ -55,5 +57,6 @@ pub async fn status(
         lag_seconds: lag,
         last_success_at: seen.last_success_ns.map(iso),
         last_error: seen.last_error,
+        delivering: seen.delivering,
     }))
 }

@@ -48,7 +48,9 @@ pub async fn run(forwarding: Arc<Forwarding>, store: Store, writer: Writer, upst
     let mut backoff = Backoff::default();
     let mut sent_through = 0;
     loop {
-        match leads(&leadership).await {
+        let leading = leads(&leadership).await;
+        forwarding.live.delivering(leading == Ok(true));
+        match leading {
             Ok(true) => {}
             Ok(false) => {
                 tokio::time::sleep(IDLE_RECHECK).await;

@@ -12,31 +12,39 @@ use crate::writer::LockKey;
 /// This collector's claim to deliver.
 pub struct Leadership {
     store: Store,
-    /// The session holding the lock, once taken.
+    /// Its own session to the database, kept between tries.
     session: Option<db::Connection>,
+    /// Whether that session holds the lock.
+    held: bool,
 }
 
 impl Leadership {
     /// Not delivering yet.
     pub fn new(store: Store) -> Self {
-        Self { store, session: None }
+        Self { store, session: None, held: false }
     }
 
-    /// Whether this collector delivers now: on PostgreSQL, whether its session still
-    /// holds the lock (checked on the session), else whether it could take it. Blocks on
-    /// the database.
+    /// Whether this collector delivers now: on PostgreSQL, whether its session (checked
+    /// with a query) holds the lock, else whether it could take it now. Blocks on the
+    /// database.
     pub fn holds(&mut self) -> db::Result<bool> {
         if self.store.is_embedded() {
             return Ok(true);
         }
-        if let Some(session) = &self.session {
-            if session.query_row("SELECT 1", (), |row| row.get::<_, i64>(0)).is_ok() {
-                return Ok(true);
+        let alive = |session: &db::Connection| session.query_row("SELECT 1", (), |row| row.get::<_, i64>(0)).is_ok();
+        if self.session.as_ref().is_some_and(|session| !alive(session)) {
+            if self.held {
+                tracing::warn!("forwarding lost its database session; another collector may deliver now");
             }
-            tracing::warn!("forwarding lost its database session; another collector may deliver now");
-            self.session = None;
+            (self.session, self.held) = (None, false);
         }
-        let Some(session) = self.store.session()? else { return Ok(true) };
+        if self.held {
+            return Ok(true);
+        }
+        if self.session.is_none() {
+            self.session = self.store.session()?;
+        }
+        let Some(session) = &self.session else { return Ok(true) };
         let taken: Option<i64> = session
             .query_row(
                 "SELECT CASE WHEN pg_try_advisory_lock(?1) THEN 1 ELSE 0 END",
@@ -46,8 +54,8 @@ impl Leadership {
             .optional()?;
         if taken == Some(1) {
             tracing::info!("this collector delivers the forwarding outbox");
-            self.session = Some(session);
+            self.held = true;
         }
-        Ok(self.session.is_some())
+        Ok(self.held)
     }
 }

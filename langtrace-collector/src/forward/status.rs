@@ -1,5 +1,6 @@
 //! What the delivery loop last saw of the upstream, shared with the status routes: when
-//! it last accepted a batch and the last error (cleared by a success). The counts live
+//! it last accepted a batch, the last error (cleared by a success), and whether this
+//! collector is the one delivering. The counts live
 //! in the store ([`super::outbox::totals`]).
 
 use std::sync::Mutex;
@@ -17,6 +18,8 @@ pub struct Seen {
     pub last_success_ns: Option<i64>,
     /// The last failure since then (its status or transport error).
     pub last_error: Option<String>,
+    /// Whether this collector delivers (of those sharing a database, one does).
+    pub delivering: bool,
 }
 
 impl Live {
@@ -30,6 +33,11 @@ impl Live {
     /// A request failed (to be retried, or refused for good).
     pub fn failed(&self, reason: String) {
         self.lock().last_error = Some(reason);
+    }
+
+    /// This collector took (or lost) the delivery, see [`super::leader`].
+    pub fn delivering(&self, delivering: bool) {
+        self.lock().delivering = delivering;
     }
 
     /// What was seen so far.
