@@ -6,7 +6,8 @@
 //! two collectors starting together on an empty database make one project; media bytes
 //! announced to one and uploaded to the other are served by both (one `--media-dir`);
 //! collectors forwarding from one database deliver every span upstream exactly once, one
-//! of them at a time, also after the one delivering stops.
+//! of them at a time, also after the one delivering stops; an LLM connection saved
+//! through one is used through the other (one `--encryption-key`).
 
 mod support;
 
@@ -19,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use opentelemetry_proto::tonic::trace::v1::Span;
 use serde_json::{json, Value};
+use support::mock_openai::{self, MockOpenAi};
 use support::otlp::{self, int, span, text, texts, trace_id};
 use support::otlp_receiver::{wait_until, Mode, Receiver};
 use support::postgres::Cluster;
@@ -309,4 +311,26 @@ fn collectors_forwarding_from_one_database_deliver_each_span_once_also_after_one
     feed(&pair, second_wave);
     assert_forwarded_once(&receiver, &requests);
     assert_eq!(pair[0].ok("/api/public/forwarding")["delivering"], true);
+}
+
+#[test]
+fn an_llm_connection_saved_through_one_collector_is_used_through_the_other() {
+    let key = "7e".repeat(32);
+    let pair = replicas_with(2, &["--encryption-key", &key]);
+    let mock = MockOpenAi::start();
+    let connection = json!({"provider": "mock", "adapter": "openai", "secretKey": "sk-mock-shared-4242",
+                            "baseURL": mock.base_url, "customModels": ["mock-gpt"]});
+    let saved = pair[0]
+        .client()
+        .put(pair[0].url("/api/public/llm-connections"))
+        .header("authorization", pair[0].authorization())
+        .json(&connection)
+        .send()
+        .unwrap();
+    assert_eq!(saved.status(), 200);
+    let ask = json!({"messages": [{"role": "user", "content": "across"}], "streaming": false,
+                     "modelParams": {"provider": "mock", "model": "mock-gpt"}});
+    let (status, answer) = pair[1].post_json("/api/playground/chat", &ask);
+    assert_eq!(status, 200, "the second collector opens the secret the first sealed: {answer}");
+    assert_eq!(answer["content"], mock_openai::answer("across"));
 }

@@ -118,6 +118,13 @@ impl Server {
         let grpc = bind(args.grpc_addr, "--grpc-addr / LANGTRACE_GRPC_ADDR").await?;
         let bound = Listening { http_addr: http.1, grpc_addr: grpc.1 };
         auth::exposure::warn_if_reachable(&bound);
+        if !store.is_embedded() && args.connections.encryption_key.is_none() {
+            tracing::warn!(
+                "LLM connection secrets are sealed with this collector's own key file: collectors sharing \
+                 this database must be given one key ({})",
+                crate::secrets::key::SETTING
+            );
+        }
         let keyring =
             crate::secrets::key::Keyring::open(args.connections.encryption_key.as_ref(), &args.data.data_dir)?;
         let forward = forward.map(crate::forward::Forwarding::new);
