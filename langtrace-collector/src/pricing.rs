@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use regex_lite::{Regex, RegexBuilder};
 use serde::Serialize;
@@ -90,13 +91,19 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
         .map_err(|error| format!("{error} (a pattern compiles to at most {MAX_PATTERN_PROGRAM_BYTES} bytes)"))
 }
 
-/// Compiled prices per project (its own first, then the defaults), cached by the writer
-/// and dropped when a project's prices change.
+/// Compiled prices per project (its own first, then the defaults), cached and dropped
+/// when a project's prices change here, or once older than `refresh` (collectors sharing
+/// a database: a change made through another collector).
 #[derive(Default)]
 pub struct PriceTable {
     compiled_defaults: Vec<(Regex, Price)>,
     projects: HashMap<String, ProjectPrices>,
+    refresh: Option<Duration>,
 }
+
+/// How long a collector sharing its database keeps a project's prices before reading
+/// them again.
+pub const SHARED_STORE_REFRESH: Duration = Duration::from_secs(30);
 
 /// Model names remembered per project with the rates they matched; past this many the
 /// memory starts again (model names come from traced data, so it must stay bounded).
@@ -107,14 +114,16 @@ const REMEMBERED_MODELS: usize = 1024;
 struct ProjectPrices {
     own: Vec<(Regex, Price)>,
     matched: HashMap<String, Option<(f64, f64)>>,
+    loaded: Instant,
 }
 
 impl PriceTable {
-    /// The table with the shipped defaults compiled.
-    pub fn new() -> Self {
+    /// The table with the shipped defaults compiled; projects' prices read again once
+    /// older than `refresh` (never without).
+    pub fn new(refresh: Option<Duration>) -> Self {
         let compiled_defaults =
             defaults().into_iter().filter_map(|p| Some((compile(&p.match_pattern).ok()?, p))).collect();
-        Self { compiled_defaults, projects: HashMap::new() }
+        Self { compiled_defaults, projects: HashMap::new(), refresh }
     }
 
     /// Forgets a project's cached prices (after they changed).
@@ -134,9 +143,14 @@ impl PriceTable {
         if model.chars().nth(MAX_PRICED_MODEL_CHARS).is_some() {
             return None;
         }
+        let stale = |project: &ProjectPrices| self.refresh.is_some_and(|refresh| project.loaded.elapsed() >= refresh);
+        if self.projects.get(project_id).is_some_and(stale) {
+            self.projects.remove(project_id);
+        }
         let project = self.projects.entry(project_id.to_owned()).or_insert_with(|| ProjectPrices {
             own: load().into_iter().filter_map(|p| Some((compile(&p.match_pattern).ok()?, p))).collect(),
             matched: HashMap::new(),
+            loaded: Instant::now(),
         });
         let (input_price, output_price) = match project.matched.get(model) {
             Some(rates) => *rates,
@@ -169,9 +183,11 @@ pub struct SharedPrices {
 }
 
 impl SharedPrices {
-    /// The shipped defaults compiled; projects' prices read from `store` when needed.
+    /// The shipped defaults compiled; projects' prices read from `store` when needed (and
+    /// again after [`SHARED_STORE_REFRESH`] when other collectors may change them).
     pub fn new(store: Store) -> Self {
-        Self { table: Arc::new(Mutex::new(PriceTable::new())), store }
+        let refresh = (!store.is_embedded()).then_some(SHARED_STORE_REFRESH);
+        Self { table: Arc::new(Mutex::new(PriceTable::new(refresh))), store }
     }
 
     /// The cost of `usage` on `model` in project `project_id` (see [`PriceTable::cost`]).
@@ -199,7 +215,7 @@ mod tests {
 
     #[test]
     fn most_specific_default_wins_and_project_prices_override() {
-        let mut table = PriceTable::new();
+        let mut table = PriceTable::new(None);
         let usage: BTreeMap<String, u64> = [("input".to_owned(), 1_000_000), ("output".to_owned(), 1_000_000)].into();
         let mini = table.cost("p", "gpt-4o-mini-2024-07-18", &usage, Vec::new).unwrap();
         assert!((mini["total"] - 0.75).abs() < 1e-9, "{mini:?}");
@@ -225,6 +241,37 @@ mod tests {
         let any = || vec![Price { match_pattern: ".*".into(), ..Price::clone(&defaults()[0]) }];
         table.invalidate("q");
         assert!(table.cost("q", &long_name, &usage, any).is_none(), "names past the limit are not priced");
+    }
+
+    #[test]
+    fn prices_are_read_again_once_older_than_the_refresh() {
+        let usage: BTreeMap<String, u64> = [("input".to_owned(), 1)].into();
+        let own = || {
+            vec![Price {
+                id: Some(1),
+                model_name: "own".into(),
+                match_pattern: "own-model".into(),
+                input_price: 1.0,
+                output_price: 1.0,
+            }]
+        };
+        let mut loads = 0;
+        let mut embedded = PriceTable::new(None);
+        for _ in 0..2 {
+            embedded.cost("p", "own-model", &usage, || {
+                loads += 1;
+                own()
+            });
+        }
+        assert_eq!(loads, 1, "alone on its database, a collector reads them once");
+        let mut shared = PriceTable::new(Some(Duration::ZERO));
+        for _ in 0..2 {
+            shared.cost("p", "own-model", &usage, || {
+                loads += 1;
+                own()
+            });
+        }
+        assert_eq!(loads, 3, "sharing it, again once past the refresh");
     }
 
     #[test]
