@@ -161,6 +161,31 @@ fn a_statement_run_for_each_parameter_list_answers_each_in_order() {
 }
 
 #[test]
+fn a_deadlock_between_two_postgres_transactions_reads_as_transient() {
+    // The writer runs a batch again when PostgreSQL aborts it for a deadlock: two
+    // transactions each holding the lock the other asks for next, one is the victim.
+    let url = Cluster::shared().database();
+    let both_hold_one = std::sync::Barrier::new(2);
+    let outcomes: Vec<db::Result<()>> = std::thread::scope(|scope| {
+        let sides = [(1, 2), (2, 1)].map(|(first, second)| {
+            let (url, both_hold_one) = (&url, &both_hold_one);
+            scope.spawn(move || {
+                let mut connection = Connection::from(PgConnection::connect(url).unwrap());
+                let tx = connection.transaction().unwrap();
+                tx.execute_batch(&format!("SELECT pg_advisory_xact_lock({first})")).unwrap();
+                both_hold_one.wait();
+                tx.execute_batch(&format!("SELECT pg_advisory_xact_lock({second})"))
+            })
+        });
+        sides.map(|side| side.join().unwrap()).into_iter().collect()
+    });
+    let victims: Vec<&db::Error> = outcomes.iter().filter_map(|outcome| outcome.as_ref().err()).collect();
+    assert_eq!(victims.len(), 1, "{outcomes:?}");
+    assert!(victims[0].is_transient(), "{}", victims[0]);
+    assert!(victims[0].to_string().contains("40P01"), "{}", victims[0]);
+}
+
+#[test]
 fn errors_read_the_same_on_both() {
     for (backend, connection) in backends() {
         let id = insert(&connection, Some(1), "text").unwrap();

@@ -37,7 +37,7 @@ pub(super) fn commit_batch(connection: &mut Connection, jobs: &mut [Box<dyn Job>
 }
 
 /// Runs of a batch that lost races with other transactions before it gives up.
-pub(super) const ATTEMPTS: usize = 5;
+const ATTEMPTS: usize = 5;
 
 /// Why a batch's attempt did not commit.
 enum Failure {
