@@ -180,16 +180,15 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    /// The store URL with its CA file read; an error names the setting.
+    /// The store URL with its TLS set up (see [`crate::store::postgres::StoreUrl::secured`]);
+    /// an error names the setting.
     pub fn resolved(&self) -> Result<Option<crate::store::postgres::StoreUrl>, String> {
-        match (&self.url, &self.ca_file) {
-            (Some(url), Some(ca_file)) => url
-                .clone()
-                .trusting(ca_file)
-                .map(Some)
-                .map_err(|problem| format!("--store-ca-file / LANGTRACE_STORE_CA_FILE: {problem}")),
-            (url, _) => Ok(url.clone()),
-        }
+        let Some(url) = &self.url else { return Ok(None) };
+        let setting = match self.ca_file {
+            Some(_) => "--store-ca-file / LANGTRACE_STORE_CA_FILE",
+            None => "--store / LANGTRACE_STORE_URL",
+        };
+        url.clone().secured(self.ca_file.as_deref()).map(Some).map_err(|problem| format!("{setting}: {problem}"))
     }
 }
 

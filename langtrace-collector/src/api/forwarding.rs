@@ -1,8 +1,8 @@
 //! Forwarding's status, ours: `GET /api/public/forwarding` answers
 //! `{enabled, endpoint, protocol, pendingSpans, deliveredSpans, droppedSpans, lagSeconds,
 //! lastSuccessAt, lastError, delivering}` (`delivering`: whether this collector is the
-//! one of those sharing a database that delivers). The counts and the lag are the calling key's project's
-//! (projects stay apart); the endpoint (without credentials), the last success and the
+//! one of those sharing a database that delivers). The counts and the lag are the calling
+//! key's project's (projects stay apart); the endpoint (without credentials), the last success and the
 //! last error are the upstream's, which every project shares. Off: `enabled: false`,
 //! the endpoint and protocol `null`, zeros.
 

@@ -5,8 +5,8 @@
 //! records each batch through the writer, in order: its rows are deleted and its spans
 //! counted. Once every batch handed over is recorded, the loop reads from the oldest row
 //! again, so an export committed late below a sent one (another collector's) is sent
-//! too. Sending does not wait
-//! for that commit (which waits its turn behind ingest in the writer's queue); at most
+//! too. Sending does not wait for that commit (which waits its turn behind ingest in the
+//! writer's queue); at most
 //! [`SETTLING`] batches are answered and not yet recorded. On a passing failure the loop
 //! waits ([`Backoff`], honouring `Retry-After`) and sends the same batch again. With
 //! nothing pending it waits for the next commit of spans ([`Forwarding::wake`]).

@@ -117,8 +117,8 @@ fn pending_bytes(connection: &Connection) -> db::Result<i64> {
         .query_row((), |row| row.get(0))
 }
 
-/// The pending exports after position `after` (0: all), oldest first, until `max_spans` spans or `max_bytes`
-/// bytes are reached (at least one export, whatever its size).
+/// The pending exports after position `after` (0: all), oldest first, until `max_spans`
+/// spans or `max_bytes` bytes are reached (at least one export, whatever its size).
 pub fn pending(
     connection: &Connection,
     after: i64,

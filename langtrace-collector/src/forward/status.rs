@@ -1,7 +1,7 @@
 //! What the delivery loop last saw of the upstream, shared with the status routes: when
 //! it last accepted a batch, the last error (cleared by a success), and whether this
-//! collector is the one delivering. The counts live
-//! in the store ([`super::outbox::totals`]).
+//! collector is the one delivering. The counts live in the store
+//! ([`super::outbox::totals`]).
 
 use std::sync::Mutex;
 

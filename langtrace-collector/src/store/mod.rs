@@ -194,7 +194,7 @@ impl Store {
     pub fn session(&self) -> db::Result<Option<db::Connection>> {
         match &*self.source {
             Source::Sqlite(_) => Ok(None),
-            Source::Postgres(url) => postgres::open_session(url).map(Some),
+            Source::Postgres(url) => url.connect().map(Some),
         }
     }
 

@@ -9,6 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::db::{self, Canceller, PgConnection};
 use super::{postgres_tls, schema, OpenError};
@@ -22,14 +23,14 @@ const WATCH_INTERVAL: Duration = Duration::from_millis(5);
 pub struct StoreUrl {
     text: String,
     config: tokio_postgres::Config,
-    /// TLS settings, when the URL asks for TLS (see [`postgres_tls`]).
-    tls: Option<Arc<rustls::ClientConfig>>,
+    /// The TLS connector, once [`StoreUrl::secured`] for a URL that asks for TLS (see
+    /// [`postgres_tls`]).
+    tls: Option<MakeRustlsConnect>,
 }
 
 impl StoreUrl {
-    /// Parses `text` as a PostgreSQL connection string (URL or key-value form); with
-    /// `sslmode=require` (or `verify-ca`, `verify-full`), over TLS verified against the
-    /// system's roots.
+    /// Parses `text` as a PostgreSQL connection string (URL or key-value form); see
+    /// [`StoreUrl::secured`] for its TLS.
     pub fn parse(text: &str) -> Result<Self, String> {
         let text = postgres_tls::normalized(text);
         let config =
@@ -37,20 +38,18 @@ impl StoreUrl {
         if config.get_hosts().is_empty() {
             return Err("not a PostgreSQL URL: no host".into());
         }
-        let tls = match config.get_ssl_mode() {
-            SslMode::Require => Some(postgres_tls::client_config(None)?),
-            _ => None,
-        };
-        Ok(Self { text, config, tls })
+        Ok(Self { text, config, tls: None })
     }
 
-    /// The same database, its server's certificate also trusted when signed by a
-    /// certificate of `ca_file` (PEM). Only for a URL that asks for TLS.
-    pub fn trusting(mut self, ca_file: &Path) -> Result<Self, String> {
-        if self.tls.is_none() {
-            return Err("a CA file is for TLS: add sslmode=require to the store URL".into());
-        }
-        self.tls = Some(postgres_tls::client_config(Some(ca_file))?);
+    /// The same database, ready to connect: with `sslmode=require` (or `verify-ca`,
+    /// `verify-full`) over TLS verified against the system's roots and `ca_file`'s
+    /// certificates (PEM); a CA file for a URL without TLS is refused.
+    pub fn secured(mut self, ca_file: Option<&Path>) -> Result<Self, String> {
+        self.tls = match (self.config.get_ssl_mode(), ca_file) {
+            (SslMode::Require, ca_file) => Some(postgres_tls::connector(ca_file)?),
+            (_, Some(_)) => return Err("a CA file is for TLS: add sslmode=require to the store URL".into()),
+            (_, None) => None,
+        };
         Ok(self)
     }
 
@@ -64,7 +63,8 @@ impl StoreUrl {
         format!("PostgreSQL database {:?} on {host}", self.config.get_dbname().unwrap_or_default())
     }
 
-    fn connect(&self) -> db::Result<db::Connection> {
+    /// A new connection to the database.
+    pub(super) fn connect(&self) -> db::Result<db::Connection> {
         Ok(PgConnection::connect_with(&self.text, self.tls.clone())?.into())
     }
 }
@@ -83,11 +83,6 @@ pub(super) fn open_writer(url: &StoreUrl) -> Result<db::Connection, OpenError> {
     connection.execute_batch("SET synchronous_commit = on").map_err(unreachable)?;
     schema::migrate_postgres(&mut connection)?;
     Ok(connection)
-}
-
-/// A connection for session-scoped work (an advisory lock held while it lives).
-pub(super) fn open_session(url: &StoreUrl) -> db::Result<db::Connection> {
-    url.connect()
 }
 
 /// A reader's connection: its transactions read only.

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// `text` with libpq's verifying modes spelled as `require`, the one TLS mode the
 /// client parses (and verifies as `verify-full`).
@@ -18,8 +19,9 @@ pub fn normalized(text: &str) -> String {
     text.replace("sslmode=verify-full", "sslmode=require").replace("sslmode=verify-ca", "sslmode=require")
 }
 
-/// The TLS settings: the system's roots, and `ca_file`'s certificates (PEM) if given.
-pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
+/// The TLS connector every connection of a store shares: the system's roots, and
+/// `ca_file`'s certificates (PEM) if given.
+pub fn connector(ca_file: Option<&Path>) -> Result<MakeRustlsConnect, String> {
     let mut roots = RootCertStore::empty();
     roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
     if let Some(path) = ca_file {
@@ -44,5 +46,5 @@ pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String
         .map_err(|error| error.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(Arc::new(config))
+    Ok(MakeRustlsConnect::new(config))
 }

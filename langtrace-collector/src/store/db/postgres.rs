@@ -9,21 +9,31 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::error::Error as StdError;
 use std::future::Future;
-use std::sync::{Arc, LazyLock};
+use std::sync::LazyLock;
 
 use regex_lite::Regex;
-use rustls::ClientConfig;
 use tokio::runtime::Runtime;
+use tokio_postgres::tls::MakeTlsConnect;
 use tokio_postgres::types::{to_sql_checked, FromSql, IsNull, ToSql, Type};
+use tokio_postgres::Socket;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::ValueRef;
 
-/// Runs a connection's socket until it closes.
-async fn drive<F: Future<Output = Result<(), tokio_postgres::Error>>>(connection: F) {
-    if let Err(error) = connection.await {
-        tracing::warn!(%error, "a PostgreSQL connection failed");
-    }
+/// A client of the database at `url`, its socket (plain or over `tls`) driven on the
+/// runtime until it closes.
+fn open<T>(url: &str, tls: T) -> Result<tokio_postgres::Client, tokio_postgres::Error>
+where
+    T: MakeTlsConnect<Socket>,
+    T::Stream: Send + 'static,
+{
+    let (client, connection) = wait(tokio_postgres::connect(url, tls))?;
+    RUNTIME.spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::warn!(%error, "a PostgreSQL connection failed");
+        }
+    });
+    Ok(client)
 }
 
 /// The runtime driving every PostgreSQL connection's socket (one worker thread); the
@@ -82,19 +92,10 @@ impl PgConnection {
 
     /// Connects to the database at `url`, over TLS with `tls` when given (the server's
     /// certificate verified as `tls` says).
-    pub fn connect_with(url: &str, tls: Option<Arc<rustls::ClientConfig>>) -> Result<Self, tokio_postgres::Error> {
-        let tls = tls.map(|config| MakeRustlsConnect::new(ClientConfig::clone(&config)));
+    pub fn connect_with(url: &str, tls: Option<MakeRustlsConnect>) -> Result<Self, tokio_postgres::Error> {
         let client = match &tls {
-            Some(tls) => {
-                let (client, connection) = wait(tokio_postgres::connect(url, tls.clone()))?;
-                RUNTIME.spawn(drive(connection));
-                client
-            }
-            None => {
-                let (client, connection) = wait(tokio_postgres::connect(url, tokio_postgres::NoTls))?;
-                RUNTIME.spawn(drive(connection));
-                client
-            }
+            Some(tls) => open(url, tls.clone())?,
+            None => open(url, tokio_postgres::NoTls)?,
         };
         Ok(Self { client, tls, statements: RefCell::default() })
     }
