@@ -19,7 +19,9 @@
 //!
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
 //! 5 s + 20 s + 2 x 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>`,
-//! `ingest_realistic: ...` with the same figures, and `ingest_pg: ... replicas=1` and
+//! `ingest_realistic: ...` with the same figures (after `ingest_realistic_stages:
+//! decode_us_per_span=<x> store_us_per_span=<x> loadgen_us_per_span=<x>`, its CPU by
+//! stage: the collector's store threads, its other threads, the load generator), and `ingest_pg: ... replicas=1` and
 //! `... replicas=2`; `ingest` and `ingest_pg` end with `db_bytes_per_span=<n>`, what the
 //! store grew by per span acknowledged (SQLite: the file and its log; PostgreSQL:
 //! `pg_database_size`).
@@ -30,7 +32,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use langtrace_collector::store::db::{Connection, PgConnection};
-use support::measure::{cpu_seconds, peak_rss_mib, percentile, quick};
+use support::measure::{cpu_seconds, peak_rss_mib, percentile, quick, thread_cpu_seconds};
 use support::otlp;
 use support::postgres::Cluster;
 use support::Collector;
@@ -130,6 +132,42 @@ fn summary(name: &str, load: &Load, rss: u64) -> String {
     )
 }
 
+/// CPU microseconds per acknowledged span, by stage: the collector's store threads
+/// (writer, syncer, checkpointer), its other threads (receiving, decoding, mapping,
+/// rendering rows), and this process (the load generator).
+struct Stages {
+    decode: f64,
+    store: f64,
+    generator: f64,
+}
+
+/// The collector's threads that store: the writer, the syncer and the checkpointer
+/// (thread names as `/proc` shows them, cut to 15 bytes).
+const STORE_THREADS: [&str; 3] = ["langtrace-write", "langtrace-sync", "langtrace-check"];
+
+impl Stages {
+    /// The stages' CPU since the collector's threads had used `before` and this process
+    /// `generator_before` seconds, per span of `acked`.
+    fn since(
+        before: &std::collections::BTreeMap<String, f64>,
+        after: std::collections::BTreeMap<String, f64>,
+        generator_before: f64,
+        acked: u64,
+    ) -> Self {
+        let per_span = |seconds: f64| seconds * 1e6 / acked.max(1) as f64;
+        let (mut decode, mut store) = (0.0, 0.0);
+        for (name, seconds) in after {
+            let used = seconds - before.get(&name).copied().unwrap_or(0.0);
+            match STORE_THREADS.contains(&name.as_str()) {
+                true => store += used,
+                false => decode += used,
+            }
+        }
+        let generator = cpu_seconds(std::process::id()) - generator_before;
+        Self { decode: per_span(decode), store: per_span(store), generator: per_span(generator) }
+    }
+}
+
 /// Whether the run covers `workload`: all of them unless the command line names some
 /// (`cargo bench --bench ingest -- realistic`, say, to profile one).
 fn selected(workload: &str) -> bool {
@@ -189,7 +227,9 @@ fn main() {
     }
     if selected("realistic") {
         let server = collector();
+        let (threads, generator) = (thread_cpu_seconds(server.pid()), cpu_seconds(std::process::id()));
         let realistic = load(&[&server], Workload::realistic, 0..CLIENTS, duration);
+        let stages = Stages::since(&threads, thread_cpu_seconds(server.pid()), generator, realistic.acked);
         let rss = peak_rss_mib(server.pid());
         drop(server);
         println!(
@@ -197,6 +237,10 @@ fn main() {
             realistic.elapsed,
             realistic.latencies.len(),
             realistic.refused
+        );
+        println!(
+            "ingest_realistic_stages: decode_us_per_span={:.1} store_us_per_span={:.1} loadgen_us_per_span={:.1}",
+            stages.decode, stages.store, stages.generator
         );
         println!("{}", summary("ingest_realistic", &realistic, rss));
     }
