@@ -4,8 +4,8 @@
 //! per second (an acknowledgement means committed to SQLite and its log synced), request
 //! latency p50/p99, the collector's peak RSS and its CPU time per acknowledged span (all
 //! its threads; a figure that depends less on the host's disk and neighbours than the
-//! rate does). Two workloads (see `ingest/workload.rs`),
-//! each against a fresh collector:
+//! rate does). Two workloads (see `ingest/workload.rs`), each against a fresh collector,
+//! and the decoding alone:
 //!
 //! - `ingest`: Langfuse-native keys, traces of 64 spans with ~1 KiB of input/output each;
 //!   then an overload phase: 128 clients at once (four times what the default ingest
@@ -15,7 +15,11 @@
 //! - `ingest_pg`: the `ingest` workload with the records in PostgreSQL (`--store`; a
 //!   cluster the benchmark starts under the target directory, syncing its log as a
 //!   production server does), with one collector, then two on the same database (CPU:
-//!   the collectors', not the database server's).
+//!   the collectors', not the database server's);
+//! - `ingest_decode`: the receiving threads' work on realistic requests (counting,
+//!   decoding, mapping, rendering rows) in this process on one thread, CPU time per span;
+//!   run it under `valgrind --tool=callgrind` for an instruction count that does not move
+//!   with the host.
 //!
 //! `cargo bench -p langtrace-collector --bench ingest` (`LANGTRACE_BENCH_QUICK=1`: 20 s +
 //! 5 s + 20 s + 2 x 20 s). Last lines: `ingest: spans_per_s=<n> p50_ms=<x> p99_ms=<x> rss_mib=<n> cpu_us_per_span=<x>`,
@@ -32,7 +36,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use langtrace_collector::store::db::{Connection, PgConnection};
-use support::measure::{cpu_seconds, peak_rss_mib, percentile, quick, thread_cpu_seconds};
+use support::measure::{cpu_seconds, median, peak_rss_mib, percentile, quick, thread_cpu_seconds};
 use support::otlp;
 use support::postgres::Cluster;
 use support::Collector;
@@ -193,8 +197,43 @@ fn sqlite_bytes(data_dir: &std::path::Path) -> u64 {
         .sum()
 }
 
+/// One thread's CPU time so far, in seconds.
+fn thread_cpu() -> f64 {
+    let mut time = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `time` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) };
+    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
+}
+
+/// The collector's work on a request before the writer, in this process on one thread:
+/// counting, decoding, mapping and rendering the rows of realistic requests (what the
+/// receiving threads do, without HTTP). The median over rounds of CPU microseconds per
+/// span: steadier than the server's figures for comparing changes to that code.
+fn decode_us_per_span(rounds: usize) -> f64 {
+    use langtrace_collector::receive::{decode, limits::DecodeLimits, parse, reply::Format};
+    use langtrace_collector::store::write::{prepare, StoredCaps};
+    let mut workload = Workload::realistic();
+    let bodies: Vec<Vec<u8>> = (0..16).map(|seed| workload.next_request(seed)).collect();
+    let (limits, caps) = (DecodeLimits::default(), StoredCaps::default());
+    let timings = (0..rounds)
+        .map(|_| {
+            let started = thread_cpu();
+            for body in &bodies {
+                let (request, counts) = parse(Format::Protobuf, body, &limits).expect("a valid request");
+                let batch = prepare(decode::decode(request, counts.spans).observations, &caps, |_, _| None);
+                assert_eq!(batch.len(), SPANS_PER_REQUEST);
+            }
+            (thread_cpu() - started) * 1e6 / (bodies.len() * SPANS_PER_REQUEST) as f64
+        })
+        .collect();
+    median(timings)
+}
+
 fn main() {
     let quick = quick();
+    if selected("decode") {
+        println!("ingest_decode: us_per_span={:.2}", decode_us_per_span(if quick { 15 } else { 45 }));
+    }
     let duration = Duration::from_secs(if quick { 20 } else { 60 });
     let overload_duration = Duration::from_secs(if quick { 5 } else { 15 });
 

@@ -56,7 +56,10 @@ macro_rules! hex_id {
 
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&hex::encode(self.0))
+                // Encoded on the stack: `to_string` allocates once, for the result.
+                let mut text = [0u8; $len * 2];
+                hex::encode_to_slice(self.0, &mut text).map_err(|_| fmt::Error)?;
+                f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
             }
         }
 

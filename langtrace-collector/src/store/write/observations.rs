@@ -92,7 +92,11 @@ pub fn prepare(
             cap_record(&mut record, caps, &mut capped_traces);
             let trace_id = record.trace_id.to_string();
             let id = record.id.to_string();
-            traces.entry(trace_id.clone()).or_default().absorb(&record, &id);
+            // Spans of a trace usually arrive together: its id is copied once per batch.
+            match traces.get_mut(&trace_id) {
+                Some(update) => update.absorb(&record, &id),
+                None => traces.entry(trace_id.clone()).or_default().absorb(&record, &id),
+            }
             let cost = match &record.model {
                 Some(model) if record.cost_details.is_empty() && !record.usage_details.is_empty() => {
                     price(model, &record.usage_details).unwrap_or_default()
@@ -151,16 +155,26 @@ fn cap_record(record: &mut ObservationRecord, caps: &StoredCaps, capped_traces: 
     for payload in [&mut record.input, &mut record.output] {
         *payload = payload.take().map(|p| caps.payload(p));
     }
+    // A record of its own trace attributes (as the OTLP mapper makes them) is capped in
+    // place; shared ones are copied once per batch.
+    if let Some(trace) = Arc::get_mut(&mut record.trace) {
+        return cap_trace(trace, caps);
+    }
     let (_, capped) = capped_traces.entry(Arc::as_ptr(&record.trace) as usize).or_insert_with(|| {
         let mut trace = TraceAttributes::clone(&record.trace);
-        caps.tags(&mut trace.tags);
-        caps.metadata(&mut trace.metadata);
-        for payload in [&mut trace.input, &mut trace.output] {
-            *payload = payload.take().map(|p| caps.payload(p));
-        }
+        cap_trace(&mut trace, caps);
         (record.trace.clone(), Arc::new(trace))
     });
     record.trace = capped.clone();
+}
+
+/// Cuts trace attributes' tags, metadata, input and output to `caps`.
+fn cap_trace(trace: &mut TraceAttributes, caps: &StoredCaps) {
+    caps.tags(&mut trace.tags);
+    caps.metadata(&mut trace.metadata);
+    for payload in [&mut trace.input, &mut trace.output] {
+        *payload = payload.take().map(|p| caps.payload(p));
+    }
 }
 
 /// What a row adds to its trace's totals: token counts (past `i64::MAX`, saturated),
