@@ -36,7 +36,9 @@ mod support;
 use std::time::{Duration, Instant};
 
 use langtrace_collector::store::db::{Connection, PgConnection};
-use support::measure::{cpu_seconds, median, peak_rss_mib, percentile, quick, thread_cpu_seconds};
+use support::measure::{
+    cpu_seconds, current_thread_cpu_seconds, median, peak_rss_mib, percentile, quick, thread_cpu_seconds,
+};
 use support::otlp;
 use support::postgres::Cluster;
 use support::Collector;
@@ -197,14 +199,6 @@ fn sqlite_bytes(data_dir: &std::path::Path) -> u64 {
         .sum()
 }
 
-/// One thread's CPU time so far, in seconds.
-fn thread_cpu() -> f64 {
-    let mut time = libc::timespec { tv_sec: 0, tv_nsec: 0 };
-    // SAFETY: `time` is a valid timespec for the call to fill.
-    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) };
-    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
-}
-
 /// The collector's work on a request before the writer, in this process on one thread:
 /// counting, decoding, mapping and rendering the rows of realistic requests (what the
 /// receiving threads do, without HTTP). The median over rounds of CPU microseconds per
@@ -217,13 +211,13 @@ fn decode_us_per_span(rounds: usize) -> f64 {
     let (limits, caps) = (DecodeLimits::default(), StoredCaps::default());
     let timings = (0..rounds)
         .map(|_| {
-            let started = thread_cpu();
+            let started = current_thread_cpu_seconds();
             for body in &bodies {
                 let (request, counts) = parse(Format::Protobuf, body, &limits).expect("a valid request");
                 let batch = prepare(decode::decode(request, counts.spans).observations, &caps, |_, _| None);
                 assert_eq!(batch.len(), SPANS_PER_REQUEST);
             }
-            (thread_cpu() - started) * 1e6 / (bodies.len() * SPANS_PER_REQUEST) as f64
+            (current_thread_cpu_seconds() - started) * 1e6 / (bodies.len() * SPANS_PER_REQUEST) as f64
         })
         .collect();
     median(timings)

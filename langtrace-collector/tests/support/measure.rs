@@ -29,15 +29,10 @@ pub fn peak_rss_mib(pid: u32) -> u64 {
 }
 
 /// The CPU time (user and system, all threads) process `pid` has used so far, in
-/// seconds; 0 where `/proc` does not tell. (`/proc` counts in USER_HZ, 100 per second on
-/// Linux.)
+/// seconds; 0 where `/proc` does not tell.
 pub fn cpu_seconds(pid: u32) -> f64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // After the command name (in parentheses, which may hold spaces): state is the first
-    // field, utime the 12th and stime the 13th.
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
-    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-    (ticks(11) + ticks(12)) as f64 / 100.0
+    stat_cpu_seconds(&stat).map_or(0.0, |(_, seconds)| seconds)
 }
 
 /// The CPU time (user and system, in seconds) each thread of process `pid` has used so
@@ -47,10 +42,31 @@ pub fn thread_cpu_seconds(pid: u32) -> std::collections::BTreeMap<String, f64> {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return threads };
     for task in tasks.flatten() {
         let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else { continue };
-        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
-        let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
-        *threads.entry(stat[open + 1..close].to_owned()).or_insert(0.0) += (ticks(11) + ticks(12)) as f64 / 100.0;
+        if let Some((name, seconds)) = stat_cpu_seconds(&stat) {
+            *threads.entry(name.to_owned()).or_insert(0.0) += seconds;
+        }
     }
     threads
+}
+
+/// The command name and CPU time (user and system, in seconds) of a `/proc/.../stat`
+/// line. (`/proc` counts in USER_HZ, 100 per second on Linux.)
+fn stat_cpu_seconds(stat: &str) -> Option<(&str, f64)> {
+    // The name is in parentheses (it may hold spaces and parentheses); after it, state is
+    // the first field, utime the 12th and stime the 13th.
+    let (head, rest) = stat.rsplit_once(')')?;
+    let (_, name) = head.split_once('(')?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    Some((name, (ticks(11) + ticks(12)) as f64 / 100.0))
+}
+
+/// The CPU time the calling thread has used so far, in seconds (nanosecond resolution,
+/// where `/proc` counts hundredths).
+#[cfg(target_os = "linux")]
+pub fn current_thread_cpu_seconds() -> f64 {
+    let mut time = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: `time` is a valid timespec for the call to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut time) };
+    time.tv_sec as f64 + time.tv_nsec as f64 / 1e9
 }

@@ -51,14 +51,19 @@ impl KeyFilter {
         [a, b]
     }
 
+    /// The word of the filter holding `bit`, and its mask there.
+    fn slot(bit: u8) -> (usize, u64) {
+        (usize::from(bit >> 6), 1 << (bit & 63))
+    }
+
     fn add(&mut self, text: &[u8]) {
-        for bit in Self::bits(text) {
-            self.0[usize::from(bit >> 6)] |= 1 << (bit & 63);
+        for (word, mask) in Self::bits(text).map(Self::slot) {
+            self.0[word] |= mask;
         }
     }
 
     fn may_hold(&self, text: &[u8]) -> bool {
-        Self::bits(text).iter().all(|&bit| self.0[usize::from(bit >> 6)] & (1 << (bit & 63)) != 0)
+        Self::bits(text).map(Self::slot).iter().all(|&(word, mask)| self.0[word] & mask != 0)
     }
 }
 
